@@ -1,0 +1,221 @@
+//! The content model: sections and pages as loaded from `content/`, before rendering.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+/// The seven audiences of 法律七进 (law into organs, villages, communities, schools, enterprises, units, the internet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Audience {
+    #[serde(rename = "机关")]
+    Organs,
+    #[serde(rename = "乡村")]
+    Villages,
+    #[serde(rename = "社区")]
+    Communities,
+    #[serde(rename = "学校")]
+    Schools,
+    #[serde(rename = "企业")]
+    Enterprises,
+    #[serde(rename = "单位")]
+    Units,
+    #[serde(rename = "网络")]
+    Internet,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 7] = [
+        Audience::Organs,
+        Audience::Villages,
+        Audience::Communities,
+        Audience::Schools,
+        Audience::Enterprises,
+        Audience::Units,
+        Audience::Internet,
+    ];
+
+    /// The Chinese name, which is also the taxonomy term and its URL slug.
+    pub fn name(self) -> &'static str {
+        match self {
+            Audience::Organs => "机关",
+            Audience::Villages => "乡村",
+            Audience::Communities => "社区",
+            Audience::Schools => "学校",
+            Audience::Enterprises => "企业",
+            Audience::Units => "单位",
+            Audience::Internet => "网络",
+        }
+    }
+}
+
+/// A video named in front matter (`videos: [{url, title}]`), shown in the page and in the video gallery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VideoRef {
+    /// Link to the video: Bilibili, Tencent Video, Youku, YouTube, or a direct .mp4/.webm file.
+    pub url: String,
+    /// Caption shown under the player and in the gallery.
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+/// A page's front matter: YAML between `---` lines, keys compatible with Hugo's and Zola's.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageMeta {
+    /// The page title (required).
+    pub title: String,
+    /// Publication date: `2024-12-04` or RFC 3339 `2024-12-04T09:30:00+08:00`; dates alone are read in UTC+8.
+    #[serde(default)]
+    pub date: Option<DateTime<FixedOffset>>,
+    /// Last update, same forms as `date` (Hugo's `lastmod` is accepted too).
+    #[serde(default, alias = "lastmod")]
+    pub updated: Option<DateTime<FixedOffset>>,
+    /// Author or issuing office, e.g. 县司法局.
+    #[serde(default)]
+    pub author: Option<String>,
+    /// Short summary for lists and feeds (Hugo/Zola's `description` is accepted too); default: the opening text.
+    #[serde(default, alias = "description")]
+    pub summary: Option<String>,
+    /// Free tags, each with its own term page.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Which of the 法律七进 audiences the page is for.
+    #[serde(default)]
+    pub audiences: Vec<Audience>,
+    /// Ordering weight within the section: lower comes first, before date ordering.
+    #[serde(default)]
+    pub weight: Option<i64>,
+    /// A draft is skipped by `pufa build` (shown by `pufa serve --drafts`).
+    #[serde(default)]
+    pub draft: bool,
+    /// The last URL segment; default: the file name, kept readable in Chinese.
+    #[serde(default)]
+    pub slug: Option<String>,
+    /// Cover image path or URL, used in lists and as the video poster.
+    #[serde(default)]
+    pub cover: Option<String>,
+    /// Videos shown with the page and gathered in the video gallery.
+    #[serde(default)]
+    pub videos: Vec<VideoRef>,
+    /// The id of a competition (quizzes/competitions/*.yaml) this page promotes.
+    #[serde(default)]
+    pub quiz: Option<String>,
+    /// Template to render with instead of `page.html`.
+    #[serde(default)]
+    pub template: Option<String>,
+}
+
+/// How a section orders its pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// Weight first (pages without weight last), then newest first.
+    #[default]
+    Date,
+    Weight,
+    Title,
+}
+
+/// A section's front matter, from its `_index.md`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionMeta {
+    /// The column's name, e.g. 宪法学习 (required).
+    pub title: String,
+    /// One-line description for the home page and feeds.
+    #[serde(default, alias = "description")]
+    pub summary: Option<String>,
+    /// Ordering weight among sibling sections.
+    #[serde(default)]
+    pub weight: Option<i64>,
+    /// How pages are ordered.
+    #[serde(default)]
+    pub sort_by: SortBy,
+    /// Pages per list page; default from site.yaml (20).
+    #[serde(default)]
+    pub paginate_by: Option<usize>,
+    /// A draft section and all its pages are skipped.
+    #[serde(default)]
+    pub draft: bool,
+    /// Cover image for the home page card.
+    #[serde(default)]
+    pub cover: Option<String>,
+    /// Template to render with instead of `section.html`.
+    #[serde(default)]
+    pub template: Option<String>,
+    /// The last URL segment; default: the folder name.
+    #[serde(default)]
+    pub slug: Option<String>,
+}
+
+/// One markdown page.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to `content/`, with `/` separators, e.g. `columns/宪法/a.md`.
+    pub source: String,
+    /// Index into `Library::sections` of the section it belongs to.
+    pub section: usize,
+    pub meta: PageMeta,
+    /// Final slug (front matter `slug` or file stem, slugified).
+    pub slug: String,
+    /// Site-relative URL path, starting and ending with `/`, e.g. `/columns/宪法/a/`.
+    pub url: String,
+    /// The markdown body after the front matter.
+    pub body: String,
+    /// 1-based line in the file where `body` starts, to point body diagnostics at file lines.
+    pub body_line: usize,
+    /// Characters of text (CJK characters + Latin words), for reading time.
+    pub word_count: usize,
+    /// Minutes to read at 300 CJK characters (or 200 words) a minute, at least 1.
+    pub reading_minutes: usize,
+    /// Summary text: front matter `summary`, else the text before `<!-- more -->`, else the first ~120 characters.
+    pub summary: String,
+}
+
+/// A folder with `_index.md`: a column (专栏). The root `content/_index.md` is section 0 (the home page).
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Path of its `_index.md` relative to `content/`, e.g. `columns/宪法/_index.md`.
+    pub source: String,
+    pub meta: SectionMeta,
+    /// Site-relative URL path, e.g. `/columns/宪法/`; the root section is `/`.
+    pub url: String,
+    pub body: String,
+    pub body_line: usize,
+    /// Parent section index (None for the root).
+    pub parent: Option<usize>,
+    /// Direct child sections, ordered by weight then title.
+    pub subsections: Vec<usize>,
+    /// Direct pages, ordered per `meta.sort_by`.
+    pub pages: Vec<usize>,
+}
+
+/// Where an internal link (`@/columns/a.md` or a relative `.md` link) leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Page(usize),
+    Section(usize),
+}
+
+/// Everything under `content/`, loaded and ordered, drafts removed.
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    pub sections: Vec<Section>,
+    pub pages: Vec<Page>,
+    /// Source path relative to `content/` (e.g. `columns/a.md`) to what it became, for link checking.
+    pub by_source: HashMap<String, Target>,
+    /// Non-markdown files found under `content/` (images, PDFs), copied as they are: source path → URL path.
+    pub assets: BTreeMap<String, String>,
+}
+
+impl Library {
+    /// The URL of a link target.
+    pub fn url_of(&self, t: Target) -> &str {
+        match t {
+            Target::Page(i) => &self.pages[i].url,
+            Target::Section(i) => &self.sections[i].url,
+        }
+    }
+}

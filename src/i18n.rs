@@ -1,0 +1,123 @@
+//! User-facing strings in zh-CN (the default) and English, all read from the one file `i18n/messages.yaml`.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+/// The languages pufa speaks. Chinese is the default everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "zh-CN", alias = "zh", alias = "zh-cn")]
+    Zh,
+    #[serde(rename = "en", alias = "en-US", alias = "en-GB")]
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag, for `<html lang>` and feeds.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a tag such as `zh-CN`, `zh`, `en`; anything else is `None`.
+    pub fn parse(tag: &str) -> Option<Lang> {
+        match tag.to_ascii_lowercase().as_str() {
+            "zh" | "zh-cn" | "zh-hans" => Some(Lang::Zh),
+            "en" | "en-us" | "en-gb" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(rename = "zh-CN")]
+    zh: String,
+    en: String,
+}
+
+type Table = BTreeMap<String, Entry>;
+
+const SOURCE: &str = include_str!("../i18n/messages.yaml");
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    // The file is compiled in and covered by a test, so a parse failure is a programming error.
+    TABLE.get_or_init(|| serde_yaml_ng::from_str(SOURCE).expect("i18n/messages.yaml is valid"))
+}
+
+/// The string for `key` in `lang`. A missing key returns the key itself, so a gap is visible, not fatal.
+pub fn t(lang: Lang, key: &str) -> &str {
+    match table().get(key) {
+        Some(e) => match lang {
+            Lang::Zh => &e.zh,
+            Lang::En => &e.en,
+        },
+        None => {
+            tracing::warn!(key, "missing translation");
+            key_leak(key)
+        }
+    }
+}
+
+fn key_leak(key: &str) -> &'static str {
+    // Missing keys are rare and bounded by the source; leaking them keeps `t` allocation-free.
+    Box::leak(key.to_string().into_boxed_str())
+}
+
+/// Every string of one language, for templates (`{{ t["search.placeholder"] }}`).
+pub fn all(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    table()
+        .iter()
+        .map(|(k, e)| {
+            let v = match lang {
+                Lang::Zh => e.zh.as_str(),
+                Lang::En => e.en.as_str(),
+            };
+            (k.as_str(), v)
+        })
+        .collect()
+}
+
+/// Fills `{name}` placeholders in a translated string.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (k, v) in args {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_parses_and_every_entry_has_both_languages() {
+        let all_zh = all(Lang::Zh);
+        let all_en = all(Lang::En);
+        assert!(all_zh.len() > 5);
+        assert_eq!(all_zh.len(), all_en.len());
+        for (k, v) in &all_zh {
+            assert!(!v.trim().is_empty(), "{k} has no zh-CN text");
+            assert!(!all_en[k].trim().is_empty(), "{k} has no English text");
+        }
+    }
+
+    #[test]
+    fn chinese_is_the_default() {
+        assert_eq!(Lang::default(), Lang::Zh);
+        assert_eq!(t(Lang::default(), "nav.home"), "首页");
+        assert_eq!(t(Lang::En, "nav.home"), "Home");
+    }
+
+    #[test]
+    fn fill_replaces_placeholders() {
+        assert_eq!(fill("共 {n} 页", &[("n", "3")]), "共 3 页");
+    }
+}

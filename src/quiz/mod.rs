@@ -1,0 +1,85 @@
+//! Quiz: question banks, organizations and competitions: parse, validate, draw, shuffle, grade.
+//! Pure and deterministic given a seed: no I/O except reading the `quizzes/` files in `load`.
+
+pub mod model;
+
+pub use model::*;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::Diagnostics;
+
+/// Loads and validates `quizzes/` (banks/*.yaml, organizations.yaml, competitions/*.yaml).
+/// A missing folder is an empty set. Every problem of every file is collected.
+pub fn load(quizzes_dir: &Path) -> (QuizSet, Diagnostics) {
+    let _ = quizzes_dir;
+    todo!("quiz helper implements")
+}
+
+/// One drawn question of an attempt: stored with the attempt so that grading sees what the participant saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Drawn {
+    pub id: String,
+    pub points: u32,
+    /// Display order of options: `order[shown position]` = index in the file's `options`
+    /// (for judge: positions of 正确 / 错误, never shuffled).
+    pub order: Vec<usize>,
+}
+
+/// Draws a competition's questions per its rules, deterministically for a given seed.
+pub fn draw(set: &QuizSet, comp: &Competition, seed: u64) -> Vec<Drawn> {
+    let _ = (set, comp, seed);
+    todo!("quiz helper implements")
+}
+
+/// A question as a participant sees it before submitting: no answer, explanation or basis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicQuestion {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    pub stem: String,
+    /// Option texts in display order; letter A is the first. Judge: ["正确", "错误"].
+    pub options: Vec<String>,
+    pub points: u32,
+}
+
+/// What the participant sees of the drawn questions.
+pub fn present(set: &QuizSet, drawn: &[Drawn]) -> Vec<PublicQuestion> {
+    let _ = (set, drawn);
+    todo!("quiz helper implements")
+}
+
+/// The graded result of one question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionResult {
+    pub id: String,
+    pub correct: bool,
+    /// The correct letters in display order, e.g. ["A", "C"].
+    pub answer: Vec<String>,
+    /// The letters the participant gave, normalised (upper case, sorted, deduplicated).
+    pub given: Vec<String>,
+    pub explanation: String,
+    pub basis: String,
+    pub points: u32,
+    pub earned: u32,
+}
+
+/// The graded attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grade {
+    pub score: u32,
+    pub max_score: u32,
+    pub passed: bool,
+    pub results: Vec<QuestionResult>,
+}
+
+/// Grades answers (question id → displayed letters) against the drawn questions. Questions not answered,
+/// answered with letters that do not exist, or not in the draw score zero; all-or-nothing per question.
+pub fn grade(set: &QuizSet, comp: &Competition, drawn: &[Drawn], answers: &HashMap<String, Vec<String>>) -> Grade {
+    let _ = (set, comp, drawn, answers);
+    todo!("quiz helper implements")
+}
