@@ -89,3 +89,23 @@ fn question_defects_table() {
         assert_eq!(diagnose(&[("banks/b.yaml", text)]), [*want], "{text}");
     }
 }
+
+#[test]
+fn demo_data_loads_with_zero_diagnostics() {
+    let (set, diags) = quiz::load(Path::new("quizzes"));
+    assert!(diags.0.is_empty(), "{diags}");
+    for bank in ["xianfa", "minfadian", "weichengnianren", "anquanshengchan"] {
+        let b = &set.banks[bank];
+        assert!(b.questions.len() >= 15, "{bank}: {}", b.questions.len());
+        for kind in [QuestionType::Single, QuestionType::Multiple, QuestionType::Judge] {
+            assert!(b.questions.iter().any(|q| q.kind == kind), "{bank} has no {kind:?} question");
+        }
+        assert!(b.questions.iter().all(|q| q.basis.starts_with('《')), "{bank}: every basis cites a law");
+    }
+    assert!(set.organizations.len() >= 10);
+    for (id, max) in [("2026-xuesheng", 100), ("2026-qiye", 100)] {
+        let c = &set.competitions[id];
+        assert_eq!(c.max_score(), max, "{id}");
+        assert_eq!(quiz::draw(&set, c, 7).len(), c.draw.iter().map(|r| r.count).sum::<usize>());
+    }
+}
