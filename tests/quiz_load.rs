@@ -109,3 +109,23 @@ fn demo_data_loads_with_zero_diagnostics() {
         assert_eq!(quiz::draw(&set, c, 7).len(), c.draw.iter().map(|r| r.count).sum::<usize>());
     }
 }
+
+/// Each `tests/fixtures/quizzes/bad-*` folder holds broken files and `expected.txt`, the exact report.
+/// Paths are printed as given to the loader.
+#[test]
+fn broken_fixtures_report_exactly_what_is_expected() {
+    let mut seen = 0;
+    for entry in fs::read_dir("tests/fixtures/quizzes").unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.file_name().unwrap().to_string_lossy().starts_with("bad-") {
+            continue;
+        }
+        seen += 1;
+        let expected = fs::read_to_string(dir.join("expected.txt")).unwrap();
+        let (_, diags) =
+            quiz::load(Path::new(&format!("tests/fixtures/quizzes/{}", dir.file_name().unwrap().to_string_lossy())));
+        assert!(diags.has_errors());
+        assert_eq!(diags.to_string().trim(), expected.trim(), "{}", dir.display());
+    }
+    assert!(seen >= 6, "only {seen} broken fixtures");
+}
