@@ -129,3 +129,101 @@ fn broken_fixtures_report_exactly_what_is_expected() {
     }
     assert!(seen >= 6, "only {seen} broken fixtures");
 }
+
+const BANK3: &str = "id: b\ntitle: 题库\nquestions:
+  - {id: q1, type: single, stem: 一, options: [甲, 乙], answer: A, explanation: 解, basis: 据}
+  - {id: q2, type: single, stem: 二, options: [甲, 乙], answer: B, explanation: 解, basis: 据}
+  - {id: q3, type: judge, stem: 三, answer: false, explanation: 解, basis: 据}
+";
+
+/// A competition file whose lines 1–6 are fixed and whose draw rules start on line 8.
+fn comp(times: &str, draw: &str, rest: &str) -> String {
+    format!("id: c\ntitle: 赛\n{times}attempts: 1\ndraw:\n{draw}{rest}")
+}
+
+const TIMES: &str = "opens: 2026-01-01T00:00:00+08:00\ncloses: 2026-02-01T00:00:00+08:00\ntime_limit: 1h30m\n";
+
+#[test]
+fn competition_defects_table() {
+    let one = "  - {bank: b, count: 1, points: 10}\n";
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        (comp(TIMES, one, "pass_score: 10\n"), vec![]),
+        // typed rules count against their type, rules of any type against the whole bank
+        (
+            comp(TIMES, "  - {bank: b, type: single, count: 2, points: 1}\n  - {bank: b, count: 2, points: 1}\n", "pass_score: 1\n"),
+            vec!["competitions/c.yaml:9:22: count: the rules on bank b ask for 4 questions in all, but it has only 3"],
+        ),
+        (
+            comp(TIMES, "  - {bank: b, type: judge, count: 1, points: 1}\n  - {bank: b, type: judge, count: 1, points: 1}\n", "pass_score: 1\n"),
+            vec!["competitions/c.yaml:9:35: count: the rules on bank b ask for 2 judge questions in all, but it has only 1"],
+        ),
+        (
+            comp(TIMES, "  - {bank: b, type: multiple, count: 1, points: 1}\n", "pass_score: 1\n"),
+            vec!["competitions/c.yaml:8:38: count: the rules on bank b ask for 1 multiple questions in all, but it has only 0"],
+        ),
+        (
+            comp("opens: 2026-01-01T00:00:00+08:00\ncloses: 2026-01-01T00:00:00+08:00\ntime_limit: 0s\n", one, "pass_score: 10\n"),
+            vec![
+                "competitions/c.yaml:4:9: closes: must be after opens (2026-01-01T00:00:00+08:00)",
+                "competitions/c.yaml:5:13: time_limit: expected a positive duration like 20m or 1h30m, found \"0s\"",
+            ],
+        ),
+        (
+            comp(TIMES, one, "pass_score: 10\nkinds: [school, factory]\n"),
+            vec!["competitions/c.yaml:10:17: kinds[1]: unknown variant `factory`, expected one of `school`, `enterprise`, `other`"],
+        ),
+        (
+            comp(TIMES, one, "pass_score: 10\nshow_answers: never\n"),
+            vec!["competitions/c.yaml:10:15: show_answers: unknown variant `never`, expected `after_submit` or `after_close`"],
+        ),
+        (
+            comp(TIMES, "", "pass_score: 0\n"),
+            vec!["competitions/c.yaml:7:6: draw: expected at least one rule like {bank: xianfa, count: 10, points: 10}"],
+        ),
+        (
+            comp(TIMES, one, ""),
+            vec!["competitions/c.yaml:1:1: missing field `pass_score`"],
+        ),
+    ];
+    for (text, want) in &cases {
+        let got = diagnose(&[("banks/b.yaml", BANK3), ("competitions/c.yaml", text)]);
+        assert_eq!(got, *want, "{text}");
+    }
+}
+
+#[test]
+fn competition_defaults_and_durations() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("banks")).unwrap();
+    fs::create_dir_all(dir.path().join("competitions")).unwrap();
+    fs::write(dir.path().join("banks/b.yaml"), BANK3).unwrap();
+    let text = comp(TIMES, "  - {bank: b, count: 3, points: 5}\n", "pass_score: 15\nshow_answers: after_close\n");
+    fs::write(dir.path().join("competitions/c.yaml"), text).unwrap();
+    let (set, diags) = quiz::load(dir.path());
+    assert!(diags.0.is_empty(), "{diags}");
+    let c = &set.competitions["c"];
+    assert_eq!(c.time_limit.as_secs(), 90 * 60);
+    assert!(c.shuffle_questions, "shuffle_questions defaults to true");
+    assert!(!c.shuffle_options, "shuffle_options defaults to false");
+    assert_eq!(c.kinds, None);
+    assert!(c.admits(OrgKind::Other));
+    assert_eq!(c.show_answers, ShowAnswers::AfterClose);
+    assert_eq!(c.description, "");
+    assert_eq!(set.question("q3").unwrap().line, 6);
+}
+
+#[test]
+fn organization_defects_table() {
+    let cases: &[(&str, &[&str])] = &[
+        ("- {id: a, name: 甲, kind: school, town: 城关镇, headcount: 10}\n", &[]),
+        ("- {id: a, name: 甲, kind: school, headcount: 0}\n", &["organizations.yaml:1:45: headcount: expected at least 1 (it is the denominator of the participation rate)"]),
+        ("- {id: a, name: \"\", kind: school, headcount: 5}\n", &["organizations.yaml:1:17: name: must not be empty"]),
+        ("- {id: 一中, name: 甲, kind: school, headcount: 5}\n", &["organizations.yaml:1:8: id: expected ASCII letters, digits, '-' or '_', found \"一中\""]),
+        ("- {id: a, name: 甲, kind: school, headcount: 5, size: 3}\n", &["organizations.yaml:1:48: [0]: unknown field `size`, expected one of `id`, `name`, `kind`, `town`, `headcount`"]),
+        ("- {id: a, name: 甲, kind: school, headcount: 5}\n- {id: a, name: 乙, kind: other, headcount: 5}\n",
+            &["organizations.yaml:2:8: id: duplicate organization id \"a\", already used at organizations.yaml:1:8"]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(diagnose(&[("organizations.yaml", text)]), *want, "{text}");
+    }
+}

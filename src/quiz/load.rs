@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde::de::{DeserializeOwned, IgnoredAny};
 
@@ -25,9 +26,9 @@ pub fn load(dir: &Path) -> (QuizSet, Diagnostics) {
         let index: Vec<usize> = questions.iter().map(|(i, _)| *i).collect();
         let mut cx = Cx { path: &path, text: &text, diags: &mut diags };
         let bank = validate::bank(&mut cx, file, questions);
-        ids.claim(&mut cx, "bank", &bank.id, &[Key("id")]);
+        ids.claim(&mut cx, &text, "bank", &bank.id, &[Key("id")]);
         for (k, q) in bank.questions.iter().enumerate() {
-            ids.claim(&mut cx, "question", &q.id, &[Key("questions"), Index(index[k]), Key("id")]);
+            ids.claim(&mut cx, &text, "question", &q.id, &[Key("questions"), Index(index[k]), Key("id")]);
             set.questions.entry(q.id.clone()).or_insert_with(|| (bank.id.clone(), k));
         }
         if !complete {
@@ -42,7 +43,7 @@ pub fn load(dir: &Path) -> (QuizSet, Diagnostics) {
         let mut cx = Cx { path: &orgs_path, text: &text, diags: &mut diags };
         for (i, o) in orgs {
             validate::organization(&mut cx, i, &o);
-            ids.claim(&mut cx, "organization", &o.id, &[Index(i), Key("id")]);
+            ids.claim(&mut cx, &text, "organization", &o.id, &[Index(i), Key("id")]);
             set.organizations.push(o);
         }
     }
@@ -51,7 +52,7 @@ pub fn load(dir: &Path) -> (QuizSet, Diagnostics) {
         let Some(file) = parse_competition(&path, &text, &mut diags) else { continue };
         let mut cx = Cx { path: &path, text: &text, diags: &mut diags };
         let comp = validate::competition(&mut cx, file, &set.banks, &partial);
-        ids.claim(&mut cx, "competition", &comp.id, &[Key("id")]);
+        ids.claim(&mut cx, &text, "competition", &comp.id, &[Key("id")]);
         set.competitions.entry(comp.id.clone()).or_insert(comp);
     }
 
@@ -59,27 +60,27 @@ pub fn load(dir: &Path) -> (QuizSet, Diagnostics) {
     (set, diags)
 }
 
-/// First place each id of each kind was seen, to name both places of a duplicate.
+/// First place each id of each kind was seen, to name both places of a duplicate. Positions are only worked
+/// out for duplicates: locating a node re-reads its file, too slow to do for every question of a large bank.
 #[derive(Default)]
-struct Ids(HashMap<(&'static str, String), (PathBuf, usize, usize)>);
+struct Ids(HashMap<(&'static str, String), (PathBuf, Rc<str>, Vec<Seg<'static>>)>);
 
 impl Ids {
-    fn claim(&mut self, cx: &mut Cx, kind: &'static str, id: &str, at: &[Seg]) {
-        let (line, col) = locate_near(cx.text, at);
+    fn claim(&mut self, cx: &mut Cx, text: &Rc<str>, kind: &'static str, id: &str, at: &[Seg<'static>]) {
         match self.0.get(&(kind, id.to_string())) {
-            Some((p, l, c)) => {
-                let msg = format!("id: duplicate {kind} id {id:?}, already used at {}:{l}:{c}", p.display());
-                cx.diags.push(Diagnostic::error(cx.path, line, col, msg));
+            Some((path, first_text, first_at)) => {
+                let (l, c) = locate_near(first_text, first_at);
+                cx.err(at, format!("id: duplicate {kind} id {id:?}, already used at {}:{l}:{c}", path.display()));
             }
             None => {
-                self.0.insert((kind, id.to_string()), (cx.path.to_path_buf(), line, col));
+                self.0.insert((kind, id.to_string()), (cx.path.to_path_buf(), text.clone(), at.to_vec()));
             }
         }
     }
 }
 
 /// The `.yaml`/`.yml` files of a folder, sorted by name, with their text; a missing folder is empty.
-fn read_dir(dir: &Path, diags: &mut Diagnostics) -> Vec<(PathBuf, String)> {
+fn read_dir(dir: &Path, diags: &mut Diagnostics) -> Vec<(PathBuf, Rc<str>)> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return vec![],
@@ -97,9 +98,9 @@ fn read_dir(dir: &Path, diags: &mut Diagnostics) -> Vec<(PathBuf, String)> {
 }
 
 /// A file's text; None (and no error) when it does not exist, None and an error when it cannot be read.
-fn read(path: &Path, diags: &mut Diagnostics) -> Option<String> {
+fn read(path: &Path, diags: &mut Diagnostics) -> Option<Rc<str>> {
     match fs::read_to_string(path) {
-        Ok(t) => Some(t),
+        Ok(t) => Some(t.into()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => {
             diags.push(Diagnostic::error(path, 0, 0, format!("cannot read file: {e}")));

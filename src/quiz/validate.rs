@@ -58,13 +58,31 @@ pub fn bank<Q>(cx: &mut Cx, file: BankFile<Q>, parsed: Vec<(usize, QuestionFile)
     check_id(cx, &[Key("id")], &file.id);
     check_text(cx, &[Key("title")], "title", &file.title, "");
     let mut questions = Vec::with_capacity(parsed.len());
-    let mut line = 1;
+    let mut lines = IdLines { text: cx.text, pos: 0, line: 1 };
     for (i, q) in parsed {
-        // `line` is only a hint for later messages; the id text after the previous question is close enough.
-        line = crate::diag::locate(cx.text, &q.id, line).map_or(line, |(l, _)| l);
+        let line = lines.next(&q.id);
         questions.push(question(cx, &file.id, i, q, line));
     }
     Bank { id: file.id, title: file.title, source: cx.path.to_path_buf(), questions }
+}
+
+/// Finds the line of each question's id, scanning forward once through the file. `Question::line` is only a
+/// hint for later messages, so the first occurrence of the id text after the previous question is close enough.
+struct IdLines<'t> {
+    text: &'t str,
+    pos: usize,
+    line: usize,
+}
+
+impl IdLines<'_> {
+    fn next(&mut self, id: &str) -> usize {
+        if let Some(k) = self.text[self.pos..].find(id).filter(|_| !id.is_empty()) {
+            let end = self.pos + k;
+            self.line += self.text[self.pos..end].matches('\n').count();
+            self.pos = end + id.len();
+        }
+        self.line
+    }
 }
 
 fn question(cx: &mut Cx, bank: &str, i: usize, q: QuestionFile, line: usize) -> Question {
