@@ -63,7 +63,10 @@ pub fn load(dir: &Path) -> (QuizSet, Diagnostics) {
 /// First place each id of each kind was seen, to name both places of a duplicate. Positions are only worked
 /// out for duplicates: locating a node re-reads its file, too slow to do for every question of a large bank.
 #[derive(Default)]
-struct Ids(HashMap<(&'static str, String), (PathBuf, Rc<str>, Vec<Seg<'static>>)>);
+struct Ids(HashMap<(&'static str, String), Place>);
+
+/// Where an id was first seen: the file, its text and the path to the id inside it.
+type Place = (PathBuf, Rc<str>, Vec<Seg<'static>>);
 
 impl Ids {
     fn claim(&mut self, cx: &mut Cx, text: &Rc<str>, kind: &'static str, id: &str, at: &[Seg<'static>]) {
