@@ -84,6 +84,14 @@ fn question_defects_table() {
             "banks/b.yaml:5:11: questions[0].type: unknown variant `truefalse`, expected one of `single`, `multiple`, `judge`"),
         (q(&format!("    type: single\n    stem: 题\n    options: [甲, 甲]\n    answer: A\n{tail}")),
             "banks/b.yaml:7:18: options: option B repeats option A"),
+        (
+            q("    type: judge\n    stem: 题\n    answer: 1\n    explanation: 解析\n    basis: 依据\n"),
+            "banks/b.yaml:7:13: questions[0].answer: invalid type: integer `1`, expected a letter like A, a list of letters like [A, C], or true/false",
+        ),
+        (
+            q("    type: judge\n    stem: 题\n    stem: 题\n    answer: true\n    explanation: 解析\n    basis: 依据\n"),
+            "banks/b.yaml:7:5: questions[0]: duplicate field `stem`",
+        ),
     ];
     for (text, want) in &cases {
         assert_eq!(diagnose(&[("banks/b.yaml", text)]), [*want], "{text}");

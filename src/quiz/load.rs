@@ -129,12 +129,12 @@ fn parse_bank(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Parsed
     match serde_yaml_ng::from_str::<BankFile<IgnoredAny>>(text) {
         Ok(head) => {
             if !failed {
-                diags.push(yaml_error(path, &err));
+                diags.push(yaml_error(path, text, &err));
             }
             Some((head, questions, false))
         }
         Err(e) => {
-            diags.push(yaml_error(path, &e));
+            diags.push(yaml_error(path, text, &e));
             None
         }
     }
@@ -149,8 +149,8 @@ fn parse_competition(path: &Path, text: &str, diags: &mut Diagnostics) -> Option
     };
     let (_, failed) = one_by_one::<DrawRuleFile>(path, text, &[Key("draw")], diags)?;
     match serde_yaml_ng::from_str::<CompetitionFile<IgnoredAny>>(text) {
-        Err(e) => diags.push(yaml_error(path, &e)),
-        Ok(_) if !failed => diags.push(yaml_error(path, &err)),
+        Err(e) => diags.push(yaml_error(path, text, &e)),
+        Ok(_) if !failed => diags.push(yaml_error(path, text, &err)),
         Ok(_) => {}
     }
     None
@@ -165,7 +165,7 @@ fn parse_organizations(path: &Path, text: &str, diags: &mut Diagnostics) -> Vec<
     match one_by_one::<Organization>(path, text, &[], diags) {
         Some((orgs, true)) => orgs,
         Some((_, false)) => {
-            diags.push(yaml_error(path, &err));
+            diags.push(yaml_error(path, text, &err));
             vec![]
         }
         None => vec![],
@@ -182,7 +182,7 @@ fn one_by_one<T: DeserializeOwned>(
     diags: &mut Diagnostics,
 ) -> Option<(Vec<(usize, T)>, bool)> {
     if let Err(e) = serde_yaml_ng::from_str::<IgnoredAny>(text) {
-        diags.push(yaml_error(path, &e));
+        diags.push(yaml_error(path, text, &e));
         return None;
     }
     let mut ok = Vec::new();
@@ -193,7 +193,7 @@ fn one_by_one<T: DeserializeOwned>(
             None => break,
             Some(Ok(v)) => ok.push((i, v)),
             Some(Err(e)) => {
-                diags.push(yaml_error(path, &e));
+                diags.push(yaml_error(path, text, &e));
                 failed = true;
             }
         }
@@ -204,8 +204,17 @@ fn one_by_one<T: DeserializeOwned>(
 /// A YAML error as a diagnostic. Unlike `diag::from_yaml`, keeps libyaml's context ("while parsing a flow
 /// sequence at line 6 column 11"), which points at the opening of what was left unclosed; and drops the `.` that
 /// serde_yaml_ng puts before paths into a top-level list (`.[1].kind`).
-fn yaml_error(path: &Path, e: &serde_yaml_ng::Error) -> Diagnostic {
+///
+/// serde puts a duplicate key at the start of its mapping; we move it to the second occurrence of the key.
+fn yaml_error(path: &Path, text: &str, e: &serde_yaml_ng::Error) -> Diagnostic {
     let mut d = diag::from_yaml(path, 0, e);
+    if let Some(key) = d.message.split("duplicate field `").nth(1).and_then(|r| r.split('`').next()) {
+        let needle = format!("{key}:");
+        let second = diag::locate(text, &needle, d.line).and_then(|(l, _)| diag::locate(text, &needle, l + 1));
+        if let Some((l, c)) = second {
+            (d.line, d.column) = (l, c);
+        }
+    }
     let full = e.to_string();
     if let Some(i) = full.find(", while ") {
         d.message.push_str(&full[i..]);

@@ -9,7 +9,7 @@ pub mod locate;
 pub mod model;
 mod validate;
 
-pub use grade::{normalise, to_file_indices};
+pub use grade::{normalise, to_display_letters, to_file_indices};
 pub use model::*;
 pub use validate::letter;
 
