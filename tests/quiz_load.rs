@@ -235,3 +235,19 @@ fn organization_defects_table() {
         assert_eq!(diagnose(&[("organizations.yaml", text)]), *want, "{text}");
     }
 }
+
+#[test]
+fn only_visible_yaml_files_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("banks")).unwrap();
+    let other = BANK3.replace("id: b\n", "id: other\n").replace("id: q", "id: z");
+    for (name, text) in
+        [("b.yml", BANK3), (".b.yaml", "not: [valid"), ("notes.txt", "not: [valid"), ("other.yaml", other.as_str())]
+    {
+        fs::write(dir.path().join("banks").join(name), text).unwrap();
+    }
+    let (set, diags) = quiz::load(dir.path());
+    assert!(diags.0.is_empty(), "{diags}");
+    assert_eq!(set.banks.keys().collect::<Vec<_>>(), ["b", "other"]);
+    assert_eq!(set.questions.len(), 6);
+}

@@ -94,6 +94,8 @@ fn read_dir(dir: &Path, diags: &mut Diagnostics) -> Vec<(PathBuf, Rc<str>)> {
     };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
+        // Editors leave hidden files (`.xianfa.yaml.swp`, `.#xianfa.yaml`) next to the ones being edited.
+        .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
         .collect();
     paths.sort();
