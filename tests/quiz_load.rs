@@ -55,6 +55,7 @@ fn bank_with(question: &str) -> String {
 fn question_defects_table() {
     let q = |body: &str| bank_with(&format!("  - id: q1\n{body}"));
     let tail = "    explanation: 解析\n    basis: 依据\n";
+    let many: Vec<String> = (0..27).map(|i| format!("x{i}")).collect();
     let cases: Vec<(String, &str)> = vec![
         (q(&format!("    type: single\n    stem: 题\n    options: [甲, 乙]\n    answer: C\n{tail}")),
             "banks/b.yaml:8:13: answer: expected one letter A–B naming an option, found \"C\""),
@@ -91,6 +92,10 @@ fn question_defects_table() {
         (
             q("    type: judge\n    stem: 题\n    stem: 题\n    answer: true\n    explanation: 解析\n    basis: 依据\n"),
             "banks/b.yaml:7:5: questions[0]: duplicate field `stem`",
+        ),
+        (
+            q(&format!("    type: single\n    stem: 题\n    options: [{}]\n    answer: A\n{tail}", many.join(", "))),
+            "banks/b.yaml:7:14: options: at most 26 options (A–Z), found 27",
         ),
     ];
     for (text, want) in &cases {

@@ -105,6 +105,9 @@ fn question(cx: &mut Cx, bank: &str, i: usize, q: QuestionFile, line: usize) -> 
             cx.err(&here, format!("options: option {} repeats option {}", letter(j), letter(k)));
         }
     }
+    if q.options.len() > 26 {
+        cx.err(&at("options"), format!("options: at most 26 options (A–Z), found {}", q.options.len()));
+    }
     let answer = answer(cx, i, &q);
     Question {
         id: q.id,
