@@ -124,7 +124,8 @@ fn demo_data_loads_with_zero_diagnostics() {
 }
 
 /// Each `tests/fixtures/quizzes/bad-*` folder holds broken files and `expected.txt`, the exact report.
-/// Paths are printed as given to the loader.
+/// Paths are printed as given to the loader. Guards issue 3: "refuse invalid files (a draw asking for more
+/// questions than the bank has, an answer letter with no option, duplicate ids)", each named by file:line:col.
 #[test]
 fn broken_fixtures_report_exactly_what_is_expected() {
     let mut seen = 0;
