@@ -148,3 +148,16 @@ fn every_broken_file_is_reported_in_one_run_sorted() {
         ]
     );
 }
+
+#[test]
+fn a_page_bundle_index_is_the_page_of_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("案例/电信诈骗")).unwrap();
+    std::fs::write(dir.path().join("案例/电信诈骗/index.md"), "---\ntitle: 电信诈骗\n---\n![图](a.png)\n").unwrap();
+    std::fs::write(dir.path().join("案例/电信诈骗/a.png"), "png").unwrap();
+    let (lib, diags) = load(dir.path());
+    assert!(diags.0.is_empty(), "{diags}");
+    let p = page(&lib, "案例/电信诈骗/index.md");
+    assert_eq!((p.url.as_str(), p.slug.as_str()), ("/案例/电信诈骗/", "电信诈骗"));
+    assert_eq!(lib.assets["案例/电信诈骗/a.png"], "/案例/电信诈骗/a.png");
+}

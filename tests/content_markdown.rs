@@ -32,6 +32,7 @@ fn md(body: &str) -> Rendered {
 #[test_case("## Civil Code `2020`\n", "<h2 id=\"civil-code-2020\">Civil Code <code>2020</code></h2>\n" ; "code in heading")]
 #[test_case("第三十三条　凡具有中华人民共和国国籍的人都是中华人民共和国公民。\n", "<p id=\"第三十三条\"><strong class=\"article-no\">第三十三条</strong>　凡具有中华人民共和国国籍的人都是中华人民共和国公民。</p>\n" ; "article anchor")]
 #[test_case("第一条 甲\n\n第一条 乙\n", "<p id=\"第一条\"><strong class=\"article-no\">第一条</strong> 甲</p>\n<p id=\"第一条-1\"><strong class=\"article-no\">第一条</strong> 乙</p>\n" ; "repeated article anchors stay unique")]
+#[test_case("**第五条**　国家维护社会主义法制。\n", "<p id=\"第五条\"><strong>第五条</strong>　国家维护社会主义法制。</p>\n" ; "bold article number gets the anchor")]
 #[test_case("依照第五条处理。\n", "<p>依照第五条处理。</p>\n" ; "article mentioned mid sentence")]
 #[test_case("![宪法 宣传](img/logo.png \"标志\")", "<p><img src=\"/columns/%E5%AE%AA%E6%B3%95/img/logo.png\" alt=\"宪法 宣传\" title=\"标志\" loading=\"lazy\"></p>\n" ; "image resolved to asset and lazy")]
 #[test_case("![x](https://example.org/a.png)", "<p><img src=\"https://example.org/a.png\" alt=\"x\" loading=\"lazy\"></p>\n" ; "external image lazy")]

@@ -35,7 +35,8 @@ fn front_matter_summary_wins() {
 fn text_before_more_marker_is_the_summary() {
     let f = facts("## 引言\n\n**宪法**是国家的根本法。\n\n<!--more-->\n\n后文很长。", None);
     assert_eq!(f.summary, "引言 宪法是国家的根本法。");
-    assert_eq!(f.counts, counts("引言宪法是国家的根本法后文很长"));
+    // Counted over the raw markdown: the marker's `more` is one word.
+    assert_eq!(f.counts, Counts { cjk: 15, words: 1 });
 }
 
 #[test]
@@ -49,6 +50,20 @@ fn long_text_is_cut_at_a_character_with_an_ellipsis() {
 fn text_of_exactly_the_limit_is_not_cut() {
     let body = "法".repeat(SUMMARY_CHARS);
     assert_eq!(facts(&body, None).summary, body);
+}
+
+#[test]
+fn a_summary_past_the_first_blank_line_after_2_kb_is_still_found() {
+    // Regression: the automatic summary parses a growing prefix; a long first block must not end it early.
+    let body = format!("{}\n\n{}", "- 甲\n".repeat(1000), "乙".repeat(200));
+    assert_eq!(facts(&body, None).summary, format!("{}…", ["甲"; 60].join(" ")));
+    let body = format!("<div>\n{}\n</div>\n\n{}", "x".repeat(3000), "乙".repeat(200));
+    assert_eq!(facts(&body, None).summary, format!("{}…", "乙".repeat(SUMMARY_CHARS)));
+}
+
+#[test]
+fn a_bare_video_address_is_not_summary_text() {
+    assert_eq!(facts("https://www.bilibili.com/video/BV1GJ411x7h7\n\n宣传片。\n", None).summary, "宣传片。");
 }
 
 #[test]

@@ -116,17 +116,21 @@ pub fn load_with(content_dir: &Path, opts: &LoadOptions) -> (Library, Diagnostic
         }
         let dir = parent_dir(&rel);
         let stem = rel.rsplit('/').next().unwrap_or(&rel).trim_end_matches(".md");
-        let slug = slugify(meta.slug.as_deref().unwrap_or(stem));
+        // Hugo's page bundles (`a/index.md` next to its images) are the page of their folder: `/a/`.
+        let bundle = stem == "index" && meta.slug.is_none() && !dir.is_empty();
+        let (slug, url) = if bundle {
+            let url = urls.of_dir(dir);
+            (url.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string(), url)
+        } else {
+            let slug = slugify(meta.slug.as_deref().unwrap_or(stem));
+            let url = format!("{}{slug}/", urls.of_dir(dir));
+            (slug, url)
+        };
         if slug.is_empty() {
-            diags.push(Diagnostic::error(
-                shown(&rel),
-                0,
-                0,
-                "slug: the URL segment would be empty: set `slug:` to letters or digits",
-            ));
+            let msg = "slug: the URL segment would be empty: set `slug:` to letters or digits";
+            diags.push(Diagnostic::error(shown(&rel), 0, 0, msg));
             continue;
         }
-        let url = format!("{}{slug}/", urls.of_dir(dir));
         if !claim(&mut seen, &url, &rel, &mut diags) {
             continue;
         }

@@ -57,44 +57,71 @@ pub fn is_cjk(c: char) -> bool {
         | '\u{3040}'..='\u{30FF}' | '\u{AC00}'..='\u{D7AF}')
 }
 
-/// What the loader needs from a body in one pass: its counts and its summary.
+/// What the loader needs from a body: its counts and its summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
     pub counts: Counts,
     pub summary: String,
 }
 
-/// Reads a body once: counts everything and builds the summary (`summary` from front matter wins, then the text
-/// before `<!-- more -->`, then the first [`SUMMARY_CHARS`] characters cut with `…`).
+/// Counts a body and builds its summary (`summary` from front matter wins, then the text before
+/// `<!-- more -->`, then the first [`SUMMARY_CHARS`] characters cut with `…`).
+///
+/// Counting runs over the raw markdown, as Zola does: the few words of markup (link targets) do not move a
+/// reading time, and it spares the loader a full markdown parse of every page, which `render` does anyway.
+/// The automatic summary parses only as much of the body as it needs.
 pub fn facts(body: &str, front_summary: Option<&str>) -> Facts {
     let mut counts = Counts::default();
-    let mut head = Head::new(SUMMARY_CHARS);
-    walk_text(body, |s| {
-        counts.add(s);
-        head.push(s);
-    });
+    counts.add(body);
     let summary = match (front_summary, MORE.iter().find_map(|m| body.find(m))) {
         (Some(s), _) => s.trim().to_string(),
-        (None, Some(cut)) => {
-            let mut all = Head::new(usize::MAX);
-            walk_text(&body[..cut], |s| all.push(s));
-            all.finish()
-        }
-        (None, None) => head.finish(),
+        (None, Some(cut)) => head(&body[..cut], usize::MAX).0,
+        (None, None) => auto_summary(body),
     };
     Facts { counts, summary }
 }
 
+/// The first [`SUMMARY_CHARS`] characters, from a growing prefix of the body cut at blank lines.
+fn auto_summary(body: &str) -> String {
+    let mut want = 2048;
+    loop {
+        let mut from = want.min(body.len());
+        while !body.is_char_boundary(from) {
+            from += 1;
+        }
+        let end = body[from..].find("\n\n").map_or(body.len(), |i| from + i);
+        let (summary, cut) = head(&body[..end], SUMMARY_CHARS);
+        if cut || end == body.len() {
+            return summary;
+        }
+        want = end * 2;
+    }
+}
+
+fn head(markdown: &str, max: usize) -> (String, bool) {
+    let mut h = Head::new(max);
+    walk_text(markdown, |s| h.push(s));
+    let cut = h.cut;
+    (h.finish(), cut)
+}
+
 /// Calls `f` with every piece of visible text, and a space between blocks so words do not run together.
+/// A bare web address (a video line) is no text for a reader.
 pub fn walk_text(markdown: &str, mut f: impl FnMut(&str)) {
     for ev in Parser::new(markdown) {
         match ev {
+            Event::Text(t) if is_bare_url(&t) => {}
             Event::Text(t) | Event::Code(t) => f(&t),
             Event::SoftBreak | Event::HardBreak => f(" "),
             Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock) => f(" "),
             _ => {}
         }
     }
+}
+
+fn is_bare_url(t: &str) -> bool {
+    let t = t.trim();
+    (t.starts_with("https://") || t.starts_with("http://")) && !t.contains(char::is_whitespace)
 }
 
 /// The first `max` characters of a text with whitespace collapsed.

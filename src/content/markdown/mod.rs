@@ -197,6 +197,17 @@ impl<'a> Renderer<'_, 'a> {
                 self.out.push(Event::Text(rest.into()));
                 return i + 2;
             }
+            // `**第一条**　…`: the author marked the number already; the paragraph only needs its anchor.
+            Some(Event::Start(Tag::Strong)) => match events.get(i + 2).map(|e| &e.0) {
+                Some(Event::Text(t)) if article_number(t) == Some(t.len()) => {
+                    let id = self.ids.unique(t, "article");
+                    let mut h = String::from("<p id=\"");
+                    video::attr(&mut h, &id, false);
+                    h.push_str("\">");
+                    self.out.push(Event::InlineHtml(h.into()));
+                }
+                _ => self.out.push(Event::Start(Tag::Paragraph)),
+            },
             _ => self.out.push(Event::Start(Tag::Paragraph)),
         }
         i + 1
