@@ -13,6 +13,9 @@ fn counts(s: &str) -> Counts {
 #[test_case("The Civil Code, 2020 edition", 0, 5 ; "latin words and numbers")]
 #[test_case("学习Civil Code第3条", 4, 3 ; "mixed")]
 #[test_case("，。！《》", 0, 0 ; "punctuation counts nothing")]
+#[test_case("café naïve Ωmega", 0, 3 ; "two byte letters stay in their word")]
+#[test_case("𠀀𪚥字", 3, 0 ; "four byte ideographs are characters")]
+#[test_case("にほんご 한국어", 7, 0 ; "kana and hangul are characters")]
 fn counting(text: &str, cjk: usize, words: usize) {
     assert_eq!(counts(text), Counts { cjk, words });
 }
