@@ -161,3 +161,29 @@ fn a_page_bundle_index_is_the_page_of_its_folder() {
     assert_eq!((p.url.as_str(), p.slug.as_str()), ("/案例/电信诈骗/", "电信诈骗"));
     assert_eq!(lib.assets["案例/电信诈骗/a.png"], "/案例/电信诈骗/a.png");
 }
+
+#[test]
+fn front_matter_files_become_asset_urls_and_unknown_video_hosts_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("视频")).unwrap();
+    std::fs::write(dir.path().join("视频/封面.jpg"), "jpg").unwrap();
+    std::fs::write(dir.path().join("视频/宣传片.mp4"), "mp4").unwrap();
+    let text =
+        "---\ntitle: 视频\ncover: 封面.jpg\nvideos:\n  - url: 宣传片.mp4\n  - url: https://www.ixigua.com/123\n  \
+                - url: 没有.webm\n---\n";
+    std::fs::write(dir.path().join("视频/a.md"), text).unwrap();
+    let (lib, diags) = load(dir.path());
+    let p = page(&lib, "视频/a.md");
+    assert_eq!(p.meta.cover.as_deref(), Some("/视频/封面.jpg"));
+    let urls: Vec<&str> = p.meta.videos.iter().map(|v| v.url.as_str()).collect();
+    assert_eq!(urls, ["/视频/宣传片.mp4", "https://www.ixigua.com/123", "没有.webm"]);
+    let lines: Vec<String> = diags.0.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        [
+            "content/视频/a.md: warning: videos: no file 没有.webm next to this file (expected a path relative to it)",
+            "content/视频/a.md:6:10: warning: videos: unknown video host www.ixigua.com: left out of the players \
+             (known: Bilibili, Tencent Video, Youku, YouTube, .mp4, .webm)",
+        ]
+    );
+}

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::front_matter;
+use super::local;
 use super::model::{Library, Page, PageMeta, Section, SectionMeta, SortBy, Target};
 use super::slug::slugify;
 use super::text;
@@ -28,7 +29,7 @@ pub fn shown(rel: &str) -> PathBuf {
 /// One markdown file read and parsed.
 enum Parsed {
     Section { dir: String, meta: SectionMeta, body: String, body_line: usize },
-    Page { rel: String, meta: PageMeta, body: String, body_line: usize, facts: text::Facts },
+    Page { rel: String, meta: PageMeta, body: String, body_line: usize, facts: text::Facts, warnings: Vec<Diagnostic> },
 }
 
 /// Loads every section and page under `content_dir`; see [`LoadOptions`].
@@ -44,7 +45,10 @@ pub fn load_with(content_dir: &Path, opts: &LoadOptions) -> (Library, Diagnostic
             Ok(Parsed::Section { dir, meta, body, body_line }) => {
                 sections_by_dir.insert(dir, (meta, body, body_line));
             }
-            Ok(Parsed::Page { rel, meta, body, body_line, facts }) => pages.push((rel, meta, body, body_line, facts)),
+            Ok(Parsed::Page { rel, meta, body, body_line, facts, warnings }) => {
+                diags.extend(warnings);
+                pages.push((rel, meta, body, body_line, facts));
+            }
             Err(d) => {
                 // A broken `_index.md` still makes its folder a section, so its pages do not move elsewhere
                 // and cause follow-up errors; the build fails on `d` anyway.
@@ -160,6 +164,7 @@ pub fn load_with(content_dir: &Path, opts: &LoadOptions) -> (Library, Diagnostic
         }
     }
 
+    local::resolve_front_matter_files(&mut lib, &mut diags);
     order(&mut lib);
     diags.sort();
     (lib, diags)
@@ -220,7 +225,8 @@ fn read(root: &Path, rel: &str) -> Result<Parsed, Diagnostic> {
     } else {
         let meta: PageMeta = front_matter::parse(&path, split.yaml)?;
         let facts = text::facts(&body, meta.summary.as_deref());
-        Ok(Parsed::Page { rel: rel.to_string(), meta, body, body_line, facts })
+        let warnings = local::check_videos(&path, &text, &meta);
+        Ok(Parsed::Page { rel: rel.to_string(), meta, body, body_line, facts, warnings })
     }
 }
 

@@ -6,6 +6,9 @@ use url::Url;
 
 use crate::i18n::{self, Lang};
 
+/// The hosts and files a player is written for, as named in diagnostics.
+pub const KNOWN: &str = "Bilibili, Tencent Video, Youku, YouTube, .mp4, .webm";
+
 /// Where a video is hosted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

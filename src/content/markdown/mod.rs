@@ -259,7 +259,7 @@ impl<'a> Renderer<'_, 'a> {
             super::load::shown(self.ctx.source),
             line,
             col,
-            format!("unknown video host {host}: shown as a plain link (known: Bilibili, Tencent Video, Youku, YouTube, .mp4, .webm)"),
+            format!("unknown video host {host}: shown as a plain link (known: {})", video::KNOWN),
         ));
         if let (Event::Text(_), _) = &events[i + 1] {
             // A bare URL is not a link in CommonMark; make it one so the reader can still follow it.
