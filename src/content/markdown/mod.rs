@@ -181,22 +181,34 @@ impl<'a> Renderer<'_, 'a> {
         if let Some(next) = self.lone_link(events, i) {
             return next;
         }
+        let article = match events.get(i + 1) {
+            Some((Event::Text(t), _)) => article_number(t),
+            _ => None,
+        };
+        if let Some(n) = article {
+            let Event::Text(t) = take(&mut events[i + 1].0) else { unreachable!("matched above") };
+            // Borrowed text (the usual case) is cut without copying the paragraph.
+            let rest: CowStr<'a> = match &t {
+                CowStr::Borrowed(b) => {
+                    let b: &'a str = b;
+                    CowStr::Borrowed(&b[n..])
+                }
+                other => other[n..].to_string().into(),
+            };
+            let no = &t[..n];
+            let id = self.ids.unique_slug(no.to_string());
+            let mut h = String::with_capacity(2 * id.len() + 48);
+            h.push_str("<p id=\"");
+            video::attr(&mut h, &id, false);
+            h.push_str("\"><strong class=\"article-no\">");
+            h.push_str(no);
+            h.push_str("</strong>");
+            self.out.push(Event::InlineHtml(h.into()));
+            self.done.text.push_str(&t);
+            self.out.push(Event::Text(rest));
+            return i + 2;
+        }
         match events.get(i + 1).map(|e| &e.0) {
-            Some(Event::Text(t)) if article_number(t).is_some() => {
-                let n = article_number(t).unwrap_or(0);
-                let (no, rest) = (t[..n].to_string(), t[n..].to_string());
-                let id = self.ids.unique(&no, "article");
-                let mut h = String::from("<p id=\"");
-                video::attr(&mut h, &id, false);
-                h.push_str("\"><strong class=\"article-no\">");
-                h.push_str(&no);
-                h.push_str("</strong>");
-                self.out.push(Event::InlineHtml(h.into()));
-                self.done.text.push_str(&no);
-                self.done.text.push_str(&rest);
-                self.out.push(Event::Text(rest.into()));
-                return i + 2;
-            }
             // `**第一条**　…`: the author marked the number already; the paragraph only needs its anchor.
             Some(Event::Start(Tag::Strong)) => match events.get(i + 2).map(|e| &e.0) {
                 Some(Event::Text(t)) if article_number(t) == Some(t.len()) => {
