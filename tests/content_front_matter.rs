@@ -55,6 +55,7 @@ fn body_starts_after_the_closing_line() {
 }
 
 #[test_case("正文\n", "content/columns/a.md:1:1: front matter: expected `---` on the first line, then YAML with at least `title:`, then `---`" ; "no front matter")]
+#[test_case("+++\ntitle = \"a\"\n+++\n", "content/columns/a.md:1:1: front matter: TOML between `+++` lines is not read here: expected YAML between `---` lines" ; "toml front matter")]
 #[test_case("---\ntitle: a\n正文\n", "content/columns/a.md:1:1: front matter: the `---` on line 1 is never closed: expected a line `---` after the YAML" ; "unclosed")]
 #[test_case("---\ntitle: a\ndate: 12月4日\n---\n", "content/columns/a.md:3:7: date: expected a date like 2024-12-04, found \"12月4日\"" ; "chinese date")]
 #[test_case("---\ntitle: a\ndate: 2024-13-01\n---\n", "content/columns/a.md:3:7: date: expected a date like 2024-12-04, found \"2024-13-01\"" ; "month 13")]

@@ -107,7 +107,9 @@ pub fn is_letter_or_digit(c: char) -> bool {
 /// What the loader needs from a body: its counts and its summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
+    /// CJK characters and Latin words of the raw body.
     pub counts: Counts,
+    /// Plain-text summary for lists and feeds.
     pub summary: String,
 }
 

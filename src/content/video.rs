@@ -49,6 +49,7 @@ impl Provider {
 /// A recognised video.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Video {
+    /// Who plays it.
     pub provider: Provider,
     /// The link as written.
     pub url: String,
@@ -56,6 +57,7 @@ pub struct Video {
     pub id: String,
     /// The iframe `src` (or the file URL for `File`).
     pub embed_url: String,
+    /// Caption: the link text or the front matter `title`; the provider's name is shown when absent.
     pub title: Option<String>,
 }
 

@@ -31,16 +31,20 @@ pub struct RenderContext<'a> {
 /// One heading in the table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Heading {
+    /// 2, 3 or 4.
     pub level: u8,
     /// The anchor id (unique in the page), readable Chinese kept.
     pub id: String,
+    /// The heading's plain text.
     pub title: String,
+    /// Headings of a lower rank that follow it, before the next one of its rank or higher.
     pub children: Vec<Heading>,
 }
 
 /// The rendered body of one page.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
+    /// The body as HTML, to be placed inside the page template.
     pub html: String,
     /// Nested table of contents (h2 to h4).
     pub toc: Vec<Heading>,
