@@ -187,3 +187,38 @@ fn front_matter_files_become_asset_urls_and_unknown_video_hosts_warn() {
         ]
     );
 }
+
+#[test]
+fn a_file_that_is_not_utf8_is_an_error_and_the_others_still_load() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("gbk.md"), b"---\ntitle: \xd0\xfb\xb7\xa8\n---\n").unwrap();
+    std::fs::write(dir.path().join("ok.md"), "---\ntitle: 好\n---\n").unwrap();
+    let (lib, diags) = load(dir.path());
+    let lines: Vec<String> = diags.0.iter().map(ToString::to_string).collect();
+    assert_eq!(lines, ["content/gbk.md: expected UTF-8 text: save the file as UTF-8"]);
+    assert_eq!(page(&lib, "ok.md").url, "/ok/");
+}
+
+#[test]
+fn a_broken_section_index_keeps_its_pages_in_place() {
+    // Without this, the folder's pages would move up to the parent section and claim URLs there.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("宪法")).unwrap();
+    std::fs::write(dir.path().join("宪法/_index.md"), "---\ntitel: 宪法\n---\n").unwrap();
+    std::fs::write(dir.path().join("宪法/a.md"), "---\ntitle: 甲\n---\n").unwrap();
+    let (lib, diags) = load(dir.path());
+    assert_eq!(diags.errors().count(), 1, "{diags}");
+    let p = page(&lib, "宪法/a.md");
+    assert_eq!((p.url.as_str(), lib.sections[p.section].url.as_str()), ("/宪法/a/", "/宪法/"));
+}
+
+#[test]
+fn hidden_files_and_folders_are_not_content() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join(".git/x.md"), "not front matter").unwrap();
+    std::fs::write(dir.path().join(".DS_Store"), "x").unwrap();
+    let (lib, diags) = load(dir.path());
+    assert!(diags.0.is_empty(), "{diags}");
+    assert!(lib.pages.is_empty() && lib.assets.is_empty());
+}
