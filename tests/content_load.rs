@@ -222,3 +222,13 @@ fn hidden_files_and_folders_are_not_content() {
     assert!(diags.0.is_empty(), "{diags}");
     assert!(lib.pages.is_empty() && lib.assets.is_empty());
 }
+
+#[test]
+fn a_draft_page_reports_no_warnings_when_drafts_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "---\ntitle: 草稿\ndraft: true\nvideos:\n  - url: https://www.ixigua.com/1\n---\n";
+    std::fs::write(dir.path().join("a.md"), text).unwrap();
+    assert!(load(dir.path()).1 .0.is_empty());
+    let (_, diags) = load_with(dir.path(), &LoadOptions { drafts: true });
+    assert_eq!(diags.warnings().count(), 1, "{diags}");
+}
