@@ -88,6 +88,14 @@ fn link_text_becomes_the_video_title() {
 }
 
 #[test]
+fn an_image_inside_a_video_link_is_its_poster() {
+    let r = md("[![反诈宣传片](img/logo.png)](https://www.bilibili.com/video/BV1GJ411x7h7)\n");
+    let v = &r.videos[0];
+    assert_eq!((v.title.as_deref(), v.poster.as_deref()), (Some("反诈宣传片"), Some("/columns/宪法/img/logo.png")));
+    assert!(r.html.contains("<img src=\"/columns/%E5%AE%AA%E6%B3%95/img/logo.png\" alt=\"\" loading=\"lazy\">"));
+}
+
+#[test]
 fn a_video_link_inside_a_sentence_stays_a_link() {
     let r = md("请看[视频](https://www.bilibili.com/video/BV1GJ411x7h7)。\n");
     assert!(r.videos.is_empty());

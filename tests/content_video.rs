@@ -49,6 +49,15 @@ fn player_markup_is_exact_and_escaped() {
 }
 
 #[test]
+fn the_video_own_poster_wins_over_the_page_cover() {
+    let mut v = parse("https://youtu.be/dQw4w9WgXcQ").unwrap();
+    assert!(player_html(&v, Some("/cover.jpg"), Lang::Zh).contains("<img src=\"/cover.jpg\""));
+    v.poster = Some("/own.jpg".into());
+    let html = player_html(&v, Some("/cover.jpg"), Lang::Zh);
+    assert!(html.contains("<img src=\"/own.jpg\"") && !html.contains("cover.jpg"), "{html}");
+}
+
+#[test]
 fn untitled_file_player_names_the_provider_in_the_reader_language() {
     let v = parse("/v/a.mp4").unwrap();
     assert_eq!(

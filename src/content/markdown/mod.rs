@@ -232,12 +232,19 @@ impl<'a> Renderer<'_, 'a> {
     /// A paragraph holding only a link or a bare URL: a known video becomes a player; an unknown web link stays
     /// a link and is reported, since the author most likely meant a video.
     fn lone_link(&mut self, events: &mut [Spanned<'a>], i: usize) -> Option<usize> {
+        let mut poster = None;
         let (dest, text, start, end) = match events.get(i + 1)? {
             (Event::Start(Tag::Link { dest_url, .. }), r) => {
                 let k = find_end(events, i + 2, TagEnd::Link);
                 if !matches!(events.get(k + 1), Some((Event::End(TagEnd::Paragraph), _))) {
                     return None;
                 }
+                poster = events[i + 2..k].iter().find_map(|(e, _)| match e {
+                    Event::Start(Tag::Image { dest_url, .. }) => {
+                        Some(links::asset(dest_url, self.ctx).unwrap_or_else(|| dest_url.to_string()))
+                    }
+                    _ => None,
+                });
                 (dest_url.to_string(), plain(&events[i + 2..k]), r.start, k + 1)
             }
             (Event::Text(t), r) if is_web_url(t.trim()) => {
@@ -255,6 +262,7 @@ impl<'a> Renderer<'_, 'a> {
         let local = links::asset(&dest, self.ctx);
         if let Some(mut v) = video::parse(local.as_deref().unwrap_or(&dest)) {
             v.url = local.unwrap_or(dest.clone());
+            v.poster = poster;
             let title = text.trim();
             if !title.is_empty() && title != dest {
                 v.title = Some(title.to_string());
