@@ -66,11 +66,11 @@ pub struct VideoRef {
 pub struct PageMeta {
     /// The page title (required).
     pub title: String,
-    /// Publication date: `2024-12-04` or RFC 3339 `2024-12-04T09:30:00+08:00`; dates alone are read in UTC+8.
-    #[serde(default)]
+    /// Publication date: `2024-12-04`, `2024-12-04 09:30`, `2024-12-04T09:30:00` (all UTC+8) or RFC 3339.
+    #[serde(default, deserialize_with = "super::front_matter::opt_date")]
     pub date: Option<DateTime<FixedOffset>>,
     /// Last update, same forms as `date` (Hugo's `lastmod` is accepted too).
-    #[serde(default, alias = "lastmod")]
+    #[serde(default, alias = "lastmod", deserialize_with = "super::front_matter::opt_date")]
     pub updated: Option<DateTime<FixedOffset>>,
     /// Author or issuing office, e.g. 县司法局.
     #[serde(default)]
@@ -93,10 +93,11 @@ pub struct PageMeta {
     /// The last URL segment; default: the file name, kept readable in Chinese.
     #[serde(default)]
     pub slug: Option<String>,
-    /// Cover image path or URL, used in lists and as the video poster.
+    /// Cover image path or URL, used in lists and as the video poster; a path relative to the page is
+    /// rewritten by `load` to the URL of the copied file.
     #[serde(default)]
     pub cover: Option<String>,
-    /// Videos shown with the page and gathered in the video gallery.
+    /// Videos shown with the page and gathered in the video gallery (relative file paths rewritten like `cover`).
     #[serde(default)]
     pub videos: Vec<VideoRef>,
     /// The id of a competition (quizzes/competitions/*.yaml) this page promotes.
