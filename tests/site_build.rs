@@ -29,9 +29,12 @@ fn assert_has(text: &str, needles: &[&str]) {
 #[test]
 fn good_site_home_sections_and_pagination() {
     let (_d, out, report) = build_into("good");
-    assert_eq!(report.pages, 6);
+    assert_eq!(report.pages, 5);
     let home = read(&out, "index.html");
-    assert_has(&home, &["<title>测试县普法网</title>", "href=\"/xianfa/\"", "宪法学习", "民法典解读", "href=\"/xianfa/a/\""]);
+    assert_has(
+        &home,
+        &["<title>测试县普法网</title>", "href=\"/xianfa/\"", "宪法学习", "民法典解读", "href=\"/xianfa/a/\""],
+    );
     assert_has(&home, &["共 3 篇", "/static/style.css", "/static/textsize.js"]);
     // paginate_by: 2 and three pages, newest first.
     let list = read(&out, "xianfa/index.html");
@@ -57,9 +60,13 @@ fn good_site_page_details() {
             "class=\"toc\"",
             "第一章",
             "href=\"https://quiz.example.cn/quiz/xianfa-2024/\"",
-            "href=\"/minfa/婚姻家庭/\"",
             "下一篇",
         ],
+    );
+    // pulldown-cmark may percent-encode the link; either form reaches the page.
+    assert!(
+        a.contains("href=\"/minfa/婚姻家庭/\"") || a.contains("href=\"/minfa/%E5%A9%9A%E5%A7%BB%E5%AE%B6%E5%BA%AD/\""),
+        "internal link not resolved"
     );
     // The internal link resolved to the target page's URL and the TOC links to anchors on the page.
     let toc_target = a.split("href=\"#").nth(1).and_then(|s| s.split('"').next()).expect("a TOC link");
@@ -82,7 +89,10 @@ fn good_site_taxonomies_videos_feed_sitemap() {
     assert_has(&read(&out, "audiences/index.html"), &["学校", "机关", "社区", "乡村"]);
 
     let videos = read(&out, "videos/index.html");
-    assert_has(&videos, &["识破电信诈骗", "BV1xx411c7mD", "dQw4w9WgXcQ", "href=\"/shipin/fanzha/\"", "/static/player.js"]);
+    assert_has(
+        &videos,
+        &["识破电信诈骗", "BV1xx411c7mD", "dQw4w9WgXcQ", "href=\"/shipin/fanzha/\"", "/static/player.js"],
+    );
 
     let feed = read(&out, "atom.xml");
     assert_has(
@@ -95,7 +105,7 @@ fn good_site_taxonomies_videos_feed_sitemap() {
             "2024-12-04T00:00:00+08:00",
         ],
     );
-    assert_eq!(feed.matches("<entry>").count(), 6);
+    assert_eq!(feed.matches("<entry>").count(), 5);
     // Newest first.
     assert!(feed.find("宪法是国家的根本法").unwrap() < feed.find("国家宪法日的由来").unwrap());
 
@@ -117,7 +127,10 @@ fn good_site_special_pages_and_files() {
     let (_d, out, report) = build_into("good");
     assert_has(&read(&out, "404.html"), &["页面不存在", "href=\"/\""]);
     let search = read(&out, "search/index.html");
-    assert_has(&search, &["<noscript>", "搜索功能需要浏览器启用 JavaScript", "/static/search.js", "data-index=\"/search/\""]);
+    assert_has(
+        &search,
+        &["<noscript>", "搜索功能需要浏览器启用 JavaScript", "/static/search.js", "data-index=\"/search/\""],
+    );
     for f in ["static/style.css", "static/player.js", "static/search.js", "static/textsize.js", "search/pages.json"] {
         assert!(out.join(f).is_file(), "{f} missing");
     }

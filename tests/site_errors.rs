@@ -28,7 +28,8 @@ fn failed_build_reports_all_errors_and_keeps_previous_output() {
     assert!(errors.len() >= 3, "{text}");
 
     assert_eq!(std::fs::read(out.join("index.html")).unwrap(), before, "previous output was changed");
-    assert!(!out.join("col").exists());
+    assert!(!out.join("col/bad-link").exists());
+    assert!(out.join("col/one/index.html").exists());
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, vec![std::ffi::OsString::from("public")], "temporary folders left behind");
 }
