@@ -64,3 +64,37 @@ fn title_hits_rank_first_and_rows_carry_section_and_date() {
     assert_eq!(phrase.len(), 1);
     assert_eq!(phrase[0].url, "/minfa/婚姻家庭/");
 }
+
+/// Runs the browser's `search.js` under Node (when installed) against the same index: it must return the same
+/// pages in the same order as the Rust lookup, so the two stay a faithful port of each other.
+#[test]
+fn search_js_agrees_with_the_rust_lookup() {
+    if std::process::Command::new("node").arg("--version").output().is_err() {
+        eprintln!("node not installed: skipping the search.js comparison");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&BuildOptions::new(&fixture("good"), Some(&out))).unwrap_or_else(|e| panic!("{e}"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for query in ["宪法", "彩礼返还", "宣誓 宪法", "刑法", "BV1xx411c7mD 诈骗"] {
+        let run = std::process::Command::new("node")
+            .arg(root.join("tests/fixtures/sites/search_harness.js"))
+            .arg(root.join("themes/default/static/search.js"))
+            .arg(&out)
+            .arg(query)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let js: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        let js_titles: Vec<String> =
+            js["titles"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect();
+        let rust_titles: Vec<String> = search_dir(&out, query).unwrap().into_iter().map(|p| p.title).collect();
+        assert_eq!(js_titles, rust_titles, "query {query}: {js}");
+        if rust_titles.is_empty() {
+            assert_eq!(js["status"], "NONE", "query {query}");
+        } else {
+            assert_eq!(js["status"], rust_titles.len().to_string(), "query {query}");
+        }
+    }
+}
