@@ -153,7 +153,8 @@ impl Renderer<'_> {
                 sort_key,
             });
         }
-        for v in &rendered.videos {
+        // A video both in front matter and in the body is one video in the gallery.
+        for v in rendered.videos.iter().filter(|v| !page.meta.videos.iter().any(|r| r.url == v.url)) {
             outcome.videos.push(GalleryVideo {
                 player: self.player(v, poster),
                 title: v.title.clone(),
