@@ -58,6 +58,7 @@ fn good_site_page_details() {
             "href=\"/tags/宪法/\"",
             "href=\"/audiences/学校/\"",
             "class=\"toc\"",
+            "id=\"第三十三条\"",
             "第一章",
             "href=\"https://quiz.example.cn/quiz/xianfa-2024/\"",
             "下一篇",

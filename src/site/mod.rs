@@ -90,7 +90,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     });
     let theme = theme::Theme::gather(&opts.source, &config);
     let tera = theme.as_ref().map_err(Clone::clone).and_then(|t| t.compile());
-    let (library, content_diags) = content::load(&opts.source.join("content"));
+    let load_opts = content::LoadOptions { drafts: opts.drafts };
+    let (library, content_diags) = content::load_with(&opts.source.join("content"), &load_opts);
     diags.extend(content_diags.0);
     let quizzes_dir = opts.source.join("quizzes");
     let quizzes = quizzes_dir.is_dir().then(|| {

@@ -102,7 +102,7 @@ impl Renderer<'_> {
 
     /// The player markup of a recognised video.
     pub fn player(&self, v: &video::Video, poster: Option<&str>) -> String {
-        video::player_html(v, poster)
+        video::player_html(v, poster, self.lang)
     }
 
     /// The link for a page's `quiz:` key: the landing page when the competition is known, else the server.
@@ -128,7 +128,7 @@ impl Renderer<'_> {
         let mut outcome = PageOutcome::default();
         let rendered = markdown::render(
             &page.body,
-            &RenderContext { library: lib, source: &page.source, body_line: page.body_line },
+            &RenderContext { library: lib, source: &page.source, body_line: page.body_line, lang: self.lang },
         );
         outcome.diagnostics.extend(rendered.diagnostics.iter().cloned());
         let postings = search::page_postings(&page.meta.title, &rendered.text);
@@ -221,7 +221,7 @@ impl Renderer<'_> {
         let section = &lib.sections[i];
         let rendered = markdown::render(
             &section.body,
-            &RenderContext { library: lib, source: &section.source, body_line: section.body_line },
+            &RenderContext { library: lib, source: &section.source, body_line: section.body_line, lang: self.lang },
         );
         let mut diags = rendered.diagnostics.clone();
         let source = content_path(&section.source);
