@@ -60,7 +60,7 @@ fn good_site_page_details() {
             "class=\"toc\"",
             "id=\"第三十三条\"",
             "第一章",
-            "href=\"https://quiz.example.cn/quiz/xianfa-2024/\"",
+            "href=\"/competitions/xianfa-2024/\">参加知识竞赛：2024年宪法知识竞赛",
             "下一篇",
         ],
     );
@@ -140,6 +140,25 @@ fn good_site_special_pages_and_files() {
     assert!(out.join("xianfa/notice.pdf").is_file(), "content asset not copied");
     assert!(report.search_bytes > 0);
     assert_eq!(report.search_shards, pufa::site::search::SHARDS as usize);
+}
+
+#[test]
+fn competition_landing_pages_link_to_the_quiz_server() {
+    let (_d, out, _) = build_into("good");
+    let landing = read(&out, "competitions/xianfa-2024/index.html");
+    assert_has(
+        &landing,
+        &[
+            "<h1>2024年宪法知识竞赛</h1>",
+            "2024年12月1日 08:00",
+            "2024年12月10日 18:00",
+            "15 分钟",
+            "<dd>3</dd>",
+            "href=\"https://quiz.example.cn/quiz/xianfa-2024/\">进入竞赛</a>",
+        ],
+    );
+    assert_has(&read(&out, "competitions/index.html"), &["href=\"/competitions/xianfa-2024/\""]);
+    assert_has(&read(&out, "sitemap.xml"), &["<loc>https://pufa.example.cn/competitions/xianfa-2024/</loc>"]);
 }
 
 #[test]

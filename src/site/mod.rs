@@ -103,6 +103,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         Ok(t) => t,
         Err(d) => {
             diags.extend(d.0);
+            relative_to_source(&mut diags, &opts.source);
             diags.sort();
             return Err(BuildError::Diagnostics(diags));
         }
@@ -154,6 +155,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let extra = special::render_all(&r, videos, index, &out)?;
     diags.extend(extra.diagnostics);
 
+    relative_to_source(&mut diags, &opts.source);
     diags.sort();
     if diags.has_errors() {
         return Err(BuildError::Diagnostics(diags));
@@ -172,6 +174,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         elapsed: start.elapsed(),
         warnings: diags,
     })
+}
+
+/// Shows every path relative to the site folder (`quizzes/…`, like `content/…`), whoever produced it.
+fn relative_to_source(diags: &mut Diagnostics, source: &Path) {
+    for d in &mut diags.0 {
+        if let Ok(rel) = d.path.strip_prefix(source) {
+            d.path = rel.to_path_buf();
+        }
+    }
 }
 
 fn print_summary(report: &BuildReport, verb: &str) {

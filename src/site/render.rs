@@ -110,12 +110,17 @@ impl Renderer<'_> {
         match self.quizzes {
             Some(set) => match set.competitions.get(id) {
                 Some(c) => Ok(Link { title: c.title.clone(), url: format!("/competitions/{id}/") }),
-                None => Err(Diagnostic::error(
-                    content_path(source),
-                    0,
-                    0,
-                    format!("quiz: expected the id of a competition in quizzes/competitions/, found \"{id}\""),
-                )),
+                None => {
+                    // Only read the file again on this rare error, to point at the key.
+                    let text = std::fs::read_to_string(self.source.join("content").join(source)).unwrap_or_default();
+                    let (line, col) = crate::diag::locate(&text, "quiz:", 1).unwrap_or((0, 0));
+                    Err(Diagnostic::error(
+                        content_path(source),
+                        line,
+                        col,
+                        format!("quiz: expected the id of a competition in quizzes/competitions/, found \"{id}\""),
+                    ))
+                }
             },
             None => Ok(Link { title: id.to_string(), url: format!("{}/quiz/{id}/", self.config.quiz_base()) }),
         }
