@@ -123,6 +123,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         library: &library,
         quizzes: quizzes.as_ref(),
         base: base_context(&config, lang),
+        positions: render::positions(&library),
     };
 
     let progress = Progress::new(opts.progress, (library.pages.len() + library.sections.len()) as u64);

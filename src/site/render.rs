@@ -31,6 +31,19 @@ pub struct Renderer<'a> {
     pub quizzes: Option<&'a QuizSet>,
     /// The base context (config, t, lang, root), cloned per page.
     pub base: tera::Context,
+    /// Each page's position in its section's list, for prev/next links.
+    pub positions: Vec<Option<usize>>,
+}
+
+/// Each page's position in its section's ordered page list (None for a page no section lists).
+pub fn positions(lib: &Library) -> Vec<Option<usize>> {
+    let mut pos = vec![None; lib.pages.len()];
+    for s in &lib.sections {
+        for (n, &p) in s.pages.iter().enumerate() {
+            pos[p] = Some(n);
+        }
+    }
+    pos
 }
 
 /// A video for the gallery.
@@ -170,7 +183,7 @@ impl Renderer<'_> {
         }
 
         let section = &lib.sections[page.section];
-        let pos = section.pages.iter().position(|&p| p == i);
+        let pos = self.positions.get(i).copied().flatten();
         let link = |p: usize| Link { title: lib.pages[p].meta.title.clone(), url: lib.pages[p].url.clone() };
         let quiz = match page.meta.quiz.as_deref().map(|id| self.quiz_link(id, &page.source)).transpose() {
             Ok(q) => q,
