@@ -2,7 +2,6 @@
 //! parallel loop, and only small per-page results (videos, diagnostics, search postings) are kept.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use serde::Serialize;
 
@@ -140,7 +139,15 @@ impl Renderer<'_> {
     }
 
     /// Renders page `i`, writes it, and adds its text to the search index.
-    pub fn page(&self, i: usize, out: &Output, index: &Mutex<IndexBuilder>) -> Result<PageOutcome, BuildError> {
+    /// `ctx` is a copy of the base context reused from page to page by one worker (cloning the translation map
+    /// for every page was a large share of the build); every page sets the same keys, so nothing leaks over.
+    pub fn page(
+        &self,
+        i: usize,
+        ctx: &mut tera::Context,
+        out: &Output,
+        index: &IndexBuilder,
+    ) -> Result<PageOutcome, BuildError> {
         let lib = self.library;
         let page = &lib.pages[i];
         let mut outcome = PageOutcome::default();
@@ -150,7 +157,7 @@ impl Renderer<'_> {
         );
         outcome.diagnostics.extend(rendered.diagnostics.iter().cloned());
         let postings = search::page_postings(&page.meta.title, &rendered.text);
-        index.lock().unwrap_or_else(|e| e.into_inner()).add(i as u32, postings);
+        index.add(i as u32, postings);
 
         let poster = page.meta.cover.as_deref();
         let mut videos = Vec::new();
@@ -222,11 +229,10 @@ impl Renderer<'_> {
             quiz,
             section: Link { title: section.meta.title.clone(), url: section.url.clone() },
         };
-        let mut ctx = self.base.clone();
         ctx.insert("page", &view);
         ctx.insert("breadcrumb", &views::breadcrumb(lib, page.section));
         let template = page.meta.template.as_deref().unwrap_or("page.html");
-        match self.render(template, &ctx, &content_path(&page.source)) {
+        match self.render(template, ctx, &content_path(&page.source)) {
             Ok(html) => out.write_page(&page.url, &html)?,
             Err(d) => outcome.diagnostics.push(d),
         }
