@@ -148,3 +148,87 @@ fn every_broken_file_is_reported_in_one_run_sorted() {
         ]
     );
 }
+
+#[test]
+fn a_page_bundle_index_is_the_page_of_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("案例/电信诈骗")).unwrap();
+    std::fs::write(dir.path().join("案例/电信诈骗/index.md"), "---\ntitle: 电信诈骗\n---\n![图](a.png)\n").unwrap();
+    std::fs::write(dir.path().join("案例/电信诈骗/a.png"), "png").unwrap();
+    let (lib, diags) = load(dir.path());
+    assert!(diags.0.is_empty(), "{diags}");
+    let p = page(&lib, "案例/电信诈骗/index.md");
+    assert_eq!((p.url.as_str(), p.slug.as_str()), ("/案例/电信诈骗/", "电信诈骗"));
+    assert_eq!(lib.assets["案例/电信诈骗/a.png"], "/案例/电信诈骗/a.png");
+}
+
+#[test]
+fn front_matter_files_become_asset_urls_and_unknown_video_hosts_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("视频")).unwrap();
+    std::fs::write(dir.path().join("视频/封面.jpg"), "jpg").unwrap();
+    std::fs::write(dir.path().join("视频/宣传片.mp4"), "mp4").unwrap();
+    let text =
+        "---\ntitle: 视频\ncover: 封面.jpg\nvideos:\n  - url: 宣传片.mp4\n  - url: https://www.ixigua.com/123\n  \
+                - url: 没有.webm\n---\n";
+    std::fs::write(dir.path().join("视频/a.md"), text).unwrap();
+    let (lib, diags) = load(dir.path());
+    let p = page(&lib, "视频/a.md");
+    assert_eq!(p.meta.cover.as_deref(), Some("/视频/封面.jpg"));
+    let urls: Vec<&str> = p.meta.videos.iter().map(|v| v.url.as_str()).collect();
+    assert_eq!(urls, ["/视频/宣传片.mp4", "https://www.ixigua.com/123", "没有.webm"]);
+    let lines: Vec<String> = diags.0.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        [
+            "content/视频/a.md: warning: videos: no file 没有.webm next to this file (expected a path relative to it)",
+            "content/视频/a.md:6:10: warning: videos: unknown video host www.ixigua.com: left out of the players \
+             (known: Bilibili, Tencent Video, Youku, YouTube, .mp4, .webm)",
+        ]
+    );
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_an_error_and_the_others_still_load() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("gbk.md"), b"---\ntitle: \xd0\xfb\xb7\xa8\n---\n").unwrap();
+    std::fs::write(dir.path().join("ok.md"), "---\ntitle: 好\n---\n").unwrap();
+    let (lib, diags) = load(dir.path());
+    let lines: Vec<String> = diags.0.iter().map(ToString::to_string).collect();
+    assert_eq!(lines, ["content/gbk.md: expected UTF-8 text: save the file as UTF-8"]);
+    assert_eq!(page(&lib, "ok.md").url, "/ok/");
+}
+
+#[test]
+fn a_broken_section_index_keeps_its_pages_in_place() {
+    // Without this, the folder's pages would move up to the parent section and claim URLs there.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("宪法")).unwrap();
+    std::fs::write(dir.path().join("宪法/_index.md"), "---\ntitel: 宪法\n---\n").unwrap();
+    std::fs::write(dir.path().join("宪法/a.md"), "---\ntitle: 甲\n---\n").unwrap();
+    let (lib, diags) = load(dir.path());
+    assert_eq!(diags.errors().count(), 1, "{diags}");
+    let p = page(&lib, "宪法/a.md");
+    assert_eq!((p.url.as_str(), lib.sections[p.section].url.as_str()), ("/宪法/a/", "/宪法/"));
+}
+
+#[test]
+fn hidden_files_and_folders_are_not_content() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join(".git/x.md"), "not front matter").unwrap();
+    std::fs::write(dir.path().join(".DS_Store"), "x").unwrap();
+    let (lib, diags) = load(dir.path());
+    assert!(diags.0.is_empty(), "{diags}");
+    assert!(lib.pages.is_empty() && lib.assets.is_empty());
+}
+
+#[test]
+fn a_draft_page_reports_no_warnings_when_drafts_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "---\ntitle: 草稿\ndraft: true\nvideos:\n  - url: https://www.ixigua.com/1\n---\n";
+    std::fs::write(dir.path().join("a.md"), text).unwrap();
+    assert!(load(dir.path()).1 .0.is_empty());
+    let (_, diags) = load_with(dir.path(), &LoadOptions { drafts: true });
+    assert_eq!(diags.warnings().count(), 1, "{diags}");
+}

@@ -15,6 +15,7 @@ use crate::diag::{self, Diagnostic};
 pub struct Split<'a> {
     /// The YAML between the `---` lines; it starts on the file's line 2.
     pub yaml: &'a str,
+    /// The markdown after the closing `---` line.
     pub body: &'a str,
     /// 1-based file line where the body starts.
     pub body_line: usize,
@@ -24,6 +25,11 @@ pub struct Split<'a> {
 pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    if text[..first_end].trim_end() == "+++" {
+        // Zola's and Hugo's TOML front matter: say so plainly, since migrating sites meet it first.
+        let msg = "front matter: TOML between `+++` lines is not read here: expected YAML between `---` lines";
+        return Err(Diagnostic::error(path, 1, 1, msg));
+    }
     if text[..first_end].trim_end() != "---" {
         return Err(Diagnostic::error(
             path,

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::front_matter;
+use super::local;
 use super::model::{Library, Page, PageMeta, Section, SectionMeta, SortBy, Target};
 use super::slug::slugify;
 use super::text;
@@ -28,8 +29,22 @@ pub fn shown(rel: &str) -> PathBuf {
 /// One markdown file read and parsed.
 enum Parsed {
     Section { dir: String, meta: SectionMeta, body: String, body_line: usize },
-    Page { rel: String, meta: PageMeta, body: String, body_line: usize, facts: text::Facts },
+    Page(RawPage),
 }
+
+/// A page read and parsed, before it gets its URL and section.
+struct RawPage {
+    rel: String,
+    meta: PageMeta,
+    body: String,
+    body_line: usize,
+    facts: text::Facts,
+    /// Problems that do not stop the page (unknown video hosts in front matter).
+    warnings: Vec<Diagnostic>,
+}
+
+/// A section's `_index.md` read and parsed: its front matter, body and the line the body starts on.
+type RawSection = (SectionMeta, String, usize);
 
 /// Loads every section and page under `content_dir`; see [`LoadOptions`].
 pub fn load_with(content_dir: &Path, opts: &LoadOptions) -> (Library, Diagnostics) {
@@ -37,104 +52,132 @@ pub fn load_with(content_dir: &Path, opts: &LoadOptions) -> (Library, Diagnostic
     let (markdown, assets) = walk(content_dir, &mut diags);
 
     let parsed: Vec<Result<Parsed, Diagnostic>> = markdown.par_iter().map(|rel| read(content_dir, rel)).collect();
-    let mut sections_by_dir: BTreeMap<String, (SectionMeta, String, usize)> = BTreeMap::new();
+    let mut sections: BTreeMap<String, RawSection> = BTreeMap::new();
     let mut pages = Vec::new();
     for (rel, p) in markdown.iter().zip(parsed) {
         match p {
             Ok(Parsed::Section { dir, meta, body, body_line }) => {
-                sections_by_dir.insert(dir, (meta, body, body_line));
+                sections.insert(dir, (meta, body, body_line));
             }
-            Ok(Parsed::Page { rel, meta, body, body_line, facts }) => pages.push((rel, meta, body, body_line, facts)),
+            Ok(Parsed::Page(page)) => pages.push(page),
             Err(d) => {
                 // A broken `_index.md` still makes its folder a section, so its pages do not move elsewhere
                 // and cause follow-up errors; the build fails on `d` anyway.
                 if let Some(dir) = index_dir(rel) {
                     let title = dir.rsplit('/').next().unwrap_or_default().to_string();
-                    sections_by_dir.insert(dir, (SectionMeta { title, ..Default::default() }, String::new(), 1));
+                    sections.insert(dir, (SectionMeta { title, ..Default::default() }, String::new(), 1));
                 }
                 diags.push(d);
             }
         }
     }
-    let root_exists = sections_by_dir.contains_key("");
-    sections_by_dir.entry(String::new()).or_insert_with(|| (SectionMeta::default(), String::new(), 1));
+    let root_exists = sections.contains_key("");
+    sections.entry(String::new()).or_insert_with(|| (SectionMeta::default(), String::new(), 1));
 
     // Drafted sections hide their whole folder, sub-folders included.
     let hidden: Vec<String> = if opts.drafts {
         Vec::new()
     } else {
-        sections_by_dir.iter().filter(|(d, (m, ..))| m.draft && !d.is_empty()).map(|(d, _)| d.clone()).collect()
+        sections.iter().filter(|(d, (m, ..))| m.draft && !d.is_empty()).map(|(d, _)| d.clone()).collect()
     };
     let is_hidden = |rel: &str| {
         hidden.iter().any(|h| rel.strip_prefix(h.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
     };
-    sections_by_dir.retain(|d, _| d.is_empty() || !is_hidden(d));
+    sections.retain(|d, _| d.is_empty() || !is_hidden(d));
 
-    let mut lib = Library::default();
-    let mut urls = Urls::default();
-    let mut index_of: HashMap<String, usize> = HashMap::new();
-    for (dir, (meta, body, body_line)) in sections_by_dir {
-        let i = lib.sections.len();
-        let source = if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") };
-        urls.slug_overrides.insert(dir.clone(), meta.slug.clone());
-        index_of.insert(dir.clone(), i);
-        lib.sections.push(Section {
-            source,
-            meta,
-            url: String::new(),
-            body,
-            body_line,
-            parent: None,
-            subsections: Vec::new(),
-            pages: Vec::new(),
-        });
-    }
-    let mut seen: HashMap<String, String> = HashMap::new();
-    let dirs: Vec<String> = index_of.keys().cloned().collect();
-    for dir in dirs {
-        let i = index_of[&dir];
-        lib.sections[i].url = urls.of_dir(&dir);
-        if !dir.is_empty() {
-            let parent = nearest_section(parent_dir(&dir), &index_of);
-            lib.sections[i].parent = Some(parent);
+    let mut b = Builder { diags, ..Default::default() };
+    b.add_sections(sections, root_exists);
+    for page in pages {
+        if (opts.drafts || !page.meta.draft) && !is_hidden(&page.rel) {
+            b.add_page(page);
         }
     }
-    for i in 0..lib.sections.len() {
-        if let Some(p) = lib.sections[i].parent {
-            lib.sections[p].subsections.push(i);
+    for rel in assets {
+        if !is_hidden(&rel) {
+            let name = rel.rsplit('/').next().unwrap_or(&rel);
+            let url = format!("{}{name}", b.urls.of_dir(parent_dir(&rel)));
+            b.lib.assets.insert(rel, url);
         }
-        let s = &lib.sections[i];
-        if i != 0 || root_exists {
-            lib.by_source.insert(s.source.clone(), Target::Section(i));
-        }
-        claim(&mut seen, &s.url, &s.source, &mut diags);
     }
 
-    for (rel, meta, body, body_line, facts) in pages {
-        if (meta.draft && !opts.drafts) || is_hidden(&rel) {
-            continue;
+    let Builder { mut lib, mut diags, .. } = b;
+    local::resolve_front_matter_files(&mut lib, &mut diags);
+    order(&mut lib);
+    diags.sort();
+    (lib, diags)
+}
+
+/// The library as it is put together, with what is needed to give out URLs once.
+#[derive(Default)]
+struct Builder {
+    lib: Library,
+    diags: Diagnostics,
+    urls: Urls,
+    /// Folder (relative to `content/`, `""` for the root) to its section index.
+    index_of: HashMap<String, usize>,
+    /// URL to the source that has it, to report duplicates.
+    seen: HashMap<String, String>,
+}
+
+impl Builder {
+    /// Adds the sections in folder order (so the root is section 0), with their URLs, parents and children.
+    fn add_sections(&mut self, sections: BTreeMap<String, RawSection>, root_exists: bool) {
+        for (dir, (meta, body, body_line)) in sections {
+            let i = self.lib.sections.len();
+            let source = if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") };
+            self.urls.slug_overrides.insert(dir.clone(), meta.slug.clone());
+            self.index_of.insert(dir, i);
+            let (url, parent, subsections, pages) = (String::new(), None, Vec::new(), Vec::new());
+            self.lib.sections.push(Section { source, meta, url, body, body_line, parent, subsections, pages });
         }
+        for (dir, &i) in &self.index_of {
+            self.lib.sections[i].url = self.urls.of_dir(dir);
+            if !dir.is_empty() {
+                self.lib.sections[i].parent = Some(nearest_section(parent_dir(dir), &self.index_of));
+            }
+        }
+        for i in 0..self.lib.sections.len() {
+            if let Some(p) = self.lib.sections[i].parent {
+                self.lib.sections[p].subsections.push(i);
+            }
+            let s = &self.lib.sections[i];
+            // A synthesised root has no file to link to.
+            if i != 0 || root_exists {
+                self.lib.by_source.insert(s.source.clone(), Target::Section(i));
+            }
+            claim(&mut self.seen, &s.url, &s.source, &mut self.diags);
+        }
+    }
+
+    /// Gives a page its URL and section; a page whose URL is taken is reported and left out.
+    fn add_page(&mut self, raw: RawPage) {
+        let RawPage { rel, meta, body, body_line, facts, warnings } = raw;
+        self.diags.extend(warnings);
         let dir = parent_dir(&rel);
         let stem = rel.rsplit('/').next().unwrap_or(&rel).trim_end_matches(".md");
-        let slug = slugify(meta.slug.as_deref().unwrap_or(stem));
+        // Hugo's page bundles (`a/index.md` next to its images) are the page of their folder: `/a/`.
+        let bundle = stem == "index" && meta.slug.is_none() && !dir.is_empty();
+        let (slug, url) = if bundle {
+            let url = self.urls.of_dir(dir);
+            (url.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string(), url)
+        } else {
+            let slug = slugify(meta.slug.as_deref().unwrap_or(stem));
+            let url = format!("{}{slug}/", self.urls.of_dir(dir));
+            (slug, url)
+        };
         if slug.is_empty() {
-            diags.push(Diagnostic::error(
-                shown(&rel),
-                0,
-                0,
-                "slug: the URL segment would be empty: set `slug:` to letters or digits",
-            ));
-            continue;
+            let msg = "slug: the URL segment would be empty: set `slug:` to letters or digits";
+            self.diags.push(Diagnostic::error(shown(&rel), 0, 0, msg));
+            return;
         }
-        let url = format!("{}{slug}/", urls.of_dir(dir));
-        if !claim(&mut seen, &url, &rel, &mut diags) {
-            continue;
+        if !claim(&mut self.seen, &url, &rel, &mut self.diags) {
+            return;
         }
-        let section = nearest_section(dir, &index_of);
-        let i = lib.pages.len();
-        lib.sections[section].pages.push(i);
-        lib.by_source.insert(rel.clone(), Target::Page(i));
-        lib.pages.push(Page {
+        let section = nearest_section(dir, &self.index_of);
+        let i = self.lib.pages.len();
+        self.lib.sections[section].pages.push(i);
+        self.lib.by_source.insert(rel.clone(), Target::Page(i));
+        self.lib.pages.push(Page {
             source: rel,
             section,
             summary: facts.summary,
@@ -147,18 +190,6 @@ pub fn load_with(content_dir: &Path, opts: &LoadOptions) -> (Library, Diagnostic
             body_line,
         });
     }
-
-    for rel in assets {
-        if !is_hidden(&rel) {
-            let name = rel.rsplit('/').next().unwrap_or(&rel);
-            let url = format!("{}{name}", urls.of_dir(parent_dir(&rel)));
-            lib.assets.insert(rel, url);
-        }
-    }
-
-    order(&mut lib);
-    diags.sort();
-    (lib, diags)
 }
 
 /// Records that `url` belongs to `source`; a second claimant is an error naming both files.
@@ -216,7 +247,8 @@ fn read(root: &Path, rel: &str) -> Result<Parsed, Diagnostic> {
     } else {
         let meta: PageMeta = front_matter::parse(&path, split.yaml)?;
         let facts = text::facts(&body, meta.summary.as_deref());
-        Ok(Parsed::Page { rel: rel.to_string(), meta, body, body_line, facts })
+        let warnings = local::check_videos(&path, &text, &meta);
+        Ok(Parsed::Page(RawPage { rel: rel.to_string(), meta, body, body_line, facts, warnings }))
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod front_matter;
 pub(crate) mod load;
+mod local;
 pub mod markdown;
 pub mod model;
 pub mod slug;

@@ -93,10 +93,11 @@ pub struct PageMeta {
     /// The last URL segment; default: the file name, kept readable in Chinese.
     #[serde(default)]
     pub slug: Option<String>,
-    /// Cover image path or URL, used in lists and as the video poster.
+    /// Cover image path or URL, used in lists and as the video poster; a path relative to the page is
+    /// rewritten by `load` to the URL of the copied file.
     #[serde(default)]
     pub cover: Option<String>,
-    /// Videos shown with the page and gathered in the video gallery.
+    /// Videos shown with the page and gathered in the video gallery (relative file paths rewritten like `cover`).
     #[serde(default)]
     pub videos: Vec<VideoRef>,
     /// The id of a competition (quizzes/competitions/*.yaml) this page promotes.

@@ -1,5 +1,7 @@
 //! Readable slugs for URLs and heading anchors: Chinese kept as it is, ASCII lowercased, punctuation made dashes.
 
+use super::text::is_letter_or_digit;
+
 /// Turns a title or file name into a URL segment: letters and digits of every script are kept (so `宪法学习`
 /// stays readable in the address bar), ASCII is lowercased, and spaces and punctuation, including Chinese
 /// punctuation such as 《》“”，。、：（） and the full-width space, become single dashes, trimmed at both ends.
@@ -7,7 +9,7 @@ pub fn slugify(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut dash = false;
     for c in s.chars() {
-        if c.is_alphanumeric() {
+        if is_letter_or_digit(c) {
             if dash && !out.is_empty() {
                 out.push('-');
             }
@@ -39,6 +41,9 @@ mod tests {
     #[test_case("--2024 年 12 月 4 日--", "2024-年-12-月-4-日" ; "dashes collapsed and trimmed")]
     #[test_case("foo_bar.md", "foo-bar-md" ; "underscore and dot")]
     #[test_case("！？…", "" ; "only punctuation gives empty")]
+    #[test_case("二〇二四年々", "二〇二四年々" ; "ideographic zero and iteration mark are letters")]
+    #[test_case("Ärger über Öl", "ärger-über-öl" ; "non ascii letters lowercased")]
+    #[test_case("【案例】「电信诈骗」—提醒", "案例-电信诈骗-提醒" ; "brackets and em dash")]
     fn slugs(input: &str, expected: &str) {
         assert_eq!(slugify(input), expected);
     }

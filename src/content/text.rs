@@ -22,12 +22,41 @@ impl Counts {
     /// Adds the characters and words of `s`. A word split between two calls is counted twice, which only
     /// happens at markup boundaries and does not move the reading time.
     pub fn add(&mut self, s: &str) {
+        // Runs over every byte of every page, so ASCII takes a byte fast path and other characters are decoded
+        // by hand from their (valid, since `s` is a str) UTF-8 bytes instead of through `chars()`.
+        let b = s.as_bytes();
         let mut in_word = false;
-        for c in s.chars() {
+        let mut i = 0;
+        while i < b.len() {
+            let x = b[i];
+            let (c, width) = match x {
+                0..=0x7F => {
+                    let alnum = x.is_ascii_alphanumeric();
+                    if alnum && !in_word {
+                        self.words += 1;
+                    }
+                    in_word = alnum;
+                    i += 1;
+                    continue;
+                }
+                0xC0..=0xDF => (u32::from(x & 0x1F) << 6 | u32::from(b[i + 1] & 0x3F), 2),
+                0xE0..=0xEF => {
+                    (u32::from(x & 0x0F) << 12 | u32::from(b[i + 1] & 0x3F) << 6 | u32::from(b[i + 2] & 0x3F), 3)
+                }
+                _ => (
+                    u32::from(x & 0x07) << 18
+                        | u32::from(b[i + 1] & 0x3F) << 12
+                        | u32::from(b[i + 2] & 0x3F) << 6
+                        | u32::from(b[i + 3] & 0x3F),
+                    4,
+                ),
+            };
+            i += width;
+            let c = char::from_u32(c).unwrap_or(' ');
             if is_cjk(c) {
                 self.cjk += 1;
                 in_word = false;
-            } else if c.is_alphanumeric() {
+            } else if is_letter_or_digit(c) {
                 if !in_word {
                     self.words += 1;
                 }
@@ -57,44 +86,91 @@ pub fn is_cjk(c: char) -> bool {
         | '\u{3040}'..='\u{30FF}' | '\u{AC00}'..='\u{D7AF}')
 }
 
-/// What the loader needs from a body in one pass: its counts and its summary.
+/// `char::is_alphanumeric`, with quick answers for ASCII, CJK and the punctuation of Chinese text, which make up
+/// nearly every character here (the general check walks Unicode tables).
+pub fn is_letter_or_digit(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if is_cjk(c) {
+        return true;
+    }
+    // Spaces, quotes, dashes, ellipses, 、。《》「」【】 and full-width ，！：（）？ are punctuation; 々〆〇 are not.
+    if matches!(c, '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}'
+        | '\u{FF01}'..='\u{FF0F}' | '\u{FF1A}'..='\u{FF20}')
+    {
+        return false;
+    }
+    c.is_alphanumeric()
+}
+
+/// What the loader needs from a body: its counts and its summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
+    /// CJK characters and Latin words of the raw body.
     pub counts: Counts,
+    /// Plain-text summary for lists and feeds.
     pub summary: String,
 }
 
-/// Reads a body once: counts everything and builds the summary (`summary` from front matter wins, then the text
-/// before `<!-- more -->`, then the first [`SUMMARY_CHARS`] characters cut with `…`).
+/// Counts a body and builds its summary (`summary` from front matter wins, then the text before
+/// `<!-- more -->`, then the first [`SUMMARY_CHARS`] characters cut with `…`).
+///
+/// Counting runs over the raw markdown, as Zola does: the few words of markup (link targets) do not move a
+/// reading time, and it spares the loader a full markdown parse of every page, which `render` does anyway.
+/// The automatic summary parses only as much of the body as it needs.
 pub fn facts(body: &str, front_summary: Option<&str>) -> Facts {
     let mut counts = Counts::default();
-    let mut head = Head::new(SUMMARY_CHARS);
-    walk_text(body, |s| {
-        counts.add(s);
-        head.push(s);
-    });
+    counts.add(body);
     let summary = match (front_summary, MORE.iter().find_map(|m| body.find(m))) {
         (Some(s), _) => s.trim().to_string(),
-        (None, Some(cut)) => {
-            let mut all = Head::new(usize::MAX);
-            walk_text(&body[..cut], |s| all.push(s));
-            all.finish()
-        }
-        (None, None) => head.finish(),
+        (None, Some(cut)) => head(&body[..cut], usize::MAX).0,
+        (None, None) => auto_summary(body),
     };
     Facts { counts, summary }
 }
 
+/// The first [`SUMMARY_CHARS`] characters, from a growing prefix of the body cut at blank lines.
+fn auto_summary(body: &str) -> String {
+    let mut want = 2048;
+    loop {
+        let mut from = want.min(body.len());
+        while !body.is_char_boundary(from) {
+            from += 1;
+        }
+        let end = body[from..].find("\n\n").map_or(body.len(), |i| from + i);
+        let (summary, cut) = head(&body[..end], SUMMARY_CHARS);
+        if cut || end == body.len() {
+            return summary;
+        }
+        want = end * 2;
+    }
+}
+
+fn head(markdown: &str, max: usize) -> (String, bool) {
+    let mut h = Head::new(max);
+    walk_text(markdown, |s| h.push(s));
+    let cut = h.cut;
+    (h.finish(), cut)
+}
+
 /// Calls `f` with every piece of visible text, and a space between blocks so words do not run together.
+/// A bare web address (a video line) is no text for a reader.
 pub fn walk_text(markdown: &str, mut f: impl FnMut(&str)) {
     for ev in Parser::new(markdown) {
         match ev {
+            Event::Text(t) if is_bare_url(&t) => {}
             Event::Text(t) | Event::Code(t) => f(&t),
             Event::SoftBreak | Event::HardBreak => f(" "),
             Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock) => f(" "),
             _ => {}
         }
     }
+}
+
+fn is_bare_url(t: &str) -> bool {
+    let t = t.trim();
+    (t.starts_with("https://") || t.starts_with("http://")) && !t.contains(char::is_whitespace)
 }
 
 /// The first `max` characters of a text with whitespace collapsed.

@@ -6,6 +6,9 @@ use url::Url;
 
 use crate::i18n::{self, Lang};
 
+/// The hosts and files a player is written for, as named in diagnostics.
+pub const KNOWN: &str = "Bilibili, Tencent Video, Youku, YouTube, .mp4, .webm";
+
 /// Where a video is hosted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -46,6 +49,7 @@ impl Provider {
 /// A recognised video.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Video {
+    /// Who plays it.
     pub provider: Provider,
     /// The link as written.
     pub url: String,
@@ -53,14 +57,17 @@ pub struct Video {
     pub id: String,
     /// The iframe `src` (or the file URL for `File`).
     pub embed_url: String,
+    /// Caption: the link text or the front matter `title`; the provider's name is shown when absent.
     pub title: Option<String>,
+    /// Poster image URL, from an image inside the link (`[![海报](p.jpg)](https://…)`).
+    pub poster: Option<String>,
 }
 
 /// Recognises a video link; `None` for anything else. Relative links to `.mp4`/`.webm` files count as files.
 pub fn parse(url: &str) -> Option<Video> {
     let url = url.trim();
     let video = |provider, id: &str, embed_url: String| {
-        Some(Video { provider, url: url.to_string(), id: id.to_string(), embed_url, title: None })
+        Some(Video { provider, url: url.to_string(), id: id.to_string(), embed_url, title: None, poster: None })
     };
     let u = match Url::parse(url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => u,
@@ -118,6 +125,7 @@ fn youtube(url: &str, id: &str) -> Option<Video> {
         id: id.to_string(),
         embed_url: format!("https://www.youtube-nocookie.com/embed/{id}"),
         title: None,
+        poster: None,
     })
 }
 
@@ -133,8 +141,9 @@ fn is_file(path: &str) -> bool {
 
 /// The player markup: a poster/placeholder button that becomes the iframe (or `<video>`) on tap, so nothing
 /// heavy loads before the reader asks for it. Works with the theme's `player.js`; without JS the caption link
-/// still leads to the video.
+/// still leads to the video. The video's own poster wins over `poster` (a page's cover, say).
 pub fn player_html(video: &Video, poster: Option<&str>, lang: Lang) -> String {
+    let poster = video.poster.as_deref().or(poster);
     let play = i18n::t(lang, "video.play");
     let caption = video.title.as_deref().filter(|t| !t.trim().is_empty()).unwrap_or(video.provider.name(lang));
     let label = i18n::fill(i18n::t(lang, "video.play_titled"), &[("title", caption)]);

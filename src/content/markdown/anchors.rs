@@ -1,33 +1,50 @@
 //! Anchors in a page: unique readable heading ids, `第X条` article ids for law texts, and the nested TOC.
 
 use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::Heading;
 use crate::content::slug::slugify;
 
 /// The ids already used in one page, so every new one is unique (`id`, `id-1`, `id-2`, …).
-#[derive(Default)]
-pub struct Ids(HashSet<String>);
+///
+/// It keeps 64-bit hashes, not strings: law texts give every article an id, and copying each into a set showed
+/// up in profiles. A collision (odds about n²/2⁶⁵) would only add a needless `-1`.
+pub struct Ids(HashSet<u64>);
+
+impl Default for Ids {
+    fn default() -> Self {
+        Ids(HashSet::with_capacity(64))
+    }
+}
+
+fn hash(id: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
 
 impl Ids {
     /// Marks an id written by the author (`{#id}`) as taken; it is kept even when repeated.
     pub fn reserve(&mut self, id: &str) {
-        self.0.insert(id.to_string());
+        self.0.insert(hash(id));
     }
 
     /// A unique id from `base`, or from `fallback` when `base` slugifies to nothing.
     pub fn unique(&mut self, base: &str, fallback: &str) -> String {
-        let mut base = slugify(base);
-        if base.is_empty() {
-            base = fallback.to_string();
-        }
-        if self.0.insert(base.clone()) {
+        let base = slugify(base);
+        self.unique_slug(if base.is_empty() { fallback.to_string() } else { base })
+    }
+
+    /// A unique id from `base`, which is already a slug (an article number such as 第三十三条).
+    pub fn unique_slug(&mut self, base: String) -> String {
+        if self.0.insert(hash(&base)) {
             return base;
         }
         let mut n = 1;
         loop {
             let id = format!("{base}-{n}");
-            if self.0.insert(id.clone()) {
+            if self.0.insert(hash(&id)) {
                 return id;
             }
             n += 1;
@@ -35,13 +52,32 @@ impl Ids {
     }
 }
 
-const NUMERALS: &str = "零〇一二三四五六七八九十百千万两";
+fn is_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '零' | '〇'
+            | '一'
+            | '二'
+            | '三'
+            | '四'
+            | '五'
+            | '六'
+            | '七'
+            | '八'
+            | '九'
+            | '十'
+            | '百'
+            | '千'
+            | '万'
+            | '两'
+    )
+}
 
 /// If `text` starts with an article number such as `第三十三条` (or `第一百三十三条之一`), its byte length;
 /// a following full-width or plain space is not part of it.
 pub fn article_number(text: &str) -> Option<usize> {
     let rest = text.strip_prefix('第')?;
-    let digits = rest.find(|c: char| !NUMERALS.contains(c)).unwrap_or(rest.len());
+    let digits = rest.find(|c: char| !is_numeral(c)).unwrap_or(rest.len());
     if digits == 0 {
         return None;
     }
@@ -49,7 +85,7 @@ pub fn article_number(text: &str) -> Option<usize> {
     let mut len = '第'.len_utf8() + digits + '条'.len_utf8();
     // 之一, 之二: articles inserted by amendments (e.g. 刑法第一百三十三条之一).
     if let Some(after) = rest.strip_prefix('之') {
-        let n = after.find(|c: char| !NUMERALS.contains(c)).unwrap_or(after.len());
+        let n = after.find(|c: char| !is_numeral(c)).unwrap_or(after.len());
         if n > 0 {
             len += '之'.len_utf8() + n;
         }

@@ -2,6 +2,7 @@
 //! to URLs through the library; relative image and video paths resolve to the URLs of copied assets.
 
 use super::RenderContext;
+use crate::content::local::{is_relative, join};
 
 /// What became of a link target.
 pub enum Resolved {
@@ -44,27 +45,6 @@ pub fn asset(src: &str, ctx: &RenderContext<'_>) -> Option<String> {
         None => return None,
     };
     ctx.library.assets.get(&target).cloned()
-}
-
-/// No scheme, not site-absolute, not a fragment.
-fn is_relative(p: &str) -> bool {
-    !p.is_empty() && !p.starts_with(['/', '#', '?']) && !p.split('/').next().unwrap_or("").contains(':')
-}
-
-/// `rel` read from the folder of `source`, normalised; `None` when it climbs above `content/`.
-fn join(source: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = source.split('/').collect();
-    parts.pop();
-    for seg in rel.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// 1-based file line and column of byte `offset` of the body.

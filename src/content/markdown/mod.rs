@@ -31,16 +31,20 @@ pub struct RenderContext<'a> {
 /// One heading in the table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Heading {
+    /// 2, 3 or 4.
     pub level: u8,
     /// The anchor id (unique in the page), readable Chinese kept.
     pub id: String,
+    /// The heading's plain text.
     pub title: String,
+    /// Headings of a lower rank that follow it, before the next one of its rank or higher.
     pub children: Vec<Heading>,
 }
 
 /// The rendered body of one page.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
+    /// The body as HTML, to be placed inside the page template.
     pub html: String,
     /// Nested table of contents (h2 to h4).
     pub toc: Vec<Heading>,
@@ -181,22 +185,45 @@ impl<'a> Renderer<'_, 'a> {
         if let Some(next) = self.lone_link(events, i) {
             return next;
         }
+        let article = match events.get(i + 1) {
+            Some((Event::Text(t), _)) => article_number(t),
+            _ => None,
+        };
+        if let Some(n) = article {
+            let Event::Text(t) = take(&mut events[i + 1].0) else { unreachable!("matched above") };
+            // Borrowed text (the usual case) is cut without copying the paragraph.
+            let rest: CowStr<'a> = match &t {
+                CowStr::Borrowed(b) => {
+                    let b: &'a str = b;
+                    CowStr::Borrowed(&b[n..])
+                }
+                other => other[n..].to_string().into(),
+            };
+            let no = &t[..n];
+            let id = self.ids.unique_slug(no.to_string());
+            let mut h = String::with_capacity(2 * id.len() + 48);
+            h.push_str("<p id=\"");
+            video::attr(&mut h, &id, false);
+            h.push_str("\"><strong class=\"article-no\">");
+            h.push_str(no);
+            h.push_str("</strong>");
+            self.out.push(Event::InlineHtml(h.into()));
+            self.done.text.push_str(&t);
+            self.out.push(Event::Text(rest));
+            return i + 2;
+        }
         match events.get(i + 1).map(|e| &e.0) {
-            Some(Event::Text(t)) if article_number(t).is_some() => {
-                let n = article_number(t).unwrap_or(0);
-                let (no, rest) = (t[..n].to_string(), t[n..].to_string());
-                let id = self.ids.unique(&no, "article");
-                let mut h = String::from("<p id=\"");
-                video::attr(&mut h, &id, false);
-                h.push_str("\"><strong class=\"article-no\">");
-                h.push_str(&no);
-                h.push_str("</strong>");
-                self.out.push(Event::InlineHtml(h.into()));
-                self.done.text.push_str(&no);
-                self.done.text.push_str(&rest);
-                self.out.push(Event::Text(rest.into()));
-                return i + 2;
-            }
+            // `**第一条**　…`: the author marked the number already; the paragraph only needs its anchor.
+            Some(Event::Start(Tag::Strong)) => match events.get(i + 2).map(|e| &e.0) {
+                Some(Event::Text(t)) if article_number(t) == Some(t.len()) => {
+                    let id = self.ids.unique(t, "article");
+                    let mut h = String::from("<p id=\"");
+                    video::attr(&mut h, &id, false);
+                    h.push_str("\">");
+                    self.out.push(Event::InlineHtml(h.into()));
+                }
+                _ => self.out.push(Event::Start(Tag::Paragraph)),
+            },
             _ => self.out.push(Event::Start(Tag::Paragraph)),
         }
         i + 1
@@ -205,12 +232,19 @@ impl<'a> Renderer<'_, 'a> {
     /// A paragraph holding only a link or a bare URL: a known video becomes a player; an unknown web link stays
     /// a link and is reported, since the author most likely meant a video.
     fn lone_link(&mut self, events: &mut [Spanned<'a>], i: usize) -> Option<usize> {
+        let mut poster = None;
         let (dest, text, start, end) = match events.get(i + 1)? {
             (Event::Start(Tag::Link { dest_url, .. }), r) => {
                 let k = find_end(events, i + 2, TagEnd::Link);
                 if !matches!(events.get(k + 1), Some((Event::End(TagEnd::Paragraph), _))) {
                     return None;
                 }
+                poster = events[i + 2..k].iter().find_map(|(e, _)| match e {
+                    Event::Start(Tag::Image { dest_url, .. }) => {
+                        Some(links::asset(dest_url, self.ctx).unwrap_or_else(|| dest_url.to_string()))
+                    }
+                    _ => None,
+                });
                 (dest_url.to_string(), plain(&events[i + 2..k]), r.start, k + 1)
             }
             (Event::Text(t), r) if is_web_url(t.trim()) => {
@@ -228,6 +262,7 @@ impl<'a> Renderer<'_, 'a> {
         let local = links::asset(&dest, self.ctx);
         if let Some(mut v) = video::parse(local.as_deref().unwrap_or(&dest)) {
             v.url = local.unwrap_or(dest.clone());
+            v.poster = poster;
             let title = text.trim();
             if !title.is_empty() && title != dest {
                 v.title = Some(title.to_string());
@@ -248,7 +283,7 @@ impl<'a> Renderer<'_, 'a> {
             super::load::shown(self.ctx.source),
             line,
             col,
-            format!("unknown video host {host}: shown as a plain link (known: Bilibili, Tencent Video, Youku, YouTube, .mp4, .webm)"),
+            format!("unknown video host {host}: shown as a plain link (known: {})", video::KNOWN),
         ));
         if let (Event::Text(_), _) = &events[i + 1] {
             // A bare URL is not a link in CommonMark; make it one so the reader can still follow it.

@@ -1,0 +1,90 @@
+//! Front matter: every key read, dates in every accepted form, and each kind of bad input with its exact message.
+
+use std::path::Path;
+
+use pufa::content::front_matter::{parse, parse_date, split};
+use pufa::content::{Audience, PageMeta, SectionMeta, SortBy, VideoRef};
+use test_case::test_case;
+
+const PATH: &str = "content/columns/a.md";
+
+fn page(text: &str) -> Result<PageMeta, String> {
+    let s = split(Path::new(PATH), text).map_err(|d| d.to_string())?;
+    parse(Path::new(PATH), s.yaml).map_err(|d| d.to_string())
+}
+
+#[test]
+fn every_page_key_is_read() {
+    let m = page(
+        "---\ntitle: 国家宪法日\ndate: 2024-12-04\nlastmod: 2024-12-05 10:00\nauthor: 县司法局\n\
+         description: 简介\ntags: [宪法]\naudiences: [学校, 网络]\nweight: 3\ndraft: true\nslug: xianfa\n\
+         cover: cover.jpg\nvideos:\n  - url: https://v.qq.com/x/page/a1.html\n    title: 片\n  - url: b.mp4\n\
+         quiz: q2024\ntemplate: law.html\n---\n正文\n",
+    )
+    .unwrap();
+    assert_eq!(m.title, "国家宪法日");
+    assert_eq!(m.date.unwrap().to_rfc3339(), "2024-12-04T00:00:00+08:00");
+    assert_eq!(m.updated.unwrap().to_rfc3339(), "2024-12-05T10:00:00+08:00");
+    assert_eq!(m.author.as_deref(), Some("县司法局"));
+    assert_eq!(m.summary.as_deref(), Some("简介"));
+    assert_eq!(m.tags, ["宪法"]);
+    assert_eq!(m.audiences, [Audience::Schools, Audience::Internet]);
+    assert_eq!((m.weight, m.draft, m.slug.as_deref()), (Some(3), true, Some("xianfa")));
+    assert_eq!(m.cover.as_deref(), Some("cover.jpg"));
+    assert_eq!(
+        m.videos,
+        [
+            VideoRef { url: "https://v.qq.com/x/page/a1.html".into(), title: Some("片".into()) },
+            VideoRef { url: "b.mp4".into(), title: None }
+        ]
+    );
+    assert_eq!((m.quiz.as_deref(), m.template.as_deref()), (Some("q2024"), Some("law.html")));
+}
+
+#[test]
+fn section_keys_are_read() {
+    let s = split(Path::new(PATH), "---\ntitle: 宪法\nsort_by: weight\npaginate_by: 10\nweight: 2\n---\n").unwrap();
+    let m: SectionMeta = parse(Path::new(PATH), s.yaml).unwrap();
+    assert_eq!((m.title.as_str(), m.sort_by, m.paginate_by, m.weight), ("宪法", SortBy::Weight, Some(10), Some(2)));
+}
+
+#[test]
+fn body_starts_after_the_closing_line() {
+    let s = split(Path::new(PATH), "\u{feff}---\r\ntitle: a\r\n---\r\n正文\n").unwrap();
+    assert_eq!((s.yaml, s.body, s.body_line), ("title: a\r\n", "正文\n", 4));
+}
+
+#[test_case("正文\n", "content/columns/a.md:1:1: front matter: expected `---` on the first line, then YAML with at least `title:`, then `---`" ; "no front matter")]
+#[test_case("+++\ntitle = \"a\"\n+++\n", "content/columns/a.md:1:1: front matter: TOML between `+++` lines is not read here: expected YAML between `---` lines" ; "toml front matter")]
+#[test_case("---\ntitle: a\n正文\n", "content/columns/a.md:1:1: front matter: the `---` on line 1 is never closed: expected a line `---` after the YAML" ; "unclosed")]
+#[test_case("---\ntitle: a\ndate: 12月4日\n---\n", "content/columns/a.md:3:7: date: expected a date like 2024-12-04, found \"12月4日\"" ; "chinese date")]
+#[test_case("---\ntitle: a\ndate: 2024-13-01\n---\n", "content/columns/a.md:3:7: date: expected a date like 2024-12-04, found \"2024-13-01\"" ; "month 13")]
+#[test_case("---\ntitle: a\nupdated: 20241204\n---\n", "content/columns/a.md:3:10: updated: expected a date like 2024-12-04, found 20241204" ; "number date")]
+#[test_case("---\ntitle: a\ntitel: b\n---\n", "content/columns/a.md:3:1: unknown field `titel`, expected one of `title`, `date`, `lastmod`, `updated`, `author`, `description`, `summary`, `tags`, `audiences`, `weight`, `draft`, `slug`, `cover`, `videos`, `quiz`, `template`" ; "unknown key")]
+#[test_case("---\nauthor: 县司法局\n---\n", "content/columns/a.md:2:1: missing field `title`" ; "missing title")]
+#[test_case("---\n---\n", "content/columns/a.md:2:1: missing field `title`" ; "empty front matter")]
+#[test_case("---\ntitle: a\naudiences: [农村]\n---\n", "content/columns/a.md:3:13: audiences[0]: unknown variant `农村`, expected one of `机关`, `乡村`, `社区`, `学校`, `企业`, `单位`, `网络`" ; "unknown audience")]
+#[test_case("---\ntitle: a\nweight: 重要\n---\n", "content/columns/a.md:3:9: weight: invalid type: string \"重要\", expected i64" ; "weight not a number")]
+#[test_case("---\ntitle: a\nvideos:\n  - url: x.mp4\n    titel: b\n---\n", "content/columns/a.md:5:5: videos[0]: unknown field `titel`, expected `url` or `title`" ; "unknown video key")]
+#[test_case("---\ntitle: a: b\n---\n", "content/columns/a.md:2:9: mapping values are not allowed in this context" ; "yaml syntax")]
+fn bad_front_matter(text: &str, expected: &str) {
+    assert_eq!(page(text).unwrap_err(), expected);
+}
+
+#[test_case("2024-12-04", "2024-12-04T00:00:00+08:00" ; "date alone is beijing midnight")]
+#[test_case("2024-12-04 09:30", "2024-12-04T09:30:00+08:00" ; "date and minutes")]
+#[test_case("2024-12-04 09:30:15", "2024-12-04T09:30:15+08:00" ; "date and seconds")]
+#[test_case("2024-12-04T09:30:00", "2024-12-04T09:30:00+08:00" ; "iso without offset")]
+#[test_case("2024-12-04T09:30:00Z", "2024-12-04T09:30:00+00:00" ; "rfc3339 utc")]
+#[test_case("2024-12-04T09:30:00-05:00", "2024-12-04T09:30:00-05:00" ; "rfc3339 offset kept")]
+fn dates(input: &str, expected: &str) {
+    assert_eq!(parse_date(input).map(|d| d.to_rfc3339()).as_deref(), Some(expected));
+}
+
+#[test_case("12月4日" ; "chinese")]
+#[test_case("2024/12/04" ; "slashes")]
+#[test_case("2024-02-30" ; "no such day")]
+#[test_case("" ; "empty")]
+fn not_dates(input: &str) {
+    assert_eq!(parse_date(input), None);
+}

@@ -1,0 +1,149 @@
+//! Markdown rendering: extensions, heading anchors and the TOC, 第X条 anchors, video embeds, internal links and
+//! their errors, lazy images, and the plain text for search.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use pufa::content::markdown::{render, Heading, RenderContext, Rendered};
+use pufa::content::video::Provider;
+use pufa::content::{load, Library};
+use pufa::i18n::Lang;
+use test_case::test_case;
+
+fn library() -> &'static Library {
+    static LIB: OnceLock<Library> = OnceLock::new();
+    LIB.get_or_init(|| load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/content/good")).0)
+}
+
+/// Renders `body` as if it were `content/columns/宪法/test.md` with the body starting on line 5.
+fn md(body: &str) -> Rendered {
+    let ctx = RenderContext { library: library(), source: "columns/宪法/test.md", body_line: 5, lang: Lang::Zh };
+    render(body, &ctx)
+}
+
+#[test_case("| 法律 | 施行 |\n|---|---|\n| 民法典 | 2021 |\n", "<table><thead><tr><th>法律</th><th>施行</th></tr></thead><tbody>\n<tr><td>民法典</td><td>2021</td></tr>\n</tbody></table>\n" ; "table")]
+#[test_case("~~废止~~", "<p><del>废止</del></p>\n" ; "strikethrough")]
+#[test_case("- [x] 学习宪法\n- [ ] 考试\n", "<ul>\n<li><input disabled=\"\" type=\"checkbox\" checked=\"\"/>\n学习宪法</li>\n<li><input disabled=\"\" type=\"checkbox\"/>\n考试</li>\n</ul>\n" ; "task list")]
+#[test_case("# 标题\n", "<h1>标题</h1>\n" ; "h1 gets no automatic id")]
+#[test_case("##### 小节\n", "<h5>小节</h5>\n" ; "h5 gets no automatic id")]
+#[test_case("## 第一章　总则\n", "<h2 id=\"第一章-总则\">第一章　总则</h2>\n" ; "chinese heading id")]
+#[test_case("## 总则\n\n### 总则\n", "<h2 id=\"总则\">总则</h2>\n<h3 id=\"总则-1\">总则</h3>\n" ; "duplicate ids suffixed")]
+#[test_case("## 总则\n\n## 其他 {#总则}\n", "<h2 id=\"总则-1\">总则</h2>\n<h2 id=\"总则\">其他</h2>\n" ; "written id wins over automatic one")]
+#[test_case("## Civil Code `2020`\n", "<h2 id=\"civil-code-2020\">Civil Code <code>2020</code></h2>\n" ; "code in heading")]
+#[test_case("第三十三条　凡具有中华人民共和国国籍的人都是中华人民共和国公民。\n", "<p id=\"第三十三条\"><strong class=\"article-no\">第三十三条</strong>　凡具有中华人民共和国国籍的人都是中华人民共和国公民。</p>\n" ; "article anchor")]
+#[test_case("第一条 甲\n\n第一条 乙\n", "<p id=\"第一条\"><strong class=\"article-no\">第一条</strong> 甲</p>\n<p id=\"第一条-1\"><strong class=\"article-no\">第一条</strong> 乙</p>\n" ; "repeated article anchors stay unique")]
+#[test_case("**第五条**　国家维护社会主义法制。\n", "<p id=\"第五条\"><strong>第五条</strong>　国家维护社会主义法制。</p>\n" ; "bold article number gets the anchor")]
+#[test_case("依照第五条处理。\n", "<p>依照第五条处理。</p>\n" ; "article mentioned mid sentence")]
+#[test_case("![宪法 宣传](img/logo.png \"标志\")", "<p><img src=\"/columns/%E5%AE%AA%E6%B3%95/img/logo.png\" alt=\"宪法 宣传\" title=\"标志\" loading=\"lazy\"></p>\n" ; "image resolved to asset and lazy")]
+#[test_case("![x](https://example.org/a.png)", "<p><img src=\"https://example.org/a.png\" alt=\"x\" loading=\"lazy\"></p>\n" ; "external image lazy")]
+fn html(body: &str, expected: &str) {
+    let r = md(body);
+    assert_eq!(r.html, expected);
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn footnotes_render_reference_and_definition() {
+    let r = md("依法治国[^1]。\n\n[^1]: 见宪法第五条。\n");
+    assert!(r.html.contains("<sup class=\"footnote-reference\"><a href=\"#1\">1</a></sup>"), "{}", r.html);
+    assert!(r.html.contains("<div class=\"footnote-definition\" id=\"1\">"), "{}", r.html);
+}
+
+fn h(level: u8, id: &str, children: Vec<Heading>) -> Heading {
+    Heading { level, id: id.into(), title: id.into(), children }
+}
+
+#[test]
+fn toc_nests_h2_to_h4() {
+    let r = md("# 题\n\n## 甲\n\n### 乙\n\n#### 丙\n\n### 丁\n\n## 戊\n\n#### 己\n\n##### 庚\n");
+    assert_eq!(
+        r.toc,
+        vec![
+            h(2, "甲", vec![h(3, "乙", vec![h(4, "丙", vec![])]), h(3, "丁", vec![])]),
+            h(2, "戊", vec![h(4, "己", vec![])])
+        ]
+    );
+}
+
+#[test_case("https://www.bilibili.com/video/BV1GJ411x7h7", Provider::Bilibili ; "bilibili bare url")]
+#[test_case("<https://v.qq.com/x/page/c0345gxyz.html>", Provider::Tencent ; "tencent autolink")]
+#[test_case("[看视频](https://v.youku.com/v_show/id_XNTE4.html)", Provider::Youku ; "youku link")]
+#[test_case("https://youtu.be/dQw4w9WgXcQ", Provider::YouTube ; "youtube")]
+#[test_case("[宣传片](/media/a.mp4)", Provider::File ; "mp4 file")]
+fn a_video_link_alone_on_a_line_becomes_a_player(line: &str, provider: Provider) {
+    let r = md(&format!("前言。\n\n{line}\n\n后记。\n"));
+    assert_eq!(r.videos.len(), 1, "{}", r.html);
+    assert_eq!(r.videos[0].provider, provider);
+    let player = pufa::content::video::player_html(&r.videos[0], None, Lang::Zh);
+    assert_eq!(r.html, format!("<p>前言。</p>\n{player}\n<p>后记。</p>\n"));
+    assert!(r.diagnostics.is_empty());
+}
+
+#[test]
+fn link_text_becomes_the_video_title() {
+    let r = md("[反诈骗宣传片](https://www.bilibili.com/video/BV1GJ411x7h7)\n");
+    assert_eq!(r.videos[0].title.as_deref(), Some("反诈骗宣传片"));
+    assert!(r.html.contains("aria-label=\"播放视频：反诈骗宣传片\""), "{}", r.html);
+    assert!(r.text.contains("反诈骗宣传片"));
+}
+
+#[test]
+fn an_image_inside_a_video_link_is_its_poster() {
+    let r = md("[![反诈宣传片](img/logo.png)](https://www.bilibili.com/video/BV1GJ411x7h7)\n");
+    let v = &r.videos[0];
+    assert_eq!((v.title.as_deref(), v.poster.as_deref()), (Some("反诈宣传片"), Some("/columns/宪法/img/logo.png")));
+    assert!(r.html.contains("<img src=\"/columns/%E5%AE%AA%E6%B3%95/img/logo.png\" alt=\"\" loading=\"lazy\">"));
+}
+
+#[test]
+fn a_video_link_inside_a_sentence_stays_a_link() {
+    let r = md("请看[视频](https://www.bilibili.com/video/BV1GJ411x7h7)。\n");
+    assert!(r.videos.is_empty());
+    assert_eq!(r.html, "<p>请看<a href=\"https://www.bilibili.com/video/BV1GJ411x7h7\">视频</a>。</p>\n");
+}
+
+#[test]
+fn an_unknown_host_alone_on_a_line_is_a_plain_link_and_a_warning() {
+    let r = md("前言。\n\nhttps://video.example.org/v/1\n");
+    assert_eq!(
+        r.html,
+        "<p>前言。</p>\n<p><a href=\"https://video.example.org/v/1\">https://video.example.org/v/1</a></p>\n"
+    );
+    let d: Vec<String> = r.diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        d,
+        ["content/columns/宪法/test.md:7:1: warning: unknown video host video.example.org: shown as a plain link \
+          (known: Bilibili, Tencent Video, Youku, YouTube, .mp4, .webm)"]
+    );
+}
+
+#[test_case("[民法典](@/columns/民法典/a.md)", "/columns/%E6%B0%91%E6%B3%95%E5%85%B8/a/" ; "zola style")]
+#[test_case("[民法典](@/columns/民法典/a.md#第一条)", "/columns/%E6%B0%91%E6%B3%95%E5%85%B8/a/#%E7%AC%AC%E4%B8%80%E6%9D%A1" ; "zola style with anchor")]
+#[test_case("[专栏](@/columns/_index.md)", "/columns/" ; "section")]
+#[test_case("[b](../民法典/b.md)", "/columns/%E6%B0%91%E6%B3%95%E5%85%B8/b/" ; "relative up")]
+#[test_case("[总纲](总纲.md#x)", "/columns/%E5%AE%AA%E6%B3%95/%E6%80%BB%E7%BA%B2/#x" ; "relative sibling")]
+#[test_case("[外](https://flk.npc.gov.cn/a.md)", "https://flk.npc.gov.cn/a.md" ; "external md left alone")]
+#[test_case("[本页](#第一条)", "#%E7%AC%AC%E4%B8%80%E6%9D%A1" ; "fragment left alone")]
+fn internal_links_resolve(link: &str, href: &str) {
+    let r = md(&format!("见{link}。\n"));
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert!(r.html.contains(&format!("href=\"{href}\"")), "{}", r.html);
+}
+
+#[test_case("正文。\n\n见[甲](@/columns/没有.md)。", "content/columns/宪法/test.md:7:2: broken internal link `@/columns/没有.md`: no page or section content/columns/没有.md (expected a path like @/columns/a.md)" ; "zola style")]
+#[test_case("## 标题\n\n- 一\n- 二 [乙](../../../x.md)", "content/columns/宪法/test.md:8:5: broken internal link `../../../x.md`: no page or section content/../../../x.md (expected a path like @/columns/a.md)" ; "relative above content")]
+#[test_case("[草稿](草稿.md)", "content/columns/宪法/test.md:5:1: broken internal link `草稿.md`: no page or section content/columns/宪法/草稿.md (expected a path like @/columns/a.md)" ; "link to a draft")]
+fn broken_internal_links_are_errors_at_their_line(body: &str, expected: &str) {
+    let r = md(body);
+    let d: Vec<String> = r.diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(d, [expected]);
+    assert!(r.diagnostics[0].is_error());
+}
+
+#[test]
+fn text_is_plain_for_search() {
+    let r = md(
+        "## 第一章　总则\n\n第一条　**公民**的[权利](@/columns/民法典/a.md)。\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n",
+    );
+    assert_eq!(r.text, "第一章　总则\n第一条　公民的权利。\n甲 乙 1 2 ");
+}
