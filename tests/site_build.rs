@@ -194,3 +194,19 @@ fn drafts_are_built_only_when_asked() {
     assert_eq!(report.pages, 1);
     assert!(out.join("d/index.html").exists());
 }
+
+#[test]
+fn site_in_a_sub_folder_prefixes_every_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("site");
+    std::fs::create_dir_all(src.join("content")).unwrap();
+    std::fs::write(src.join("site.yaml"), "base_url: https://county.example.cn/pufa/\n").unwrap();
+    std::fs::write(src.join("content/a.md"), "---\ntitle: 甲\n---\n见[乙](@/b.md)。\n").unwrap();
+    std::fs::write(src.join("content/b.md"), "---\ntitle: 乙\n---\n正文\n").unwrap();
+    let out = dir.path().join("out");
+    build(&BuildOptions::new(&src, Some(&out))).unwrap_or_else(|e| panic!("{e}"));
+    let a = read(&out, "a/index.html");
+    assert_has(&a, &["href=\"/pufa/b/\"", "href=\"/pufa/static/style.css\"", "href=\"/pufa/search/\""]);
+    assert!(!a.contains("href=\"/b/\""), "{a}");
+    assert_has(&read(&out, "sitemap.xml"), &["<loc>https://county.example.cn/pufa/a/</loc>"]);
+}

@@ -124,6 +124,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         library: &library,
         quizzes: quizzes.as_ref(),
         base: base_context(&config, lang),
+        root: config.root(),
         positions: render::positions(&library),
     };
 

@@ -30,6 +30,8 @@ pub struct Renderer<'a> {
     pub quizzes: Option<&'a QuizSet>,
     /// The base context (config, t, lang, root), cloned per page.
     pub base: tera::Context,
+    /// The link prefix (see [`SiteConfig::root`]).
+    pub root: String,
     /// Each page's position in its section's list, for prev/next links.
     pub positions: Vec<Option<usize>>,
 }
@@ -220,7 +222,7 @@ impl Renderer<'_> {
                 .iter()
                 .map(|a| TermLink { name: a.name().into(), url: format!("/audiences/{}/", a.name()) })
                 .collect(),
-            content: &rendered.html,
+            content: &views::with_root(&rendered.html, &self.root),
             toc: &rendered.toc,
             show_toc: wants_toc(&rendered.toc),
             videos,
@@ -275,7 +277,7 @@ impl Renderer<'_> {
         ctx.insert(
             "section",
             &serde_json::json!({
-                "title": section.meta.title, "url": section.url, "content": rendered.html,
+                "title": section.meta.title, "url": section.url, "content": views::with_root(&rendered.html, &self.root),
                 "summary": section.meta.summary,
             }),
         );

@@ -149,9 +149,41 @@ pub fn breadcrumb(lib: &Library, idx: usize) -> Vec<Link> {
     out
 }
 
+/// Prefixes site-absolute links (`href="/…"`, `src="/…"`, not `//host`) in rendered markdown with `root`, so a
+/// site served from a sub-folder (`base_url: https://example.org/pufa/`) keeps working links. Markdown knows
+/// only site paths; templates add `root` themselves.
+pub fn with_root<'a>(html: &'a str, root: &str) -> std::borrow::Cow<'a, str> {
+    if root.is_empty() {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(i) = rest.find("=\"/") {
+        let (head, tail) = rest.split_at(i + 2);
+        out.push_str(head);
+        let is_link_attr = head.ends_with("href=\"") || head.ends_with("src=\"") || head.ends_with("poster=\"");
+        if is_link_attr && !tail.starts_with("//") {
+            out.push_str(root);
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn root_prefixes_site_links_only() {
+        let html = r#"<a href="/a/">a</a><img src="/i.png"><a href="//cdn.x/y">c</a><a href="https://x/">d</a><p data-x="/z">"#;
+        assert_eq!(with_root(html, ""), html);
+        assert_eq!(
+            with_root(html, "/site"),
+            r#"<a href="/site/a/">a</a><img src="/site/i.png"><a href="//cdn.x/y">c</a><a href="https://x/">d</a><p data-x="/z">"#
+        );
+    }
 
     #[test]
     fn chinese_dates_and_reading_time() {
