@@ -1,0 +1,72 @@
+//! Competition landing pages (`/competitions/` and `/competitions/{id}/`): what the contest is, when it runs,
+//! and a link "进入竞赛" to the competition server, which does the rest.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::output::Output;
+use super::render::Renderer;
+use super::views;
+use super::BuildError;
+use crate::diag::Diagnostic;
+use crate::i18n;
+use crate::quiz::{Competition, QuizSet};
+
+#[derive(Serialize)]
+struct CompetitionView<'a> {
+    id: &'a str,
+    title: &'a str,
+    description: &'a str,
+    url: String,
+    opens: String,
+    closes: String,
+    time_limit: String,
+    questions: usize,
+    enter_url: String,
+}
+
+fn when(r: &Renderer<'_>, d: &chrono::DateTime<chrono::FixedOffset>) -> String {
+    format!("{} {}", views::date_text(r.lang, d), d.format("%H:%M"))
+}
+
+fn view<'a>(r: &Renderer<'_>, c: &'a Competition) -> CompetitionView<'a> {
+    let minutes = c.time_limit.as_secs().div_ceil(60);
+    CompetitionView {
+        id: &c.id,
+        title: &c.title,
+        description: &c.description,
+        url: format!("/competitions/{}/", c.id),
+        opens: when(r, &c.opens),
+        closes: when(r, &c.closes),
+        time_limit: i18n::fill(i18n::t(r.lang, "site.minutes"), &[("n", &minutes.to_string())]),
+        questions: c.draw.iter().map(|d| d.count).sum(),
+        enter_url: format!("{}/quiz/{}/", r.config.quiz_base(), c.id),
+    }
+}
+
+/// Writes the competition list and one landing page per competition; returns their URLs for the sitemap.
+pub fn render(r: &Renderer<'_>, set: &QuizSet, out: &Output) -> Result<(Vec<String>, Vec<Diagnostic>), BuildError> {
+    let mut diags = Vec::new();
+    let mut urls = vec!["/competitions/".to_string()];
+    let mut comps: Vec<&Competition> = set.competitions.values().collect();
+    comps.sort_by(|a, b| b.opens.cmp(&a.opens).then(a.id.cmp(&b.id)));
+    let list: Vec<CompetitionView<'_>> = comps.into_iter().map(|c| view(r, c)).collect();
+    let source = Path::new("templates");
+    for c in &list {
+        let mut ctx = r.base.clone();
+        ctx.insert("competition", c);
+        match r.render("competition.html", &ctx, &source.join("competition.html")) {
+            Ok(html) => out.write_page(&c.url, &html)?,
+            Err(d) => diags.push(d),
+        }
+        urls.push(c.url.clone());
+    }
+    let mut ctx = r.base.clone();
+    ctx.insert("competitions", &list);
+    match r.render("competitions.html", &ctx, &source.join("competitions.html")) {
+        Ok(html) => out.write_page("/competitions/", &html)?,
+        Err(d) => diags.push(d),
+    }
+    Ok((urls, diags))
+}

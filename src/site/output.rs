@@ -1,0 +1,249 @@
+//! Writing the site: everything goes into a temporary folder next to the output, swapped in with renames only
+//! when the whole build succeeded, so a failed build leaves the previous site untouched.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use walkdir::WalkDir;
+
+use super::BuildError;
+
+/// Where the files of one build go: a temporary folder, or nowhere (for `pufa check`).
+///
+/// The previous output is not deleted after a swap but kept beside it as a spare (`.NAME.pufa-spare`), and the
+/// next build writes into that spare, overwriting its files in place and pruning the ones it did not write.
+/// Deleting and recreating thousands of files on every build is what costs most on ext4 (its allocator scans
+/// recently freed inodes), and this keeps the rule that the output is only ever replaced by one rename.
+#[derive(Debug)]
+pub struct Output {
+    /// The folder being written; None for a dry run.
+    temp: Option<PathBuf>,
+    /// Where an unfinished or replaced tree is kept for the next build.
+    spare: PathBuf,
+    /// Site-relative paths written by this build; everything else in a reused folder is stale.
+    written: Mutex<HashSet<String>>,
+    files: AtomicU64,
+    bytes: AtomicU64,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
+    move |source| BuildError::Io { path: path.to_path_buf(), source }
+}
+
+/// The file a site path is written to: `/a/b/` → `a/b/index.html`, `/atom.xml` → `atom.xml`.
+pub fn file_for(url: &str) -> String {
+    let rel = url.trim_start_matches('/');
+    if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_string()
+    }
+}
+
+/// Writes `bytes` over the file at `path` without truncating it first: a rebuilt page is usually the same size
+/// as the one it replaces, and truncating would free and reallocate its blocks (slow on ext4, more so when
+/// mounted with `discard`). The final `set_len` trims what is left of a longer old file.
+fn overwrite(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)?;
+    file.write_all(bytes)?;
+    file.set_len(bytes.len() as u64)
+}
+
+impl Output {
+    /// A folder beside `output` (same file system, so the final rename is atomic): the spare of the last build
+    /// when there is one, else a new one.
+    pub fn beside(output: &Path) -> Result<Output, BuildError> {
+        let parent = match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+        let temp = parent.join(format!(".{name}.pufa-building"));
+        let spare = parent.join(format!(".{name}.pufa-spare"));
+        if temp.exists() {
+            // Left by a build that was killed: reuse it unless a spare is waiting.
+            if spare.exists() {
+                std::fs::remove_dir_all(&temp).map_err(io_err(&temp))?;
+            } else {
+                std::fs::rename(&temp, &spare).map_err(io_err(&temp))?;
+            }
+        }
+        if spare.is_dir() {
+            std::fs::rename(&spare, &temp).map_err(io_err(&spare))?;
+        } else {
+            std::fs::create_dir_all(&temp).map_err(io_err(&temp))?;
+        }
+        Ok(Output::new(Some(temp), spare))
+    }
+
+    /// An output that writes nothing, for checking.
+    pub fn dry() -> Output {
+        Output::new(None, PathBuf::new())
+    }
+
+    fn new(temp: Option<PathBuf>, spare: PathBuf) -> Output {
+        Output { temp, spare, written: Mutex::default(), files: AtomicU64::new(0), bytes: AtomicU64::new(0) }
+    }
+
+    /// Prepares `rel` for writing: counts it, remembers it, and returns its full path (None for a dry run).
+    fn target(&self, rel: &str) -> Result<Option<PathBuf>, BuildError> {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        let Some(temp) = &self.temp else { return Ok(None) };
+        self.written.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_string());
+        let path = temp.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        }
+        Ok(Some(path))
+    }
+
+    /// Writes `bytes` to the site-relative file `rel`, creating folders as needed.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        match self.target(rel)? {
+            Some(path) => overwrite(&path, bytes).map_err(io_err(&path)),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes the page for a site path such as `/columns/宪法/`.
+    pub fn write_page(&self, url: &str, html: &str) -> Result<(), BuildError> {
+        self.write(&file_for(url), html.as_bytes())
+    }
+
+    /// Copies a file from disk to the site-relative path `rel`.
+    pub fn copy(&self, from: &Path, rel: &str) -> Result<(), BuildError> {
+        match self.target(rel)? {
+            Some(path) => {
+                let n = std::fs::copy(from, &path).map_err(io_err(from))?;
+                self.bytes.fetch_add(n, Ordering::Relaxed);
+                Ok(())
+            }
+            None => std::fs::metadata(from).map(|_| ()).map_err(io_err(from)),
+        }
+    }
+
+    /// Files and bytes written so far.
+    pub fn totals(&self) -> (u64, u64) {
+        (self.files.load(Ordering::Relaxed), self.bytes.load(Ordering::Relaxed))
+    }
+
+    /// Removes what a reused folder holds from older builds: files not written now, then empty folders.
+    fn prune(temp: &Path, written: &HashSet<String>) -> Result<(), BuildError> {
+        for entry in WalkDir::new(temp).contents_first(true).min_depth(1) {
+            let entry = entry.map_err(|e| BuildError::Io {
+                path: e.path().unwrap_or(temp).to_path_buf(),
+                source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("file system loop")),
+            })?;
+            let path = entry.path();
+            if entry.file_type().is_dir() {
+                // Only empty folders go; a failure here means the folder still holds pages.
+                let _ = std::fs::remove_dir(path);
+                continue;
+            }
+            let rel = path.strip_prefix(temp).unwrap_or(path).to_string_lossy().replace('\\', "/");
+            if !written.contains(&rel) {
+                std::fs::remove_file(path).map_err(io_err(path))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Swaps the finished folder in place of `output`: the old output is renamed away (kept as the next
+    /// build's spare), the new one renamed in. A dry run does nothing.
+    pub fn commit(mut self, output: &Path) -> Result<(), BuildError> {
+        let Some(temp) = self.temp.take() else { return Ok(()) };
+        let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        if let Err(e) = Self::prune(&temp, &written) {
+            self.temp = Some(temp);
+            return Err(e);
+        }
+        let had_old = output.exists();
+        if had_old {
+            if let Err(e) = std::fs::rename(output, &self.spare) {
+                self.temp = Some(temp);
+                return Err(io_err(output)(e));
+            }
+        }
+        if let Err(e) = std::fs::rename(&temp, output) {
+            // Put the previous site back so a failed swap changes nothing.
+            if had_old {
+                let _ = std::fs::rename(&self.spare, output);
+            }
+            self.temp = Some(temp);
+            return Err(io_err(output)(e));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Output {
+    /// A build that did not commit keeps its folder as the spare for the next build; the output is untouched.
+    fn drop(&mut self) {
+        if let Some(temp) = self.temp.take() {
+            if self.spare.exists() || std::fs::rename(&temp, &self.spare).is_err() {
+                let _ = std::fs::remove_dir_all(temp);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_for_table() {
+        for (url, file) in [
+            ("/", "index.html"),
+            ("/a/", "a/index.html"),
+            ("/栏目/页/", "栏目/页/index.html"),
+            ("/atom.xml", "atom.xml"),
+            ("/search/s/0a.json", "search/s/0a.json"),
+        ] {
+            assert_eq!(file_for(url), file);
+        }
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn failed_builds_leave_the_output_and_successful_ones_swap_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("old.html"), "old").unwrap();
+
+        let failed = Output::beside(&out).unwrap();
+        failed.write("new.html", b"new").unwrap();
+        drop(failed);
+        assert_eq!(std::fs::read_to_string(out.join("old.html")).unwrap(), "old");
+        assert!(!out.join("new.html").exists());
+        assert_eq!(names(dir.path()), [".public.pufa-spare", "public"]);
+
+        let ok = Output::beside(&out).unwrap();
+        ok.write_page("/a/", "<p>a</p>").unwrap();
+        assert_eq!(ok.totals(), (1, 8));
+        ok.commit(&out).unwrap();
+        // The spare's stale new.html was pruned; the old output became the spare.
+        assert_eq!(names(&out), ["a"]);
+        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "<p>a</p>");
+        assert_eq!(names(&dir.path().join(".public.pufa-spare")), ["old.html"]);
+
+        // The next build reuses the spare: old.html and its folders are pruned, a/ is rewritten.
+        let again = Output::beside(&out).unwrap();
+        again.write_page("/b/c/", "c").unwrap();
+        again.commit(&out).unwrap();
+        assert_eq!(names(&out), ["b"]);
+        assert_eq!(names(&dir.path().join(".public.pufa-spare")), ["a"]);
+    }
+}

@@ -1,0 +1,315 @@
+//! Rendering pages and sections with the compiled templates: each page is rendered and written inside the
+//! parallel loop, and only small per-page results (videos, diagnostics, search postings) are kept.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::config::SiteConfig;
+use super::output::Output;
+use super::search::{self, IndexBuilder};
+use super::theme::error_chain;
+use super::views::{self, Item, Link, TermLink};
+use super::BuildError;
+use crate::content::markdown::{self, Heading, RenderContext};
+use crate::content::{video, Library};
+use crate::diag::Diagnostic;
+use crate::i18n::Lang;
+use crate::quiz::QuizSet;
+
+/// Everything a render needs, shared read-only by the worker threads.
+pub struct Renderer<'a> {
+    /// The site folder.
+    pub source: &'a Path,
+    /// The theme's static files, site overrides included.
+    pub statics: &'a std::collections::BTreeMap<String, super::theme::StaticFile>,
+    pub config: &'a SiteConfig,
+    pub lang: Lang,
+    pub tera: &'a tera::Tera,
+    pub library: &'a Library,
+    pub quizzes: Option<&'a QuizSet>,
+    /// The base context (config, t, lang, root), cloned per page.
+    pub base: tera::Context,
+    /// The link prefix (see [`SiteConfig::root`]).
+    pub root: String,
+    /// Each page's position in its section's list, for prev/next links.
+    pub positions: Vec<Option<usize>>,
+}
+
+/// Each page's position in its section's ordered page list (None for a page no section lists).
+pub fn positions(lib: &Library) -> Vec<Option<usize>> {
+    let mut pos = vec![None; lib.pages.len()];
+    for s in &lib.sections {
+        for (n, &p) in s.pages.iter().enumerate() {
+            pos[p] = Some(n);
+        }
+    }
+    pos
+}
+
+/// A video for the gallery.
+#[derive(Debug, Clone, Serialize)]
+pub struct GalleryVideo {
+    pub player: String,
+    pub title: Option<String>,
+    pub page_title: String,
+    pub page_url: String,
+    /// For ordering the gallery: newest first.
+    #[serde(skip)]
+    pub sort_key: (Option<chrono::DateTime<chrono::FixedOffset>>, usize),
+}
+
+/// What rendering one page leaves behind.
+#[derive(Debug, Default)]
+pub struct PageOutcome {
+    pub videos: Vec<GalleryVideo>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Serialize)]
+struct VideoView {
+    player: String,
+    title: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PageView<'p> {
+    title: &'p str,
+    url: &'p str,
+    date: String,
+    date_iso: String,
+    updated: String,
+    author: Option<&'p str>,
+    summary: &'p str,
+    reading: String,
+    tags: Vec<TermLink>,
+    audiences: Vec<TermLink>,
+    content: &'p str,
+    toc: &'p [Heading],
+    show_toc: bool,
+    videos: Vec<VideoView>,
+    prev: Option<Link>,
+    next: Option<Link>,
+    quiz: Option<Link>,
+    section: Link,
+}
+
+/// Tables of contents are for long pages: law texts with chapters, not a three-paragraph note.
+fn wants_toc(toc: &[Heading]) -> bool {
+    fn count(h: &[Heading]) -> usize {
+        h.iter().map(|x| 1 + count(&x.children)).sum()
+    }
+    count(toc) >= 3
+}
+
+fn content_path(source: &str) -> PathBuf {
+    Path::new("content").join(source)
+}
+
+impl Renderer<'_> {
+    /// Renders template `name` with `ctx`; a failure becomes a diagnostic about `source`.
+    pub fn render(&self, name: &str, ctx: &tera::Context, source: &Path) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| Diagnostic::error(source, 0, 0, format!("template {name}: {}", error_chain(&e))))
+    }
+
+    /// The player markup of a recognised video.
+    pub fn player(&self, v: &video::Video, poster: Option<&str>) -> String {
+        video::player_html(v, poster, self.lang)
+    }
+
+    /// The link for a page's `quiz:` key: the landing page when the competition is known, else the server.
+    fn quiz_link(&self, id: &str, source: &str) -> Result<Link, Diagnostic> {
+        match self.quizzes {
+            Some(set) => match set.competitions.get(id) {
+                Some(c) => Ok(Link { title: c.title.clone(), url: format!("/competitions/{id}/") }),
+                None => {
+                    // Only read the file again on this rare error, to point at the key.
+                    let text = std::fs::read_to_string(self.source.join("content").join(source)).unwrap_or_default();
+                    let (line, col) = crate::diag::locate(&text, "quiz:", 1).unwrap_or((0, 0));
+                    Err(Diagnostic::error(
+                        content_path(source),
+                        line,
+                        col,
+                        format!("quiz: expected the id of a competition in quizzes/competitions/, found \"{id}\""),
+                    ))
+                }
+            },
+            None => Ok(Link { title: id.to_string(), url: format!("{}/quiz/{id}/", self.config.quiz_base()) }),
+        }
+    }
+
+    /// Renders page `i`, writes it, and adds its text to the search index.
+    /// `ctx` is a copy of the base context reused from page to page by one worker (cloning the translation map
+    /// for every page was a large share of the build); every page sets the same keys, so nothing leaks over.
+    pub fn page(
+        &self,
+        i: usize,
+        ctx: &mut tera::Context,
+        out: &Output,
+        index: &IndexBuilder,
+    ) -> Result<PageOutcome, BuildError> {
+        let lib = self.library;
+        let page = &lib.pages[i];
+        let mut outcome = PageOutcome::default();
+        let rendered = markdown::render(
+            &page.body,
+            &RenderContext { library: lib, source: &page.source, body_line: page.body_line, lang: self.lang },
+        );
+        outcome.diagnostics.extend(rendered.diagnostics.iter().cloned());
+        let postings = search::page_postings(&page.meta.title, &rendered.text);
+        index.add(i as u32, postings);
+
+        let poster = page.meta.cover.as_deref();
+        let mut videos = Vec::new();
+        for r in &page.meta.videos {
+            // Unknown hosts in front matter are reported by content::load; here they are left out.
+            if let Some(mut v) = video::parse(&r.url) {
+                v.title = r.title.clone();
+                videos.push(VideoView { player: self.player(&v, poster), title: r.title.clone() });
+            }
+        }
+        let sort_key = (page.meta.date, i);
+        for v in &videos {
+            outcome.videos.push(GalleryVideo {
+                player: v.player.clone(),
+                title: v.title.clone(),
+                page_title: page.meta.title.clone(),
+                page_url: page.url.clone(),
+                sort_key,
+            });
+        }
+        // A video both in front matter and in the body is one video in the gallery.
+        for v in rendered.videos.iter().filter(|v| !page.meta.videos.iter().any(|r| r.url == v.url)) {
+            outcome.videos.push(GalleryVideo {
+                player: self.player(v, poster),
+                title: v.title.clone(),
+                page_title: page.meta.title.clone(),
+                page_url: page.url.clone(),
+                sort_key,
+            });
+        }
+
+        let section = &lib.sections[page.section];
+        let pos = self.positions.get(i).copied().flatten();
+        let link = |p: usize| Link { title: lib.pages[p].meta.title.clone(), url: lib.pages[p].url.clone() };
+        let quiz = match page.meta.quiz.as_deref().map(|id| self.quiz_link(id, &page.source)).transpose() {
+            Ok(q) => q,
+            Err(d) => {
+                outcome.diagnostics.push(d);
+                None
+            }
+        };
+        let view = PageView {
+            title: &page.meta.title,
+            url: &page.url,
+            date: page.meta.date.as_ref().map(|d| views::date_text(self.lang, d)).unwrap_or_default(),
+            date_iso: page.meta.date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+            updated: page.meta.updated.as_ref().map(|d| views::date_text(self.lang, d)).unwrap_or_default(),
+            author: page.meta.author.as_deref(),
+            summary: &page.summary,
+            reading: views::reading_text(self.lang, page.reading_minutes),
+            tags: page
+                .meta
+                .tags
+                .iter()
+                .map(|t| TermLink { name: t.clone(), url: format!("/tags/{}/", views::term_slug(t)) })
+                .collect(),
+            audiences: page
+                .meta
+                .audiences
+                .iter()
+                .map(|a| TermLink { name: a.name().into(), url: format!("/audiences/{}/", a.name()) })
+                .collect(),
+            content: &views::with_root(&rendered.html, &self.root),
+            toc: &rendered.toc,
+            show_toc: wants_toc(&rendered.toc),
+            videos,
+            prev: pos.and_then(|p| p.checked_sub(1)).map(|p| link(section.pages[p])),
+            next: pos.and_then(|p| section.pages.get(p + 1)).map(|&p| link(p)),
+            quiz,
+            section: Link { title: section.meta.title.clone(), url: section.url.clone() },
+        };
+        ctx.insert("page", &view);
+        ctx.insert("breadcrumb", &views::breadcrumb(lib, page.section));
+        let template = page.meta.template.as_deref().unwrap_or("page.html");
+        match self.render(template, ctx, &content_path(&page.source)) {
+            Ok(html) => out.write_page(&page.url, &html)?,
+            Err(d) => outcome.diagnostics.push(d),
+        }
+        Ok(outcome)
+    }
+
+    /// Renders section `i`'s list pages (the root section is the home page) and writes them.
+    pub fn section(&self, i: usize, out: &Output) -> Result<Vec<Diagnostic>, BuildError> {
+        let lib = self.library;
+        let section = &lib.sections[i];
+        let rendered = markdown::render(
+            &section.body,
+            &RenderContext { library: lib, source: &section.source, body_line: section.body_line, lang: self.lang },
+        );
+        let mut diags = rendered.diagnostics.clone();
+        let source = content_path(&section.source);
+        #[derive(Serialize)]
+        struct Card<'s> {
+            title: &'s str,
+            url: &'s str,
+            summary: &'s str,
+            count: usize,
+            cover: Option<&'s str>,
+        }
+        let cards: Vec<Card<'_>> = section
+            .subsections
+            .iter()
+            .map(|&s| {
+                let s = &lib.sections[s];
+                Card {
+                    title: &s.meta.title,
+                    url: &s.url,
+                    summary: s.meta.summary.as_deref().unwrap_or(""),
+                    count: s.pages.len(),
+                    cover: s.meta.cover.as_deref(),
+                }
+            })
+            .collect();
+        let mut ctx = self.base.clone();
+        ctx.insert(
+            "section",
+            &serde_json::json!({
+                "title": section.meta.title, "url": section.url, "content": views::with_root(&rendered.html, &self.root),
+                "summary": section.meta.summary,
+            }),
+        );
+        ctx.insert("subsections", &cards);
+        ctx.insert("breadcrumb", &views::breadcrumb(lib, i));
+        if i == 0 {
+            let mut latest: Vec<usize> = (0..lib.pages.len()).collect();
+            latest.sort_by(|&a, &b| lib.pages[b].meta.date.cmp(&lib.pages[a].meta.date).then(a.cmp(&b)));
+            let items: Vec<Item> =
+                latest.iter().take(10).map(|&p| views::item(lib, self.lang, &lib.pages[p])).collect();
+            ctx.insert("latest", &items);
+            let template = section.meta.template.as_deref().unwrap_or("index.html");
+            match self.render(template, &ctx, &source) {
+                Ok(html) => out.write_page("/", &html)?,
+                Err(d) => diags.push(d),
+            }
+            return Ok(diags);
+        }
+        let items: Vec<Item> = section.pages.iter().map(|&p| views::item(lib, self.lang, &lib.pages[p])).collect();
+        let per = section.meta.paginate_by.unwrap_or(self.config.paginate_by);
+        let template = section.meta.template.as_deref().unwrap_or("section.html");
+        views::paginate(&section.url, &items, per, |url, paginator, slice| {
+            ctx.insert("pages", slice);
+            ctx.insert("paginator", paginator);
+            match self.render(template, &ctx, &source) {
+                Ok(html) => out.write_page(url, &html),
+                Err(d) => {
+                    diags.push(d);
+                    Ok(())
+                }
+            }
+        })?;
+        Ok(diags)
+    }
+}

@@ -1,0 +1,231 @@
+//! The theme: tera templates and static files, from the built-in default theme or `themes/NAME/`, with the
+//! site's own `templates/` and `static/` overriding them by name. Templates are compiled once per build.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::config::SiteConfig;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::i18n::{self, Lang};
+
+include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
+
+/// Where a static file comes from.
+#[derive(Debug, Clone)]
+pub enum StaticFile {
+    Embedded(&'static [u8]),
+    Disk(PathBuf),
+}
+
+/// Templates (name → source, with the path shown in errors) and static files (site path → origin).
+#[derive(Debug, Default)]
+pub struct Theme {
+    pub templates: BTreeMap<String, (PathBuf, String)>,
+    pub statics: BTreeMap<String, StaticFile>,
+}
+
+impl Theme {
+    /// Gathers the theme named in `config` (or the built-in one) and the site's overrides.
+    pub fn gather(source: &Path, config: &SiteConfig) -> Result<Theme, Diagnostics> {
+        let mut theme = Theme::default();
+        let mut diags = Diagnostics::default();
+        match &config.theme {
+            // `theme: default` without a themes/default/ folder means the built-in one.
+            Some(name) if name != "default" || source.join("themes/default").is_dir() => {
+                let dir = source.join("themes").join(name);
+                if !dir.is_dir() {
+                    let (l, c) = crate::diag::locate(
+                        &std::fs::read_to_string(source.join("site.yaml")).unwrap_or_default(),
+                        "theme",
+                        1,
+                    )
+                    .unwrap_or((0, 0));
+                    diags.push(Diagnostic::error(
+                        "site.yaml",
+                        l,
+                        c,
+                        format!("theme: expected a folder themes/{name}/, found none"),
+                    ));
+                    return Err(diags);
+                }
+                theme.add_dir(&dir, Path::new("themes").join(name).as_path(), &mut diags);
+            }
+            _ => {
+                for (rel, bytes) in DEFAULT_THEME {
+                    let shown = Path::new("themes/default (built in)").join(rel);
+                    if let Some(name) = rel.strip_prefix("templates/") {
+                        let text = String::from_utf8_lossy(bytes).into_owned();
+                        theme.templates.insert(name.to_string(), (shown, text));
+                    } else if let Some(name) = rel.strip_prefix("static/") {
+                        theme.statics.insert(name.to_string(), StaticFile::Embedded(bytes));
+                    }
+                }
+            }
+        }
+        theme.add_dir(source, Path::new(""), &mut diags);
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            Ok(theme)
+        }
+    }
+
+    /// Adds `dir/templates/**` and `dir/static/**`, replacing files of the same name.
+    fn add_dir(&mut self, dir: &Path, shown: &Path, diags: &mut Diagnostics) {
+        for (kind, is_template) in [("templates", true), ("static", false)] {
+            let base = dir.join(kind);
+            if !base.is_dir() {
+                continue;
+            }
+            for entry in WalkDir::new(&base).sort_by_file_name() {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        let p = e.path().map(Path::to_path_buf).unwrap_or_else(|| base.clone());
+                        diags.push(Diagnostic::error(p, 0, 0, e.to_string()));
+                        continue;
+                    }
+                };
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let rel = entry.path().strip_prefix(&base).unwrap_or(entry.path());
+                let name = rel.to_string_lossy().replace('\\', "/");
+                let shown_path = shown.join(kind).join(rel);
+                if is_template {
+                    match std::fs::read_to_string(entry.path()) {
+                        Ok(text) => {
+                            self.templates.insert(name, (shown_path, text));
+                        }
+                        Err(e) => diags.push(Diagnostic::error(shown_path, 0, 0, e.to_string())),
+                    }
+                } else {
+                    self.statics.insert(name, StaticFile::Disk(entry.path().to_path_buf()));
+                }
+            }
+        }
+    }
+
+    /// Compiles every template once.
+    pub fn compile(&self) -> Result<tera::Tera, Diagnostics> {
+        let mut tera = tera::Tera::default();
+        tera.set_escape_fn(escape);
+        let raw: Vec<(&str, &str)> = self.templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
+        tera.add_raw_templates(raw).map_err(|e| {
+            let msg = error_chain(&e);
+            // Tera names the template in its message; point at that file when we can.
+            let path = self
+                .templates
+                .iter()
+                .find(|(n, _)| msg.contains(&format!("'{n}'")))
+                .map(|(_, (p, _))| p.clone())
+                .unwrap_or_else(|| PathBuf::from("templates"));
+            Diagnostics(vec![Diagnostic::error(path, 0, 0, msg)])
+        })?;
+        Ok(tera)
+    }
+}
+
+/// Escapes text for HTML and XML. Unlike tera's default it leaves `/` alone: `&#x2F;` in every URL is valid
+/// but makes pages bigger and harder to read, and `/` needs no escaping in text or quoted attributes.
+pub fn escape(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A tera error with its causes, on one line.
+pub fn error_chain(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        msg.push_str(": ");
+        msg.push_str(&c.to_string());
+        cause = c.source();
+    }
+    msg.replace('\n', " ")
+}
+
+/// The compiled templates of the site at `source` (theme + the site's overrides), including `quiz/`, for the
+/// competition server, which renders its pages with the same `base.html`.
+pub fn load_templates(source: &Path) -> Result<tera::Tera, Diagnostics> {
+    let config = SiteConfig::load(source)?;
+    Theme::gather(source, &config)?.compile()
+}
+
+/// The context every template gets: `config`, `t` (the strings of the site language), `lang`, `root`.
+pub fn base_context(config: &SiteConfig, lang: Lang) -> tera::Context {
+    let mut ctx = tera::Context::new();
+    ctx.insert("config", config);
+    ctx.insert("t", &i18n::all(lang));
+    ctx.insert("lang", lang.tag());
+    ctx.insert("root", &config.root());
+    ctx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_theme_is_embedded_and_compiles() {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = Theme::gather(dir.path(), &SiteConfig::default()).unwrap();
+        for name in ["base.html", "page.html", "section.html", "index.html", "search.html", "404.html"] {
+            assert!(theme.templates.contains_key(name), "{name} missing");
+        }
+        for name in ["style.css", "player.js", "search.js", "textsize.js"] {
+            assert!(theme.statics.contains_key(name), "{name} missing");
+        }
+        theme.compile().unwrap();
+    }
+
+    #[test]
+    fn site_templates_override_theme_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/404.html"),
+            "{% extends \"base.html\" %}{% block main %}NOPE{% endblock %}",
+        )
+        .unwrap();
+        let tera = load_templates(dir.path()).unwrap();
+        let html = tera.render("404.html", &base_context(&SiteConfig::default(), Lang::Zh)).unwrap();
+        assert!(html.contains("NOPE"), "{html}");
+    }
+
+    #[test]
+    fn escape_table() {
+        for (raw, escaped) in [("/a/b/", "/a/b/"), ("a&b", "a&amp;b"), ("<x>", "&lt;x&gt;"), ("\"'", "&quot;&#39;")] {
+            assert_eq!(escape(raw), escaped);
+        }
+    }
+
+    #[test]
+    fn missing_theme_folder_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("site.yaml"), "title: x\ntheme: fancy\n").unwrap();
+        let d = load_templates(dir.path()).unwrap_err();
+        assert_eq!(d.0[0].to_string(), "site.yaml:2:1: theme: expected a folder themes/fancy/, found none");
+    }
+
+    #[test]
+    fn template_syntax_errors_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/page.html"), "{% if %}").unwrap();
+        let d = load_templates(dir.path()).unwrap_err();
+        assert!(d.0[0].path.ends_with("templates/page.html"), "{d}");
+    }
+}
