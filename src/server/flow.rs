@@ -152,7 +152,7 @@ pub async fn start(state: &AppState, comp_id: &str, req: StartRequest) -> Result
         attempt: row.id,
         competition: row.competition,
         deadline: from_millis(row.deadline),
-        questions: quiz::present(&state.quizzes, &drawn),
+        questions: quiz::present(&state.quizzes, &drawn, state.lang),
         resumed,
         number: row.number as u32,
     })
@@ -183,7 +183,7 @@ pub async fn resume(state: &AppState, attempt_id: &str) -> Result<AttemptView, A
         group: row.grp.clone(),
         number: row.number as u32,
         deadline: from_millis(row.deadline),
-        questions: quiz::present(&state.quizzes, &drawn),
+        questions: quiz::present(&state.quizzes, &drawn, state.lang),
         result,
     })
 }
