@@ -12,18 +12,68 @@ async fn bad_starts_are_refused_with_chinese_messages() {
     let t = test_app().await;
     let long = "长".repeat(33);
     let cases: Vec<(&str, serde_json::Value, StatusCode, &str)> = vec![
-        ("open", json!({"name": "", "organization": "school-a", "group": "一班"}), StatusCode::UNPROCESSABLE_ENTITY, "name_empty"),
-        ("open", json!({"name": "   ", "organization": "school-a", "group": "一班"}), StatusCode::UNPROCESSABLE_ENTITY, "name_empty"),
-        ("open", json!({"name": long, "organization": "school-a", "group": "一班"}), StatusCode::UNPROCESSABLE_ENTITY, "name_too_long"),
-        ("open", json!({"name": "甲", "organization": "school-a", "group": ""}), StatusCode::UNPROCESSABLE_ENTITY, "group_empty"),
-        ("open", json!({"name": "甲", "organization": "school-a", "group": long}), StatusCode::UNPROCESSABLE_ENTITY, "group_too_long"),
-        ("open", json!({"name": "甲", "organization": "nowhere", "group": "一班"}), StatusCode::UNPROCESSABLE_ENTITY, "unknown_organization"),
-        ("nope", json!({"name": "甲", "organization": "school-a", "group": "一班"}), StatusCode::NOT_FOUND, "unknown_competition"),
-        ("schools", json!({"name": "甲", "organization": "firm-a", "group": "一部"}), StatusCode::FORBIDDEN, "kind_not_admitted"),
-        ("later", json!({"name": "甲", "organization": "school-a", "group": "一班"}), StatusCode::FORBIDDEN, "not_open"),
+        (
+            "open",
+            json!({"name": "", "organization": "school-a", "group": "一班"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name_empty",
+        ),
+        (
+            "open",
+            json!({"name": "   ", "organization": "school-a", "group": "一班"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name_empty",
+        ),
+        (
+            "open",
+            json!({"name": long, "organization": "school-a", "group": "一班"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name_too_long",
+        ),
+        (
+            "open",
+            json!({"name": "甲", "organization": "school-a", "group": ""}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "group_empty",
+        ),
+        (
+            "open",
+            json!({"name": "甲", "organization": "school-a", "group": long}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "group_too_long",
+        ),
+        (
+            "open",
+            json!({"name": "甲", "organization": "nowhere", "group": "一班"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_organization",
+        ),
+        (
+            "nope",
+            json!({"name": "甲", "organization": "school-a", "group": "一班"}),
+            StatusCode::NOT_FOUND,
+            "unknown_competition",
+        ),
+        (
+            "schools",
+            json!({"name": "甲", "organization": "firm-a", "group": "一部"}),
+            StatusCode::FORBIDDEN,
+            "kind_not_admitted",
+        ),
+        (
+            "later",
+            json!({"name": "甲", "organization": "school-a", "group": "一班"}),
+            StatusCode::FORBIDDEN,
+            "not_open",
+        ),
         ("closed", json!({"name": "甲", "organization": "school-a", "group": "一班"}), StatusCode::FORBIDDEN, "closed"),
         ("open", json!({"name": "甲", "organization": "school-a"}), StatusCode::BAD_REQUEST, "malformed_json"),
-        ("open", json!({"name": 5, "organization": "school-a", "group": "一班"}), StatusCode::BAD_REQUEST, "malformed_json"),
+        (
+            "open",
+            json!({"name": 5, "organization": "school-a", "group": "一班"}),
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+        ),
     ];
     for (comp, body, status, code) in cases {
         let (got, err) = t.post(&format!("/api/competitions/{comp}/attempts"), body.clone()).await;
@@ -35,7 +85,12 @@ async fn bad_starts_are_refused_with_chinese_messages() {
     assert!(t.state.store.attempts("open").await.unwrap().is_empty(), "a refused start left a row");
 }
 
-async fn raw_post(t: &TestApp, uri: &str, content_type: Option<&str>, body: Vec<u8>) -> (StatusCode, serde_json::Value) {
+async fn raw_post(
+    t: &TestApp,
+    uri: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
     let mut req = Request::post(uri);
     if let Some(ct) = content_type {
         req = req.header("content-type", ct);

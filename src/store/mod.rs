@@ -26,6 +26,8 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("PostgreSQL is not implemented yet (issue 4)")]
     PostgresNotImplemented,
+    #[error("write failed and rolled back: {0}")]
+    WriteFailed(String),
     #[error("the store writer has stopped")]
     WriterGone,
 }
@@ -121,8 +123,19 @@ pub struct QuestionStat {
     pub missed: i64,
 }
 
+/// Answers saved while the attempt runs, graded if the participant never submits in time.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub attempt: String,
+    /// JSON of question id → letters.
+    pub answers: String,
+    /// Saves are refused once the attempt's deadline is before this (epoch ms): the grace cut-off.
+    pub not_after_deadline_before: i64,
+}
+
 pub(crate) enum Op {
     Start(Box<NewAttempt>, oneshot::Sender<Result<StartOutcome, StoreError>>),
+    Save(Box<Draft>, oneshot::Sender<Result<bool, StoreError>>),
     Submit(Box<Submission>, oneshot::Sender<Result<SubmitOutcome, StoreError>>),
 }
 
@@ -169,6 +182,13 @@ impl Store {
     pub async fn submit(&self, s: Submission) -> Result<SubmitOutcome, StoreError> {
         let (reply, rx) = oneshot::channel();
         self.tx.send(Op::Submit(Box::new(s), reply)).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Saves draft answers of a running attempt; false when it is submitted, unknown or past deadline + grace.
+    pub async fn save_draft(&self, d: Draft) -> Result<bool, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Op::Save(Box::new(d), reply)).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
