@@ -5,6 +5,8 @@
 //! together into shared transactions ("group commit") and answers each caller only after its transaction committed:
 //! an acknowledged write is durable, and one fsync is paid per batch instead of per request.
 
+mod postgres;
+mod reads;
 mod sqlite;
 mod writer;
 
@@ -15,6 +17,10 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use writer::MAX_BATCH;
 
+/// The columns of `AttemptRow`, in order.
+pub(crate) const COLUMNS: &str = "id, competition, organization, name, grp, participant_key, number, seed, drawn, \
+     started_at, deadline, submitted_at, answers, score, max_score, passed, duration_ms, grade";
+
 /// Errors of the store; the server logs them and answers with a generic 500.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -24,8 +30,6 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL {0:?}: expected sqlite:PATH or postgres://…")]
     UnsupportedUrl(String),
-    #[error("PostgreSQL is not implemented yet (issue 4)")]
-    PostgresNotImplemented,
     #[error("write failed and rolled back: {0}")]
     WriteFailed(String),
     #[error("the store writer has stopped")]
@@ -142,6 +146,7 @@ pub(crate) enum Op {
 #[derive(Clone)]
 enum Backend {
     Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
 }
 
 /// The database: a read pool plus the channel to the writer task. Cheap to clone.
@@ -158,14 +163,21 @@ impl Store {
         if let Some(path) = url.strip_prefix("sqlite:") {
             let (pool, conn) = sqlite::open(path.trim_start_matches("//")).await?;
             let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-            let handle = tokio::spawn(writer::run_sqlite(conn, rx));
+            let handle = tokio::spawn(writer::sqlite::run(conn, rx));
             Ok(Store {
                 backend: Backend::Sqlite(pool),
                 tx,
                 writer: std::sync::Arc::new(tokio::sync::Mutex::new(Some(handle))),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Err(StoreError::PostgresNotImplemented)
+            let (pool, conn) = postgres::open(url).await?;
+            let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+            let handle = tokio::spawn(writer::postgres::run(conn, rx));
+            Ok(Store {
+                backend: Backend::Postgres(pool),
+                tx,
+                writer: std::sync::Arc::new(tokio::sync::Mutex::new(Some(handle))),
+            })
         } else {
             Err(StoreError::UnsupportedUrl(url.to_string()))
         }
@@ -195,28 +207,32 @@ impl Store {
     /// One attempt by id.
     pub async fn attempt(&self, id: &str) -> Result<Option<AttemptRow>, StoreError> {
         match &self.backend {
-            Backend::Sqlite(p) => sqlite::attempt(p, id).await,
+            Backend::Sqlite(p) => reads::sqlite::attempt(p, id).await,
+            Backend::Postgres(p) => reads::postgres::attempt(p, id).await,
         }
     }
 
     /// Every attempt of a competition (submitted or not), oldest first.
     pub async fn attempts(&self, competition: &str) -> Result<Vec<AttemptRow>, StoreError> {
         match &self.backend {
-            Backend::Sqlite(p) => sqlite::attempts(p, competition, false).await,
+            Backend::Sqlite(p) => reads::sqlite::attempts(p, competition, false).await,
+            Backend::Postgres(p) => reads::postgres::attempts(p, competition, false).await,
         }
     }
 
     /// The submitted attempts of a competition, oldest first.
     pub async fn submitted(&self, competition: &str) -> Result<Vec<AttemptRow>, StoreError> {
         match &self.backend {
-            Backend::Sqlite(p) => sqlite::attempts(p, competition, true).await,
+            Backend::Sqlite(p) => reads::sqlite::attempts(p, competition, true).await,
+            Backend::Postgres(p) => reads::postgres::attempts(p, competition, true).await,
         }
     }
 
     /// Per-question answered/missed counts of a competition, most missed first.
     pub async fn question_stats(&self, competition: &str) -> Result<Vec<QuestionStat>, StoreError> {
         match &self.backend {
-            Backend::Sqlite(p) => sqlite::question_stats(p, competition).await,
+            Backend::Sqlite(p) => reads::sqlite::question_stats(p, competition).await,
+            Backend::Postgres(p) => reads::postgres::question_stats(p, competition).await,
         }
     }
 
@@ -230,6 +246,7 @@ impl Store {
         }
         match backend {
             Backend::Sqlite(p) => p.close().await,
+            Backend::Postgres(p) => p.close().await,
         }
     }
 }
