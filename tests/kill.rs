@@ -85,7 +85,7 @@ async fn flow(
         }
     };
     let next = &bases[(i + 1) % bases.len()];
-    let score = if i % 4 == 0 {
+    let score = if i.is_multiple_of(4) {
         let (a, b) = tokio::join!(submit(base), submit(next));
         if let (Some(a), Some(b)) = (a, b) {
             assert_eq!(a, b, "racing submits on two processes disagree");
