@@ -172,37 +172,35 @@ async fn start(conn: &mut $Conn, a: &NewAttempt) -> Result<StartOutcome, sqlx::E
 }
 
 async fn submit(conn: &mut $Conn, s: &Submission) -> Result<SubmitOutcome, sqlx::Error> {
-    let done = sqlx::query(
+    // One statement records and returns the row; it matches nothing when the attempt was already submitted.
+    let sql = format!(
         "UPDATE attempts SET submitted_at = $1, answers = $2, score = $3, passed = $4, duration_ms = $5, grade = $6 \
-         WHERE id = $7 AND submitted_at IS NULL",
-    )
-    .bind(s.submitted_at)
-    .bind(&s.answers)
-    .bind(s.score)
-    .bind(s.passed)
-    .bind(s.duration_ms)
-    .bind(&s.grade)
-    .bind(&s.attempt)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if done == 1 {
-        for (q, correct) in &s.responses {
-            sqlx::query("INSERT INTO responses (attempt, question, correct) VALUES ($1, $2, $3)")
-                .bind(&s.attempt)
-                .bind(q)
-                .bind(correct)
-                .execute(&mut *conn)
-                .await?;
+         WHERE id = $7 AND submitted_at IS NULL RETURNING {COLUMNS}"
+    );
+    let recorded: Option<AttemptRow> = sqlx::query_as(&sql)
+        .bind(s.submitted_at)
+        .bind(&s.answers)
+        .bind(s.score)
+        .bind(s.passed)
+        .bind(s.duration_ms)
+        .bind(&s.grade)
+        .bind(&s.attempt)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(row) = recorded {
+        if !s.responses.is_empty() {
+            let mut insert: sqlx::QueryBuilder<'_, <$Conn as sqlx::Connection>::Database> =
+                sqlx::QueryBuilder::new("INSERT INTO responses (attempt, question, correct) ");
+            insert.push_values(&s.responses, |mut b, (q, correct)| {
+                b.push_bind(&s.attempt).push_bind(q).push_bind(*correct);
+            });
+            insert.build().execute(&mut *conn).await?;
         }
+        return Ok(SubmitOutcome::Recorded(row));
     }
     let sql = format!("SELECT {COLUMNS} FROM attempts WHERE id = $1");
     let row: Option<AttemptRow> = sqlx::query_as(&sql).bind(&s.attempt).fetch_optional(&mut *conn).await?;
-    Ok(match row {
-        None => SubmitOutcome::UnknownAttempt,
-        Some(r) if done == 1 => SubmitOutcome::Recorded(r),
-        Some(r) => SubmitOutcome::AlreadySubmitted(r),
-    })
+    Ok(row.map_or(SubmitOutcome::UnknownAttempt, SubmitOutcome::AlreadySubmitted))
 }
 
     };
