@@ -16,6 +16,33 @@ use crate::store::{AttemptRow, Draft, NewAttempt, StartOutcome, Submission, Subm
 /// (`save`), or as empty: late answers are never stored or counted.
 pub const GRACE: Duration = Duration::from_secs(30);
 
+/// Attempts started by this process and not yet submitted, so a submit need not read them back: what it uses
+/// (draw, deadline, start) never changes, and whether it was already submitted is decided by the store's write.
+/// Bounded; a miss just reads the database.
+#[derive(Debug, Default)]
+pub struct OpenAttempts(std::sync::Mutex<HashMap<String, std::sync::Arc<AttemptRow>>>);
+
+/// Most attempts kept in `OpenAttempts` (a few hundred bytes each).
+const OPEN_ATTEMPTS_MAX: usize = 20_000;
+
+impl OpenAttempts {
+    fn get(&self, id: &str) -> Option<std::sync::Arc<AttemptRow>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    }
+
+    fn put(&self, row: &AttemptRow) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= OPEN_ATTEMPTS_MAX {
+            map.clear();
+        }
+        map.insert(row.id.clone(), std::sync::Arc::new(row.clone()));
+    }
+
+    fn remove(&self, id: &str) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+    }
+}
+
 /// The join form.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,6 +185,7 @@ pub async fn start(state: &AppState, comp_id: &str, req: StartRequest) -> Result
         StartOutcome::Resumed(r) => (r, true),
         StartOutcome::Exhausted => return Err(ApiError::AttemptsExhausted),
     };
+    state.open_attempts.put(&row);
     let drawn = drawn_of(&row)?;
     Ok(Started {
         attempt: row.id,
@@ -207,13 +235,18 @@ pub async fn submit(
     attempt_id: &str,
     answers: HashMap<String, Vec<String>>,
 ) -> Result<Submitted, ApiError> {
-    let row = row(state, attempt_id).await?;
+    let now = millis(state.clock.now());
+    let grace = GRACE.as_millis() as i64;
+    // A late submit needs the saved answers, which only the database has.
+    let row = match state.open_attempts.get(attempt_id) {
+        Some(r) if now <= r.deadline + grace => r,
+        _ => std::sync::Arc::new(row(state, attempt_id).await?),
+    };
     if row.submitted_at.is_some() {
         return view(state, &row);
     }
     let comp = competition(state, &row.competition)?;
-    let now = millis(state.clock.now());
-    let late = now > row.deadline + GRACE.as_millis() as i64;
+    let late = now > row.deadline + grace;
     let answers = if late { saved_answers(&row) } else { answers };
     let drawn = drawn_of(&row)?;
     let grade = quiz::grade(&state.quizzes, comp, &drawn, &answers);
@@ -227,7 +260,9 @@ pub async fn submit(
         grade: serde_json::to_string(&grade).map_err(ApiError::internal)?,
         responses: grade.results.iter().map(|r| (r.id.clone(), r.correct)).collect(),
     };
-    match state.store.submit(submission).await? {
+    let outcome = state.store.submit(submission).await?;
+    state.open_attempts.remove(&row.id);
+    match outcome {
         SubmitOutcome::Recorded(r) | SubmitOutcome::AlreadySubmitted(r) => view(state, &r),
         SubmitOutcome::UnknownAttempt => Err(ApiError::UnknownAttempt),
     }

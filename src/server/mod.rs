@@ -85,6 +85,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Failed organizer logins per address (memory only, bounded).
     pub auth_failures: Arc<security::AuthFailures>,
+    /// Running attempts started here, so submits skip a database read.
+    pub open_attempts: Arc<flow::OpenAttempts>,
 }
 
 impl AppState {
@@ -98,6 +100,7 @@ impl AppState {
             site: Arc::new(SiteInfo::default()),
             clock: Clock::system(),
             auth_failures: Arc::new(security::AuthFailures::default()),
+            open_attempts: Arc::new(flow::OpenAttempts::default()),
         }
     }
 
