@@ -1,0 +1,33 @@
+//! SQLite backend: connection settings and migrations.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, SqliteConnection, SqlitePool};
+
+use super::StoreError;
+
+/// Opens the file (created if missing), migrates it, and returns a read pool and the one writer connection.
+pub(super) async fn open(path: &str) -> Result<(SqlitePool, SqliteConnection), StoreError> {
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+    }
+    let opts = SqliteConnectOptions::from_str(&format!("sqlite:{path}"))?
+        .create_if_missing(true)
+        // WAL: readers never block the writer and a commit is one append to the log.
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL fsyncs the log at every commit. NORMAL would already survive `kill -9` (the OS keeps the written
+        // log), but an acknowledged submission must also survive a power cut; group commit makes the fsync cheap.
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true)
+        .disable_statement_logging();
+    let mut writer = opts.clone().connect().await?;
+    sqlx::migrate!("migrations/sqlite").run(&mut writer).await?;
+    let pool =
+        SqlitePoolOptions::new().max_connections(8).min_connections(1).connect_with(opts.read_only(false)).await?;
+    Ok((pool, writer))
+}
