@@ -1,10 +1,15 @@
 //! Content: reads `content/` (sections, pages, YAML front matter) into a `Library` and renders markdown to HTML.
 //! Pure: files in, model out; it never writes.
 
+pub mod front_matter;
+pub(crate) mod load;
 pub mod markdown;
 pub mod model;
+pub mod slug;
+pub mod text;
 pub mod video;
 
+pub use load::{load_with, LoadOptions};
 pub use model::*;
 
 use std::path::Path;
@@ -14,6 +19,5 @@ use crate::diag::Diagnostics;
 /// Loads every section and page under `content_dir`, skipping drafts, with every problem of every file collected.
 /// Diagnostics carry paths as `content/<relative path>`.
 pub fn load(content_dir: &Path) -> (Library, Diagnostics) {
-    let _ = content_dir;
-    todo!("content helper implements")
+    load_with(content_dir, &LoadOptions::default())
 }

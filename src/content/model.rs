@@ -66,11 +66,11 @@ pub struct VideoRef {
 pub struct PageMeta {
     /// The page title (required).
     pub title: String,
-    /// Publication date: `2024-12-04` or RFC 3339 `2024-12-04T09:30:00+08:00`; dates alone are read in UTC+8.
-    #[serde(default)]
+    /// Publication date: `2024-12-04`, `2024-12-04 09:30`, `2024-12-04T09:30:00` (all UTC+8) or RFC 3339.
+    #[serde(default, deserialize_with = "super::front_matter::opt_date")]
     pub date: Option<DateTime<FixedOffset>>,
     /// Last update, same forms as `date` (Hugo's `lastmod` is accepted too).
-    #[serde(default, alias = "lastmod")]
+    #[serde(default, alias = "lastmod", deserialize_with = "super::front_matter::opt_date")]
     pub updated: Option<DateTime<FixedOffset>>,
     /// Author or issuing office, e.g. 县司法局.
     #[serde(default)]

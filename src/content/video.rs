@@ -1,6 +1,10 @@
 //! Video links: recognise Bilibili, Tencent Video, Youku, YouTube and direct files, and write a lazy player.
 
+use pulldown_cmark_escape::{escape_href, escape_html};
 use serde::Serialize;
+use url::Url;
+
+use crate::i18n::{self, Lang};
 
 /// Where a video is hosted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -12,6 +16,31 @@ pub enum Provider {
     YouTube,
     /// A direct .mp4 or .webm file, played with `<video>`.
     File,
+}
+
+impl Provider {
+    /// The lowercase name used in CSS classes (`video-bilibili`) and translation keys.
+    pub fn key(self) -> &'static str {
+        match self {
+            Provider::Bilibili => "bilibili",
+            Provider::Tencent => "tencent",
+            Provider::Youku => "youku",
+            Provider::YouTube => "youtube",
+            Provider::File => "file",
+        }
+    }
+
+    /// The provider's name in `lang`, the caption of an untitled video.
+    pub fn name(self, lang: Lang) -> &'static str {
+        let key = match self {
+            Provider::Bilibili => "video.provider.bilibili",
+            Provider::Tencent => "video.provider.tencent",
+            Provider::Youku => "video.provider.youku",
+            Provider::YouTube => "video.provider.youtube",
+            Provider::File => "video.provider.file",
+        };
+        i18n::t(lang, key)
+    }
 }
 
 /// A recognised video.
@@ -27,15 +56,117 @@ pub struct Video {
     pub title: Option<String>,
 }
 
-/// Recognises a video link; `None` for anything else.
+/// Recognises a video link; `None` for anything else. Relative links to `.mp4`/`.webm` files count as files.
 pub fn parse(url: &str) -> Option<Video> {
-    let _ = url;
-    todo!("content helper implements")
+    let url = url.trim();
+    let video = |provider, id: &str, embed_url: String| {
+        Some(Video { provider, url: url.to_string(), id: id.to_string(), embed_url, title: None })
+    };
+    let u = match Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+        Ok(_) => return None,
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            return if is_file(url.split(['?', '#']).next().unwrap_or(url)) {
+                video(Provider::File, url, url.to_string())
+            } else {
+                None
+            };
+        }
+        Err(_) => return None,
+    };
+    let host = u.host_str()?;
+    let host = host.strip_prefix("www.").or_else(|| host.strip_prefix("m.")).unwrap_or(host);
+    let segs: Vec<&str> = u.path_segments().map(|s| s.filter(|x| !x.is_empty()).collect()).unwrap_or_default();
+    let query = |k: &str| u.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
+    match (host, segs.as_slice()) {
+        ("bilibili.com", ["video", id, ..]) => {
+            let page = query("p").filter(|p| p.parse::<u32>().is_ok()).map(|p| format!("&p={p}")).unwrap_or_default();
+            let id_part = if id.len() > 2 && id[..2].eq_ignore_ascii_case("bv") && is_id(id) {
+                format!("bvid={id}")
+            } else if let Some(n) = id.strip_prefix("av").filter(|n| n.parse::<u64>().is_ok()) {
+                format!("aid={n}")
+            } else {
+                return None;
+            };
+            video(Provider::Bilibili, id, format!("https://player.bilibili.com/player.html?{id_part}&autoplay=0{page}"))
+        }
+        ("v.qq.com", ["x", "cover", _, file] | ["x", "page", file]) => {
+            let vid = file.strip_suffix(".html").filter(|v| is_id(v))?;
+            video(Provider::Tencent, vid, format!("https://v.qq.com/txp/iframe/player.html?vid={vid}"))
+        }
+        ("v.youku.com", ["v_show", file]) => {
+            let id = file
+                .strip_prefix("id_")?
+                .strip_suffix(".html")
+                .filter(|v| v.chars().all(|c| c.is_ascii_alphanumeric() || c == '='))?;
+            if id.is_empty() {
+                return None;
+            }
+            video(Provider::Youku, id, format!("https://player.youku.com/embed/{id}"))
+        }
+        ("youtube.com", ["watch"]) => youtube(url, &query("v")?),
+        ("youtube.com", ["shorts" | "embed" | "live", id]) | ("youtu.be", [id]) => youtube(url, id),
+        _ if is_file(u.path()) => video(Provider::File, url, url.to_string()),
+        _ => None,
+    }
+}
+
+fn youtube(url: &str, id: &str) -> Option<Video> {
+    is_id(id).then(|| Video {
+        provider: Provider::YouTube,
+        url: url.to_string(),
+        id: id.to_string(),
+        embed_url: format!("https://www.youtube-nocookie.com/embed/{id}"),
+        title: None,
+    })
+}
+
+/// Video ids are short runs of ASCII letters, digits, `_` and `-`; anything else is not a video page.
+fn is_id(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn is_file(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    p.ends_with(".mp4") || p.ends_with(".webm")
 }
 
 /// The player markup: a poster/placeholder button that becomes the iframe (or `<video>`) on tap, so nothing
-/// heavy loads before the reader asks for it. Works with the theme's `player.js`; without JS it is a plain link.
-pub fn player_html(video: &Video, poster: Option<&str>) -> String {
-    let _ = (video, poster);
-    todo!("content helper implements")
+/// heavy loads before the reader asks for it. Works with the theme's `player.js`; without JS the caption link
+/// still leads to the video.
+pub fn player_html(video: &Video, poster: Option<&str>, lang: Lang) -> String {
+    let play = i18n::t(lang, "video.play");
+    let caption = video.title.as_deref().filter(|t| !t.trim().is_empty()).unwrap_or(video.provider.name(lang));
+    let label = i18n::fill(i18n::t(lang, "video.play_titled"), &[("title", caption)]);
+    let kind = if video.provider == Provider::File { "file" } else { "iframe" };
+    let mut h = String::with_capacity(512);
+    h.push_str("<figure class=\"video video-");
+    h.push_str(video.provider.key());
+    h.push_str("\"><div class=\"video-frame\"><button type=\"button\" class=\"video-play\" data-embed=\"");
+    attr(&mut h, &video.embed_url, true);
+    h.push_str("\" data-kind=\"");
+    h.push_str(kind);
+    h.push_str("\" aria-label=\"");
+    attr(&mut h, &label, false);
+    h.push_str("\">");
+    if let Some(p) = poster {
+        h.push_str("<img src=\"");
+        attr(&mut h, p, true);
+        h.push_str("\" alt=\"\" loading=\"lazy\">");
+    }
+    h.push_str("<span class=\"video-play-icon\" aria-hidden=\"true\">▶</span><span class=\"video-play-label\">");
+    attr(&mut h, play, false);
+    h.push_str("</span></button></div><figcaption><a href=\"");
+    attr(&mut h, &video.url, true);
+    h.push_str("\" rel=\"noopener\">");
+    attr(&mut h, caption, false);
+    h.push_str("</a></figcaption></figure>");
+    h
+}
+
+/// Appends `s` escaped for an attribute value or text; with `href`, as pulldown-cmark writes link targets
+/// (unsafe bytes percent-encoded, `&` and `'` as entities).
+pub(crate) fn attr(out: &mut String, s: &str, href: bool) {
+    // Writing into a String cannot fail.
+    let _ = if href { escape_href(&mut *out, s) } else { escape_html(&mut *out, s) };
 }

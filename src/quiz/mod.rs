@@ -1,9 +1,17 @@
 //! Quiz: question banks, organizations and competitions: parse, validate, draw, shuffle, grade.
 //! Pure and deterministic given a seed: no I/O except reading the `quizzes/` files in `load`.
 
+mod draw;
+pub mod files;
+mod grade;
+mod load;
+pub mod locate;
 pub mod model;
+mod validate;
 
+pub use grade::{normalise, to_file_indices};
 pub use model::*;
+pub use validate::letter;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,16 +19,16 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostics;
+use crate::i18n::Lang;
 
 /// Loads and validates `quizzes/` (banks/*.yaml, organizations.yaml, competitions/*.yaml).
 /// A missing folder is an empty set. Every problem of every file is collected.
 pub fn load(quizzes_dir: &Path) -> (QuizSet, Diagnostics) {
-    let _ = quizzes_dir;
-    todo!("quiz helper implements")
+    load::load(quizzes_dir)
 }
 
 /// One drawn question of an attempt: stored with the attempt so that grading sees what the participant saw.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Drawn {
     pub id: String,
     pub points: u32,
@@ -31,8 +39,7 @@ pub struct Drawn {
 
 /// Draws a competition's questions per its rules, deterministically for a given seed.
 pub fn draw(set: &QuizSet, comp: &Competition, seed: u64) -> Vec<Drawn> {
-    let _ = (set, comp, seed);
-    todo!("quiz helper implements")
+    draw::draw(set, comp, seed)
 }
 
 /// A question as a participant sees it before submitting: no answer, explanation or basis.
@@ -47,10 +54,10 @@ pub struct PublicQuestion {
     pub points: u32,
 }
 
-/// What the participant sees of the drawn questions.
-pub fn present(set: &QuizSet, drawn: &[Drawn]) -> Vec<PublicQuestion> {
-    let _ = (set, drawn);
-    todo!("quiz helper implements")
+/// What the participant sees of the drawn questions, in draw order; judge options are 正确 / 错误 in `lang`.
+/// Questions no longer in the set are left out.
+pub fn present(set: &QuizSet, drawn: &[Drawn], lang: Lang) -> Vec<PublicQuestion> {
+    grade::present(set, drawn, lang)
 }
 
 /// The graded result of one question.
@@ -80,6 +87,5 @@ pub struct Grade {
 /// Grades answers (question id → displayed letters) against the drawn questions. Questions not answered,
 /// answered with letters that do not exist, or not in the draw score zero; all-or-nothing per question.
 pub fn grade(set: &QuizSet, comp: &Competition, drawn: &[Drawn], answers: &HashMap<String, Vec<String>>) -> Grade {
-    let _ = (set, comp, drawn, answers);
-    todo!("quiz helper implements")
+    grade::grade(set, comp, drawn, answers)
 }

@@ -90,7 +90,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     });
     let theme = theme::Theme::gather(&opts.source, &config);
     let tera = theme.as_ref().map_err(Clone::clone).and_then(|t| t.compile());
-    let (library, content_diags) = content::load(&opts.source.join("content"));
+    let load_opts = content::LoadOptions { drafts: opts.drafts };
+    let (library, content_diags) = content::load_with(&opts.source.join("content"), &load_opts);
     diags.extend(content_diags.0);
     let quizzes_dir = opts.source.join("quizzes");
     let quizzes = quizzes_dir.is_dir().then(|| {
@@ -102,6 +103,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         Ok(t) => t,
         Err(d) => {
             diags.extend(d.0);
+            relative_to_source(&mut diags, &opts.source);
             diags.sort();
             return Err(BuildError::Diagnostics(diags));
         }
@@ -153,6 +155,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let extra = special::render_all(&r, videos, index, &out)?;
     diags.extend(extra.diagnostics);
 
+    relative_to_source(&mut diags, &opts.source);
     diags.sort();
     if diags.has_errors() {
         return Err(BuildError::Diagnostics(diags));
@@ -171,6 +174,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         elapsed: start.elapsed(),
         warnings: diags,
     })
+}
+
+/// Shows every path relative to the site folder (`quizzes/…`, like `content/…`), whoever produced it.
+fn relative_to_source(diags: &mut Diagnostics, source: &Path) {
+    for d in &mut diags.0 {
+        if let Ok(rel) = d.path.strip_prefix(source) {
+            d.path = rel.to_path_buf();
+        }
+    }
 }
 
 fn print_summary(report: &BuildReport, verb: &str) {

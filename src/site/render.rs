@@ -102,7 +102,7 @@ impl Renderer<'_> {
 
     /// The player markup of a recognised video.
     pub fn player(&self, v: &video::Video, poster: Option<&str>) -> String {
-        video::player_html(v, poster)
+        video::player_html(v, poster, self.lang)
     }
 
     /// The link for a page's `quiz:` key: the landing page when the competition is known, else the server.
@@ -110,12 +110,17 @@ impl Renderer<'_> {
         match self.quizzes {
             Some(set) => match set.competitions.get(id) {
                 Some(c) => Ok(Link { title: c.title.clone(), url: format!("/competitions/{id}/") }),
-                None => Err(Diagnostic::error(
-                    content_path(source),
-                    0,
-                    0,
-                    format!("quiz: expected the id of a competition in quizzes/competitions/, found \"{id}\""),
-                )),
+                None => {
+                    // Only read the file again on this rare error, to point at the key.
+                    let text = std::fs::read_to_string(self.source.join("content").join(source)).unwrap_or_default();
+                    let (line, col) = crate::diag::locate(&text, "quiz:", 1).unwrap_or((0, 0));
+                    Err(Diagnostic::error(
+                        content_path(source),
+                        line,
+                        col,
+                        format!("quiz: expected the id of a competition in quizzes/competitions/, found \"{id}\""),
+                    ))
+                }
             },
             None => Ok(Link { title: id.to_string(), url: format!("{}/quiz/{id}/", self.config.quiz_base()) }),
         }
@@ -128,7 +133,7 @@ impl Renderer<'_> {
         let mut outcome = PageOutcome::default();
         let rendered = markdown::render(
             &page.body,
-            &RenderContext { library: lib, source: &page.source, body_line: page.body_line },
+            &RenderContext { library: lib, source: &page.source, body_line: page.body_line, lang: self.lang },
         );
         outcome.diagnostics.extend(rendered.diagnostics.iter().cloned());
         let postings = search::page_postings(&page.meta.title, &rendered.text);
@@ -153,7 +158,8 @@ impl Renderer<'_> {
                 sort_key,
             });
         }
-        for v in &rendered.videos {
+        // A video both in front matter and in the body is one video in the gallery.
+        for v in rendered.videos.iter().filter(|v| !page.meta.videos.iter().any(|r| r.url == v.url)) {
             outcome.videos.push(GalleryVideo {
                 player: self.player(v, poster),
                 title: v.title.clone(),
@@ -220,7 +226,7 @@ impl Renderer<'_> {
         let section = &lib.sections[i];
         let rendered = markdown::render(
             &section.body,
-            &RenderContext { library: lib, source: &section.source, body_line: section.body_line },
+            &RenderContext { library: lib, source: &section.source, body_line: section.body_line, lang: self.lang },
         );
         let mut diags = rendered.diagnostics.clone();
         let source = content_path(&section.source);

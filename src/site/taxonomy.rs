@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::output::Output;
@@ -108,24 +109,32 @@ pub fn render(r: &Renderer<'_>, tax: &Taxonomy, out: &Output) -> Result<Vec<Diag
         Ok(html) => out.write_page(&view.url, &html)?,
         Err(d) => diags.push(d),
     }
-    for term in &tax.terms {
-        let items: Vec<Item> =
-            term.pages.iter().map(|&p| views::item(r.library, r.lang, &r.library.pages[p])).collect();
-        let mut ctx = r.base.clone();
-        ctx.insert("taxonomy", &view);
-        ctx.insert("term", &TermView { name: &term.name, url: &term.url, count: items.len() });
-        ctx.insert("breadcrumb", &[Link { title: title.to_string(), url: view.url.clone() }]);
-        views::paginate(&term.url, &items, r.config.paginate_by, |url, paginator, slice| {
-            ctx.insert("pages", slice);
-            ctx.insert("paginator", paginator);
-            match r.render("taxonomy_term.html", &ctx, &source.join("taxonomy_term.html")) {
-                Ok(html) => out.write_page(url, &html),
-                Err(d) => {
-                    diags.push(d);
-                    Ok(())
+    // Term pages are independent: render them on all cores like content pages.
+    let per_term: Vec<Vec<Diagnostic>> = tax
+        .terms
+        .par_iter()
+        .map(|term| {
+            let mut diags = Vec::new();
+            let items: Vec<Item> =
+                term.pages.iter().map(|&p| views::item(r.library, r.lang, &r.library.pages[p])).collect();
+            let mut ctx = r.base.clone();
+            ctx.insert("taxonomy", &view);
+            ctx.insert("term", &TermView { name: &term.name, url: &term.url, count: items.len() });
+            ctx.insert("breadcrumb", &[Link { title: title.to_string(), url: view.url.clone() }]);
+            views::paginate(&term.url, &items, r.config.paginate_by, |url, paginator, slice| {
+                ctx.insert("pages", slice);
+                ctx.insert("paginator", paginator);
+                match r.render("taxonomy_term.html", &ctx, &source.join("taxonomy_term.html")) {
+                    Ok(html) => out.write_page(url, &html),
+                    Err(d) => {
+                        diags.push(d);
+                        Ok(())
+                    }
                 }
-            }
-        })?;
-    }
+            })?;
+            Ok(diags)
+        })
+        .collect::<Result<_, BuildError>>()?;
+    diags.extend(per_term.into_iter().flatten());
     Ok(diags)
 }

@@ -1,0 +1,95 @@
+//! Internal links and local files: `@/columns/x.md` (relative to `content/`) and relative `.md` links resolve
+//! to URLs through the library; relative image and video paths resolve to the URLs of copied assets.
+
+use super::RenderContext;
+
+/// What became of a link target.
+pub enum Resolved {
+    /// Not an internal link: leave it as written.
+    External,
+    /// An internal link and the URL it leads to.
+    Url(String),
+    /// An internal link to nothing: the message for the diagnostic.
+    Broken(String),
+}
+
+/// Resolves a link destination written in the page `ctx.source`.
+pub fn resolve(dest: &str, ctx: &RenderContext<'_>) -> Resolved {
+    let (path, anchor) = match dest.find('#') {
+        Some(i) => (&dest[..i], &dest[i..]),
+        None => (dest, ""),
+    };
+    let target = if let Some(p) = path.strip_prefix("@/") {
+        Some(p.to_string())
+    } else if path.ends_with(".md") && is_relative(path) {
+        join(ctx.source, path)
+    } else {
+        return Resolved::External;
+    };
+    let found = target.as_deref().and_then(|t| ctx.library.by_source.get(t));
+    match found {
+        Some(&t) => Resolved::Url(format!("{}{anchor}", ctx.library.url_of(t))),
+        None => Resolved::Broken(format!(
+            "broken internal link `{dest}`: no page or section content/{} (expected a path like @/columns/a.md)",
+            target.as_deref().unwrap_or(path)
+        )),
+    }
+}
+
+/// The URL of a local file (image, video) written relative to the page or as `@/…`, if it is a copied asset.
+pub fn asset(src: &str, ctx: &RenderContext<'_>) -> Option<String> {
+    let target = match src.strip_prefix("@/") {
+        Some(p) => p.to_string(),
+        None if is_relative(src) => join(ctx.source, src)?,
+        None => return None,
+    };
+    ctx.library.assets.get(&target).cloned()
+}
+
+/// No scheme, not site-absolute, not a fragment.
+fn is_relative(p: &str) -> bool {
+    !p.is_empty() && !p.starts_with(['/', '#', '?']) && !p.split('/').next().unwrap_or("").contains(':')
+}
+
+/// `rel` read from the folder of `source`, normalised; `None` when it climbs above `content/`.
+fn join(source: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = source.split('/').collect();
+    parts.pop();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// 1-based file line and column of byte `offset` of the body.
+pub fn position(body: &str, offset: usize, body_line: usize) -> (usize, usize) {
+    let before = &body[..offset.min(body.len())];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = body_line + before.bytes().filter(|&b| b == b'\n').count();
+    (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_normalises_and_refuses_to_leave_content() {
+        assert_eq!(join("columns/宪法/a.md", "../b.md").as_deref(), Some("columns/b.md"));
+        assert_eq!(join("columns/a.md", "./c/d.md").as_deref(), Some("columns/c/d.md"));
+        assert_eq!(join("a.md", "../b.md"), None);
+    }
+
+    #[test]
+    fn position_counts_lines_from_the_body_start_and_characters() {
+        let body = "一行\n第二行 [x](y)\n";
+        let off = body.find('[').unwrap();
+        assert_eq!(position(body, off, 5), (6, 5));
+    }
+}

@@ -1,0 +1,303 @@
+//! Markdown to HTML with pulldown-cmark: tables, footnotes, heading anchors, a table of contents, 第X条 anchors,
+//! video embeds for links alone on a line, and internal links checked against the library.
+
+mod anchors;
+mod links;
+
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeWithOffset};
+use serde::Serialize;
+
+use super::video::{self, Video};
+use super::Library;
+use crate::diag::Diagnostic;
+use crate::i18n::Lang;
+pub use anchors::article_number;
+use anchors::Ids;
+use links::{position, Resolved};
+
+/// What a page's markdown is rendered against.
+pub struct RenderContext<'a> {
+    pub library: &'a Library,
+    /// Source path relative to `content/` of the page or section being rendered (for relative links and diagnostics).
+    pub source: &'a str,
+    /// 1-based file line where the body starts, to shift diagnostics.
+    pub body_line: usize,
+    /// Language of the player labels written into the page.
+    pub lang: Lang,
+}
+
+/// One heading in the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    /// The anchor id (unique in the page), readable Chinese kept.
+    pub id: String,
+    pub title: String,
+    pub children: Vec<Heading>,
+}
+
+/// The rendered body of one page.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    /// Nested table of contents (h2 to h4).
+    pub toc: Vec<Heading>,
+    /// Plain text of the body, for the search index.
+    pub text: String,
+    /// Videos embedded from links alone on a line.
+    pub videos: Vec<Video>,
+    /// Broken internal links (errors) and unknown video hosts (warnings).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The markdown extensions every page gets.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+type Spanned<'a> = (Event<'a>, Range<usize>);
+
+/// Renders one body in a single pass over its events (plus one look for author-written ids).
+pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
+    let mut events: Vec<Spanned<'_>> =
+        TextMergeWithOffset::new(Parser::new_ext(body, options()).into_offset_iter()).collect();
+    let mut r = Renderer {
+        ctx,
+        body,
+        out: Vec::with_capacity(events.len() + 8),
+        ids: Ids::default(),
+        flat_toc: Vec::new(),
+        done: Rendered { text: String::with_capacity(body.len()), ..Default::default() },
+    };
+    for (ev, _) in &events {
+        if let Event::Start(Tag::Heading { id: Some(id), .. }) = ev {
+            r.ids.reserve(id);
+        }
+    }
+    let mut i = 0;
+    while i < events.len() {
+        i = r.step(&mut events, i);
+    }
+    let mut done = r.done;
+    done.html.reserve(body.len() + body.len() / 2);
+    pulldown_cmark::html::push_html(&mut done.html, r.out.into_iter());
+    done.toc = anchors::nest(r.flat_toc);
+    done
+}
+
+struct Renderer<'c, 'a> {
+    ctx: &'c RenderContext<'c>,
+    body: &'a str,
+    out: Vec<Event<'a>>,
+    ids: Ids,
+    flat_toc: Vec<Heading>,
+    done: Rendered,
+}
+
+fn take<'a>(ev: &mut Event<'a>) -> Event<'a> {
+    std::mem::replace(ev, Event::SoftBreak)
+}
+
+/// Index of the first event at or after `from` that is `end`.
+fn find_end(events: &[Spanned<'_>], from: usize, end: TagEnd) -> usize {
+    events[from..].iter().position(|(e, _)| *e == Event::End(end)).map_or(events.len(), |p| from + p)
+}
+
+/// The visible text of some inline events (a heading's title, a link's or image's text).
+fn plain(events: &[Spanned<'_>]) -> String {
+    let mut s = String::new();
+    for (e, _) in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s
+}
+
+impl<'a> Renderer<'_, 'a> {
+    /// Handles the event at `i` (and any it looks ahead at); returns the index of the next one to handle.
+    fn step(&mut self, events: &mut [Spanned<'a>], i: usize) -> usize {
+        let span = events[i].1.clone();
+        match take(&mut events[i].0) {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                let j = find_end(events, i + 1, TagEnd::Heading(level));
+                let title = plain(&events[i + 1..j]);
+                let id = if (HeadingLevel::H2..=HeadingLevel::H4).contains(&level) {
+                    let id = id.map_or_else(|| self.ids.unique(&title, "section"), |s| s.to_string());
+                    self.flat_toc.push(Heading { level: level as u8, id: id.clone(), title, children: Vec::new() });
+                    Some(CowStr::from(id))
+                } else {
+                    id
+                };
+                self.out.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
+            }
+            Event::Start(Tag::Paragraph) => return self.paragraph(events, i),
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let dest_url = self.link_dest(dest_url, span.start);
+                self.out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+            }
+            Event::Start(Tag::Image { dest_url, title, .. }) => {
+                let j = find_end(events, i + 1, TagEnd::Image);
+                let alt = plain(&events[i + 1..j]);
+                let src = links::asset(&dest_url, self.ctx).map_or(dest_url, CowStr::from);
+                self.out.push(Event::InlineHtml(img(&src, &alt, &title).into()));
+                return j + 1;
+            }
+            Event::Text(t) => {
+                self.done.text.push_str(&t);
+                self.out.push(Event::Text(t));
+            }
+            Event::Code(t) => {
+                self.done.text.push_str(&t);
+                self.out.push(Event::Code(t));
+            }
+            ev @ (Event::SoftBreak | Event::HardBreak) => {
+                self.done.text.push(' ');
+                self.out.push(ev);
+            }
+            ev @ Event::End(TagEnd::TableCell) => {
+                self.done.text.push(' ');
+                self.out.push(ev);
+            }
+            ev @ Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock) => {
+                self.done.text.push('\n');
+                self.out.push(ev);
+            }
+            ev => self.out.push(ev),
+        }
+        i + 1
+    }
+
+    /// A paragraph: a lone video link becomes a player, a law article gets its anchor, others pass through.
+    fn paragraph(&mut self, events: &mut [Spanned<'a>], i: usize) -> usize {
+        if let Some(next) = self.lone_link(events, i) {
+            return next;
+        }
+        match events.get(i + 1).map(|e| &e.0) {
+            Some(Event::Text(t)) if article_number(t).is_some() => {
+                let n = article_number(t).unwrap_or(0);
+                let (no, rest) = (t[..n].to_string(), t[n..].to_string());
+                let id = self.ids.unique(&no, "article");
+                let mut h = String::from("<p id=\"");
+                video::attr(&mut h, &id, false);
+                h.push_str("\"><strong class=\"article-no\">");
+                h.push_str(&no);
+                h.push_str("</strong>");
+                self.out.push(Event::InlineHtml(h.into()));
+                self.done.text.push_str(&no);
+                self.done.text.push_str(&rest);
+                self.out.push(Event::Text(rest.into()));
+                return i + 2;
+            }
+            _ => self.out.push(Event::Start(Tag::Paragraph)),
+        }
+        i + 1
+    }
+
+    /// A paragraph holding only a link or a bare URL: a known video becomes a player; an unknown web link stays
+    /// a link and is reported, since the author most likely meant a video.
+    fn lone_link(&mut self, events: &mut [Spanned<'a>], i: usize) -> Option<usize> {
+        let (dest, text, start, end) = match events.get(i + 1)? {
+            (Event::Start(Tag::Link { dest_url, .. }), r) => {
+                let k = find_end(events, i + 2, TagEnd::Link);
+                if !matches!(events.get(k + 1), Some((Event::End(TagEnd::Paragraph), _))) {
+                    return None;
+                }
+                (dest_url.to_string(), plain(&events[i + 2..k]), r.start, k + 1)
+            }
+            (Event::Text(t), r) if is_web_url(t.trim()) => {
+                if !matches!(events.get(i + 2), Some((Event::End(TagEnd::Paragraph), _))) {
+                    return None;
+                }
+                let t = t.trim().to_string();
+                (t.clone(), t, r.start, i + 2)
+            }
+            _ => return None,
+        };
+        if !matches!(links::resolve(&dest, self.ctx), Resolved::External) {
+            return None;
+        }
+        let local = links::asset(&dest, self.ctx);
+        if let Some(mut v) = video::parse(local.as_deref().unwrap_or(&dest)) {
+            v.url = local.unwrap_or(dest.clone());
+            let title = text.trim();
+            if !title.is_empty() && title != dest {
+                v.title = Some(title.to_string());
+            }
+            self.out.push(Event::Html(video::player_html(&v, None, self.ctx.lang).into()));
+            self.out.push(Event::Html("\n".into()));
+            self.done.text.push_str(v.title.as_deref().unwrap_or_default());
+            self.done.text.push('\n');
+            self.done.videos.push(v);
+            return Some(end + 1);
+        }
+        if !is_web_url(&dest) {
+            return None;
+        }
+        let host = url::Url::parse(&dest).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+        let (line, col) = position(self.body, start, self.ctx.body_line);
+        self.done.diagnostics.push(Diagnostic::warning(
+            super::load::shown(self.ctx.source),
+            line,
+            col,
+            format!("unknown video host {host}: shown as a plain link (known: Bilibili, Tencent Video, Youku, YouTube, .mp4, .webm)"),
+        ));
+        if let (Event::Text(_), _) = &events[i + 1] {
+            // A bare URL is not a link in CommonMark; make it one so the reader can still follow it.
+            self.out.push(Event::Start(Tag::Paragraph));
+            self.out.push(Event::Start(Tag::Link {
+                link_type: LinkType::Autolink,
+                dest_url: dest.clone().into(),
+                title: "".into(),
+                id: "".into(),
+            }));
+            self.out.push(Event::Text(dest.clone().into()));
+            self.out.push(Event::End(TagEnd::Link));
+            self.out.push(Event::End(TagEnd::Paragraph));
+            self.done.text.push_str(&dest);
+            self.done.text.push('\n');
+            return Some(end + 1);
+        }
+        self.out.push(Event::Start(Tag::Paragraph));
+        Some(i + 1)
+    }
+
+    /// Rewrites an internal link to its URL, or reports it broken at its file position.
+    fn link_dest(&mut self, dest: CowStr<'a>, offset: usize) -> CowStr<'a> {
+        match links::resolve(&dest, self.ctx) {
+            Resolved::External => links::asset(&dest, self.ctx).map_or(dest, CowStr::from),
+            Resolved::Url(u) => u.into(),
+            Resolved::Broken(msg) => {
+                let (line, col) = position(self.body, offset, self.ctx.body_line);
+                self.done.diagnostics.push(Diagnostic::error(super::load::shown(self.ctx.source), line, col, msg));
+                dest
+            }
+        }
+    }
+}
+
+fn is_web_url(s: &str) -> bool {
+    (s.starts_with("https://") || s.starts_with("http://")) && !s.contains(char::is_whitespace)
+}
+
+/// An image that the browser fetches only when it scrolls into view.
+fn img(src: &str, alt: &str, title: &str) -> String {
+    let mut h = String::from("<img src=\"");
+    video::attr(&mut h, src, true);
+    h.push_str("\" alt=\"");
+    video::attr(&mut h, alt, false);
+    if !title.is_empty() {
+        h.push_str("\" title=\"");
+        video::attr(&mut h, title, false);
+    }
+    h.push_str("\" loading=\"lazy\">");
+    h
+}

@@ -1,0 +1,182 @@
+//! Builds the fixture sites into temporary folders and checks key pages like snapshots: titles, links,
+//! anchors, feed entries, sitemap URLs (issue 2).
+
+use std::path::{Path, PathBuf};
+
+use pufa::site::{build, BuildOptions, BuildReport};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites").join(name)
+}
+
+fn build_into(name: &str) -> (tempfile::TempDir, PathBuf, BuildReport) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let report = build(&BuildOptions::new(&fixture(name), Some(&out))).unwrap_or_else(|e| panic!("{e}"));
+    (dir, out, report)
+}
+
+fn read(out: &Path, rel: &str) -> String {
+    std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn assert_has(text: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(text.contains(n), "missing {n:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn good_site_home_sections_and_pagination() {
+    let (_d, out, report) = build_into("good");
+    assert_eq!(report.pages, 5);
+    let home = read(&out, "index.html");
+    assert_has(
+        &home,
+        &["<title>测试县普法网</title>", "href=\"/xianfa/\"", "宪法学习", "民法典解读", "href=\"/xianfa/a/\""],
+    );
+    assert_has(&home, &["共 3 篇", "/static/style.css", "/static/textsize.js"]);
+    // paginate_by: 2 and three pages, newest first.
+    let list = read(&out, "xianfa/index.html");
+    assert_has(&list, &["宪法是国家的根本法", "国家宪法日的由来", "href=\"/xianfa/page/2/\"", "第 1 页，共 2 页"]);
+    assert!(!list.contains("宣誓制度"), "third page must be on page 2");
+    let page2 = read(&out, "xianfa/page/2/index.html");
+    assert_has(&page2, &["宣誓制度", "href=\"/xianfa/\"", "第 2 页，共 2 页"]);
+}
+
+#[test]
+fn good_site_page_details() {
+    let (_d, out, _) = build_into("good");
+    let a = read(&out, "xianfa/a/index.html");
+    assert_has(
+        &a,
+        &[
+            "<h1>宪法是国家的根本法</h1>",
+            "2024年12月4日",
+            "县司法局",
+            "约 1 分钟",
+            "href=\"/tags/宪法/\"",
+            "href=\"/audiences/学校/\"",
+            "class=\"toc\"",
+            "id=\"第三十三条\"",
+            "第一章",
+            "href=\"/competitions/xianfa-2024/\">参加知识竞赛：2024年宪法知识竞赛",
+            "下一篇",
+        ],
+    );
+    // pulldown-cmark may percent-encode the link; either form reaches the page.
+    assert!(
+        a.contains("href=\"/minfa/婚姻家庭/\"") || a.contains("href=\"/minfa/%E5%A9%9A%E5%A7%BB%E5%AE%B6%E5%BA%AD/\""),
+        "internal link not resolved"
+    );
+    // The internal link resolved to the target page's URL and the TOC links to anchors on the page.
+    let toc_target = a.split("href=\"#").nth(1).and_then(|s| s.split('"').next()).expect("a TOC link");
+    assert!(a.contains(&format!("id=\"{toc_target}\"")), "TOC target {toc_target} missing");
+    assert!(!a.contains("<script>"), "no inline scripts");
+    let b = read(&out, "minfa/婚姻家庭/index.html");
+    assert_has(&b, &["权利&amp;义务 &lt;婚姻家庭编&gt;", "href=\"/xianfa/a/\""]);
+}
+
+#[test]
+fn good_site_taxonomies_videos_feed_sitemap() {
+    let (_d, out, _) = build_into("good");
+    let tags = read(&out, "tags/index.html");
+    assert_has(&tags, &["href=\"/tags/宪法/\"", "href=\"/tags/民法典/\"", "href=\"/tags/反诈骗/\""]);
+    let term = read(&out, "tags/宪法/index.html");
+    assert_has(&term, &["宪法是国家的根本法", "国家宪法日的由来"]);
+    assert!(!term.contains("反诈骗短片"));
+    let aud = read(&out, "audiences/社区/index.html");
+    assert_has(&aud, &["国家宪法日的由来", "权利&amp;义务"]);
+    assert_has(&read(&out, "audiences/index.html"), &["学校", "机关", "社区", "乡村"]);
+
+    let videos = read(&out, "videos/index.html");
+    assert_has(
+        &videos,
+        &["识破电信诈骗", "BV1xx411c7mD", "dQw4w9WgXcQ", "href=\"/shipin/fanzha/\"", "/static/player.js"],
+    );
+
+    let feed = read(&out, "atom.xml");
+    assert_has(
+        &feed,
+        &[
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"",
+            "<title>宪法是国家的根本法</title>",
+            "<title>权利&amp;义务 &lt;婚姻家庭编&gt;</title>",
+            "https://pufa.example.cn/xianfa/a/",
+            "2024-12-04T00:00:00+08:00",
+        ],
+    );
+    assert_eq!(feed.matches("<entry>").count(), 5);
+    // Newest first.
+    assert!(feed.find("宪法是国家的根本法").unwrap() < feed.find("国家宪法日的由来").unwrap());
+
+    let sitemap = read(&out, "sitemap.xml");
+    assert_has(
+        &sitemap,
+        &[
+            "<loc>https://pufa.example.cn/</loc>",
+            "<loc>https://pufa.example.cn/xianfa/a/</loc><lastmod>2024-12-04</lastmod>",
+            "<loc>https://pufa.example.cn/minfa/%E5%A9%9A%E5%A7%BB%E5%AE%B6%E5%BA%AD/</loc>",
+            "<loc>https://pufa.example.cn/tags/%E5%AE%AA%E6%B3%95/</loc>",
+        ],
+    );
+    assert_eq!(read(&out, "robots.txt"), "User-agent: *\nAllow: /\nSitemap: https://pufa.example.cn/sitemap.xml\n");
+}
+
+#[test]
+fn good_site_special_pages_and_files() {
+    let (_d, out, report) = build_into("good");
+    assert_has(&read(&out, "404.html"), &["页面不存在", "href=\"/\""]);
+    let search = read(&out, "search/index.html");
+    assert_has(
+        &search,
+        &["<noscript>", "搜索功能需要浏览器启用 JavaScript", "/static/search.js", "data-index=\"/search/\""],
+    );
+    for f in ["static/style.css", "static/player.js", "static/search.js", "static/textsize.js", "search/pages.json"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    // The site's own static/ is merged with the theme's; content assets are copied.
+    assert_eq!(read(&out, "static/extra.txt"), "user static file\n");
+    assert!(out.join("xianfa/notice.pdf").is_file(), "content asset not copied");
+    assert!(report.search_bytes > 0);
+    assert_eq!(report.search_shards, pufa::site::search::SHARDS as usize);
+}
+
+#[test]
+fn competition_landing_pages_link_to_the_quiz_server() {
+    let (_d, out, _) = build_into("good");
+    let landing = read(&out, "competitions/xianfa-2024/index.html");
+    assert_has(
+        &landing,
+        &[
+            "<h1>2024年宪法知识竞赛</h1>",
+            "2024年12月1日 08:00",
+            "2024年12月10日 18:00",
+            "15 分钟",
+            "<dd>3</dd>",
+            "href=\"https://quiz.example.cn/quiz/xianfa-2024/\">进入竞赛</a>",
+        ],
+    );
+    assert_has(&read(&out, "competitions/index.html"), &["href=\"/competitions/xianfa-2024/\""]);
+    assert_has(&read(&out, "sitemap.xml"), &["<loc>https://pufa.example.cn/competitions/xianfa-2024/</loc>"]);
+}
+
+#[test]
+fn folder_with_only_content_builds_with_defaults() {
+    let (_d, out, report) = build_into("bare");
+    assert_eq!(report.pages, 1);
+    let home = read(&out, "index.html");
+    assert_has(&home, &["<html lang=\"zh-CN\">", "<title>法治宣传</title>", "普法栏目", "href=\"/col/one/\""]);
+    assert_has(&read(&out, "col/one/index.html"), &["安全生产责任制", "2024年1月2日"]);
+    assert!(out.join("static/style.css").is_file());
+}
+
+#[test]
+fn default_output_is_source_public() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("site");
+    std::fs::create_dir_all(src.join("content")).unwrap();
+    std::fs::write(src.join("content/p.md"), "---\ntitle: 一页\n---\n正文\n").unwrap();
+    build(&BuildOptions::new(&src, None)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(src.join("public/p/index.html").is_file());
+}
