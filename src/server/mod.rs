@@ -1,6 +1,8 @@
 //! Server: axum routes for the competition pages, JSON API and organizer pages, over `quiz` and `store`,
 //! plus the built static site.
 
+pub mod pages;
+
 use std::path::PathBuf;
 
 /// Options of `pufa serve`.

@@ -1,0 +1,9 @@
+//! Competition pages: landing and join, questions, result, ranking, organizer pages, QR code and poster,
+//! rendered on the server with the site's theme; thin handlers over `server::flow` and `server::board`.
+
+pub mod cookies;
+pub mod qr;
+pub mod render;
+pub mod view;
+
+pub use render::Templates;
