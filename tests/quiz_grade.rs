@@ -94,6 +94,7 @@ fn a_draw_graded_with_its_own_answers_scores_full_marks() {
                 .map(|(pos, _)| quiz::letter(pos))
                 .collect();
             assert_eq!(quiz::to_file_indices(dq, &letters).unwrap(), q.answer, "maps back to file options");
+            assert_eq!(quiz::to_display_letters(dq, &q.answer), letters, "and forth");
             given.insert(dq.id.clone(), letters);
         }
         let g = quiz::grade(&set, &comp, &drawn, &given);
@@ -108,6 +109,8 @@ fn to_file_indices_rejects_letters_not_shown() {
     assert_eq!(quiz::to_file_indices(&dq, &["a".into(), "C".into()]), Some(vec![1, 2]));
     assert_eq!(quiz::to_file_indices(&dq, &["D".into()]), None);
     assert_eq!(quiz::to_file_indices(&dq, &["AB".into()]), None);
+    assert_eq!(quiz::to_display_letters(&dq, &[1, 2]), ["A", "C"]);
+    assert_eq!(quiz::to_display_letters(&dq, &[7]), Vec::<String>::new());
 }
 
 #[test]

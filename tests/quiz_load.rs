@@ -55,6 +55,7 @@ fn bank_with(question: &str) -> String {
 fn question_defects_table() {
     let q = |body: &str| bank_with(&format!("  - id: q1\n{body}"));
     let tail = "    explanation: 解析\n    basis: 依据\n";
+    let many: Vec<String> = (0..27).map(|i| format!("x{i}")).collect();
     let cases: Vec<(String, &str)> = vec![
         (q(&format!("    type: single\n    stem: 题\n    options: [甲, 乙]\n    answer: C\n{tail}")),
             "banks/b.yaml:8:13: answer: expected one letter A–B naming an option, found \"C\""),
@@ -84,8 +85,175 @@ fn question_defects_table() {
             "banks/b.yaml:5:11: questions[0].type: unknown variant `truefalse`, expected one of `single`, `multiple`, `judge`"),
         (q(&format!("    type: single\n    stem: 题\n    options: [甲, 甲]\n    answer: A\n{tail}")),
             "banks/b.yaml:7:18: options: option B repeats option A"),
+        (
+            q("    type: judge\n    stem: 题\n    answer: 1\n    explanation: 解析\n    basis: 依据\n"),
+            "banks/b.yaml:7:13: questions[0].answer: invalid type: integer `1`, expected a letter like A, a list of letters like [A, C], or true/false",
+        ),
+        (
+            q("    type: judge\n    stem: 题\n    stem: 题\n    answer: true\n    explanation: 解析\n    basis: 依据\n"),
+            "banks/b.yaml:7:5: questions[0]: duplicate field `stem`",
+        ),
+        (
+            q(&format!("    type: single\n    stem: 题\n    options: [{}]\n    answer: A\n{tail}", many.join(", "))),
+            "banks/b.yaml:7:14: options: at most 26 options (A–Z), found 27",
+        ),
     ];
     for (text, want) in &cases {
         assert_eq!(diagnose(&[("banks/b.yaml", text)]), [*want], "{text}");
     }
+}
+
+#[test]
+fn demo_data_loads_with_zero_diagnostics() {
+    let (set, diags) = quiz::load(Path::new("quizzes"));
+    assert!(diags.0.is_empty(), "{diags}");
+    for bank in ["xianfa", "minfadian", "weichengnianren", "anquanshengchan"] {
+        let b = &set.banks[bank];
+        assert!(b.questions.len() >= 15, "{bank}: {}", b.questions.len());
+        for kind in [QuestionType::Single, QuestionType::Multiple, QuestionType::Judge] {
+            assert!(b.questions.iter().any(|q| q.kind == kind), "{bank} has no {kind:?} question");
+        }
+        assert!(b.questions.iter().all(|q| q.basis.starts_with('《')), "{bank}: every basis cites a law");
+    }
+    assert!(set.organizations.len() >= 10);
+    for (id, max) in [("2026-xuesheng", 100), ("2026-qiye", 100)] {
+        let c = &set.competitions[id];
+        assert_eq!(c.max_score(), max, "{id}");
+        assert_eq!(quiz::draw(&set, c, 7).len(), c.draw.iter().map(|r| r.count).sum::<usize>());
+    }
+}
+
+/// Each `tests/fixtures/quizzes/bad-*` folder holds broken files and `expected.txt`, the exact report.
+/// Paths are printed as given to the loader. Guards issue 3: "refuse invalid files (a draw asking for more
+/// questions than the bank has, an answer letter with no option, duplicate ids)", each named by file:line:col.
+#[test]
+fn broken_fixtures_report_exactly_what_is_expected() {
+    let mut seen = 0;
+    for entry in fs::read_dir("tests/fixtures/quizzes").unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.file_name().unwrap().to_string_lossy().starts_with("bad-") {
+            continue;
+        }
+        seen += 1;
+        let expected = fs::read_to_string(dir.join("expected.txt")).unwrap();
+        let (_, diags) =
+            quiz::load(Path::new(&format!("tests/fixtures/quizzes/{}", dir.file_name().unwrap().to_string_lossy())));
+        assert!(diags.has_errors());
+        assert_eq!(diags.to_string().trim(), expected.trim(), "{}", dir.display());
+    }
+    assert!(seen >= 6, "only {seen} broken fixtures");
+}
+
+const BANK3: &str = "id: b\ntitle: 题库\nquestions:
+  - {id: q1, type: single, stem: 一, options: [甲, 乙], answer: A, explanation: 解, basis: 据}
+  - {id: q2, type: single, stem: 二, options: [甲, 乙], answer: B, explanation: 解, basis: 据}
+  - {id: q3, type: judge, stem: 三, answer: false, explanation: 解, basis: 据}
+";
+
+/// A competition file whose lines 1–6 are fixed and whose draw rules start on line 8.
+fn comp(times: &str, draw: &str, rest: &str) -> String {
+    format!("id: c\ntitle: 赛\n{times}attempts: 1\ndraw:\n{draw}{rest}")
+}
+
+const TIMES: &str = "opens: 2026-01-01T00:00:00+08:00\ncloses: 2026-02-01T00:00:00+08:00\ntime_limit: 1h30m\n";
+
+#[test]
+fn competition_defects_table() {
+    let one = "  - {bank: b, count: 1, points: 10}\n";
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        (comp(TIMES, one, "pass_score: 10\n"), vec![]),
+        // typed rules count against their type, rules of any type against the whole bank
+        (
+            comp(TIMES, "  - {bank: b, type: single, count: 2, points: 1}\n  - {bank: b, count: 2, points: 1}\n", "pass_score: 1\n"),
+            vec!["competitions/c.yaml:9:22: count: the rules on bank b ask for 4 questions in all, but it has only 3"],
+        ),
+        (
+            comp(TIMES, "  - {bank: b, type: judge, count: 1, points: 1}\n  - {bank: b, type: judge, count: 1, points: 1}\n", "pass_score: 1\n"),
+            vec!["competitions/c.yaml:9:35: count: the rules on bank b ask for 2 judge questions in all, but it has only 1"],
+        ),
+        (
+            comp(TIMES, "  - {bank: b, type: multiple, count: 1, points: 1}\n", "pass_score: 1\n"),
+            vec!["competitions/c.yaml:8:38: count: the rules on bank b ask for 1 multiple questions in all, but it has only 0"],
+        ),
+        (
+            comp("opens: 2026-01-01T00:00:00+08:00\ncloses: 2026-01-01T00:00:00+08:00\ntime_limit: 0s\n", one, "pass_score: 10\n"),
+            vec![
+                "competitions/c.yaml:4:9: closes: must be after opens (2026-01-01T00:00:00+08:00)",
+                "competitions/c.yaml:5:13: time_limit: expected a positive duration like 20m or 1h30m, found \"0s\"",
+            ],
+        ),
+        (
+            comp(TIMES, one, "pass_score: 10\nkinds: [school, factory]\n"),
+            vec!["competitions/c.yaml:10:17: kinds[1]: unknown variant `factory`, expected one of `school`, `enterprise`, `other`"],
+        ),
+        (
+            comp(TIMES, one, "pass_score: 10\nshow_answers: never\n"),
+            vec!["competitions/c.yaml:10:15: show_answers: unknown variant `never`, expected `after_submit` or `after_close`"],
+        ),
+        (
+            comp(TIMES, "", "pass_score: 0\n"),
+            vec!["competitions/c.yaml:7:6: draw: expected at least one rule like {bank: xianfa, count: 10, points: 10}"],
+        ),
+        (
+            comp(TIMES, one, ""),
+            vec!["competitions/c.yaml:1:1: missing field `pass_score`"],
+        ),
+    ];
+    for (text, want) in &cases {
+        let got = diagnose(&[("banks/b.yaml", BANK3), ("competitions/c.yaml", text)]);
+        assert_eq!(got, *want, "{text}");
+    }
+}
+
+#[test]
+fn competition_defaults_and_durations() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("banks")).unwrap();
+    fs::create_dir_all(dir.path().join("competitions")).unwrap();
+    fs::write(dir.path().join("banks/b.yaml"), BANK3).unwrap();
+    let text = comp(TIMES, "  - {bank: b, count: 3, points: 5}\n", "pass_score: 15\nshow_answers: after_close\n");
+    fs::write(dir.path().join("competitions/c.yaml"), text).unwrap();
+    let (set, diags) = quiz::load(dir.path());
+    assert!(diags.0.is_empty(), "{diags}");
+    let c = &set.competitions["c"];
+    assert_eq!(c.time_limit.as_secs(), 90 * 60);
+    assert!(c.shuffle_questions, "shuffle_questions defaults to true");
+    assert!(!c.shuffle_options, "shuffle_options defaults to false");
+    assert_eq!(c.kinds, None);
+    assert!(c.admits(OrgKind::Other));
+    assert_eq!(c.show_answers, ShowAnswers::AfterClose);
+    assert_eq!(c.description, "");
+    assert_eq!(set.question("q3").unwrap().line, 6);
+}
+
+#[test]
+fn organization_defects_table() {
+    let cases: &[(&str, &[&str])] = &[
+        ("- {id: a, name: 甲, kind: school, town: 城关镇, headcount: 10}\n", &[]),
+        ("- {id: a, name: 甲, kind: school, headcount: 0}\n", &["organizations.yaml:1:45: headcount: expected at least 1 (it is the denominator of the participation rate)"]),
+        ("- {id: a, name: \"\", kind: school, headcount: 5}\n", &["organizations.yaml:1:17: name: must not be empty"]),
+        ("- {id: 一中, name: 甲, kind: school, headcount: 5}\n", &["organizations.yaml:1:8: id: expected ASCII letters, digits, '-' or '_', found \"一中\""]),
+        ("- {id: a, name: 甲, kind: school, headcount: 5, size: 3}\n", &["organizations.yaml:1:48: [0]: unknown field `size`, expected one of `id`, `name`, `kind`, `town`, `headcount`"]),
+        ("- {id: a, name: 甲, kind: school, headcount: 5}\n- {id: a, name: 乙, kind: other, headcount: 5}\n",
+            &["organizations.yaml:2:8: id: duplicate organization id \"a\", already used at organizations.yaml:1:8"]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(diagnose(&[("organizations.yaml", text)]), *want, "{text}");
+    }
+}
+
+#[test]
+fn only_visible_yaml_files_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("banks")).unwrap();
+    let other = BANK3.replace("id: b\n", "id: other\n").replace("id: q", "id: z");
+    for (name, text) in
+        [("b.yml", BANK3), (".b.yaml", "not: [valid"), ("notes.txt", "not: [valid"), ("other.yaml", other.as_str())]
+    {
+        fs::write(dir.path().join("banks").join(name), text).unwrap();
+    }
+    let (set, diags) = quiz::load(dir.path());
+    assert!(diags.0.is_empty(), "{diags}");
+    assert_eq!(set.banks.keys().collect::<Vec<_>>(), ["b", "other"]);
+    assert_eq!(set.questions.len(), 6);
 }

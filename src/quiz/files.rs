@@ -8,17 +8,18 @@ use serde::Deserialize;
 
 use super::model::{DrawRule, OrgKind, QuestionType, ShowAnswers};
 
-/// `quizzes/banks/*.yaml`: one question bank.
+/// `quizzes/banks/*.yaml`: one question bank. (`Q` is only changed to skip the questions when they are
+/// read one by one to report each one's errors.)
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BankFile {
+pub struct BankFile<Q = Vec<QuestionFile>> {
     /// Stable id of the bank, used by competitions' draw rules.
     pub id: String,
     /// Shown to organizers, e.g. 宪法.
     pub title: String,
     /// The questions, in file order.
     #[serde(default)]
-    pub questions: Vec<QuestionFile>,
+    pub questions: Q,
 }
 
 /// One question of a bank.
@@ -86,10 +87,11 @@ impl<'de> Deserialize<'de> for AnswerFile {
 /// `quizzes/organizations.yaml` is a list of these (the model's `Organization` is already the file format).
 pub type OrganizationsFile = Vec<super::model::Organization>;
 
-/// `quizzes/competitions/*.yaml`: one competition.
+/// `quizzes/competitions/*.yaml`: one competition. (`R` is only changed to skip the draw rules when they are
+/// read one by one to report each one's errors.)
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CompetitionFile {
+pub struct CompetitionFile<R = Vec<DrawRuleFile>> {
     /// Stable id, used in URLs.
     pub id: String,
     /// Shown on the landing page.
@@ -106,7 +108,7 @@ pub struct CompetitionFile {
     /// Attempts allowed per participant.
     pub attempts: u32,
     /// Which questions are drawn for each attempt.
-    pub draw: Vec<DrawRuleFile>,
+    pub draw: R,
     /// Whether option order is shuffled per attempt (never for judge questions).
     #[serde(default)]
     pub shuffle_options: bool,

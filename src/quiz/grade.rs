@@ -56,9 +56,15 @@ pub fn to_file_indices(drawn: &Drawn, letters: &[String]) -> Option<Vec<usize>> 
     Some(out)
 }
 
+/// The inverse of [`to_file_indices`]: the letters under which file options `indices` were shown, sorted.
+/// Indices not shown are left out.
+pub fn to_display_letters(drawn: &Drawn, indices: &[usize]) -> Vec<String> {
+    drawn.order.iter().enumerate().filter(|(_, i)| indices.contains(i)).map(|(pos, _)| letter(pos)).collect()
+}
+
 /// The displayed letters of the correct options, in display order.
 fn correct_letters(q: &Question, d: &Drawn) -> Vec<String> {
-    d.order.iter().enumerate().filter(|(_, i)| q.answer.contains(i)).map(|(pos, _)| letter(pos)).collect()
+    to_display_letters(d, &q.answer)
 }
 
 /// See [`super::grade`].

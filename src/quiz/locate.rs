@@ -4,8 +4,9 @@
 
 use std::cell::Cell;
 use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// One step of a path: a mapping key or a sequence index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +19,7 @@ pub enum Seg<'a> {
 /// (or the text is not valid YAML).
 pub fn locate_path(text: &str, path: &[Seg]) -> Option<(usize, usize)> {
     let found = Cell::new(false);
-    let seed = Walk { path, found: &found };
+    let seed = Walk { path, leaf: Probe(&found) };
     let err = seed.deserialize(serde_yaml_ng::Deserializer::from_str(text)).err()?;
     if !found.get() {
         return None;
@@ -32,72 +33,109 @@ pub fn locate_near(text: &str, path: &[Seg]) -> (usize, usize) {
     (0..=path.len()).rev().find_map(|n| locate_path(text, &path[..n])).unwrap_or((1, 1))
 }
 
-struct Walk<'p, 'a> {
-    path: &'p [Seg<'a>],
-    found: &'p Cell<bool>,
+/// Deserializes only the node at `path`, so that one faulty question does not hide the errors of the others.
+/// Errors carry positions in the whole text. None when the path does not exist.
+pub fn parse_at<T: DeserializeOwned>(text: &str, path: &[Seg]) -> Option<Result<T, serde_yaml_ng::Error>> {
+    let seed = Walk { path, leaf: Parse(PhantomData::<T>) };
+    seed.deserialize(serde_yaml_ng::Deserializer::from_str(text)).transpose()
 }
 
-impl<'de> DeserializeSeed<'de> for Walk<'_, '_> {
-    type Value = ();
+/// What to do on reaching the end of the path.
+trait Leaf<'de> {
+    type Out;
+    fn at<D: Deserializer<'de>>(self, d: D) -> Result<Self::Out, D::Error>;
+}
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+/// Fails on whatever node it reaches, so that the error carries that node's mark.
+struct Probe<'p>(&'p Cell<bool>);
+
+impl<'de> Leaf<'de> for Probe<'_> {
+    type Out = ();
+    fn at<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.0.set(true);
+        d.deserialize_any(Here)
+    }
+}
+
+struct Parse<T>(PhantomData<T>);
+
+impl<'de, T: de::Deserialize<'de>> Leaf<'de> for Parse<T> {
+    type Out = T;
+    fn at<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        T::deserialize(d)
+    }
+}
+
+struct Walk<'p, 'a, L> {
+    path: &'p [Seg<'a>],
+    leaf: L,
+}
+
+impl<'de, L: Leaf<'de>> DeserializeSeed<'de> for Walk<'_, '_, L> {
+    /// None when the path does not exist.
+    type Value = Option<L::Out>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         match self.path.first() {
-            None => {
-                self.found.set(true);
-                d.deserialize_any(Here)
-            }
+            None => self.leaf.at(d).map(Some),
             Some(Seg::Key(_)) => d.deserialize_map(self),
             Some(Seg::Index(_)) => d.deserialize_seq(self),
         }
     }
 }
 
-impl<'de> Visitor<'de> for Walk<'_, '_> {
-    type Value = ();
+impl<'de, L: Leaf<'de>> Visitor<'de> for Walk<'_, '_, L> {
+    type Value = Option<L::Out>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a mapping or a sequence")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let Some(Seg::Key(want)) = self.path.first() else { return Ok(()) };
+    // serde_yaml_ng insists that every entry of a mapping or sequence be read: the rest is skipped, not left.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let Some(Seg::Key(want)) = self.path.first() else { return Ok(None) };
+        let mut out = None;
+        let mut leaf = Some(self.leaf);
         while let Some(key) = map.next_key::<KeyText>()? {
-            if key.0.as_deref() == Some(*want) {
-                return map.next_value_seed(Walk { path: &self.path[1..], found: self.found });
+            if let Some(leaf) = leaf.take_if(|_| key.0.as_deref() == Some(*want)) {
+                out = map.next_value_seed(Walk { path: &self.path[1..], leaf })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
             }
-            map.next_value::<IgnoredAny>()?;
         }
-        Ok(())
+        Ok(out)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let Some(Seg::Index(want)) = self.path.first() else { return Ok(()) };
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let Some(Seg::Index(want)) = self.path.first() else { return Ok(None) };
         for _ in 0..*want {
             if seq.next_element::<IgnoredAny>()?.is_none() {
-                return Ok(());
+                return Ok(None);
             }
         }
-        seq.next_element_seed(Walk { path: &self.path[1..], found: self.found }).map(|_| ())
+        let out = seq.next_element_seed(Walk { path: &self.path[1..], leaf: self.leaf })?.flatten();
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(out)
     }
 
     // A path through a scalar does not exist: say so without failing.
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
     }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
     }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
     }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
     }
 }
 
@@ -111,7 +149,7 @@ impl<'de> de::Deserialize<'de> for KeyText {
     }
 }
 
-/// Fails on whatever node it is given, so that the error carries that node's mark.
+/// The visitor of `Probe`: accepts nothing.
 struct Here;
 
 impl Visitor<'_> for Here {
@@ -148,6 +186,16 @@ mod tests {
         for (path, want) in cases {
             assert_eq!(locate_path(TEXT, path), *want, "{path:?}");
         }
+    }
+
+    #[test]
+    fn parse_at_reads_one_node_and_reports_positions_in_the_whole_text() {
+        let ok: Vec<String> = parse_at(TEXT, &[Key("questions"), Index(1), Key("options")]).unwrap().unwrap();
+        assert_eq!(ok, ["甲", "乙"]);
+        let err = parse_at::<u32>(TEXT, &[Key("questions"), Index(0), Key("answer")]).unwrap().unwrap_err();
+        let at = err.location().unwrap();
+        assert_eq!((at.line(), at.column()), (5, 13));
+        assert!(parse_at::<u32>(TEXT, &[Key("missing")]).is_none());
     }
 
     #[test]

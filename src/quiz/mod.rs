@@ -9,7 +9,7 @@ pub mod locate;
 pub mod model;
 mod validate;
 
-pub use grade::{normalise, to_file_indices};
+pub use grade::{normalise, to_display_letters, to_file_indices};
 pub use model::*;
 pub use validate::letter;
 
@@ -30,7 +30,9 @@ pub fn load(quizzes_dir: &Path) -> (QuizSet, Diagnostics) {
 /// One drawn question of an attempt: stored with the attempt so that grading sees what the participant saw.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Drawn {
+    /// Question id (unique across banks).
     pub id: String,
+    /// Points it is worth in this competition (from its draw rule).
     pub points: u32,
     /// Display order of options: `order[shown position]` = index in the file's `options`
     /// (for judge: positions of 正确 / 错误, never shuffled).
@@ -45,12 +47,16 @@ pub fn draw(set: &QuizSet, comp: &Competition, seed: u64) -> Vec<Drawn> {
 /// A question as a participant sees it before submitting: no answer, explanation or basis.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublicQuestion {
+    /// Question id: the key of its answer on submission.
     pub id: String,
+    /// single / multiple / judge, so the page shows radio buttons or check boxes.
     #[serde(rename = "type")]
     pub kind: QuestionType,
+    /// The question text.
     pub stem: String,
     /// Option texts in display order; letter A is the first. Judge: ["正确", "错误"].
     pub options: Vec<String>,
+    /// Points it is worth.
     pub points: u32,
 }
 
@@ -63,24 +69,34 @@ pub fn present(set: &QuizSet, drawn: &[Drawn], lang: Lang) -> Vec<PublicQuestion
 /// The graded result of one question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuestionResult {
+    /// Question id.
     pub id: String,
+    /// Whether exactly the correct letters were given.
     pub correct: bool,
     /// The correct letters in display order, e.g. ["A", "C"].
     pub answer: Vec<String>,
     /// The letters the participant gave, normalised (upper case, sorted, deduplicated).
     pub given: Vec<String>,
+    /// 解析 (empty if the question has left the banks since the draw).
     pub explanation: String,
+    /// 法条依据.
     pub basis: String,
+    /// Points the question was worth.
     pub points: u32,
+    /// `points` if correct, else 0.
     pub earned: u32,
 }
 
 /// The graded attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grade {
+    /// Sum of `earned`.
     pub score: u32,
+    /// Sum of the drawn questions' points (the competition's `max_score()` for a complete draw).
     pub max_score: u32,
+    /// `score >= pass_score`.
     pub passed: bool,
+    /// One per drawn question, in draw order.
     pub results: Vec<QuestionResult>,
 }
 

@@ -1,12 +1,12 @@
 //! Checks the meaning of parsed quiz files (answers that exist, enough questions to draw, sane times) and turns
 //! them into the model. Every problem becomes a diagnostic pointing at the exact node it is about.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use chrono::DateTime;
 
-use super::files::{AnswerFile, BankFile, CompetitionFile, QuestionFile};
+use super::files::{AnswerFile, BankFile, CompetitionFile, DrawRuleFile, QuestionFile};
 use super::locate::{locate_near, Seg, Seg::Index, Seg::Key};
 use super::model::{Bank, Competition, DrawRule, Organization, Question, QuestionType};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -52,18 +52,37 @@ fn check_text(cx: &mut Cx, at: &[Seg], key: &str, value: &str, why: &str) {
     }
 }
 
-/// Checks a bank and builds it; the questions are kept even when faulty so later checks do not cascade.
-pub fn bank(cx: &mut Cx, file: BankFile) -> Bank {
+/// Checks a bank and builds it from its questions, each with its index in the file (questions that did not
+/// parse are left out). Faulty questions are kept so that later checks do not cascade.
+pub fn bank<Q>(cx: &mut Cx, file: BankFile<Q>, parsed: Vec<(usize, QuestionFile)>) -> Bank {
     check_id(cx, &[Key("id")], &file.id);
     check_text(cx, &[Key("title")], "title", &file.title, "");
-    let mut questions = Vec::with_capacity(file.questions.len());
-    let mut line = 1;
-    for (i, q) in file.questions.into_iter().enumerate() {
-        // `line` is only a hint for later messages; the id text after the previous question is close enough.
-        line = crate::diag::locate(cx.text, &q.id, line).map_or(line, |(l, _)| l);
+    let mut questions = Vec::with_capacity(parsed.len());
+    let mut lines = IdLines { text: cx.text, pos: 0, line: 1 };
+    for (i, q) in parsed {
+        let line = lines.next(&q.id);
         questions.push(question(cx, &file.id, i, q, line));
     }
     Bank { id: file.id, title: file.title, source: cx.path.to_path_buf(), questions }
+}
+
+/// Finds the line of each question's id, scanning forward once through the file. `Question::line` is only a
+/// hint for later messages, so the first occurrence of the id text after the previous question is close enough.
+struct IdLines<'t> {
+    text: &'t str,
+    pos: usize,
+    line: usize,
+}
+
+impl IdLines<'_> {
+    fn next(&mut self, id: &str) -> usize {
+        if let Some(k) = self.text[self.pos..].find(id).filter(|_| !id.is_empty()) {
+            let end = self.pos + k;
+            self.line += self.text[self.pos..end].matches('\n').count();
+            self.pos = end + id.len();
+        }
+        self.line
+    }
 }
 
 fn question(cx: &mut Cx, bank: &str, i: usize, q: QuestionFile, line: usize) -> Question {
@@ -85,6 +104,9 @@ fn question(cx: &mut Cx, bank: &str, i: usize, q: QuestionFile, line: usize) -> 
         } else if let Some(k) = q.options[..j].iter().position(|p| p.trim() == o.trim()) {
             cx.err(&here, format!("options: option {} repeats option {}", letter(j), letter(k)));
         }
+    }
+    if q.options.len() > 26 {
+        cx.err(&at("options"), format!("options: at most 26 options (A–Z), found {}", q.options.len()));
     }
     let answer = answer(cx, i, &q);
     Question {
@@ -200,7 +222,12 @@ pub fn organization(cx: &mut Cx, i: usize, o: &Organization) {
 }
 
 /// Checks a competition against the loaded banks and builds it.
-pub fn competition(cx: &mut Cx, f: CompetitionFile, banks: &BTreeMap<String, Bank>) -> Competition {
+pub fn competition(
+    cx: &mut Cx,
+    f: CompetitionFile,
+    banks: &BTreeMap<String, Bank>,
+    partial: &HashSet<String>,
+) -> Competition {
     check_id(cx, &[Key("id")], &f.id);
     check_text(cx, &[Key("title")], "title", &f.title, "");
     let time = |cx: &mut Cx, key: &'static str, v: &str| {
@@ -228,7 +255,7 @@ pub fn competition(cx: &mut Cx, f: CompetitionFile, banks: &BTreeMap<String, Ban
     if f.attempts == 0 {
         cx.err(&[Key("attempts")], "attempts: expected at least 1");
     }
-    draw_rules(cx, &f, banks);
+    draw_rules(cx, &f.draw, banks, partial);
     let draw: Vec<DrawRule> = f.draw.iter().map(DrawRule::from).collect();
     let max: u32 = draw.iter().map(|r| r.count as u32 * r.points).sum();
     if f.pass_score > max {
@@ -264,12 +291,13 @@ pub fn competition(cx: &mut Cx, f: CompetitionFile, banks: &BTreeMap<String, Ban
 
 /// Draw rules: known banks, positive counts and points, and never more questions than a bank holds —
 /// summed over all rules on the same bank and type, and over all rules on the bank for rules of any type.
-fn draw_rules(cx: &mut Cx, f: &CompetitionFile, banks: &BTreeMap<String, Bank>) {
-    if f.draw.is_empty() {
+/// Banks in `partial` had questions that did not parse: their supply is unknown, so it is not checked.
+fn draw_rules(cx: &mut Cx, rules: &[DrawRuleFile], banks: &BTreeMap<String, Bank>, partial: &HashSet<String>) {
+    if rules.is_empty() {
         cx.err(&[Key("draw")], "draw: expected at least one rule like {bank: xianfa, count: 10, points: 10}");
     }
     let mut asked: HashMap<(&str, Option<QuestionType>), usize> = HashMap::new();
-    for (i, r) in f.draw.iter().enumerate() {
+    for (i, r) in rules.iter().enumerate() {
         let at = |k| [Key("draw"), Index(i), Key(k)];
         if r.count == 0 {
             cx.err(&at("count"), "count: expected at least 1");
@@ -282,6 +310,9 @@ fn draw_rules(cx: &mut Cx, f: &CompetitionFile, banks: &BTreeMap<String, Bank>) 
             cx.err(&at("bank"), format!("bank: unknown bank {:?} (known: {})", r.bank, known.join(", ")));
             continue;
         };
+        if partial.contains(&r.bank) {
+            continue;
+        }
         let total = asked.entry((&r.bank, None)).or_default();
         *total += r.count;
         let total = *total;

@@ -1,9 +1,34 @@
 //! Server: axum routes for the competition pages, JSON API and organizer pages, over `quiz` and `store`,
 //! plus the built static site.
+//!
+//! Handlers are thin: the logic of starting, resuming and submitting lives once in `flow` and of the ranking in
+//! `board`, and both the JSON API and the HTML pages call it.
 
+pub mod admin;
+pub mod attempts;
+pub mod board;
+pub mod error;
+pub mod extract;
+pub mod flow;
 pub mod pages;
+pub mod security;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::i18n::Lang;
+use crate::quiz::QuizSet;
+use crate::store::Store;
+
+pub use error::ApiError;
 
 /// Options of `pufa serve`.
 #[derive(Debug, Clone)]
@@ -15,8 +40,158 @@ pub struct ServeOptions {
     pub admin_token: Option<String>,
 }
 
-/// `pufa serve`: builds the site, opens the database (running migrations), and serves until Ctrl-C.
+/// The current time; a function so tests can move it.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Clock {
+        Clock(Arc::new(Utc::now))
+    }
+
+    /// Any time source, e.g. a shared `Mutex<DateTime<Utc>>` a test advances.
+    pub fn from_fn(f: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(f))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.0)()
+    }
+}
+
+/// What the server knows about the site it sits in.
+#[derive(Debug, Clone, Default)]
+pub struct SiteInfo {
+    /// Site title for page headers (from site.yaml once the site module is merged).
+    pub title: String,
+    /// Public URL of the site (for QR codes and links), if configured.
+    pub base_url: Option<String>,
+    /// The built static site served as the fallback; None serves nothing but the API and pages.
+    pub public_dir: Option<PathBuf>,
+}
+
+/// Shared state of every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub quizzes: Arc<QuizSet>,
+    pub store: Store,
+    /// Organizer token; None disables the admin pages and exports.
+    pub admin_token: Option<Arc<str>>,
+    pub lang: Lang,
+    pub site: Arc<SiteInfo>,
+    pub clock: Clock,
+    /// Failed organizer logins per address (memory only, bounded).
+    pub auth_failures: Arc<security::AuthFailures>,
+}
+
+impl AppState {
+    /// State with the system clock, Chinese, no admin token and no static site.
+    pub fn new(quizzes: QuizSet, store: Store) -> AppState {
+        AppState {
+            quizzes: Arc::new(quizzes),
+            store,
+            admin_token: None,
+            lang: Lang::Zh,
+            site: Arc::new(SiteInfo::default()),
+            clock: Clock::system(),
+            auth_failures: Arc::new(security::AuthFailures::default()),
+        }
+    }
+
+    pub fn with_admin_token(mut self, token: impl Into<Arc<str>>) -> AppState {
+        self.admin_token = Some(token.into());
+        self
+    }
+
+    pub fn with_clock(mut self, clock: Clock) -> AppState {
+        self.clock = clock;
+        self
+    }
+
+    pub fn with_site(mut self, site: SiteInfo) -> AppState {
+        self.site = Arc::new(site);
+        self
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The whole application: API, pages, admin, the static site as fallback, wrapped in the security layers.
+pub fn app(state: AppState) -> Router {
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .merge(attempts::router())
+        .merge(board::router())
+        .merge(admin::router())
+        .merge(pages::router());
+    if let Some(public) = state.site.public_dir.clone() {
+        let not_found = ServeFile::new(public.join("404.html"));
+        router = router.fallback_service(ServeDir::new(public).not_found_service(not_found));
+    } else {
+        router = router.fallback(|| async { ApiError::NotFound });
+    }
+    security::wrap(router.with_state(state))
+}
+
+/// `pufa serve`: builds the site, opens the database (running migrations), and serves until Ctrl-C or SIGTERM.
 pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
-    let _ = opts;
-    todo!("server helper implements")
+    let (quizzes, diags) = crate::quiz::load(&opts.source.join("quizzes"));
+    for w in diags.warnings() {
+        eprintln!("{w}");
+    }
+    if diags.has_errors() {
+        anyhow::bail!("{diags}");
+    }
+    // TODO(lead): once the `site` branch is merged, build the site here with `crate::site::build` into
+    // SOURCE/public (refusing to start on build errors) and fill `SiteInfo` from its config. Until then the server
+    // serves SOURCE/public as it is, if present.
+    let public = opts.source.join("public");
+    let site = SiteInfo {
+        title: crate::i18n::t(Lang::Zh, "quiz.title").to_string(),
+        base_url: None,
+        public_dir: public.is_dir().then_some(public),
+    };
+    let url =
+        opts.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", opts.source.join("pufa.sqlite").display()));
+    let store = Store::open(&url).await.with_context(|| format!("opening the database {url}"))?;
+    let mut state = AppState::new(quizzes, store.clone()).with_site(site);
+    if let Some(token) = opts.admin_token.as_deref().filter(|t| !t.is_empty()) {
+        state = state.with_admin_token(token);
+    }
+    let addr: SocketAddr = format!("{}:{}", opts.bind, opts.port)
+        .parse()
+        .with_context(|| format!("invalid address {}:{}", opts.bind, opts.port))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    tracing::info!("serving on http://{}", listener.local_addr()?);
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    // Requests have drained; let the writer commit what is queued.
+    store.close(Duration::from_secs(10)).await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
 }

@@ -1,2 +1,215 @@
 //! Store: persistence of attempts and submissions with sqlx; the only module that speaks SQL.
-//! SQLite (default, embedded file) and PostgreSQL sit behind one interface.
+//! SQLite (default, embedded file) and PostgreSQL sit behind one interface: `Store`.
+//!
+//! Writes go through one writer task per process (`writer`), which groups the starts and submissions that arrive
+//! together into shared transactions ("group commit") and answers each caller only after its transaction committed:
+//! an acknowledged write is durable, and one fsync is paid per batch instead of per request.
+
+mod sqlite;
+mod writer;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot};
+
+pub use writer::MAX_BATCH;
+
+/// Errors of the store; the server logs them and answers with a generic 500.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL {0:?}: expected sqlite:PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("PostgreSQL is not implemented yet (issue 4)")]
+    PostgresNotImplemented,
+    #[error("the store writer has stopped")]
+    WriterGone,
+}
+
+/// One attempt row as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
+pub struct AttemptRow {
+    /// Random unguessable id.
+    pub id: String,
+    pub competition: String,
+    pub organization: String,
+    pub name: String,
+    /// Class or department as entered (trimmed).
+    pub grp: String,
+    pub participant_key: String,
+    /// 1-based attempt number of this participant in this competition.
+    pub number: i64,
+    pub seed: i64,
+    /// JSON of `Vec<quiz::Drawn>`.
+    pub drawn: String,
+    /// Epoch milliseconds.
+    pub started_at: i64,
+    /// Epoch milliseconds.
+    pub deadline: i64,
+    /// Epoch milliseconds; None while the attempt is open.
+    pub submitted_at: Option<i64>,
+    /// JSON of the graded answers (question id → letters).
+    pub answers: Option<String>,
+    pub score: Option<i64>,
+    pub max_score: i64,
+    pub passed: Option<bool>,
+    pub duration_ms: Option<i64>,
+    /// JSON of the stored `quiz::Grade`, returned unchanged on a repeated submit.
+    pub grade: Option<String>,
+}
+
+/// A start request as the writer sees it: the participant, the attempt limit, and a ready drawn attempt.
+#[derive(Debug, Clone)]
+pub struct NewAttempt {
+    pub id: String,
+    pub competition: String,
+    pub organization: String,
+    pub name: String,
+    pub grp: String,
+    pub participant_key: String,
+    /// Attempts allowed per participant.
+    pub limit: u32,
+    pub seed: i64,
+    pub drawn: String,
+    pub started_at: i64,
+    pub deadline: i64,
+    pub max_score: i64,
+}
+
+/// What a start did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartOutcome {
+    /// A new attempt was recorded.
+    Created(AttemptRow),
+    /// The participant has an unsubmitted attempt before its deadline: that one, unchanged.
+    Resumed(AttemptRow),
+    /// All attempts used.
+    Exhausted,
+}
+
+/// A graded submission to record.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub attempt: String,
+    pub submitted_at: i64,
+    pub answers: String,
+    pub score: i64,
+    pub passed: bool,
+    pub duration_ms: i64,
+    pub grade: String,
+    /// (question id, correct) for the "most missed" figures.
+    pub responses: Vec<(String, bool)>,
+}
+
+/// What a submit did. Either way the row returned is what is stored: the first submission wins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    Recorded(AttemptRow),
+    AlreadySubmitted(AttemptRow),
+    UnknownAttempt,
+}
+
+/// How often each question was answered and missed in one competition.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct QuestionStat {
+    pub question: String,
+    pub answered: i64,
+    pub missed: i64,
+}
+
+pub(crate) enum Op {
+    Start(Box<NewAttempt>, oneshot::Sender<Result<StartOutcome, StoreError>>),
+    Submit(Box<Submission>, oneshot::Sender<Result<SubmitOutcome, StoreError>>),
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(sqlx::SqlitePool),
+}
+
+/// The database: a read pool plus the channel to the writer task. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+    tx: mpsc::Sender<Op>,
+    writer: std::sync::Arc<tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Store {
+    /// Opens (creating if missing) and migrates the database at `url`: `sqlite:PATH` or `postgres://…`.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        if let Some(path) = url.strip_prefix("sqlite:") {
+            let (pool, conn) = sqlite::open(path.trim_start_matches("//")).await?;
+            let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+            let handle = tokio::spawn(writer::run_sqlite(conn, rx));
+            Ok(Store {
+                backend: Backend::Sqlite(pool),
+                tx,
+                writer: std::sync::Arc::new(tokio::sync::Mutex::new(Some(handle))),
+            })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Err(StoreError::PostgresNotImplemented)
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_string()))
+        }
+    }
+
+    /// Records a start, or returns the participant's open attempt, or says the attempts are used up.
+    pub async fn start(&self, a: NewAttempt) -> Result<StartOutcome, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Op::Start(Box::new(a), reply)).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Records a graded submission unless the attempt was already submitted (then returns the stored one).
+    pub async fn submit(&self, s: Submission) -> Result<SubmitOutcome, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Op::Submit(Box::new(s), reply)).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// One attempt by id.
+    pub async fn attempt(&self, id: &str) -> Result<Option<AttemptRow>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(p) => sqlite::attempt(p, id).await,
+        }
+    }
+
+    /// Every attempt of a competition (submitted or not), oldest first.
+    pub async fn attempts(&self, competition: &str) -> Result<Vec<AttemptRow>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(p) => sqlite::attempts(p, competition, false).await,
+        }
+    }
+
+    /// The submitted attempts of a competition, oldest first.
+    pub async fn submitted(&self, competition: &str) -> Result<Vec<AttemptRow>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(p) => sqlite::attempts(p, competition, true).await,
+        }
+    }
+
+    /// Per-question answered/missed counts of a competition, most missed first.
+    pub async fn question_stats(&self, competition: &str) -> Result<Vec<QuestionStat>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(p) => sqlite::question_stats(p, competition).await,
+        }
+    }
+
+    /// Stops accepting writes, lets the writer finish what it has queued, and closes the pool.
+    pub async fn close(self, timeout: Duration) {
+        let Store { backend, tx, writer } = self;
+        drop(tx);
+        if let Some(handle) = writer.lock().await.take() {
+            // Other clones of the sender (in-flight requests) may still exist; don't wait forever.
+            let _ = tokio::time::timeout(timeout, handle).await;
+        }
+        match backend {
+            Backend::Sqlite(p) => p.close().await,
+        }
+    }
+}

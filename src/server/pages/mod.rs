@@ -7,3 +7,11 @@ pub mod render;
 pub mod view;
 
 pub use render::Templates;
+
+use axum::Router;
+
+use super::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}

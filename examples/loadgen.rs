@@ -1,0 +1,174 @@
+//! Load client for `bench/load.sh`: N concurrent students that start and submit attempts against one
+//! `pufa serve`, and in the same run the `/healthz` rate with the same N connections; prints the figures.
+//!
+//! Usage: loadgen BASE_URL [--connections 256] [--seconds 10] [--competition open] [--organization school-a]
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+struct Args {
+    base: String,
+    connections: usize,
+    seconds: u64,
+    competition: String,
+    organization: String,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        base: "http://127.0.0.1:8080".into(),
+        connections: 256,
+        seconds: 10,
+        competition: "open".into(),
+        organization: "school-a".into(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut val = || it.next().expect("a value after the flag");
+        match arg.as_str() {
+            "--connections" => a.connections = val().parse().expect("a number"),
+            "--seconds" => a.seconds = val().parse().expect("a number"),
+            "--competition" => a.competition = val(),
+            "--organization" => a.organization = val(),
+            _ => a.base = arg,
+        }
+    }
+    a
+}
+
+#[derive(Default)]
+struct Stats {
+    /// Latencies in microseconds: of whole flows, and of single requests.
+    flows: Mutex<Vec<u64>>,
+    requests: Mutex<Vec<u64>>,
+    errors: AtomicU64,
+}
+
+fn percentile(v: &mut [u64], p: f64) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_unstable();
+    let i = ((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1;
+    v[i] as f64 / 1000.0
+}
+
+async fn timed<F: std::future::Future<Output = Option<T>>, T>(stats: &Stats, f: F) -> Option<T> {
+    let t = Instant::now();
+    let out = f.await;
+    stats.requests.lock().unwrap().push(t.elapsed().as_micros() as u64);
+    if out.is_none() {
+        stats.errors.fetch_add(1, Ordering::Relaxed);
+    }
+    out
+}
+
+async fn student(client: &reqwest::Client, a: &Args, stats: &Stats, name: String) -> Option<()> {
+    let t = Instant::now();
+    let body = json!({"name": name, "organization": a.organization, "group": "压测班"});
+    let url = format!("{}/api/competitions/{}/attempts", a.base, a.competition);
+    let started: Value = timed(stats, async {
+        let r = client.post(&url).json(&body).send().await.ok()?;
+        if !r.status().is_success() {
+            eprintln!("start: {} {}", r.status(), r.text().await.unwrap_or_default());
+            return None;
+        }
+        r.json().await.ok()
+    })
+    .await?;
+    let attempt = started["attempt"].as_str()?.to_string();
+    let answers: serde_json::Map<String, Value> = started["questions"]
+        .as_array()?
+        .iter()
+        .map(|q| (q["id"].as_str().unwrap().to_string(), json!(["A"])))
+        .collect();
+    let url = format!("{}/api/attempts/{attempt}/submit", a.base);
+    timed(stats, async {
+        let r = client.post(&url).json(&json!({"answers": answers})).send().await.ok()?;
+        if !r.status().is_success() {
+            eprintln!("submit: {}", r.status());
+            return None;
+        }
+        r.json::<Value>().await.ok()
+    })
+    .await?;
+    stats.flows.lock().unwrap().push(t.elapsed().as_micros() as u64);
+    Some(())
+}
+
+fn client(connections: usize) -> reqwest::Client {
+    reqwest::Client::builder().pool_max_idle_per_host(connections).timeout(Duration::from_secs(30)).build().unwrap()
+}
+
+/// Runs `connections` loops of `job` for `seconds`; returns completed jobs per second.
+async fn phase<F, Fut>(a: &Arc<Args>, job: F) -> (f64, Arc<Stats>)
+where
+    F: Fn(reqwest::Client, Arc<Args>, Arc<Stats>, u64) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = Option<()>> + Send,
+{
+    let stats = Arc::new(Stats::default());
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicU64::new(0));
+    let client = client(a.connections);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..a.connections {
+        let (client, a, stats, stop, done, job) =
+            (client.clone(), a.clone(), stats.clone(), stop.clone(), done.clone(), job.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                if job(client.clone(), a.clone(), stats.clone(), (w as u64) << 32 | n).await.is_some() {
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+                n += 1;
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(a.seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let counted = done.load(Ordering::Relaxed);
+    let elapsed = start.elapsed().as_secs_f64();
+    for t in tasks {
+        let _ = t.await;
+    }
+    (counted as f64 / elapsed, stats)
+}
+
+#[tokio::main]
+async fn main() {
+    let a = Arc::new(args());
+    let run = std::process::id();
+    let (health_rate, health) = phase(&a, |client, a, stats, _| async move {
+        timed(&stats, async {
+            let r = client.get(format!("{}/healthz", a.base)).send().await.ok()?;
+            r.status().is_success().then_some(())?;
+            r.bytes().await.ok().map(|_| ())
+        })
+        .await
+    })
+    .await;
+    let (flow_rate, flows) = phase(&a, move |client, a, stats, n| async move {
+        student(&client, &a, &stats, format!("压测{run}-{n:x}")).await
+    })
+    .await;
+    let mut fl = flows.flows.lock().unwrap().clone();
+    let mut rq = flows.requests.lock().unwrap().clone();
+    let mut hz = health.requests.lock().unwrap().clone();
+    println!("connections       {}", a.connections);
+    println!(
+        "healthz           {:.0} req/s  p50 {:.1} ms  p99 {:.1} ms  errors {}",
+        health_rate,
+        percentile(&mut hz, 0.50),
+        percentile(&mut hz, 0.99),
+        health.errors.load(Ordering::Relaxed)
+    );
+    println!("flows             {:.0} flows/s ({} flows, 2 requests each)", flow_rate, fl.len());
+    println!("flow latency      p50 {:.1} ms  p99 {:.1} ms", percentile(&mut fl, 0.50), percentile(&mut fl, 0.99));
+    println!("request latency   p50 {:.1} ms  p99 {:.1} ms", percentile(&mut rq, 0.50), percentile(&mut rq, 0.99));
+    println!("errors            {}", flows.errors.load(Ordering::Relaxed));
+    println!("ratio             {:.3} flows/s per healthz req/s (target >= 0.2)", flow_rate / health_rate.max(1.0));
+}

@@ -1,0 +1,198 @@
+//! Organizer side of the API: token check (constant time, slowed after failures) and the result exports.
+
+use std::borrow::Cow;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use subtle::ConstantTimeEq;
+
+use super::{flow, ApiError, AppState};
+use crate::i18n::{t, Lang};
+use crate::quiz::Competition;
+use crate::store::AttemptRow;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/competitions/{id}/results.csv", get(csv_export))
+        .route("/api/competitions/{id}/results.xlsx", get(xlsx_export))
+}
+
+/// The client's address if the server was started with connect info (never stored, only for slowing guesses).
+pub struct Peer(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Peer(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+    }
+}
+
+/// Checks an organizer token in constant time; an address with recent failures waits longer before each check.
+pub async fn check_token(state: &AppState, given: &str, peer: Option<IpAddr>) -> Result<(), ApiError> {
+    let Some(token) = state.admin_token.as_deref() else {
+        return Err(ApiError::AdminDisabled);
+    };
+    if let Some(delay) = peer.and_then(|ip| state.auth_failures.delay(ip)) {
+        tokio::time::sleep(delay).await;
+    }
+    if bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
+        if let Some(ip) = peer {
+            state.auth_failures.forget(ip);
+        }
+        Ok(())
+    } else {
+        if let Some(ip) = peer {
+            state.auth_failures.record(ip);
+        }
+        Err(ApiError::Unauthorized)
+    }
+}
+
+/// Checks `Authorization: Bearer <token>`.
+pub async fn authorize(state: &AppState, headers: &HeaderMap, peer: Option<IpAddr>) -> Result<(), ApiError> {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    check_token(state, given.trim(), peer).await
+}
+
+/// Makes a participant's text safe in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or CR would start a formula.
+pub fn safe_cell(s: &str) -> Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// Column keys of the export, in order (headers come from i18n `export.<key>`).
+const COLUMNS: [&str; 14] = [
+    "attempt",
+    "organization_id",
+    "organization",
+    "kind",
+    "town",
+    "name",
+    "group",
+    "number",
+    "started_at",
+    "submitted_at",
+    "score",
+    "max_score",
+    "passed",
+    "duration_seconds",
+];
+
+/// One export row as text cells (participant text already made safe).
+fn cells(state: &AppState, comp: &Competition, r: &AttemptRow, lang: Lang) -> Vec<String> {
+    let org = state.quizzes.organization(&r.organization);
+    let time =
+        |ms: i64| flow::from_millis(ms).with_timezone(comp.opens.offset()).format("%Y-%m-%d %H:%M:%S").to_string();
+    let kind = org.map(|o| format!("{:?}", o.kind).to_lowercase()).unwrap_or_default();
+    vec![
+        r.id.clone(),
+        r.organization.clone(),
+        safe_cell(org.map(|o| o.name.as_str()).unwrap_or("")).into_owned(),
+        if kind.is_empty() { kind } else { t(lang, &format!("export.kind.{kind}")).to_string() },
+        safe_cell(org.map(|o| o.town.as_str()).unwrap_or("")).into_owned(),
+        safe_cell(&r.name).into_owned(),
+        safe_cell(&r.grp).into_owned(),
+        r.number.to_string(),
+        time(r.started_at),
+        r.submitted_at.map(time).unwrap_or_default(),
+        r.score.map(|s| s.to_string()).unwrap_or_default(),
+        r.max_score.to_string(),
+        match r.passed {
+            Some(true) => t(lang, "export.yes").to_string(),
+            Some(false) => t(lang, "export.no").to_string(),
+            None => String::new(),
+        },
+        r.duration_ms.map(|d| format!("{:.1}", d as f64 / 1000.0)).unwrap_or_default(),
+    ]
+}
+
+fn headers(lang: Lang) -> Vec<String> {
+    COLUMNS.iter().map(|c| t(lang, &format!("export.{c}")).to_string()).collect()
+}
+
+/// Every attempt of a competition as CSV: UTF-8 with BOM so Excel reads Chinese correctly.
+pub async fn results_csv(state: &AppState, comp_id: &str) -> Result<Vec<u8>, ApiError> {
+    let comp = flow::competition(state, comp_id)?;
+    let rows = state.store.attempts(comp_id).await?;
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(headers(state.lang)).map_err(ApiError::internal)?;
+    for r in &rows {
+        w.write_record(cells(state, comp, r, state.lang)).map_err(ApiError::internal)?;
+    }
+    w.into_inner().map_err(ApiError::internal)
+}
+
+/// Every attempt of a competition as an Excel workbook; numbers stay numbers, text stays text.
+pub async fn results_xlsx(state: &AppState, comp_id: &str) -> Result<Vec<u8>, ApiError> {
+    let comp = flow::competition(state, comp_id)?;
+    let rows = state.store.attempts(comp_id).await?;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let err = ApiError::internal;
+    for (c, h) in headers(state.lang).iter().enumerate() {
+        sheet.write_string(0, c as u16, h).map_err(err)?;
+    }
+    let numeric = [7usize, 10, 11, 13];
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        for (c, cell) in cells(state, comp, r, state.lang).iter().enumerate() {
+            match cell.parse::<f64>() {
+                Ok(n) if numeric.contains(&c) => sheet.write_number(row, c as u16, n).map(|_| ()),
+                _ => sheet.write_string(row, c as u16, cell).map(|_| ()),
+            }
+            .map_err(err)?;
+        }
+    }
+    book.save_to_buffer().map_err(err)
+}
+
+fn download(body: Vec<u8>, content_type: &'static str, filename: String) -> Response {
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    let mut resp = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+fn file_name(comp_id: &str, ext: &str) -> String {
+    let id: String = comp_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    format!("results-{id}.{ext}")
+}
+
+async fn csv_export(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers, peer).await?;
+    let body = results_csv(&state, &id).await?;
+    Ok(download(body, "text/csv; charset=utf-8", file_name(&id, "csv")))
+}
+
+async fn xlsx_export(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers, peer).await?;
+    let body = results_xlsx(&state, &id).await?;
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    Ok(download(body, xlsx, file_name(&id, "xlsx")))
+}

@@ -1,0 +1,181 @@
+//! JSON API of competitions and attempts: list, public info, start, resume, submit; and the OpenAPI document.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use super::extract::ApiJson;
+use super::flow::{self, StartRequest};
+use super::{ApiError, AppState};
+use crate::quiz::{Competition, OrgKind, ShowAnswers};
+
+/// The hand-written OpenAPI document, embedded.
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/competitions", get(list))
+        .route("/api/competitions/{id}", get(info))
+        .route("/api/competitions/{id}/attempts", post(start))
+        .route("/api/attempts/{attempt}", get(resume))
+        .route("/api/attempts/{attempt}/submit", post(submit))
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+/// Where a competition stands now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Upcoming,
+    Open,
+    Closed,
+}
+
+/// A competition's public summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompetitionSummary {
+    pub id: String,
+    pub title: String,
+    pub opens: DateTime<FixedOffset>,
+    pub closes: DateTime<FixedOffset>,
+    pub status: Status,
+}
+
+/// An organization participants may choose.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgChoice {
+    pub id: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub town: String,
+}
+
+/// A competition's public rules and eligible organizations.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompetitionInfo {
+    #[serde(flatten)]
+    pub summary: CompetitionSummary,
+    pub description: String,
+    pub time_limit_seconds: u64,
+    pub attempts: u32,
+    pub question_count: usize,
+    pub max_score: u32,
+    pub pass_score: u32,
+    pub show_answers: ShowAnswers,
+    pub kinds: Option<Vec<OrgKind>>,
+    pub organizations: Vec<OrgChoice>,
+}
+
+/// The status of `comp` at the state's current time.
+pub fn status(state: &AppState, comp: &Competition) -> Status {
+    let now = state.clock.now();
+    if now < comp.opens {
+        Status::Upcoming
+    } else if now >= comp.closes {
+        Status::Closed
+    } else {
+        Status::Open
+    }
+}
+
+fn summary(state: &AppState, c: &Competition) -> CompetitionSummary {
+    CompetitionSummary {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        opens: c.opens,
+        closes: c.closes,
+        status: status(state, c),
+    }
+}
+
+/// Every competition, by opening time.
+pub fn competitions(state: &AppState) -> Vec<CompetitionSummary> {
+    let mut list: Vec<_> = state.quizzes.competitions.values().map(|c| summary(state, c)).collect();
+    list.sort_by(|a, b| a.opens.cmp(&b.opens).then_with(|| a.id.cmp(&b.id)));
+    list
+}
+
+/// One competition's public information.
+pub fn competition_info(state: &AppState, id: &str) -> Result<CompetitionInfo, ApiError> {
+    let c = flow::competition(state, id)?;
+    Ok(CompetitionInfo {
+        summary: summary(state, c),
+        description: c.description.clone(),
+        time_limit_seconds: c.time_limit.as_secs(),
+        attempts: c.attempts,
+        question_count: c.draw.iter().map(|r| r.count).sum(),
+        max_score: c.max_score(),
+        pass_score: c.pass_score,
+        show_answers: c.show_answers,
+        kinds: c.kinds.clone(),
+        organizations: state
+            .quizzes
+            .organizations
+            .iter()
+            .filter(|o| c.admits(o.kind))
+            .map(|o| OrgChoice { id: o.id.clone(), name: o.name.clone(), kind: o.kind, town: o.town.clone() })
+            .collect(),
+    })
+}
+
+async fn list(State(state): State<AppState>) -> Json<Vec<CompetitionSummary>> {
+    Json(competitions(&state))
+}
+
+async fn info(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<CompetitionInfo>, ApiError> {
+    competition_info(&state, &id).map(Json)
+}
+
+async fn start(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<StartRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let started = flow::start(&state, &id, req).await?;
+    let status = if started.resumed { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(started)))
+}
+
+async fn resume(State(state): State<AppState>, Path(attempt): Path<String>) -> Result<impl IntoResponse, ApiError> {
+    flow::resume(&state, &attempt).await.map(Json)
+}
+
+/// Letters for one question: `["A", "C"]`, or a single `"A"` for convenience.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Letters {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubmitRequest {
+    answers: HashMap<String, Letters>,
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    Path(attempt): Path<String>,
+    ApiJson(req): ApiJson<SubmitRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let answers = req
+        .answers
+        .into_iter()
+        .map(|(q, l)| match l {
+            Letters::One(s) => (q, vec![s]),
+            Letters::Many(v) => (q, v),
+        })
+        .collect();
+    flow::submit(&state, &attempt, answers).await.map(Json)
+}

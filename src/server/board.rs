@@ -1,0 +1,160 @@
+//! The ranking: per organization (participation rate, average, pass rate, top score) and the top individuals.
+//! A participant counts once, with their best attempt (highest score, then shortest time).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use super::{flow, ApiError, AppState};
+use crate::quiz::OrgKind;
+use crate::store::AttemptRow;
+
+/// How many individuals the ranking shows.
+pub const TOP_INDIVIDUALS: usize = 10;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/competitions/{id}/leaderboard", get(get_leaderboard))
+}
+
+/// One organization's figures.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OrgStanding {
+    pub id: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub town: String,
+    /// Distinct participants with a submitted attempt.
+    pub participants: u32,
+    pub headcount: u32,
+    /// participants / headcount (0 when headcount is 0), rounded to 4 decimals.
+    pub participation_rate: f64,
+    /// Mean of the participants' best scores, rounded to 2 decimals.
+    pub average_score: f64,
+    /// Share of participants whose best attempt passed, rounded to 4 decimals.
+    pub pass_rate: f64,
+    pub top_score: u32,
+}
+
+/// One of the best participants.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Individual {
+    pub rank: u32,
+    pub name: String,
+    pub organization: String,
+    pub organization_name: String,
+    pub group: String,
+    pub score: u32,
+    pub max_score: u32,
+    pub duration_ms: i64,
+}
+
+/// The ranking of one competition.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Leaderboard {
+    pub competition: String,
+    pub title: String,
+    pub max_score: u32,
+    /// Distinct participants overall.
+    pub participants: u32,
+    /// Eligible organizations, those with participants first, by average score, then participation rate.
+    pub organizations: Vec<OrgStanding>,
+    pub individuals: Vec<Individual>,
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+/// Better attempt first: higher score, then shorter time, then earlier submission.
+fn better(a: &AttemptRow, b: &AttemptRow) -> std::cmp::Ordering {
+    b.score
+        .cmp(&a.score)
+        .then(a.duration_ms.cmp(&b.duration_ms))
+        .then(a.submitted_at.cmp(&b.submitted_at))
+        .then(a.id.cmp(&b.id))
+}
+
+/// Computes the ranking from the submitted attempts.
+pub async fn leaderboard(state: &AppState, comp_id: &str) -> Result<Leaderboard, ApiError> {
+    let comp = flow::competition(state, comp_id)?;
+    let rows = state.store.submitted(comp_id).await?;
+    let mut best: HashMap<&str, &AttemptRow> = HashMap::new();
+    for r in &rows {
+        let e = best.entry(r.participant_key.as_str()).or_insert(r);
+        if better(r, e).is_lt() {
+            *e = r;
+        }
+    }
+    let mut bests: Vec<&AttemptRow> = best.into_values().collect();
+    bests.sort_by(|a, b| better(a, b));
+    let mut by_org: HashMap<&str, Vec<&AttemptRow>> = HashMap::new();
+    for r in &bests {
+        by_org.entry(r.organization.as_str()).or_default().push(r);
+    }
+    let mut organizations: Vec<OrgStanding> = state
+        .quizzes
+        .organizations
+        .iter()
+        .filter(|o| comp.admits(o.kind) || by_org.contains_key(o.id.as_str()))
+        .map(|o| {
+            let list = by_org.get(o.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+            let n = list.len() as u32;
+            let total: i64 = list.iter().map(|r| r.score.unwrap_or(0)).sum();
+            let passed = list.iter().filter(|r| r.passed == Some(true)).count();
+            OrgStanding {
+                id: o.id.clone(),
+                name: o.name.clone(),
+                kind: o.kind,
+                town: o.town.clone(),
+                participants: n,
+                headcount: o.headcount,
+                participation_rate: if o.headcount == 0 {
+                    0.0
+                } else {
+                    round(f64::from(n) / f64::from(o.headcount), 4)
+                },
+                average_score: if n == 0 { 0.0 } else { round(total as f64 / f64::from(n), 2) },
+                pass_rate: if n == 0 { 0.0 } else { round(passed as f64 / f64::from(n), 4) },
+                top_score: list.iter().map(|r| r.score.unwrap_or(0)).max().unwrap_or(0) as u32,
+            }
+        })
+        .collect();
+    organizations.sort_by(|a, b| {
+        (b.participants > 0)
+            .cmp(&(a.participants > 0))
+            .then(b.average_score.total_cmp(&a.average_score))
+            .then(b.participation_rate.total_cmp(&a.participation_rate))
+            .then(a.id.cmp(&b.id))
+    });
+    let individuals = bests
+        .iter()
+        .take(TOP_INDIVIDUALS)
+        .enumerate()
+        .map(|(i, r)| Individual {
+            rank: i as u32 + 1,
+            name: r.name.clone(),
+            organization: r.organization.clone(),
+            organization_name: state.quizzes.organization(&r.organization).map(|o| o.name.clone()).unwrap_or_default(),
+            group: r.grp.clone(),
+            score: r.score.unwrap_or(0) as u32,
+            max_score: r.max_score as u32,
+            duration_ms: r.duration_ms.unwrap_or(0),
+        })
+        .collect();
+    Ok(Leaderboard {
+        competition: comp.id.clone(),
+        title: comp.title.clone(),
+        max_score: comp.max_score(),
+        participants: bests.len() as u32,
+        organizations,
+        individuals,
+    })
+}
+
+async fn get_leaderboard(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Leaderboard>, ApiError> {
+    leaderboard(&state, &id).await.map(Json)
+}

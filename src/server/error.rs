@@ -1,0 +1,144 @@
+//! API errors: one enum, each with an HTTP status, a stable code and a Chinese message from `i18n/messages.yaml`.
+//! Internal errors are logged with their cause and answered with generic text only.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::i18n::{t, Lang};
+
+/// Longest name or group accepted, in characters.
+pub const MAX_NAME_CHARS: usize = 32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("name is empty")]
+    NameEmpty,
+    #[error("name is too long")]
+    NameTooLong,
+    #[error("group is empty")]
+    GroupEmpty,
+    #[error("group is too long")]
+    GroupTooLong,
+    #[error("unknown organization")]
+    UnknownOrganization,
+    #[error("unknown competition")]
+    UnknownCompetition,
+    #[error("organization kind not admitted")]
+    KindNotAdmitted,
+    #[error("competition not open yet")]
+    NotOpen,
+    #[error("competition closed")]
+    Closed,
+    #[error("attempts exhausted")]
+    AttemptsExhausted,
+    #[error("unknown attempt")]
+    UnknownAttempt,
+    /// The body is not valid JSON or lacks fields; the detail (serde's text) goes out as `detail`.
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    #[error("content type is not application/json")]
+    ContentType,
+    #[error("body too large")]
+    TooLarge,
+    #[error("missing or wrong organizer token")]
+    Unauthorized,
+    #[error("admin disabled")]
+    AdminDisabled,
+    #[error("not found")]
+    NotFound,
+    #[error("overloaded")]
+    Overloaded,
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        use ApiError::*;
+        match self {
+            NameEmpty | NameTooLong | GroupEmpty | GroupTooLong | UnknownOrganization => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            UnknownCompetition | UnknownAttempt | NotFound | AdminDisabled => StatusCode::NOT_FOUND,
+            KindNotAdmitted | NotOpen | Closed => StatusCode::FORBIDDEN,
+            AttemptsExhausted => StatusCode::CONFLICT,
+            MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Unauthorized => StatusCode::UNAUTHORIZED,
+            Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+            Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Stable machine-readable code, also the i18n key suffix (`error.<code>`).
+    pub fn code(&self) -> &'static str {
+        use ApiError::*;
+        match self {
+            NameEmpty => "name_empty",
+            NameTooLong => "name_too_long",
+            GroupEmpty => "group_empty",
+            GroupTooLong => "group_too_long",
+            UnknownOrganization => "unknown_organization",
+            UnknownCompetition => "unknown_competition",
+            KindNotAdmitted => "kind_not_admitted",
+            NotOpen => "not_open",
+            Closed => "closed",
+            AttemptsExhausted => "attempts_exhausted",
+            UnknownAttempt => "unknown_attempt",
+            MalformedJson(_) => "malformed_json",
+            ContentType => "content_type",
+            TooLarge => "too_large",
+            Unauthorized => "unauthorized",
+            AdminDisabled => "admin_disabled",
+            NotFound => "not_found",
+            Overloaded => "overloaded",
+            Internal(_) => "internal",
+        }
+    }
+
+    /// The participant-facing message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let text = t(lang, &format!("error.{}", self.code())).to_string();
+        if let ApiError::NameTooLong | ApiError::GroupTooLong = self {
+            return crate::i18n::fill(&text, &[("max", &MAX_NAME_CHARS.to_string())]);
+        }
+        text
+    }
+
+    /// Any internal failure: logged here with its cause, never shown.
+    pub fn internal(cause: impl std::fmt::Display) -> ApiError {
+        ApiError::Internal(cause.to_string())
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(%cause, "internal error");
+        }
+        let mut body = json!({"error": {"code": self.code(), "message": self.message(Lang::Zh)}});
+        if let ApiError::MalformedJson(detail) = &self {
+            body["error"]["detail"] = json!(detail);
+        }
+        let mut resp = (self.status(), Json(body)).into_response();
+        match self {
+            ApiError::Overloaded => {
+                resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            ApiError::Unauthorized => {
+                resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
+        }
+        resp
+    }
+}

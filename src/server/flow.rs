@@ -1,0 +1,254 @@
+//! The participant's flow, written once for the JSON API and the HTML pages: start (or resume), view, submit.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::MAX_NAME_CHARS;
+use super::{ApiError, AppState};
+use crate::quiz::{self, Competition, Drawn, Grade, PublicQuestion, ShowAnswers};
+use crate::store::{AttemptRow, NewAttempt, StartOutcome, Submission, SubmitOutcome};
+
+/// A submission arriving this long after the deadline is still accepted (network delays, a slow phone).
+/// Later than that, the attempt is graded as if nothing was answered: late answers are never stored or counted.
+pub const GRACE: Duration = Duration::from_secs(30);
+
+/// The join form.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartRequest {
+    /// The participant's name as typed (trimmed by the server).
+    pub name: String,
+    /// Organization id from `organizations.yaml`.
+    pub organization: String,
+    /// Class or department (班级/部门).
+    pub group: String,
+}
+
+/// A started (or resumed) attempt as the participant sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Started {
+    pub attempt: String,
+    pub competition: String,
+    pub deadline: DateTime<Utc>,
+    pub questions: Vec<PublicQuestion>,
+    /// True when this is the participant's already running attempt, returned again.
+    pub resumed: bool,
+    /// 1-based attempt number.
+    pub number: u32,
+}
+
+/// One question's result as shown; answer, explanation and basis only when the competition shows them.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ResultView {
+    pub id: String,
+    pub correct: bool,
+    pub given: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+}
+
+/// A graded attempt as shown.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Submitted {
+    pub attempt: String,
+    pub competition: String,
+    pub score: u32,
+    pub max_score: u32,
+    pub passed: bool,
+    /// Whether answers, explanations and legal basis are included (false until the close for `after_close`).
+    pub answers_shown: bool,
+    pub submitted_at: DateTime<Utc>,
+    pub duration_ms: i64,
+    pub results: Vec<ResultView>,
+}
+
+/// An attempt looked up by id: questions and deadline, and the result once submitted.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttemptView {
+    pub attempt: String,
+    pub competition: String,
+    pub organization: String,
+    pub name: String,
+    pub group: String,
+    pub number: u32,
+    pub deadline: DateTime<Utc>,
+    pub questions: Vec<PublicQuestion>,
+    pub result: Option<Submitted>,
+}
+
+pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn from_millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+/// The competition by id, or 404.
+pub fn competition<'a>(state: &'a AppState, id: &str) -> Result<&'a Competition, ApiError> {
+    state.quizzes.competitions.get(id).ok_or(ApiError::UnknownCompetition)
+}
+
+/// Trims and checks a name or group.
+fn clean(text: &str, empty: ApiError, long: ApiError) -> Result<String, ApiError> {
+    let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.is_empty() {
+        return Err(empty);
+    }
+    if t.chars().count() > MAX_NAME_CHARS || t.chars().any(char::is_control) {
+        return Err(long);
+    }
+    Ok(t)
+}
+
+/// Starts an attempt, or returns the participant's running one (same deadline).
+pub async fn start(state: &AppState, comp_id: &str, req: StartRequest) -> Result<Started, ApiError> {
+    let comp = competition(state, comp_id)?;
+    let name = clean(&req.name, ApiError::NameEmpty, ApiError::NameTooLong)?;
+    let group = clean(&req.group, ApiError::GroupEmpty, ApiError::GroupTooLong)?;
+    let org = state.quizzes.organization(req.organization.trim()).ok_or(ApiError::UnknownOrganization)?;
+    if !comp.admits(org.kind) {
+        return Err(ApiError::KindNotAdmitted);
+    }
+    let now = state.clock.now();
+    if now < comp.opens {
+        return Err(ApiError::NotOpen);
+    }
+    if now >= comp.closes {
+        return Err(ApiError::Closed);
+    }
+    let seed: u64 = rand::random();
+    let drawn = quiz::draw(&state.quizzes, comp, seed);
+    let limit = chrono::Duration::from_std(comp.time_limit).unwrap_or(chrono::Duration::MAX);
+    let deadline = now.checked_add_signed(limit).unwrap_or(now).min(comp.closes.with_timezone(&Utc));
+    let new = NewAttempt {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        competition: comp.id.clone(),
+        organization: org.id.clone(),
+        participant_key: format!("{}\u{1f}{}\u{1f}{}", org.id, name, group),
+        name,
+        grp: group,
+        limit: comp.attempts,
+        seed: seed as i64,
+        drawn: serde_json::to_string(&drawn).map_err(ApiError::internal)?,
+        started_at: millis(now),
+        deadline: millis(deadline),
+        max_score: i64::from(comp.max_score()),
+    };
+    let (row, resumed) = match state.store.start(new).await? {
+        StartOutcome::Created(r) => (r, false),
+        StartOutcome::Resumed(r) => (r, true),
+        StartOutcome::Exhausted => return Err(ApiError::AttemptsExhausted),
+    };
+    let drawn = drawn_of(&row)?;
+    Ok(Started {
+        attempt: row.id,
+        competition: row.competition,
+        deadline: from_millis(row.deadline),
+        questions: quiz::present(&state.quizzes, &drawn, state.lang),
+        resumed,
+        number: row.number as u32,
+    })
+}
+
+fn drawn_of(row: &AttemptRow) -> Result<Vec<Drawn>, ApiError> {
+    serde_json::from_str(&row.drawn).map_err(ApiError::internal)
+}
+
+async fn row(state: &AppState, attempt_id: &str) -> Result<AttemptRow, ApiError> {
+    // Ids are 32 hex digits; anything else cannot exist, so skip the database.
+    if attempt_id.len() != 32 || !attempt_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::UnknownAttempt);
+    }
+    state.store.attempt(attempt_id).await?.ok_or(ApiError::UnknownAttempt)
+}
+
+/// The attempt by id: questions, deadline and, once submitted, the result.
+pub async fn resume(state: &AppState, attempt_id: &str) -> Result<AttemptView, ApiError> {
+    let row = row(state, attempt_id).await?;
+    let drawn = drawn_of(&row)?;
+    let result = if row.submitted_at.is_some() { Some(view(state, &row)?) } else { None };
+    Ok(AttemptView {
+        attempt: row.id.clone(),
+        competition: row.competition.clone(),
+        organization: row.organization.clone(),
+        name: row.name.clone(),
+        group: row.grp.clone(),
+        number: row.number as u32,
+        deadline: from_millis(row.deadline),
+        questions: quiz::present(&state.quizzes, &drawn, state.lang),
+        result,
+    })
+}
+
+/// Grades and records a submission; a repeated (or racing) submit returns the stored result, counted once.
+/// After the deadline plus `GRACE` the answers are ignored and the attempt is graded empty.
+pub async fn submit(
+    state: &AppState,
+    attempt_id: &str,
+    answers: HashMap<String, Vec<String>>,
+) -> Result<Submitted, ApiError> {
+    let row = row(state, attempt_id).await?;
+    if row.submitted_at.is_some() {
+        return view(state, &row);
+    }
+    let comp = competition(state, &row.competition)?;
+    let now = millis(state.clock.now());
+    let late = now > row.deadline + GRACE.as_millis() as i64;
+    let answers = if late { HashMap::new() } else { answers };
+    let drawn = drawn_of(&row)?;
+    let grade = quiz::grade(&state.quizzes, comp, &drawn, &answers);
+    let submission = Submission {
+        attempt: row.id.clone(),
+        submitted_at: now,
+        answers: serde_json::to_string(&answers).map_err(ApiError::internal)?,
+        score: i64::from(grade.score),
+        passed: grade.passed,
+        duration_ms: (now.min(row.deadline) - row.started_at).max(0),
+        grade: serde_json::to_string(&grade).map_err(ApiError::internal)?,
+        responses: grade.results.iter().map(|r| (r.id.clone(), r.correct)).collect(),
+    };
+    match state.store.submit(submission).await? {
+        SubmitOutcome::Recorded(r) | SubmitOutcome::AlreadySubmitted(r) => view(state, &r),
+        SubmitOutcome::UnknownAttempt => Err(ApiError::UnknownAttempt),
+    }
+}
+
+/// The stored result as the participant may see it now.
+pub fn view(state: &AppState, row: &AttemptRow) -> Result<Submitted, ApiError> {
+    let grade: Grade = serde_json::from_str(row.grade.as_deref().unwrap_or("null")).map_err(ApiError::internal)?;
+    let comp = competition(state, &row.competition)?;
+    let shown = match comp.show_answers {
+        ShowAnswers::AfterSubmit => true,
+        ShowAnswers::AfterClose => state.clock.now() >= comp.closes,
+    };
+    Ok(Submitted {
+        attempt: row.id.clone(),
+        competition: row.competition.clone(),
+        score: grade.score,
+        max_score: grade.max_score,
+        passed: grade.passed,
+        answers_shown: shown,
+        submitted_at: from_millis(row.submitted_at.unwrap_or_default()),
+        duration_ms: row.duration_ms.unwrap_or_default(),
+        results: grade
+            .results
+            .into_iter()
+            .map(|r| ResultView {
+                id: r.id,
+                correct: r.correct,
+                given: r.given,
+                answer: shown.then_some(r.answer),
+                explanation: shown.then_some(r.explanation),
+                basis: shown.then_some(r.basis),
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,153 @@
+//! Security layers around every response: headers (CSP and friends), no-store on API and admin responses,
+//! body limit, request timeout, a global concurrency limit that sheds load with 503, and the in-memory counter
+//! that slows repeated wrong organizer tokens from one address.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderName, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::{BoxError, Router};
+use tower::ServiceBuilder;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::ApiError;
+
+/// Largest request body accepted.
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// A request taking longer than this is answered 408 and dropped.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+/// Requests handled at once; more are shed with 503 + Retry-After instead of queueing without bound.
+pub const MAX_IN_FLIGHT: usize = 1024;
+/// Addresses remembered for failed organizer logins (memory is capped).
+pub const MAX_TRACKED_ADDRESSES: usize = 10_000;
+
+/// The Content-Security-Policy: nothing from outside the site except the embedded video players.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    frame-src https://player.bilibili.com https://v.qq.com https://player.youku.com https://www.youtube-nocookie.com; \
+    frame-ancestors 'self'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+/// Wraps the router in every security layer. Pages may set their own CSP (with a nonce); it is kept.
+pub fn wrap(router: Router) -> Router {
+    let headers = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN")))
+        .layer(middleware::from_fn(no_store));
+    let limits = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(overloaded))
+        .load_shed()
+        .concurrency_limit(MAX_IN_FLIGHT)
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ));
+    router.layer(DefaultBodyLimit::max(BODY_LIMIT)).layer(limits).layer(headers)
+}
+
+async fn overloaded(_: BoxError) -> Response {
+    ApiError::Overloaded.into_response()
+}
+
+/// API, admin and export responses are personal or live: never stored by a browser or proxy.
+async fn no_store(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let private = path.starts_with("/api/") || path.starts_with("/admin") || path.ends_with("/admin");
+    let mut resp = next.run(req).await;
+    if private {
+        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        resp.headers_mut().insert(HeaderName::from_static("pragma"), HeaderValue::from_static("no-cache"));
+    }
+    resp
+}
+
+/// Failed organizer token attempts per address, in memory only.
+#[derive(Debug, Default)]
+pub struct AuthFailures {
+    map: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+}
+
+/// Failures are forgotten after this long without a new one.
+const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
+
+impl AuthFailures {
+    /// How long the next check from `ip` waits: 0.25 s doubled per recent failure, at most 8 s.
+    pub fn delay(&self, ip: IpAddr) -> Option<Duration> {
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let (n, last) = *map.get(&ip)?;
+        if n == 0 || last.elapsed() > FORGET_AFTER {
+            return None;
+        }
+        Some(Duration::from_millis(250u64 << (n - 1).min(5)))
+    }
+
+    pub fn record(&self, ip: IpAddr) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_TRACKED_ADDRESSES && !map.contains_key(&ip) {
+            map.retain(|_, (_, last)| last.elapsed() <= FORGET_AFTER);
+            if map.len() >= MAX_TRACKED_ADDRESSES {
+                // Still full of recent failures: drop the oldest to stay within the cap.
+                if let Some(oldest) = map.iter().min_by_key(|(_, (_, last))| *last).map(|(ip, _)| *ip) {
+                    map.remove(&oldest);
+                }
+            }
+        }
+        let e = map.entry(ip).or_insert((0, Instant::now()));
+        e.0 = e.0.saturating_add(1);
+        e.1 = Instant::now();
+    }
+
+    pub fn forget(&self, ip: IpAddr) {
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).remove(&ip);
+    }
+
+    /// Addresses currently tracked.
+    pub fn len(&self) -> usize {
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delay_grows_with_failures_and_is_capped() {
+        let f = AuthFailures::default();
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        assert_eq!(f.delay(ip), None);
+        f.record(ip);
+        let first = f.delay(ip).unwrap();
+        f.record(ip);
+        let second = f.delay(ip).unwrap();
+        assert!(second > first);
+        for _ in 0..40 {
+            f.record(ip);
+        }
+        assert!(f.delay(ip).unwrap() <= Duration::from_secs(8));
+        f.forget(ip);
+        assert_eq!(f.delay(ip), None);
+    }
+
+    #[test]
+    fn memory_is_capped() {
+        let f = AuthFailures::default();
+        for i in 0..(MAX_TRACKED_ADDRESSES as u32 + 50) {
+            f.record(IpAddr::from(i.to_be_bytes()));
+        }
+        assert!(f.len() <= MAX_TRACKED_ADDRESSES);
+    }
+}
