@@ -83,6 +83,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Failed organizer logins per address (memory only, bounded).
     pub auth_failures: Arc<security::AuthFailures>,
+    /// The site's templates and `site.yaml`, for the competition pages.
+    pub pages: Arc<pages::Templates>,
 }
 
 impl AppState {
@@ -96,7 +98,14 @@ impl AppState {
             site: Arc::new(SiteInfo::default()),
             clock: Clock::system(),
             auth_failures: Arc::new(security::AuthFailures::default()),
+            pages: pages::Templates::built_in(),
         }
+    }
+
+    /// The templates and settings of a site folder (`pages::Templates::load`).
+    pub fn with_templates(mut self, templates: pages::Templates) -> AppState {
+        self.pages = Arc::new(templates);
+        self
     }
 
     pub fn with_admin_token(mut self, token: impl Into<Arc<str>>) -> AppState {
@@ -157,7 +166,8 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let url =
         opts.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", opts.source.join("pufa.sqlite").display()));
     let store = Store::open(&url).await.with_context(|| format!("opening the database {url}"))?;
-    let mut state = AppState::new(quizzes, store.clone()).with_site(site);
+    let templates = pages::Templates::load(&opts.source).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let mut state = AppState::new(quizzes, store.clone()).with_site(site).with_templates(templates);
     if let Some(token) = opts.admin_token.as_deref().filter(|t| !t.is_empty()) {
         state = state.with_admin_token(token);
     }

@@ -1,7 +1,11 @@
 //! The competition link and its QR code (SVG), for the organizer page and the printed poster.
 
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 
+use super::{error_page, page, view};
+use crate::server::{ApiError, AppState};
 use crate::site::config::SiteConfig;
 
 /// The address participants open: the quiz server's own base when set, else the site's `base_url`, else the
@@ -30,6 +34,28 @@ fn is_host(h: &str) -> bool {
 pub fn svg(text: &str) -> Option<String> {
     let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
     Some(code.render::<qrcode::render::svg::Color>().min_dimensions(240, 240).quiet_zone(true).build())
+}
+
+pub(super) async fn qr_svg(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if !state.quizzes.competitions.contains_key(&id) {
+        return error_page(&state, ApiError::UnknownCompetition);
+    }
+    match svg(&link(&state.pages.config, &headers, &id)) {
+        Some(svg) => ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=300")], svg)
+            .into_response(),
+        None => error_page(&state, ApiError::internal("competition link too long for a QR code")),
+    }
+}
+
+/// A printable A4 poster: title, QR code, dates and how to take part.
+pub(super) async fn poster(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let Some(comp) = state.quizzes.competitions.get(&id) else {
+        return error_page(&state, ApiError::UnknownCompetition);
+    };
+    let mut ctx = state.pages.context(state.lang);
+    ctx.insert("comp", &view::facts(comp, state.lang, state.clock.now()));
+    ctx.insert("link", &link(&state.pages.config, &headers, &id));
+    page(&state, "poster.html", &ctx, StatusCode::OK)
 }
 
 #[cfg(test)]

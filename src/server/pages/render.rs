@@ -2,9 +2,9 @@
 //! `base.html`, menus and language.
 
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use axum::response::Html;
-use chrono::Utc;
 
 use crate::diag::Diagnostics;
 use crate::i18n::{t, Lang};
@@ -26,8 +26,18 @@ impl Templates {
         Ok(Templates { tera, config })
     }
 
-    pub fn lang(&self) -> Lang {
-        self.config.language
+    /// The built-in theme with default settings (a folder with only `quizzes/`, and tests); compiled once.
+    pub fn built_in() -> Arc<Templates> {
+        static BUILT_IN: OnceLock<Arc<Templates>> = OnceLock::new();
+        BUILT_IN
+            .get_or_init(|| {
+                let empty = std::env::temp_dir().join("pufa-no-site-overrides-here");
+                let tera = crate::site::theme::Theme::gather(&empty, &SiteConfig::default())
+                    .and_then(|t| t.compile())
+                    .expect("the built-in theme compiles (covered by a test)");
+                Arc::new(Templates { tera, config: SiteConfig::default() })
+            })
+            .clone()
     }
 
     /// The path prefix of every link (from `base_url`), "" at the domain root.
@@ -35,18 +45,16 @@ impl Templates {
         self.config.root()
     }
 
-    /// A context with `config`, `t`, `lang`, `root` and `now`.
-    pub fn context(&self) -> tera::Context {
-        let mut ctx = base_context(&self.config, self.lang());
-        ctx.insert("now", &Utc::now().to_rfc3339());
-        ctx
+    /// A context with `config`, `t`, `lang` and `root`.
+    pub fn context(&self, lang: Lang) -> tera::Context {
+        base_context(&self.config, lang)
     }
 
     /// Renders `quiz/{name}`; a template error is logged with its cause and the participant sees a generic text.
-    pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<Html<String>, String> {
+    pub fn render(&self, name: &str, ctx: &tera::Context, lang: Lang) -> Result<Html<String>, String> {
         self.tera.render(&format!("quiz/{name}"), ctx).map(Html).map_err(|e| {
             tracing::error!(template = name, error = %error_chain(&e), "rendering a competition page failed");
-            t(self.lang(), "error.internal").to_string()
+            t(lang, "error.internal").to_string()
         })
     }
 }

@@ -5,7 +5,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 
 use crate::i18n::{fill, t, Lang};
-use crate::quiz::{Competition, Grade, OrgKind, PublicQuestion, QuestionType, QuizSet, ShowAnswers};
+use crate::quiz::{Competition, OrgKind, PublicQuestion, QuestionType, QuizSet, ShowAnswers};
+use crate::server::flow::Submitted;
 use crate::site::views::date_text;
 
 /// A date and time as people read it: 2026年3月1日 08:00.
@@ -214,13 +215,19 @@ pub struct ResultView {
     pub earned: u32,
 }
 
-/// Joins the results of `grade` with the questions as shown (`shown`, from `quiz::present`), matched by id.
-pub fn results(shown: &[PublicQuestion], grade: &Grade, lang: Lang) -> Vec<ResultView> {
-    grade
+/// Joins the shown results of a submission with the questions as the participant saw them (matched by id).
+/// Empty when the competition does not show answers yet: even right/wrong marks would give judge answers away.
+pub fn results(shown: &[PublicQuestion], submitted: &Submitted, lang: Lang) -> Vec<ResultView> {
+    if !submitted.answers_shown {
+        return Vec::new();
+    }
+    submitted
         .results
         .iter()
         .filter_map(|r| {
             let q = shown.iter().find(|q| q.id == r.id)?;
+            let answer = r.answer.clone().unwrap_or_default();
+            // Judge questions read better as 正确 / 错误 than as A / B.
             let say = |letters: &[String]| -> String {
                 let words: Vec<String> = letters
                     .iter()
@@ -244,17 +251,18 @@ pub fn results(shown: &[PublicQuestion], grade: &Grade, lang: Lang) -> Vec<Resul
                     .map(|(i, text)| ResultOption {
                         letter: letter(i),
                         text: text.clone(),
-                        correct: r.answer.contains(&letter(i)),
+                        correct: answer.contains(&letter(i)),
                         given: r.given.contains(&letter(i)),
                     })
                     .collect(),
                 given: say(&r.given),
-                answer: say(&r.answer),
+                answer: say(&answer),
                 correct: r.correct,
-                explanation: r.explanation.clone(),
-                basis: r.basis.clone(),
-                points: r.points,
-                earned: r.earned,
+                explanation: r.explanation.clone().unwrap_or_default(),
+                basis: r.basis.clone().unwrap_or_default(),
+                points: q.points,
+                // Grading is all-or-nothing per question.
+                earned: if r.correct { q.points } else { 0 },
             })
         })
         .collect()
