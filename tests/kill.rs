@@ -57,59 +57,83 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// One participant: start, then submit answers right for the first `right` questions. Returns (attempt, score).
-async fn flow(client: &reqwest::Client, base: &str, set: &pufa::quiz::QuizSet, i: usize) -> Option<(String, i64)> {
+/// One participant: start on one server, submit on the next (another process when there are two), every fourth
+/// one submitting on both at once. Returns (attempt, score) once acknowledged.
+async fn flow(
+    client: &reqwest::Client,
+    bases: &[String],
+    set: &pufa::quiz::QuizSet,
+    i: usize,
+) -> Option<(String, i64)> {
+    let base = &bases[i % bases.len()];
     let body = json!({"name": format!("学生{i}"), "organization": "school-a", "group": "一班"});
     let r = client.post(format!("{base}/api/competitions/open/attempts")).json(&body).send().await.ok()?;
     let started: Value = r.json().await.ok()?;
     let qs = &started["questions"];
     let all = ids(qs);
     let right: Vec<&str> = all.iter().take(i % 6).map(String::as_str).collect();
-    let answers = answers_with(set, qs, &right);
+    let answers = json!({"answers": answers_with(set, qs, &right)});
     let attempt = started["attempt"].as_str()?.to_string();
-    let r = client
-        .post(format!("{base}/api/attempts/{attempt}/submit"))
-        .json(&json!({"answers": answers}))
-        .send()
-        .await
-        .ok()?;
-    if r.status() != reqwest::StatusCode::OK {
-        return None;
-    }
-    let result: Value = r.json().await.ok()?;
-    Some((attempt, result["score"].as_i64()?))
+    let submit = |base: &String| {
+        let req = client.post(format!("{base}/api/attempts/{attempt}/submit")).json(&answers);
+        async move {
+            let r = req.send().await.ok()?;
+            if r.status() != reqwest::StatusCode::OK {
+                return None;
+            }
+            r.json::<Value>().await.ok()?["score"].as_i64()
+        }
+    };
+    let next = &bases[(i + 1) % bases.len()];
+    let score = if i.is_multiple_of(4) {
+        let (a, b) = tokio::join!(submit(base), submit(next));
+        if let (Some(a), Some(b)) = (a, b) {
+            assert_eq!(a, b, "racing submits on two processes disagree");
+        }
+        a.or(b)?
+    } else {
+        submit(next).await?
+    };
+    Some((attempt, score))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn acknowledged_submissions_survive_kill_9() {
+/// Starts `servers` processes on `db`, runs the burst, SIGKILLs the first midway, restarts it, and checks that
+/// every acknowledged result is stored once and unchanged.
+async fn burst_kill_restart(db: &str, servers: usize) {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture_dir(), &dir.path().join("quizzes"));
-    let db = format!("sqlite:{}", dir.path().join("kill.sqlite").display());
     let set = Arc::new(fixture());
     let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
 
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = spawn_server(dir.path(), &db, port);
-    wait_healthy(&client, &base, &mut server).await;
+    let mut children = Vec::new();
+    let mut bases = Vec::new();
+    for _ in 0..servers {
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut child = spawn_server(dir.path(), db, port);
+        wait_healthy(&client, &base, &mut child).await;
+        children.push(child);
+        bases.push(base);
+    }
+    let bases = Arc::new(bases);
 
     let acked: Arc<Mutex<HashMap<String, i64>>> = Arc::default();
     let started = Arc::new(AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..32 {
-        let (client, base, set, acked, started) =
-            (client.clone(), base.clone(), set.clone(), acked.clone(), started.clone());
+        let (client, bases, set, acked, started) =
+            (client.clone(), bases.clone(), set.clone(), acked.clone(), started.clone());
         workers.push(tokio::spawn(async move {
             loop {
                 let i = started.fetch_add(1, Ordering::SeqCst);
                 if i >= 2000 {
                     return;
                 }
-                match flow(&client, &base, &set, i).await {
+                match flow(&client, &bases, &set, i).await {
                     Some((attempt, score)) => {
                         acked.lock().unwrap().insert(attempt, score);
                     }
-                    // The server is gone: stop.
+                    // A server is gone: this worker stops.
                     None => return,
                 }
             }
@@ -117,11 +141,11 @@ async fn acknowledged_submissions_survive_kill_9() {
     }
     // Kill while flows are in flight, once a good number has been acknowledged.
     while acked.lock().unwrap().len() < 150 {
-        assert!(server.try_wait().unwrap().is_none(), "server died on its own");
+        assert!(children[0].try_wait().unwrap().is_none(), "server died on its own");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    server.kill().unwrap(); // SIGKILL on Unix
-    server.wait().unwrap();
+    children[0].kill().unwrap(); // SIGKILL on Unix
+    children[0].wait().unwrap();
     for w in workers {
         w.await.unwrap();
     }
@@ -130,8 +154,8 @@ async fn acknowledged_submissions_survive_kill_9() {
 
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = spawn_server(dir.path(), &db, port);
-    wait_healthy(&client, &base, &mut server).await;
+    children[0] = spawn_server(dir.path(), db, port);
+    wait_healthy(&client, &base, &mut children[0]).await;
     for (attempt, score) in &acked {
         let view: Value =
             client.get(format!("{base}/api/attempts/{attempt}")).send().await.unwrap().json().await.unwrap();
@@ -150,11 +174,13 @@ async fn acknowledged_submissions_survive_kill_9() {
     }
     let board: Value =
         client.get(format!("{base}/api/competitions/open/leaderboard")).send().await.unwrap().json().await.unwrap();
-    server.kill().unwrap();
-    server.wait().unwrap();
+    for mut child in children {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
 
     // Nothing counted twice: one submitted row per participant, five responses per submitted attempt.
-    let store = pufa::store::Store::open(&db).await.unwrap();
+    let store = pufa::store::Store::open(db).await.unwrap();
     let submitted = store.submitted("open").await.unwrap();
     assert!(submitted.len() >= acked.len());
     let names = count_by(submitted.iter().map(|r| r.name.clone()));
@@ -162,4 +188,20 @@ async fn acknowledged_submissions_survive_kill_9() {
     assert_eq!(board["participants"].as_u64(), Some(submitted.len() as u64));
     let answered: i64 = store.question_stats("open").await.unwrap().iter().map(|s| s.answered).sum();
     assert_eq!(answered, 5 * submitted.len() as i64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_submissions_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    burst_kill_restart(&format!("sqlite:{}", dir.path().join("kill.sqlite").display()), 1).await;
+}
+
+/// Issue 4: two processes on one PostgreSQL database behave as one service, also when one is killed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_on_postgres_survive_kill_9() {
+    let Some(base) = postgres_base() else {
+        eprintln!("PUFA_TEST_POSTGRES not set: skipping");
+        return;
+    };
+    burst_kill_restart(&postgres_schema(&base).await, 2).await;
 }

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/competitions/{id}", get(info))
         .route("/api/competitions/{id}/attempts", post(start))
         .route("/api/attempts/{attempt}", get(resume))
+        .route("/api/attempts/{attempt}/answers", axum::routing::put(save))
         .route("/api/attempts/{attempt}/submit", post(submit))
 }
 
@@ -164,18 +165,30 @@ struct SubmitRequest {
     answers: HashMap<String, Letters>,
 }
 
+impl SubmitRequest {
+    fn answers(self) -> HashMap<String, Vec<String>> {
+        self.answers
+            .into_iter()
+            .map(|(q, l)| match l {
+                Letters::One(s) => (q, vec![s]),
+                Letters::Many(v) => (q, v),
+            })
+            .collect()
+    }
+}
+
 async fn submit(
     State(state): State<AppState>,
     Path(attempt): Path<String>,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let answers = req
-        .answers
-        .into_iter()
-        .map(|(q, l)| match l {
-            Letters::One(s) => (q, vec![s]),
-            Letters::Many(v) => (q, v),
-        })
-        .collect();
-    flow::submit(&state, &attempt, answers).await.map(Json)
+    flow::submit(&state, &attempt, req.answers()).await.map(Json)
+}
+
+async fn save(
+    State(state): State<AppState>,
+    Path(attempt): Path<String>,
+    ApiJson(req): ApiJson<SubmitRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    flow::save(&state, &attempt, req.answers()).await.map(Json)
 }

@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use super::error::MAX_NAME_CHARS;
 use super::{ApiError, AppState};
 use crate::quiz::{self, Competition, Drawn, Grade, PublicQuestion, ShowAnswers};
-use crate::store::{AttemptRow, NewAttempt, StartOutcome, Submission, SubmitOutcome};
+use crate::store::{AttemptRow, Draft, NewAttempt, StartOutcome, Submission, SubmitOutcome};
 
 /// A submission arriving this long after the deadline is still accepted (network delays, a slow phone).
-/// Later than that, the attempt is graded as if nothing was answered: late answers are never stored or counted.
+/// Later than that, the answers sent are ignored and the attempt is graded with what was saved in time
+/// (`save`), or as empty: late answers are never stored or counted.
 pub const GRACE: Duration = Duration::from_secs(30);
 
 /// The join form.
@@ -80,7 +81,17 @@ pub struct AttemptView {
     pub number: u32,
     pub deadline: DateTime<Utc>,
     pub questions: Vec<PublicQuestion>,
+    /// Answers saved so far (question id → letters) while the attempt runs.
+    pub saved: HashMap<String, Vec<String>>,
     pub result: Option<Submitted>,
+}
+
+/// The answer to a draft save.
+#[derive(Debug, Clone, Serialize)]
+pub struct Saved {
+    /// False when the attempt was already submitted or its deadline (plus grace) has passed.
+    pub saved: bool,
+    pub deadline: DateTime<Utc>,
 }
 
 pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
@@ -184,6 +195,7 @@ pub async fn resume(state: &AppState, attempt_id: &str) -> Result<AttemptView, A
         number: row.number as u32,
         deadline: from_millis(row.deadline),
         questions: quiz::present(&state.quizzes, &drawn, state.lang),
+        saved: if row.submitted_at.is_none() { saved_answers(&row) } else { HashMap::new() },
         result,
     })
 }
@@ -202,7 +214,7 @@ pub async fn submit(
     let comp = competition(state, &row.competition)?;
     let now = millis(state.clock.now());
     let late = now > row.deadline + GRACE.as_millis() as i64;
-    let answers = if late { HashMap::new() } else { answers };
+    let answers = if late { saved_answers(&row) } else { answers };
     let drawn = drawn_of(&row)?;
     let grade = quiz::grade(&state.quizzes, comp, &drawn, &answers);
     let submission = Submission {
@@ -219,6 +231,27 @@ pub async fn submit(
         SubmitOutcome::Recorded(r) | SubmitOutcome::AlreadySubmitted(r) => view(state, &r),
         SubmitOutcome::UnknownAttempt => Err(ApiError::UnknownAttempt),
     }
+}
+
+fn saved_answers(row: &AttemptRow) -> HashMap<String, Vec<String>> {
+    row.answers.as_deref().and_then(|a| serde_json::from_str(a).ok()).unwrap_or_default()
+}
+
+/// Saves the answers given so far, so that a participant who runs out of time is graded on them.
+pub async fn save(
+    state: &AppState,
+    attempt_id: &str,
+    answers: HashMap<String, Vec<String>>,
+) -> Result<Saved, ApiError> {
+    let row = row(state, attempt_id).await?;
+    let now = millis(state.clock.now());
+    let draft = Draft {
+        attempt: row.id.clone(),
+        answers: serde_json::to_string(&answers).map_err(ApiError::internal)?,
+        not_after_deadline_before: now - GRACE.as_millis() as i64,
+    };
+    let saved = row.submitted_at.is_none() && state.store.save_draft(draft).await?;
+    Ok(Saved { saved, deadline: from_millis(row.deadline) })
 }
 
 /// The stored result as the participant may see it now.

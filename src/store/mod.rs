@@ -5,6 +5,8 @@
 //! together into shared transactions ("group commit") and answers each caller only after its transaction committed:
 //! an acknowledged write is durable, and one fsync is paid per batch instead of per request.
 
+mod postgres;
+mod reads;
 mod sqlite;
 mod writer;
 
@@ -15,6 +17,10 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use writer::MAX_BATCH;
 
+/// The columns of `AttemptRow`, in order.
+pub(crate) const COLUMNS: &str = "id, competition, organization, name, grp, participant_key, number, seed, drawn, \
+     started_at, deadline, submitted_at, answers, score, max_score, passed, duration_ms, grade";
+
 /// Errors of the store; the server logs them and answers with a generic 500.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -24,8 +30,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL {0:?}: expected sqlite:PATH or postgres://…")]
     UnsupportedUrl(String),
-    #[error("PostgreSQL is not implemented yet (issue 4)")]
-    PostgresNotImplemented,
+    #[error("write failed and rolled back: {0}")]
+    WriteFailed(String),
     #[error("the store writer has stopped")]
     WriterGone,
 }
@@ -121,14 +127,26 @@ pub struct QuestionStat {
     pub missed: i64,
 }
 
+/// Answers saved while the attempt runs, graded if the participant never submits in time.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub attempt: String,
+    /// JSON of question id → letters.
+    pub answers: String,
+    /// Saves are refused once the attempt's deadline is before this (epoch ms): the grace cut-off.
+    pub not_after_deadline_before: i64,
+}
+
 pub(crate) enum Op {
     Start(Box<NewAttempt>, oneshot::Sender<Result<StartOutcome, StoreError>>),
+    Save(Box<Draft>, oneshot::Sender<Result<bool, StoreError>>),
     Submit(Box<Submission>, oneshot::Sender<Result<SubmitOutcome, StoreError>>),
 }
 
 #[derive(Clone)]
 enum Backend {
     Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
 }
 
 /// The database: a read pool plus the channel to the writer task. Cheap to clone.
@@ -145,14 +163,21 @@ impl Store {
         if let Some(path) = url.strip_prefix("sqlite:") {
             let (pool, conn) = sqlite::open(path.trim_start_matches("//")).await?;
             let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-            let handle = tokio::spawn(writer::run_sqlite(conn, rx));
+            let handle = tokio::spawn(writer::sqlite::run(conn, rx));
             Ok(Store {
                 backend: Backend::Sqlite(pool),
                 tx,
                 writer: std::sync::Arc::new(tokio::sync::Mutex::new(Some(handle))),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Err(StoreError::PostgresNotImplemented)
+            let (pool, conn) = postgres::open(url).await?;
+            let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+            let handle = tokio::spawn(writer::postgres::run(conn, rx));
+            Ok(Store {
+                backend: Backend::Postgres(pool),
+                tx,
+                writer: std::sync::Arc::new(tokio::sync::Mutex::new(Some(handle))),
+            })
         } else {
             Err(StoreError::UnsupportedUrl(url.to_string()))
         }
@@ -172,31 +197,42 @@ impl Store {
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
+    /// Saves draft answers of a running attempt; false when it is submitted, unknown or past deadline + grace.
+    pub async fn save_draft(&self, d: Draft) -> Result<bool, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Op::Save(Box::new(d), reply)).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
     /// One attempt by id.
     pub async fn attempt(&self, id: &str) -> Result<Option<AttemptRow>, StoreError> {
         match &self.backend {
-            Backend::Sqlite(p) => sqlite::attempt(p, id).await,
+            Backend::Sqlite(p) => reads::sqlite::attempt(p, id).await,
+            Backend::Postgres(p) => reads::postgres::attempt(p, id).await,
         }
     }
 
     /// Every attempt of a competition (submitted or not), oldest first.
     pub async fn attempts(&self, competition: &str) -> Result<Vec<AttemptRow>, StoreError> {
         match &self.backend {
-            Backend::Sqlite(p) => sqlite::attempts(p, competition, false).await,
+            Backend::Sqlite(p) => reads::sqlite::attempts(p, competition, false).await,
+            Backend::Postgres(p) => reads::postgres::attempts(p, competition, false).await,
         }
     }
 
     /// The submitted attempts of a competition, oldest first.
     pub async fn submitted(&self, competition: &str) -> Result<Vec<AttemptRow>, StoreError> {
         match &self.backend {
-            Backend::Sqlite(p) => sqlite::attempts(p, competition, true).await,
+            Backend::Sqlite(p) => reads::sqlite::attempts(p, competition, true).await,
+            Backend::Postgres(p) => reads::postgres::attempts(p, competition, true).await,
         }
     }
 
     /// Per-question answered/missed counts of a competition, most missed first.
     pub async fn question_stats(&self, competition: &str) -> Result<Vec<QuestionStat>, StoreError> {
         match &self.backend {
-            Backend::Sqlite(p) => sqlite::question_stats(p, competition).await,
+            Backend::Sqlite(p) => reads::sqlite::question_stats(p, competition).await,
+            Backend::Postgres(p) => reads::postgres::question_stats(p, competition).await,
         }
     }
 
@@ -210,6 +246,7 @@ impl Store {
         }
         match backend {
             Backend::Sqlite(p) => p.close().await,
+            Backend::Postgres(p) => p.close().await,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! SQLite backend: connection settings, migrations and the read queries.
+//! SQLite backend: connection settings and migrations.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -6,10 +6,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, SqliteConnection, SqlitePool};
 
-use super::{AttemptRow, QuestionStat, StoreError};
-
-pub(super) const COLUMNS: &str = "id, competition, organization, name, grp, participant_key, number, seed, drawn, \
-     started_at, deadline, submitted_at, answers, score, max_score, passed, duration_ms, grade";
+use super::StoreError;
 
 /// Opens the file (created if missing), migrates it, and returns a read pool and the one writer connection.
 pub(super) async fn open(path: &str) -> Result<(SqlitePool, SqliteConnection), StoreError> {
@@ -33,27 +30,4 @@ pub(super) async fn open(path: &str) -> Result<(SqlitePool, SqliteConnection), S
     let pool =
         SqlitePoolOptions::new().max_connections(8).min_connections(1).connect_with(opts.read_only(false)).await?;
     Ok((pool, writer))
-}
-
-pub(super) async fn attempt(pool: &SqlitePool, id: &str) -> Result<Option<AttemptRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM attempts WHERE id = $1");
-    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?)
-}
-
-pub(super) async fn attempts(
-    pool: &SqlitePool,
-    competition: &str,
-    submitted_only: bool,
-) -> Result<Vec<AttemptRow>, StoreError> {
-    let filter = if submitted_only { "AND submitted_at IS NOT NULL" } else { "" };
-    let sql = format!("SELECT {COLUMNS} FROM attempts WHERE competition = $1 {filter} ORDER BY started_at, id");
-    Ok(sqlx::query_as(&sql).bind(competition).fetch_all(pool).await?)
-}
-
-pub(super) async fn question_stats(pool: &SqlitePool, competition: &str) -> Result<Vec<QuestionStat>, StoreError> {
-    let sql = "SELECT r.question AS question, COUNT(*) AS answered, \
-               SUM(CASE WHEN r.correct THEN 0 ELSE 1 END) AS missed \
-               FROM responses r JOIN attempts a ON a.id = r.attempt WHERE a.competition = $1 \
-               GROUP BY r.question ORDER BY missed DESC, answered DESC, question";
-    Ok(sqlx::query_as(sql).bind(competition).fetch_all(pool).await?)
 }

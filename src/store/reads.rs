@@ -1,0 +1,38 @@
+//! The read queries, shared by both backends (only the pool type differs).
+
+macro_rules! backend_reads {
+    ($Pool:ty) => {
+        use crate::store::{AttemptRow, QuestionStat, StoreError, COLUMNS};
+
+        pub(crate) async fn attempt(pool: &$Pool, id: &str) -> Result<Option<AttemptRow>, StoreError> {
+            let sql = format!("SELECT {COLUMNS} FROM attempts WHERE id = $1");
+            Ok(sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?)
+        }
+
+        pub(crate) async fn attempts(
+            pool: &$Pool,
+            competition: &str,
+            submitted_only: bool,
+        ) -> Result<Vec<AttemptRow>, StoreError> {
+            let filter = if submitted_only { "AND submitted_at IS NOT NULL" } else { "" };
+            let sql = format!("SELECT {COLUMNS} FROM attempts WHERE competition = $1 {filter} ORDER BY started_at, id");
+            Ok(sqlx::query_as(&sql).bind(competition).fetch_all(pool).await?)
+        }
+
+        pub(crate) async fn question_stats(pool: &$Pool, competition: &str) -> Result<Vec<QuestionStat>, StoreError> {
+            let sql = "SELECT r.question AS question, COUNT(*) AS answered, \
+                       SUM(CASE WHEN r.correct THEN 0 ELSE 1 END) AS missed \
+                       FROM responses r JOIN attempts a ON a.id = r.attempt WHERE a.competition = $1 \
+                       GROUP BY r.question ORDER BY missed DESC, answered DESC, question";
+            Ok(sqlx::query_as(sql).bind(competition).fetch_all(pool).await?)
+        }
+    };
+}
+
+pub(super) mod sqlite {
+    backend_reads!(sqlx::SqlitePool);
+}
+
+pub(super) mod postgres {
+    backend_reads!(sqlx::PgPool);
+}
