@@ -9,11 +9,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::{Deserialize, Serialize};
 
-use super::ranking::{org_row, OrgRow};
+use super::ranking::{org_row, people, OrgRow};
 use super::{cookies, error_page, no_store, page, qr, see_other, view};
 use crate::i18n::{t, Lang};
 use crate::quiz::{QuestionType, QuizSet};
 use crate::server::admin::{self, Peer};
+use crate::server::attempts::status;
 use crate::server::{board, ApiError, AppState};
 
 /// How many of the most missed questions the dashboard lists.
@@ -220,8 +221,9 @@ pub(super) async fn dashboard(State(state): State<AppState>, Path(id): Path<Stri
     let lang = state.lang;
     let orgs: Vec<OrgRow> = board.organizations.iter().map(|o| org_row(o, lang)).collect();
     let mut ctx = state.pages.context(lang);
-    ctx.insert("comp", &view::facts(comp, lang, state.clock.now()));
+    ctx.insert("comp", &view::facts(comp, lang, status(&state, comp)));
     ctx.insert("orgs", &orgs);
+    ctx.insert("top", &people(&board, lang));
     ctx.insert("towns", &towns(lang, &board.organizations));
     ctx.insert("weakest", &weakest(&state.quizzes, lang, stats));
     ctx.insert("link", &qr::link(&state.pages.config, &headers, &id));

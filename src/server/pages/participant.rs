@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::{cookies, error_page, no_store, page, see_other, view};
 use crate::i18n::{fill, t};
 use crate::quiz::Competition;
+use crate::server::attempts;
 use crate::server::flow::{self, StartRequest};
 use crate::server::{ApiError, AppState};
 
@@ -65,7 +66,7 @@ fn landing_page(
     status: StatusCode,
 ) -> Response {
     let mut ctx = state.pages.context(state.lang);
-    ctx.insert("comp", &view::facts(comp, state.lang, state.clock.now()));
+    ctx.insert("comp", &view::facts(comp, state.lang, attempts::status(state, comp)));
     ctx.insert("towns", &view::org_groups(&state.quizzes, comp, state.lang));
     ctx.insert("form", form);
     ctx.insert("error", &error);
@@ -145,13 +146,13 @@ pub(super) async fn questions(State(state): State<AppState>, Path(attempt): Path
     let remaining = (v.deadline - state.clock.now()).num_seconds().max(0);
     let deadline_local = v.deadline.with_timezone(comp.opens.offset());
     let mut ctx = state.pages.context(lang);
-    ctx.insert("comp", &view::facts(comp, lang, state.clock.now()));
+    ctx.insert("comp", &view::facts(comp, lang, attempts::status(&state, comp)));
     ctx.insert("who", &who(&state, &v));
     ctx.insert("attempt", &v.attempt);
     ctx.insert("deadline", &v.deadline.to_rfc3339());
     ctx.insert("remaining", &remaining);
     ctx.insert("deadline_note", &fill(t(lang, "quiz.deadline_note"), &[("time", &view::when(lang, &deadline_local))]));
-    ctx.insert("questions", &view::questions(&v.questions, lang));
+    ctx.insert("questions", &view::questions(&v.questions, &v.saved, lang));
     no_store(page(&state, "attempt.html", &ctx, StatusCode::OK))
 }
 
@@ -192,7 +193,7 @@ pub(super) async fn result(State(state): State<AppState>, Path(attempt): Path<St
     };
     let lang = state.lang;
     let mut ctx = state.pages.context(lang);
-    ctx.insert("comp", &view::facts(comp, lang, state.clock.now()));
+    ctx.insert("comp", &view::facts(comp, lang, attempts::status(&state, comp)));
     ctx.insert("who", &who(&state, &v));
     ctx.insert("score", &done.score);
     ctx.insert("max_score", &done.max_score);

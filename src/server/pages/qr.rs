@@ -5,6 +5,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::{error_page, page, view};
+use crate::server::attempts::status;
 use crate::server::{ApiError, AppState};
 use crate::site::config::SiteConfig;
 
@@ -53,7 +54,7 @@ pub(super) async fn poster(State(state): State<AppState>, Path(id): Path<String>
         return error_page(&state, ApiError::UnknownCompetition);
     };
     let mut ctx = state.pages.context(state.lang);
-    ctx.insert("comp", &view::facts(comp, state.lang, state.clock.now()));
+    ctx.insert("comp", &view::facts(comp, state.lang, status(&state, comp)));
     ctx.insert("link", &link(&state.pages.config, &headers, &id));
     page(&state, "poster.html", &ctx, StatusCode::OK)
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{error_page, page, view};
 use crate::i18n::Lang;
+use crate::server::attempts::status;
 use crate::server::board::{self, Leaderboard, OrgStanding};
 use crate::server::AppState;
 
@@ -51,12 +52,27 @@ pub(super) fn org_row(o: &OrgStanding, lang: Lang) -> OrgRow {
 }
 
 #[derive(Debug, Serialize)]
-struct PersonRow {
+pub(super) struct PersonRow {
     name: String,
     organization: String,
     group: String,
     score: u32,
     time_taken: String,
+}
+
+/// The top individuals of the leaderboard, formatted.
+pub(super) fn people(board: &Leaderboard, lang: Lang) -> Vec<PersonRow> {
+    board
+        .individuals
+        .iter()
+        .map(|p| PersonRow {
+            name: p.name.clone(),
+            organization: p.organization_name.clone(),
+            group: p.group.clone(),
+            score: p.score,
+            time_taken: view::duration(lang, (p.duration_ms.max(0) / 1000) as u64),
+        })
+        .collect()
 }
 
 /// Orders the organizations for display: `rate` puts participation first (what a campaign is judged by),
@@ -87,20 +103,10 @@ pub(super) async fn ranking(
     };
     let lang = state.lang;
     let by = if sort.by.as_deref() == Some("score") { "score" } else { "rate" };
-    let top: Vec<PersonRow> = board
-        .individuals
-        .iter()
-        .map(|p| PersonRow {
-            name: p.name.clone(),
-            organization: p.organization_name.clone(),
-            group: p.group.clone(),
-            score: p.score,
-            time_taken: view::duration(lang, (p.duration_ms.max(0) / 1000) as u64),
-        })
-        .collect();
+    let top = people(&board, lang);
     let orgs: Vec<OrgRow> = sorted(board, by == "rate").iter().map(|o| org_row(o, lang)).collect();
     let mut ctx = state.pages.context(lang);
-    ctx.insert("comp", &view::facts(comp, lang, state.clock.now()));
+    ctx.insert("comp", &view::facts(comp, lang, status(&state, comp)));
     ctx.insert("by", by);
     ctx.insert("orgs", &orgs);
     ctx.insert("top", &top);

@@ -1,11 +1,14 @@
 //! View models of the competition pages: what the templates see, already formatted for people
 //! (Chinese dates, percentages, answer letters), so templates stay free of arithmetic.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 use crate::i18n::{fill, t, Lang};
 use crate::quiz::{Competition, OrgKind, PublicQuestion, QuestionType, QuizSet, ShowAnswers};
+use crate::server::attempts::Status;
 use crate::server::flow::Submitted;
 use crate::site::views::date_text;
 
@@ -48,25 +51,6 @@ pub fn kind_label(lang: Lang, kind: QuestionType) -> &'static str {
     }
 }
 
-/// Whether a competition takes answers now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum State {
-    Upcoming,
-    Open,
-    Closed,
-}
-
-pub fn state(comp: &Competition, now: DateTime<Utc>) -> State {
-    if now < comp.opens {
-        State::Upcoming
-    } else if now >= comp.closes {
-        State::Closed
-    } else {
-        State::Open
-    }
-}
-
 /// The rules of a competition as the landing page, poster and organizer page show them.
 #[derive(Debug, Serialize)]
 pub struct Facts {
@@ -81,15 +65,15 @@ pub struct Facts {
     pub attempts: String,
     pub pass_score: String,
     pub show_answers: &'static str,
-    pub state: State,
+    pub state: Status,
     /// Why the join form is missing, for upcoming and closed competitions.
     pub state_text: String,
 }
 
-pub fn facts(comp: &Competition, lang: Lang, now: DateTime<Utc>) -> Facts {
+/// The facts of `comp`; `status` comes from `server::attempts::status`, the one place that decides it.
+pub fn facts(comp: &Competition, lang: Lang, status: Status) -> Facts {
     let count: usize = comp.draw.iter().map(|d| d.count).sum();
     let minutes = comp.time_limit.as_secs().div_ceil(60);
-    let st = state(comp, now);
     let opens = when(lang, &comp.opens);
     Facts {
         id: comp.id.clone(),
@@ -107,11 +91,11 @@ pub fn facts(comp: &Competition, lang: Lang, now: DateTime<Utc>) -> Facts {
             ShowAnswers::AfterSubmit => t(lang, "quiz.show.after_submit"),
             ShowAnswers::AfterClose => t(lang, "quiz.show.after_close"),
         },
-        state: st,
-        state_text: match st {
-            State::Upcoming => fill(t(lang, "quiz.state.upcoming"), &[("time", &opens)]),
-            State::Closed => t(lang, "quiz.state.closed").to_string(),
-            State::Open => String::new(),
+        state: status,
+        state_text: match status {
+            Status::Upcoming => fill(t(lang, "quiz.state.upcoming"), &[("time", &opens)]),
+            Status::Closed => t(lang, "quiz.state.closed").to_string(),
+            Status::Open => String::new(),
         },
         opens,
     }
@@ -158,6 +142,8 @@ pub fn kind_name(lang: Lang, kind: OrgKind) -> &'static str {
 pub struct OptionView {
     pub letter: String,
     pub text: String,
+    /// Saved on the server earlier (a reload with JavaScript off keeps the answers too).
+    pub checked: bool,
 }
 
 /// A question on the question page: what `quiz::present` gives, and nothing of the answer key.
@@ -172,7 +158,7 @@ pub struct QuestionView {
     pub options: Vec<OptionView>,
 }
 
-pub fn questions(qs: &[PublicQuestion], lang: Lang) -> Vec<QuestionView> {
+pub fn questions(qs: &[PublicQuestion], saved: &HashMap<String, Vec<String>>, lang: Lang) -> Vec<QuestionView> {
     qs.iter()
         .map(|q| QuestionView {
             id: q.id.clone(),
@@ -184,7 +170,11 @@ pub fn questions(qs: &[PublicQuestion], lang: Lang) -> Vec<QuestionView> {
                 .options
                 .iter()
                 .enumerate()
-                .map(|(i, o)| OptionView { letter: letter(i), text: o.clone() })
+                .map(|(i, o)| OptionView {
+                    letter: letter(i),
+                    text: o.clone(),
+                    checked: saved.get(&q.id).is_some_and(|l| l.contains(&letter(i))),
+                })
                 .collect(),
         })
         .collect()

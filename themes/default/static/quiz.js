@@ -40,29 +40,50 @@
     tick();
   }
 
+  // Answers live in three places: the form, localStorage (a reload or a crash of WeChat keeps them) and the
+  // server (PUT .../answers, so a participant who runs out of time is graded on what they had).
   function keepAnswers(form) {
     var key = "pufa-answers-" + form.getAttribute("data-attempt");
+    var url = form.getAttribute("data-save");
     var inputs = form.querySelectorAll("input[type=radio], input[type=checkbox]");
-    var saved = {};
-    try { saved = JSON.parse(store(key) || "{}") || {}; } catch (e) { saved = {}; }
+    var timer = null;
     function mark(input) {
       var label = input.parentNode;
       if (label && label.classList) label.classList.toggle("checked", input.checked);
     }
-    for (var i = 0; i < inputs.length; i++) {
-      var input = inputs[i];
-      if (saved[input.name + "=" + input.value]) input.checked = true;
-      mark(input);
-    }
-    form.addEventListener("change", function () {
-      var now = {};
+    function current() {
+      var flat = {}, answers = {};
       for (var j = 0; j < inputs.length; j++) {
-        if (inputs[j].checked) now[inputs[j].name + "=" + inputs[j].value] = 1;
-        mark(inputs[j]);
+        var input = inputs[j];
+        if (!input.checked) continue;
+        flat[input.name + "=" + input.value] = 1;
+        var id = input.name.replace(/^q_/, "");
+        (answers[id] = answers[id] || []).push(input.value);
       }
-      store(key, JSON.stringify(now));
+      return { flat: flat, answers: answers };
+    }
+    function send(answers) {
+      if (!url || !window.XMLHttpRequest) return;
+      var xhr = new XMLHttpRequest();
+      xhr.open("PUT", url, true);
+      xhr.setRequestHeader("Content-Type", "application/json");
+      xhr.send(JSON.stringify({ answers: answers }));
+    }
+    var saved = null;
+    try { saved = JSON.parse(store(key) || "null"); } catch (e) { saved = null; }
+    if (saved && typeof saved === "object") {
+      for (var i = 0; i < inputs.length; i++) inputs[i].checked = !!saved[inputs[i].name + "=" + inputs[i].value];
+    }
+    for (var k = 0; k < inputs.length; k++) mark(inputs[k]);
+    form.addEventListener("change", function () {
+      for (var j = 0; j < inputs.length; j++) mark(inputs[j]);
+      var now = current();
+      store(key, JSON.stringify(now.flat));
+      clearTimeout(timer);
+      timer = setTimeout(function () { send(now.answers); }, 800);
     });
-    form.addEventListener("submit", function () { store(key, null); });
+    form.addEventListener("submit", function () { clearTimeout(timer); store(key, null); });
+    if (saved) send(current().answers);
   }
 
   // Narrows the organization <select> to the names containing what was typed, keeping the town groups.
