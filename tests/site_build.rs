@@ -180,3 +180,17 @@ fn default_output_is_source_public() {
     build(&BuildOptions::new(&src, None)).unwrap_or_else(|e| panic!("{e}"));
     assert!(src.join("public/p/index.html").is_file());
 }
+
+#[test]
+fn drafts_are_built_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("site");
+    std::fs::create_dir_all(src.join("content")).unwrap();
+    std::fs::write(src.join("content/d.md"), "---\ntitle: 草稿\ndraft: true\n---\n正文\n").unwrap();
+    let out = dir.path().join("out");
+    build(&BuildOptions::new(&src, Some(&out))).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!out.join("d/index.html").exists());
+    let report = build(&BuildOptions { drafts: true, ..BuildOptions::new(&src, Some(&out)) }).unwrap();
+    assert_eq!(report.pages, 1);
+    assert!(out.join("d/index.html").exists());
+}

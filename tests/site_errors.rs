@@ -33,8 +33,11 @@ fn failed_build_reports_all_errors_and_keeps_previous_output() {
     assert_eq!(std::fs::read(out.join("index.html")).unwrap(), before, "previous output was changed");
     assert!(!out.join("col/bad-link").exists());
     assert!(out.join("col/one/index.html").exists());
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(names, vec![std::ffi::OsString::from("public")], "temporary folders left behind");
+    // Only the output and the spare folder kept for the next build (see site::output).
+    let mut names: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, [".public.pufa-spare", "public"], "unexpected folders");
 }
 
 #[test]
@@ -53,6 +56,7 @@ fn cli_exits_non_zero_and_prints_path_line_col() {
         assert!(stderr.lines().any(|l| l.starts_with("content/col/") && l.contains(file)), "{file} in:\n{stderr}");
     }
     assert!(!dir.path().join("public").exists());
+    assert!(!dir.path().join(".public.pufa-building").exists());
 }
 
 #[test]

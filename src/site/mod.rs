@@ -14,7 +14,6 @@ pub mod theme;
 pub mod views;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -123,17 +122,21 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         library: &library,
         quizzes: quizzes.as_ref(),
         base: base_context(&config, lang),
+        positions: render::positions(&library),
     };
 
     let progress = Progress::new(opts.progress, (library.pages.len() + library.sections.len()) as u64);
-    let index = Mutex::new(IndexBuilder::default());
+    let index = IndexBuilder::default();
     let outcomes: Vec<render::PageOutcome> = (0..library.pages.len())
         .into_par_iter()
-        .map(|i| {
-            let o = r.page(i, &out, &index);
-            progress.tick();
-            o
-        })
+        .map_init(
+            || r.base.clone(),
+            |ctx, i| {
+                let o = r.page(i, ctx, &out, &index);
+                progress.tick();
+                o
+            },
+        )
         .collect::<Result<_, _>>()?;
     let section_diags: Vec<Vec<Diagnostic>> = (0..library.sections.len())
         .into_par_iter()
@@ -151,7 +154,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     }
     diags.extend(section_diags.into_iter().flatten());
 
-    let index = index.into_inner().unwrap_or_else(|e| e.into_inner());
     let extra = special::render_all(&r, videos, index, &out)?;
     diags.extend(extra.diagnostics);
 

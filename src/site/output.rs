@@ -1,16 +1,30 @@
 //! Writing the site: everything goes into a temporary folder next to the output, swapped in with renames only
 //! when the whole build succeeded, so a failed build leaves the previous site untouched.
 
+use std::collections::HashSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use walkdir::WalkDir;
 
 use super::BuildError;
 
 /// Where the files of one build go: a temporary folder, or nowhere (for `pufa check`).
+///
+/// The previous output is not deleted after a swap but kept beside it as a spare (`.NAME.pufa-spare`), and the
+/// next build writes into that spare, overwriting its files in place and pruning the ones it did not write.
+/// Deleting and recreating thousands of files on every build is what costs most on ext4 (its allocator scans
+/// recently freed inodes), and this keeps the rule that the output is only ever replaced by one rename.
 #[derive(Debug)]
 pub struct Output {
-    /// The temporary folder; None for a dry run.
+    /// The folder being written; None for a dry run.
     temp: Option<PathBuf>,
+    /// Where an unfinished or replaced tree is kept for the next build.
+    spare: PathBuf,
+    /// Site-relative paths written by this build; everything else in a reused folder is stale.
+    written: Mutex<HashSet<String>>,
     files: AtomicU64,
     bytes: AtomicU64,
 }
@@ -29,8 +43,18 @@ pub fn file_for(url: &str) -> String {
     }
 }
 
+/// Writes `bytes` over the file at `path` without truncating it first: a rebuilt page is usually the same size
+/// as the one it replaces, and truncating would free and reallocate its blocks (slow on ext4, more so when
+/// mounted with `discard`). The final `set_len` trims what is left of a longer old file.
+fn overwrite(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)?;
+    file.write_all(bytes)?;
+    file.set_len(bytes.len() as u64)
+}
+
 impl Output {
-    /// A fresh temporary folder beside `output` (same file system, so the final renames are atomic).
+    /// A folder beside `output` (same file system, so the final rename is atomic): the spare of the last build
+    /// when there is one, else a new one.
     pub fn beside(output: &Path) -> Result<Output, BuildError> {
         let parent = match output.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -38,29 +62,52 @@ impl Output {
         };
         std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
         let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-        let temp = parent.join(format!(".{name}.building-{}", std::process::id()));
+        let temp = parent.join(format!(".{name}.pufa-building"));
+        let spare = parent.join(format!(".{name}.pufa-spare"));
         if temp.exists() {
-            std::fs::remove_dir_all(&temp).map_err(io_err(&temp))?;
+            // Left by a build that was killed: reuse it unless a spare is waiting.
+            if spare.exists() {
+                std::fs::remove_dir_all(&temp).map_err(io_err(&temp))?;
+            } else {
+                std::fs::rename(&temp, &spare).map_err(io_err(&temp))?;
+            }
         }
-        std::fs::create_dir_all(&temp).map_err(io_err(&temp))?;
-        Ok(Output { temp: Some(temp), files: AtomicU64::new(0), bytes: AtomicU64::new(0) })
+        if spare.is_dir() {
+            std::fs::rename(&spare, &temp).map_err(io_err(&spare))?;
+        } else {
+            std::fs::create_dir_all(&temp).map_err(io_err(&temp))?;
+        }
+        Ok(Output::new(Some(temp), spare))
     }
 
     /// An output that writes nothing, for checking.
     pub fn dry() -> Output {
-        Output { temp: None, files: AtomicU64::new(0), bytes: AtomicU64::new(0) }
+        Output::new(None, PathBuf::new())
     }
 
-    /// Writes `bytes` to the site-relative file `rel`, creating folders as needed.
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
+    fn new(temp: Option<PathBuf>, spare: PathBuf) -> Output {
+        Output { temp, spare, written: Mutex::default(), files: AtomicU64::new(0), bytes: AtomicU64::new(0) }
+    }
+
+    /// Prepares `rel` for writing: counts it, remembers it, and returns its full path (None for a dry run).
+    fn target(&self, rel: &str) -> Result<Option<PathBuf>, BuildError> {
         self.files.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        let Some(temp) = &self.temp else { return Ok(()) };
+        let Some(temp) = &self.temp else { return Ok(None) };
+        self.written.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_string());
         let path = temp.join(rel);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io_err(dir))?;
         }
-        std::fs::write(&path, bytes).map_err(io_err(&path))
+        Ok(Some(path))
+    }
+
+    /// Writes `bytes` to the site-relative file `rel`, creating folders as needed.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        match self.target(rel)? {
+            Some(path) => overwrite(&path, bytes).map_err(io_err(&path)),
+            None => Ok(()),
+        }
     }
 
     /// Writes the page for a site path such as `/columns/宪法/`.
@@ -70,17 +117,14 @@ impl Output {
 
     /// Copies a file from disk to the site-relative path `rel`.
     pub fn copy(&self, from: &Path, rel: &str) -> Result<(), BuildError> {
-        self.files.fetch_add(1, Ordering::Relaxed);
-        let Some(temp) = &self.temp else {
-            return std::fs::metadata(from).map(|_| ()).map_err(io_err(from));
-        };
-        let path = temp.join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        match self.target(rel)? {
+            Some(path) => {
+                let n = std::fs::copy(from, &path).map_err(io_err(from))?;
+                self.bytes.fetch_add(n, Ordering::Relaxed);
+                Ok(())
+            }
+            None => std::fs::metadata(from).map(|_| ()).map_err(io_err(from)),
         }
-        let n = std::fs::copy(from, &path).map_err(io_err(from))?;
-        self.bytes.fetch_add(n, Ordering::Relaxed);
-        Ok(())
     }
 
     /// Files and bytes written so far.
@@ -88,38 +132,62 @@ impl Output {
         (self.files.load(Ordering::Relaxed), self.bytes.load(Ordering::Relaxed))
     }
 
-    /// Swaps the finished folder in place of `output`: the old output is renamed away, the new one renamed in,
-    /// then the old one removed. A dry run does nothing.
+    /// Removes what a reused folder holds from older builds: files not written now, then empty folders.
+    fn prune(temp: &Path, written: &HashSet<String>) -> Result<(), BuildError> {
+        for entry in WalkDir::new(temp).contents_first(true).min_depth(1) {
+            let entry = entry.map_err(|e| BuildError::Io {
+                path: e.path().unwrap_or(temp).to_path_buf(),
+                source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("file system loop")),
+            })?;
+            let path = entry.path();
+            if entry.file_type().is_dir() {
+                // Only empty folders go; a failure here means the folder still holds pages.
+                let _ = std::fs::remove_dir(path);
+                continue;
+            }
+            let rel = path.strip_prefix(temp).unwrap_or(path).to_string_lossy().replace('\\', "/");
+            if !written.contains(&rel) {
+                std::fs::remove_file(path).map_err(io_err(path))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Swaps the finished folder in place of `output`: the old output is renamed away (kept as the next
+    /// build's spare), the new one renamed in. A dry run does nothing.
     pub fn commit(mut self, output: &Path) -> Result<(), BuildError> {
         let Some(temp) = self.temp.take() else { return Ok(()) };
-        let old = temp.with_file_name(format!(
-            "{}.old",
-            temp.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-        ));
+        let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        if let Err(e) = Self::prune(&temp, &written) {
+            self.temp = Some(temp);
+            return Err(e);
+        }
         let had_old = output.exists();
         if had_old {
-            std::fs::rename(output, &old).map_err(io_err(output))?;
+            if let Err(e) = std::fs::rename(output, &self.spare) {
+                self.temp = Some(temp);
+                return Err(io_err(output)(e));
+            }
         }
         if let Err(e) = std::fs::rename(&temp, output) {
             // Put the previous site back so a failed swap changes nothing.
             if had_old {
-                let _ = std::fs::rename(&old, output);
+                let _ = std::fs::rename(&self.spare, output);
             }
-            let _ = std::fs::remove_dir_all(&temp);
+            self.temp = Some(temp);
             return Err(io_err(output)(e));
-        }
-        if had_old {
-            std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
         }
         Ok(())
     }
 }
 
 impl Drop for Output {
-    /// A build that did not commit leaves no temporary folder behind.
+    /// A build that did not commit keeps its folder as the spare for the next build; the output is untouched.
     fn drop(&mut self) {
         if let Some(temp) = self.temp.take() {
-            let _ = std::fs::remove_dir_all(temp);
+            if self.spare.exists() || std::fs::rename(&temp, &self.spare).is_err() {
+                let _ = std::fs::remove_dir_all(temp);
+            }
         }
     }
 }
@@ -141,8 +209,15 @@ mod tests {
         }
     }
 
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    }
+
     #[test]
-    fn commit_replaces_and_drop_discards() {
+    fn failed_builds_leave_the_output_and_successful_ones_swap_it() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         std::fs::create_dir_all(&out).unwrap();
@@ -151,15 +226,24 @@ mod tests {
         let failed = Output::beside(&out).unwrap();
         failed.write("new.html", b"new").unwrap();
         drop(failed);
-        assert!(out.join("old.html").exists());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "temporary folder left behind");
+        assert_eq!(std::fs::read_to_string(out.join("old.html")).unwrap(), "old");
+        assert!(!out.join("new.html").exists());
+        assert_eq!(names(dir.path()), [".public.pufa-spare", "public"]);
 
         let ok = Output::beside(&out).unwrap();
         ok.write_page("/a/", "<p>a</p>").unwrap();
         assert_eq!(ok.totals(), (1, 8));
         ok.commit(&out).unwrap();
-        assert!(!out.join("old.html").exists());
+        // The spare's stale new.html was pruned; the old output became the spare.
+        assert_eq!(names(&out), ["a"]);
         assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "<p>a</p>");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(names(&dir.path().join(".public.pufa-spare")), ["old.html"]);
+
+        // The next build reuses the spare: old.html and its folders are pruned, a/ is rewritten.
+        let again = Output::beside(&out).unwrap();
+        again.write_page("/b/c/", "c").unwrap();
+        again.commit(&out).unwrap();
+        assert_eq!(names(&out), ["b"]);
+        assert_eq!(names(&dir.path().join(".public.pufa-spare")), ["a"]);
     }
 }

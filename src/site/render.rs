@@ -2,7 +2,6 @@
 //! parallel loop, and only small per-page results (videos, diagnostics, search postings) are kept.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use serde::Serialize;
 
@@ -31,6 +30,19 @@ pub struct Renderer<'a> {
     pub quizzes: Option<&'a QuizSet>,
     /// The base context (config, t, lang, root), cloned per page.
     pub base: tera::Context,
+    /// Each page's position in its section's list, for prev/next links.
+    pub positions: Vec<Option<usize>>,
+}
+
+/// Each page's position in its section's ordered page list (None for a page no section lists).
+pub fn positions(lib: &Library) -> Vec<Option<usize>> {
+    let mut pos = vec![None; lib.pages.len()];
+    for s in &lib.sections {
+        for (n, &p) in s.pages.iter().enumerate() {
+            pos[p] = Some(n);
+        }
+    }
+    pos
 }
 
 /// A video for the gallery.
@@ -127,7 +139,15 @@ impl Renderer<'_> {
     }
 
     /// Renders page `i`, writes it, and adds its text to the search index.
-    pub fn page(&self, i: usize, out: &Output, index: &Mutex<IndexBuilder>) -> Result<PageOutcome, BuildError> {
+    /// `ctx` is a copy of the base context reused from page to page by one worker (cloning the translation map
+    /// for every page was a large share of the build); every page sets the same keys, so nothing leaks over.
+    pub fn page(
+        &self,
+        i: usize,
+        ctx: &mut tera::Context,
+        out: &Output,
+        index: &IndexBuilder,
+    ) -> Result<PageOutcome, BuildError> {
         let lib = self.library;
         let page = &lib.pages[i];
         let mut outcome = PageOutcome::default();
@@ -137,7 +157,7 @@ impl Renderer<'_> {
         );
         outcome.diagnostics.extend(rendered.diagnostics.iter().cloned());
         let postings = search::page_postings(&page.meta.title, &rendered.text);
-        index.lock().unwrap_or_else(|e| e.into_inner()).add(i as u32, postings);
+        index.add(i as u32, postings);
 
         let poster = page.meta.cover.as_deref();
         let mut videos = Vec::new();
@@ -170,7 +190,7 @@ impl Renderer<'_> {
         }
 
         let section = &lib.sections[page.section];
-        let pos = section.pages.iter().position(|&p| p == i);
+        let pos = self.positions.get(i).copied().flatten();
         let link = |p: usize| Link { title: lib.pages[p].meta.title.clone(), url: lib.pages[p].url.clone() };
         let quiz = match page.meta.quiz.as_deref().map(|id| self.quiz_link(id, &page.source)).transpose() {
             Ok(q) => q,
@@ -209,11 +229,10 @@ impl Renderer<'_> {
             quiz,
             section: Link { title: section.meta.title.clone(), url: section.url.clone() },
         };
-        let mut ctx = self.base.clone();
         ctx.insert("page", &view);
         ctx.insert("breadcrumb", &views::breadcrumb(lib, page.section));
         let template = page.meta.template.as_deref().unwrap_or("page.html");
-        match self.render(template, &ctx, &content_path(&page.source)) {
+        match self.render(template, ctx, &content_path(&page.source)) {
             Ok(html) => out.write_page(&page.url, &html)?,
             Err(d) => outcome.diagnostics.push(d),
         }

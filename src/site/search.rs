@@ -3,7 +3,10 @@
 //! `static/search.js` is a port of [`tokens`], [`shard_of`] and [`lookup`]; keep them in step.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use foldhash::{HashMap, HashMapExt};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -18,6 +21,16 @@ const MAX_HITS: u32 = 255;
 /// Whether `c` is a Han character (CJK unified ideographs and their extensions, compatibility ideographs).
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF)
+}
+
+/// Letters and digits (`char::is_alphanumeric`), answered without Unicode tables for ASCII and the CJK and
+/// full-width punctuation that fills Chinese text.
+fn is_word_char(c: char) -> bool {
+    match c as u32 {
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        0x3000..=0x3004 | 0x3008..=0x3020 | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 => false,
+        _ => c.is_alphanumeric(),
+    }
 }
 
 /// Calls `emit` with every token of `text` in order: bigrams of CJK runs (a lone character is a token of its
@@ -45,10 +58,10 @@ fn tokens_cow<'a>(text: &'a str, mut emit: impl FnMut(Cow<'a, str>)) {
             if let Some(end) = single_end {
                 emit(Cow::Borrowed(&text[i..end]));
             }
-        } else if c.is_alphanumeric() {
+        } else if is_word_char(c) {
             let mut end = i + c.len_utf8();
             while let Some(&(j, d)) = chars.peek() {
-                if !d.is_alphanumeric() || is_cjk(d) {
+                if !is_word_char(d) || is_cjk(d) {
                     break;
                 }
                 chars.next();
@@ -94,16 +107,63 @@ pub struct PageTable {
     pub pages: Vec<PageEntry>,
 }
 
-/// Postings being gathered during the build; pages are added from many threads in any order.
-#[derive(Debug, Default)]
+/// Postings being gathered during the build, one map per shard file, each behind its own lock so the worker
+/// threads rarely wait for each other; pages are added in any order.
+#[derive(Debug)]
 pub struct IndexBuilder {
-    /// token → (page number, hits × 2 + 1 if the token is in the title).
-    postings: HashMap<String, Vec<(u32, u32)>>,
+    shards: Vec<Mutex<Postings>>,
 }
 
-/// The postings of one page, computed outside any lock.
-pub fn page_postings(title: &str, text: &str) -> Vec<(String, u32)> {
-    let mut counts: HashMap<Cow<'_, str>, (u32, bool)> = HashMap::new();
+/// One shard's postings: token → (page number, hits × 2 + 1 if the token is in the title).
+type Postings = HashMap<Key, Vec<(u32, u32)>>;
+
+/// A token while the index is built: one or two Han characters packed into a number (no allocation for the
+/// bulk of Chinese text), anything else as text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    Han(u64),
+    Word(Box<str>),
+}
+
+/// Marks the second slot of a packed single character as empty (above any `char`).
+const NO_CHAR: u64 = 0x1F_FFFF;
+
+impl Key {
+    fn new(tok: &str) -> Key {
+        let mut chars = tok.chars();
+        match (chars.next(), chars.next(), chars.next()) {
+            (Some(a), b, None) if is_cjk(a) && b.is_none_or(is_cjk) => {
+                Key::Han((a as u64) << 21 | b.map_or(NO_CHAR, |b| b as u64))
+            }
+            _ => Key::Word(tok.into()),
+        }
+    }
+
+    fn into_text(self) -> String {
+        match self {
+            Key::Han(n) => [n >> 21, n & NO_CHAR]
+                .into_iter()
+                .filter(|&c| c != NO_CHAR)
+                .filter_map(|c| char::from_u32(c as u32))
+                .collect(),
+            Key::Word(w) => w.into(),
+        }
+    }
+}
+
+impl Default for IndexBuilder {
+    fn default() -> Self {
+        IndexBuilder { shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect() }
+    }
+}
+
+/// One page's postings: (shard, token, hits × 2 + title flag), sorted by shard; computed outside any lock.
+pub type PagePostings = Vec<(u32, Key, u32)>;
+
+/// The postings of one page.
+pub fn page_postings(title: &str, text: &str) -> PagePostings {
+    // Chinese text has roughly one distinct bigram per four characters of a page.
+    let mut counts: HashMap<Cow<'_, str>, (u32, bool)> = HashMap::with_capacity(text.len() / 12 + 16);
     for (source, in_title) in [(title, true), (text, false)] {
         tokens_cow(source, |tok| {
             let slot = counts.entry(tok).or_default();
@@ -111,17 +171,26 @@ pub fn page_postings(title: &str, text: &str) -> Vec<(String, u32)> {
             slot.1 |= in_title;
         });
     }
-    counts.into_iter().map(|(k, (hits, title))| (k.into_owned(), hits * 2 + u32::from(title))).collect()
+    let mut out: PagePostings = counts
+        .into_iter()
+        .map(|(k, (hits, title))| (shard_of(&k), Key::new(&k), hits * 2 + u32::from(title)))
+        .collect();
+    out.sort_unstable_by_key(|p| p.0);
+    out
 }
 
 impl IndexBuilder {
-    /// Adds the postings of page `page` (its position in the page table).
-    pub fn add(&mut self, page: u32, postings: Vec<(String, u32)>) {
-        for (tok, v) in postings {
-            match self.postings.get_mut(&tok) {
-                Some(list) => list.push((page, v)),
-                None => {
-                    self.postings.insert(tok, vec![(page, v)]);
+    /// Adds the postings of page `page` (its position in the page table). Safe to call from many threads.
+    pub fn add(&self, page: u32, postings: PagePostings) {
+        let mut rest = postings.into_iter().peekable();
+        while let Some(&(n, _, _)) = rest.peek() {
+            let mut shard = self.shards[n as usize].lock().unwrap_or_else(|e| e.into_inner());
+            while let Some((_, tok, v)) = rest.next_if(|p| p.0 == n) {
+                match shard.get_mut(&tok) {
+                    Some(l) => l.push((page, v)),
+                    None => {
+                        shard.insert(tok, vec![(page, v)]);
+                    }
                 }
             }
         }
@@ -129,19 +198,25 @@ impl IndexBuilder {
 
     /// The shard files' contents: token → flat `[page delta, value, page delta, value, …]`, pages ascending.
     pub fn into_shards(self) -> Vec<BTreeMap<String, Vec<u32>>> {
-        let mut shards = vec![BTreeMap::new(); SHARDS as usize];
-        for (tok, mut list) in self.postings {
-            list.sort_unstable();
-            let mut flat = Vec::with_capacity(list.len() * 2);
-            let mut last = 0;
-            for (page, v) in list {
-                flat.push(page - last);
-                flat.push(v);
-                last = page;
-            }
-            shards[shard_of(&tok) as usize].insert(tok, flat);
-        }
-        shards
+        self.shards
+            .into_iter()
+            .map(|m| {
+                let m = m.into_inner().unwrap_or_else(|e| e.into_inner());
+                m.into_iter()
+                    .map(|(tok, mut list)| {
+                        list.sort_unstable();
+                        let mut flat = Vec::with_capacity(list.len() * 2);
+                        let mut last = 0;
+                        for (page, v) in list {
+                            flat.push(page - last);
+                            flat.push(v);
+                            last = page;
+                        }
+                        (tok.into_text(), flat)
+                    })
+                    .collect()
+            })
+            .collect()
     }
 }
 
@@ -233,6 +308,22 @@ mod tests {
     }
 
     #[test]
+    fn word_char_fast_path_agrees_with_unicode() {
+        for c in (0..0x80u32).chain(0x3000..0x3040).chain(0xFF00..0xFF70).filter_map(char::from_u32) {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn keys_round_trip() {
+        for tok in ["宪法", "法", "ab", "12", "𠀀𠀁", "a宪"] {
+            assert_eq!(Key::new(tok).into_text(), tok);
+        }
+        assert!(matches!(Key::new("宪法"), Key::Han(_)));
+        assert!(matches!(Key::new("word"), Key::Word(_)));
+    }
+
+    #[test]
     fn shard_is_stable_fnv1a() {
         // FNV-1a of "a" is 0xe40c292c; search.js must agree.
         assert_eq!(shard_of("a"), 0xe40c_292c % SHARDS);
@@ -241,7 +332,7 @@ mod tests {
 
     #[test]
     fn lookup_intersects_and_ranks_title_first() {
-        let mut b = IndexBuilder::default();
+        let b = IndexBuilder::default();
         b.add(0, page_postings("民法典解读", "宪法是根本法。宪法宪法"));
         b.add(1, page_postings("宪法学习", "学习宪法"));
         b.add(2, page_postings("安全生产", "生产经营单位"));
@@ -258,7 +349,7 @@ mod tests {
 
     #[test]
     fn uppercase_words_are_found_in_lowercase() {
-        let mut b = IndexBuilder::default();
+        let b = IndexBuilder::default();
         b.add(0, page_postings("APP 隐私", "Personal Information"));
         let shards = b.into_shards();
         let hits = lookup("personal APP", |s| Some(shards[s as usize].clone()));
