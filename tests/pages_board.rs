@@ -39,7 +39,7 @@ async fn ranking_sorts_by_participation_or_by_average() {
     for figure in ["20.0%", "1.0%", "50.0", "100.0", "50.0%", "100.0%"] {
         assert!(b.contains(figure), "ranking lacks {figure}");
     }
-    assert!(b.contains("<progress class=\"bar\" max=\"100\" value=\"20\""), "a bar as long as the rate");
+    assert!(b.contains("<span class=\"fill w20\">"), "a bar as long as the rate");
     let by_score = t.get_page("/quiz/open/ranking?by=score", None).await;
     let b = &by_score.body;
     assert!(b.find("城关第一中学").unwrap() < b.find("山区小学").unwrap(), "average 100 ranks above 50");
