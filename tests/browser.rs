@@ -11,11 +11,12 @@ mod common;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 use pufa::server::pages::Templates;
-use pufa::server::{app, AppState, SiteInfo};
+use pufa::server::{app, AppState, Clock, SiteInfo};
 use pufa::store::Store;
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -31,14 +32,18 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A site folder holding only `quizzes/` (the server fixture), built; returns the server's address.
-async fn serve_site(dir: &Path) -> SocketAddr {
+/// A site folder holding only `quizzes/` (the server fixture), built; returns the server's address and a hand
+/// that moves the server's clock ahead of the real one.
+async fn serve_site(dir: &Path) -> (SocketAddr, Arc<Mutex<chrono::Duration>>) {
     copy_dir(&common::fixture_dir(), &dir.join("quizzes"));
     std::fs::create_dir_all(dir.join("content")).unwrap();
     pufa::site::build(&pufa::site::BuildOptions::new(dir, None)).expect("the site builds");
     let store = Store::open(&format!("sqlite:{}", dir.join("pufa.sqlite").display())).await.unwrap();
     let site = SiteInfo { title: "测试".into(), base_url: None, public_dir: Some(dir.join("public")) };
+    let ahead = Arc::new(Mutex::new(chrono::Duration::zero()));
+    let hand = ahead.clone();
     let state = AppState::new(common::fixture(), store)
+        .with_clock(Clock::from_fn(move || chrono::Utc::now() + *hand.lock().unwrap()))
         .with_site(site)
         .with_templates(Templates::load(dir).expect("templates load"))
         .with_admin_token(TOKEN);
@@ -47,7 +52,7 @@ async fn serve_site(dir: &Path) -> SocketAddr {
     tokio::spawn(async move {
         axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
-    addr
+    (addr, ahead)
 }
 
 const TOKEN: &str = "browser-organizer-token";
@@ -93,7 +98,7 @@ async fn wait_for_path(c: &Client, what: &str, pred: impl Fn(&str) -> bool) -> S
 async fn a_student_on_a_phone_joins_answers_and_reads_the_legal_basis() {
     let Some((chromium, driver)) = chrome::binaries() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let addr = serve_site(dir.path()).await;
+    let (addr, ahead) = serve_site(dir.path()).await;
     let browser = chrome::Browser::phone(&chromium, &driver).await;
     let c = &browser.client;
 
@@ -165,5 +170,19 @@ async fn a_student_on_a_phone_joins_answers_and_reads_the_legal_basis() {
     let admin = text(c, "main").await;
     assert!(admin.contains("王小明") && admin.contains("错误率最高的题目"), "{admin}");
     shot(c, "admin").await;
+    c.goto(&format!("http://{addr}/quiz/open/poster")).await.unwrap();
+    shot(c, "poster").await;
+
+    // Time running out: a second student's page submits itself at zero, graded on the answers given so far.
+    c.goto(&format!("http://{addr}/quiz/open/")).await.unwrap();
+    c.find(Locator::Css("#q-name")).await.unwrap().send_keys("李小红").await.unwrap();
+    c.find(Locator::Css("#q-org")).await.unwrap().select_by_value("school-a").await.unwrap();
+    c.find(Locator::Css("#q-group")).await.unwrap().send_keys("七年级一班").await.unwrap();
+    c.find(Locator::Css(".quiz-join button[type=submit]")).await.unwrap().click().await.unwrap();
+    let path = wait_for_path(c, "the second question page", |p| p.starts_with("/quiz/a/")).await;
+    *ahead.lock().unwrap() = chrono::Duration::seconds(600 - 3);
+    c.refresh().await.unwrap();
+    wait_for_path(c, "the result after the countdown", |p| p == format!("{path}/result")).await;
+    assert!(text(c, "main").await.contains("李小红"));
     browser.close().await;
 }

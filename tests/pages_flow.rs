@@ -157,3 +157,16 @@ async fn answers_wait_for_the_close_when_the_competition_says_so() {
     let r = t.get_page(&format!("/quiz/a/{attempt}/result"), Some(&cookie)).await;
     assert!(r.body.contains("BASIS-") && r.body.contains("法条依据"));
 }
+
+#[tokio::test]
+async fn pages_speak_english_when_the_server_does() {
+    let mut t = test_app().await;
+    t.state.lang = pufa::i18n::Lang::En;
+    t.app = pufa::server::app(t.state.clone());
+    let p = t.get_page("/quiz/open/", None).await;
+    assert!(p.body.contains("<html lang=\"en\">"), "{}", p.body);
+    for needle in ["Take part", "10 minutes", "5 questions, 100 points in all", "School or organization"] {
+        assert!(p.body.contains(needle), "English landing lacks {needle}");
+    }
+    assert!(!p.body.contains("报名答题"));
+}
