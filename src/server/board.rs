@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{flow, ApiError, AppState};
 use crate::quiz::OrgKind;
-use crate::store::AttemptRow;
+use crate::store::Standing;
 
 /// How many individuals the ranking shows.
 pub const TOP_INDIVIDUALS: usize = 10;
@@ -70,7 +70,7 @@ fn round(x: f64, digits: i32) -> f64 {
 }
 
 /// Better attempt first: higher score, then shorter time, then earlier submission.
-fn better(a: &AttemptRow, b: &AttemptRow) -> std::cmp::Ordering {
+fn better(a: &Standing, b: &Standing) -> std::cmp::Ordering {
     b.score
         .cmp(&a.score)
         .then(a.duration_ms.cmp(&b.duration_ms))
@@ -81,17 +81,17 @@ fn better(a: &AttemptRow, b: &AttemptRow) -> std::cmp::Ordering {
 /// Computes the ranking from the submitted attempts.
 pub async fn leaderboard(state: &AppState, comp_id: &str) -> Result<Leaderboard, ApiError> {
     let comp = flow::competition(state, comp_id)?;
-    let rows = state.store.submitted(comp_id).await?;
-    let mut best: HashMap<&str, &AttemptRow> = HashMap::new();
+    let rows = state.store.standings(comp_id).await?;
+    let mut best: HashMap<&str, &Standing> = HashMap::new();
     for r in &rows {
         let e = best.entry(r.participant_key.as_str()).or_insert(r);
         if better(r, e).is_lt() {
             *e = r;
         }
     }
-    let mut bests: Vec<&AttemptRow> = best.into_values().collect();
+    let mut bests: Vec<&Standing> = best.into_values().collect();
     bests.sort_by(|a, b| better(a, b));
-    let mut by_org: HashMap<&str, Vec<&AttemptRow>> = HashMap::new();
+    let mut by_org: HashMap<&str, Vec<&Standing>> = HashMap::new();
     for r in &bests {
         by_org.entry(r.organization.as_str()).or_default().push(r);
     }
@@ -103,8 +103,8 @@ pub async fn leaderboard(state: &AppState, comp_id: &str) -> Result<Leaderboard,
         .map(|o| {
             let list = by_org.get(o.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
             let n = list.len() as u32;
-            let total: i64 = list.iter().map(|r| r.score.unwrap_or(0)).sum();
-            let passed = list.iter().filter(|r| r.passed == Some(true)).count();
+            let total: i64 = list.iter().map(|r| r.score).sum();
+            let passed = list.iter().filter(|r| r.passed).count();
             OrgStanding {
                 id: o.id.clone(),
                 name: o.name.clone(),
@@ -119,7 +119,7 @@ pub async fn leaderboard(state: &AppState, comp_id: &str) -> Result<Leaderboard,
                 },
                 average_score: if n == 0 { 0.0 } else { round(total as f64 / f64::from(n), 2) },
                 pass_rate: if n == 0 { 0.0 } else { round(passed as f64 / f64::from(n), 4) },
-                top_score: list.iter().map(|r| r.score.unwrap_or(0)).max().unwrap_or(0) as u32,
+                top_score: list.iter().map(|r| r.score).max().unwrap_or(0) as u32,
             }
         })
         .collect();
@@ -140,9 +140,9 @@ pub async fn leaderboard(state: &AppState, comp_id: &str) -> Result<Leaderboard,
             organization: r.organization.clone(),
             organization_name: state.quizzes.organization(&r.organization).map(|o| o.name.clone()).unwrap_or_default(),
             group: r.grp.clone(),
-            score: r.score.unwrap_or(0) as u32,
+            score: r.score as u32,
             max_score: r.max_score as u32,
-            duration_ms: r.duration_ms.unwrap_or(0),
+            duration_ms: r.duration_ms,
         })
         .collect();
     Ok(Leaderboard {

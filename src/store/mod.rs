@@ -119,6 +119,21 @@ pub enum SubmitOutcome {
     UnknownAttempt,
 }
 
+/// The part of a submitted attempt the ranking needs (no JSON columns).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Standing {
+    pub id: String,
+    pub organization: String,
+    pub name: String,
+    pub grp: String,
+    pub participant_key: String,
+    pub score: i64,
+    pub max_score: i64,
+    pub passed: bool,
+    pub duration_ms: i64,
+    pub submitted_at: i64,
+}
+
 /// How often each question was answered and missed in one competition.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct QuestionStat {
@@ -225,6 +240,14 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(p) => reads::sqlite::attempts(p, competition, true).await,
             Backend::Postgres(p) => reads::postgres::attempts(p, competition, true).await,
+        }
+    }
+
+    /// The submitted attempts of a competition, light rows for the ranking.
+    pub async fn standings(&self, competition: &str) -> Result<Vec<Standing>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(p) => reads::sqlite::standings(p, competition).await,
+            Backend::Postgres(p) => reads::postgres::standings(p, competition).await,
         }
     }
 

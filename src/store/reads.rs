@@ -2,7 +2,7 @@
 
 macro_rules! backend_reads {
     ($Pool:ty) => {
-        use crate::store::{AttemptRow, QuestionStat, StoreError, COLUMNS};
+        use crate::store::{AttemptRow, QuestionStat, Standing, StoreError, COLUMNS};
 
         pub(crate) async fn attempt(pool: &$Pool, id: &str) -> Result<Option<AttemptRow>, StoreError> {
             let sql = format!("SELECT {COLUMNS} FROM attempts WHERE id = $1");
@@ -17,6 +17,12 @@ macro_rules! backend_reads {
             let filter = if submitted_only { "AND submitted_at IS NOT NULL" } else { "" };
             let sql = format!("SELECT {COLUMNS} FROM attempts WHERE competition = $1 {filter} ORDER BY started_at, id");
             Ok(sqlx::query_as(&sql).bind(competition).fetch_all(pool).await?)
+        }
+
+        pub(crate) async fn standings(pool: &$Pool, competition: &str) -> Result<Vec<Standing>, StoreError> {
+            let sql = "SELECT id, organization, name, grp, participant_key, score, max_score, passed, duration_ms, \
+                       submitted_at FROM attempts WHERE competition = $1 AND submitted_at IS NOT NULL";
+            Ok(sqlx::query_as(sql).bind(competition).fetch_all(pool).await?)
         }
 
         pub(crate) async fn question_stats(pool: &$Pool, competition: &str) -> Result<Vec<QuestionStat>, StoreError> {
