@@ -271,6 +271,53 @@ mod tests {
         assert_eq!(bar_width(1.0, 0.0), 0);
     }
 
+    fn submitted(shown: bool, results: Vec<crate::server::flow::ResultView>) -> Submitted {
+        Submitted {
+            attempt: "a".into(),
+            competition: "c".into(),
+            score: 10,
+            max_score: 20,
+            passed: false,
+            answers_shown: shown,
+            submitted_at: chrono::Utc::now(),
+            duration_ms: 0,
+            results,
+        }
+    }
+
+    fn result(id: &str, correct: bool, given: &[&str], answer: &[&str]) -> crate::server::flow::ResultView {
+        let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        crate::server::flow::ResultView {
+            id: id.into(),
+            correct,
+            given: v(given),
+            answer: Some(v(answer)),
+            explanation: Some("解析".into()),
+            basis: Some("《宪法》第一条".into()),
+        }
+    }
+
+    #[test]
+    fn results_name_judge_answers_and_mark_options() {
+        let q = |id: &str, kind, options: &[&str]| PublicQuestion {
+            id: id.into(),
+            kind,
+            stem: "题".into(),
+            options: options.iter().map(|s| s.to_string()).collect(),
+            points: 10,
+        };
+        let shown =
+            [q("j", QuestionType::Judge, &["正确", "错误"]), q("m", QuestionType::Multiple, &["甲", "乙", "丙"])];
+        let s = submitted(true, vec![result("j", false, &["A"], &["B"]), result("m", true, &["A", "C"], &["A", "C"])]);
+        let r = results(&shown, &s, Lang::Zh);
+        assert_eq!((r[0].given.as_str(), r[0].answer.as_str(), r[0].earned), ("正确", "错误", 0));
+        assert_eq!((r[1].given.as_str(), r[1].answer.as_str(), r[1].earned), ("A、C", "A、C", 10));
+        let marks: Vec<(bool, bool)> = r[1].options.iter().map(|o| (o.correct, o.given)).collect();
+        assert_eq!(marks, [(true, true), (false, false), (true, true)]);
+        assert_eq!(r[1].basis, "《宪法》第一条");
+        assert!(results(&shown, &submitted(false, s.results.clone()), Lang::Zh).is_empty(), "hidden until the close");
+    }
+
     #[test]
     fn dates_and_durations_read_as_chinese() {
         let d = DateTime::parse_from_rfc3339("2026-03-01T08:05:00+08:00").unwrap();
