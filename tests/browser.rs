@@ -170,6 +170,9 @@ async fn a_student_on_a_phone_joins_answers_and_reads_the_legal_basis() {
     let admin = text(c, "main").await;
     assert!(admin.contains("王小明") && admin.contains("错误率最高的题目"), "{admin}");
     shot(c, "admin").await;
+    let weakest = c.find(Locator::Css(".weakest")).await.unwrap();
+    c.execute("arguments[0].scrollIntoView()", vec![serde_json::to_value(&weakest).unwrap()]).await.unwrap();
+    shot(c, "admin-weakest").await;
     c.goto(&format!("http://{addr}/quiz/open/poster")).await.unwrap();
     shot(c, "poster").await;
 

@@ -176,7 +176,7 @@ struct Weak {
 }
 
 fn weakest(set: &QuizSet, lang: Lang, stats: Vec<crate::store::QuestionStat>) -> Vec<Weak> {
-    let mut stats: Vec<_> = stats.into_iter().filter(|s| s.answered > 0).collect();
+    let mut stats: Vec<_> = stats.into_iter().filter(|s| s.answered > 0 && s.missed > 0).collect();
     // Highest miss rate first (compared as cross products, exact); more answers break ties.
     stats.sort_by(|a, b| (b.missed * a.answered).cmp(&(a.missed * b.answered)).then(b.answered.cmp(&a.answered)));
     stats
