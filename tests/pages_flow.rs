@@ -102,7 +102,7 @@ async fn join_answer_submit_and_see_the_result_with_legal_basis() {
     let r = t.get_page(s.location(), Some(&cookie)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("<strong>100</strong> / 100"), "{}", r.body);
-    assert!(r.body.contains("合格"));
+    assert!(r.body.contains("合格（合格分数 60）"), "verdict with the pass score");
     assert_eq!(r.body.matches("法条依据").count(), 5);
     assert!(r.body.contains("BASIS-s") && r.body.contains("EXPLAIN-"));
     assert!(r.body.contains("王五") && r.body.contains("新华小学"));
