@@ -89,9 +89,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     });
     let theme = theme::Theme::gather(&opts.source, &config);
     let tera = theme.as_ref().map_err(Clone::clone).and_then(|t| t.compile());
+    tracing::debug!(elapsed = ?start.elapsed(), "config and theme");
     let load_opts = content::LoadOptions { drafts: opts.drafts };
     let (library, content_diags) = content::load_with(&opts.source.join("content"), &load_opts);
     diags.extend(content_diags.0);
+    tracing::debug!(elapsed = ?start.elapsed(), "content loaded");
     let quizzes_dir = opts.source.join("quizzes");
     let quizzes = quizzes_dir.is_dir().then(|| {
         let (set, d) = crate::quiz::load(&quizzes_dir);
@@ -138,6 +140,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             },
         )
         .collect::<Result<_, _>>()?;
+    tracing::debug!(elapsed = ?start.elapsed(), "pages rendered");
     let section_diags: Vec<Vec<Diagnostic>> = (0..library.sections.len())
         .into_par_iter()
         .map(|i| {
@@ -147,6 +150,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         })
         .collect::<Result<_, _>>()?;
     progress.finish();
+    tracing::debug!(elapsed = ?start.elapsed(), "sections rendered");
     let mut videos = Vec::new();
     for o in outcomes {
         diags.extend(o.diagnostics);
@@ -156,6 +160,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 
     let extra = special::render_all(&r, videos, index, &out)?;
     diags.extend(extra.diagnostics);
+    tracing::debug!(elapsed = ?start.elapsed(), "lists, feeds, search index written");
 
     relative_to_source(&mut diags, &opts.source);
     diags.sort();
@@ -166,6 +171,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     if let Some(dir) = &opts.output {
         out.commit(dir)?;
     }
+    tracing::debug!(elapsed = ?start.elapsed(), "swapped in");
     Ok(BuildReport {
         pages: library.pages.len(),
         sections: library.sections.len(),

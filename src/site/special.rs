@@ -60,6 +60,7 @@ pub fn render_all(
         sitemap.extend(tax.terms.iter().map(|t| (t.url.clone(), None)));
     }
 
+    tracing::debug!("taxonomies rendered");
     videos.sort_by(|a, b| b.sort_key.0.cmp(&a.sort_key.0).then(a.sort_key.1.cmp(&b.sort_key.1)));
     let mut ctx = r.base.clone();
     ctx.insert("videos", &videos);
@@ -78,6 +79,7 @@ pub fn render_all(
     extra.diagnostics.extend(feed::atom(r, out)?);
     extra.diagnostics.extend(feed::sitemap(r, &sitemap, out)?);
 
+    tracing::debug!("feed and sitemap written");
     let (before_files, before_bytes) = out.totals();
     write_search(r, index, out)?;
     let (after_files, after_bytes) = out.totals();
