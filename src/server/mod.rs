@@ -87,6 +87,8 @@ pub struct AppState {
     pub auth_failures: Arc<security::AuthFailures>,
     /// Running attempts started here, so submits skip a database read.
     pub open_attempts: Arc<flow::OpenAttempts>,
+    /// The site's templates and `site.yaml`, for the competition pages.
+    pub pages: Arc<pages::Templates>,
 }
 
 impl AppState {
@@ -101,7 +103,14 @@ impl AppState {
             clock: Clock::system(),
             auth_failures: Arc::new(security::AuthFailures::default()),
             open_attempts: Arc::new(flow::OpenAttempts::default()),
+            pages: pages::Templates::built_in(),
         }
+    }
+
+    /// The templates and settings of a site folder (`pages::Templates::load`).
+    pub fn with_templates(mut self, templates: pages::Templates) -> AppState {
+        self.pages = Arc::new(templates);
+        self
     }
 
     pub fn with_admin_token(mut self, token: impl Into<Arc<str>>) -> AppState {
@@ -150,19 +159,12 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     if diags.has_errors() {
         anyhow::bail!("{diags}");
     }
-    // TODO(lead): once the `site` branch is merged, build the site here with `crate::site::build` into
-    // SOURCE/public (refusing to start on build errors) and fill `SiteInfo` from its config. Until then the server
-    // serves SOURCE/public as it is, if present.
-    let public = opts.source.join("public");
-    let site = SiteInfo {
-        title: crate::i18n::t(Lang::Zh, "quiz.title").to_string(),
-        base_url: None,
-        public_dir: public.is_dir().then_some(public),
-    };
+    let site = build_site(&opts.source)?;
     let url =
         opts.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", opts.source.join("pufa.sqlite").display()));
     let store = Store::open(&url).await.with_context(|| format!("opening the database {url}"))?;
-    let mut state = AppState::new(quizzes, store.clone()).with_site(site);
+    let templates = pages::Templates::load(&opts.source).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let mut state = AppState::new(quizzes, store.clone()).with_site(site).with_templates(templates);
     if let Some(token) = opts.admin_token.as_deref().filter(|t| !t.is_empty()) {
         state = state.with_admin_token(token);
     }
@@ -178,6 +180,28 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     // Requests have drained; let the writer commit what is queued.
     store.close(Duration::from_secs(10)).await;
     Ok(())
+}
+
+/// Builds the static site into SOURCE/public (refusing to start on build errors) and describes it for the pages.
+/// A folder with only `quizzes/` gets an empty `content/`, so the theme's assets and the competition pages exist.
+fn build_site(source: &std::path::Path) -> anyhow::Result<SiteInfo> {
+    let content = source.join("content");
+    if !content.exists() {
+        std::fs::create_dir_all(&content).with_context(|| format!("creating {}", content.display()))?;
+    }
+    let opts = crate::site::BuildOptions::new(source, None);
+    let public = source.join("public");
+    match crate::site::build(&opts) {
+        Ok(report) => tracing::info!(pages = report.pages, "site built into {}", public.display()),
+        Err(crate::site::BuildError::Diagnostics(d)) => anyhow::bail!("{d}"),
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
+    }
+    let config = crate::site::SiteConfig::load(source).map_err(|d| anyhow::anyhow!("{d}"))?;
+    Ok(SiteInfo {
+        title: config.title.clone(),
+        base_url: Some(config.base_url.clone()).filter(|u| !u.is_empty()),
+        public_dir: Some(public),
+    })
 }
 
 async fn shutdown_signal() {

@@ -1,9 +1,80 @@
-//! Server-rendered competition pages (the pages helper's module).
+//! Competition pages: landing and join, questions, result, ranking, organizer pages, QR code and poster,
+//! rendered on the server with the site's theme; thin handlers over `server::flow`, `server::board` and
+//! `server::admin`, so the pages and the JSON API share one implementation of every rule.
 
+pub mod cookies;
+mod organizer;
+mod participant;
+pub mod qr;
+mod ranking;
+pub mod render;
+pub mod view;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::Router;
 
-use super::AppState;
+pub use render::Templates;
+
+use super::{ApiError, AppState};
+use crate::i18n::t;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/quiz/{id}", get(participant::add_slash))
+        .route("/quiz/{id}/", get(participant::landing))
+        .route("/quiz/{id}/join", post(participant::join))
+        .route("/quiz/a/{attempt}", get(participant::questions))
+        .route("/quiz/a/{attempt}/submit", post(participant::submit))
+        .route("/quiz/a/{attempt}/result", get(participant::result))
+        .route("/quiz/{id}/ranking", get(ranking::ranking))
+        .route("/quiz/{id}/qr.svg", get(qr::qr_svg))
+        .route("/quiz/{id}/poster", get(qr::poster))
+        .route("/quiz/admin", get(organizer::login_form))
+        .route("/quiz/admin/login", post(organizer::login))
+        .route("/quiz/admin/logout", post(organizer::logout))
+        .route("/quiz/{id}/admin", get(organizer::dashboard))
+        .route("/quiz/{id}/results.csv", get(organizer::csv))
+        .route("/quiz/{id}/results.xlsx", get(organizer::xlsx))
+}
+
+/// A rendered page, or the generic error text when the template failed (already logged).
+fn page(state: &AppState, name: &str, ctx: &tera::Context, status: StatusCode) -> Response {
+    match state.pages.render(name, ctx, state.lang) {
+        Ok(html) => (status, html).into_response(),
+        Err(text) => (StatusCode::INTERNAL_SERVER_ERROR, text).into_response(),
+    }
+}
+
+/// A page that only states something (unknown competition, unknown attempt, a fault), in the site's frame.
+fn message(state: &AppState, status: StatusCode, heading: &str, text: &str) -> Response {
+    let mut ctx = state.pages.context(state.lang);
+    ctx.insert("heading", heading);
+    ctx.insert("message", text);
+    page(state, "message.html", &ctx, status)
+}
+
+/// An `ApiError` from the service layer as a page: its Chinese message, its status; internals stay in the log.
+fn error_page(state: &AppState, err: ApiError) -> Response {
+    if let ApiError::Internal(cause) = &err {
+        tracing::error!(%cause, "internal error on a competition page");
+    }
+    let heading = match err {
+        ApiError::UnknownCompetition => t(state.lang, "quiz.not_found"),
+        ApiError::UnknownAttempt => t(state.lang, "quiz.attempt_not_found"),
+        _ => t(state.lang, "quiz.title"),
+    };
+    message(state, err.status(), heading, &err.message(state.lang))
+}
+
+/// 303 See Other to a site path, prefixed with the site's root.
+fn see_other(state: &AppState, path: &str) -> Response {
+    Redirect::to(&format!("{}{path}", state.pages.root())).into_response()
+}
+
+/// Marks a response as personal: never stored by browsers' back-forward caches of shared phones or by proxies.
+fn no_store(mut resp: Response) -> Response {
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
 }

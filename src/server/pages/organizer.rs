@@ -1,0 +1,280 @@
+//! The organizer's pages: sign-in with the token (checked by `server::admin`, constant time, slowed after
+//! failures), the per-competition dashboard (figures by organization and town, most missed questions, exports,
+//! QR code) and the exports for a signed-in browser. Every response here is `no-store`.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::{Deserialize, Serialize};
+
+use super::ranking::{org_row, people, OrgRow};
+use super::{cookies, error_page, no_store, page, qr, see_other, view};
+use crate::i18n::{t, Lang};
+use crate::quiz::{QuestionType, QuizSet};
+use crate::server::admin::{self, Peer};
+use crate::server::attempts::status;
+use crate::server::{board, ApiError, AppState};
+
+/// How many of the most missed questions the dashboard lists.
+const WEAKEST: usize = 10;
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Next {
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct LoginForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Debug, Serialize)]
+struct CompLink {
+    id: String,
+    title: String,
+}
+
+/// Where to go after signing in: only a competition page of this site, never another host.
+fn safe_next(next: &str) -> Option<&str> {
+    let ok = next.starts_with("/quiz/") && !next.contains("//") && !next.contains('\\') && !next.contains("..");
+    ok.then_some(next)
+}
+
+fn signed_in(state: &AppState, headers: &HeaderMap) -> bool {
+    let (Some(token), Some(value)) = (state.admin_token.as_deref(), cookies::get(headers, cookies::ADMIN_COOKIE))
+    else {
+        return false;
+    };
+    cookies::session_valid(token, &value, state.clock.now().timestamp())
+}
+
+fn login_page(state: &AppState, next: &str, error: Option<&str>, status: StatusCode, list: bool) -> Response {
+    let mut ctx = state.pages.context(state.lang);
+    ctx.insert("disabled", &state.admin_token.is_none());
+    ctx.insert("error", &error);
+    ctx.insert("next", &safe_next(next).unwrap_or(""));
+    let comps: Vec<CompLink> = if list {
+        state.quizzes.competitions.values().map(|c| CompLink { id: c.id.clone(), title: c.title.clone() }).collect()
+    } else {
+        Vec::new()
+    };
+    ctx.insert("competitions", &comps);
+    no_store(page(state, "admin_login.html", &ctx, status))
+}
+
+pub(super) async fn login_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<Next>) -> Response {
+    let status = if state.admin_token.is_none() { StatusCode::NOT_FOUND } else { StatusCode::OK };
+    login_page(&state, &q.next, None, status, signed_in(&state, &headers))
+}
+
+pub(super) async fn login(
+    State(state): State<AppState>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Response {
+    let form = form.map(|f| f.0).unwrap_or_default();
+    match admin::check_token(&state, form.token.trim(), peer).await {
+        Ok(()) => {
+            let token = state.admin_token.as_deref().unwrap_or_default();
+            let secure = cookies::is_https(&headers, &state.pages.config.base_url);
+            let cookie = cookies::admin(&state.pages.root(), token, state.clock.now().timestamp(), secure);
+            let mut resp = see_other(&state, safe_next(&form.next).unwrap_or("/quiz/admin"));
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                resp.headers_mut().append(header::SET_COOKIE, v);
+            }
+            no_store(resp)
+        }
+        Err(ApiError::AdminDisabled) => login_page(&state, "", None, StatusCode::NOT_FOUND, false),
+        Err(_) => {
+            let msg = t(state.lang, "quiz.admin_bad_token");
+            login_page(&state, &form.next, Some(msg), StatusCode::UNAUTHORIZED, false)
+        }
+    }
+}
+
+pub(super) async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let secure = cookies::is_https(&headers, &state.pages.config.base_url);
+    let mut resp = see_other(&state, "/quiz/admin");
+    if let Ok(v) = HeaderValue::from_str(&cookies::admin_logout(&state.pages.root(), secure)) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    no_store(resp)
+}
+
+/// Sends a browser that is not signed in to the sign-in form, coming back here afterwards.
+fn to_login(state: &AppState, back: &str) -> Response {
+    no_store(see_other(state, &format!("/quiz/admin?next={}", back.replace('&', "%26"))))
+}
+
+/// A town's (or the county's) figures, summed over its organizations.
+#[derive(Debug, Serialize)]
+struct TownRow {
+    name: String,
+    total: bool,
+    participants: u32,
+    headcount: u32,
+    rate: String,
+    average: String,
+    pass_rate: String,
+}
+
+fn town_row(name: String, total: bool, orgs: &[&board::OrgStanding]) -> TownRow {
+    let participants: u32 = orgs.iter().map(|o| o.participants).sum();
+    let headcount: u32 = orgs.iter().map(|o| o.headcount).sum();
+    // Averages of averages would weigh a 3-person school like a 900-person one: weigh by participants.
+    let weighted =
+        |f: fn(&board::OrgStanding) -> f64| orgs.iter().map(|o| f(o) * f64::from(o.participants)).sum::<f64>();
+    let n = f64::from(participants);
+    TownRow {
+        name,
+        total,
+        participants,
+        headcount,
+        rate: view::percent(n, f64::from(headcount)),
+        average: if participants == 0 { "—".into() } else { format!("{:.1}", weighted(|o| o.average_score) / n) },
+        pass_rate: view::percent(weighted(|o| o.pass_rate), n),
+    }
+}
+
+fn towns(lang: Lang, orgs: &[board::OrgStanding]) -> Vec<TownRow> {
+    let mut names: Vec<&str> = Vec::new();
+    for o in orgs {
+        if !names.contains(&o.town.as_str()) {
+            names.push(&o.town);
+        }
+    }
+    names.sort();
+    let mut rows: Vec<TownRow> = names
+        .iter()
+        .map(|town| {
+            let list: Vec<&board::OrgStanding> = orgs.iter().filter(|o| o.town == *town).collect();
+            let name = if town.is_empty() { t(lang, "quiz.no_town").to_string() } else { town.to_string() };
+            town_row(name, false, &list)
+        })
+        .collect();
+    rows.push(town_row(t(lang, "quiz.total").to_string(), true, &orgs.iter().collect::<Vec<_>>()));
+    rows
+}
+
+/// One of the most missed questions.
+#[derive(Debug, Serialize)]
+struct Weak {
+    stem: String,
+    kind_label: &'static str,
+    /// The correct option texts (letters differ per participant when options are shuffled).
+    answer: String,
+    answered: i64,
+    missed_rate: String,
+    missed_width: u32,
+}
+
+fn weakest(set: &QuizSet, lang: Lang, stats: Vec<crate::store::QuestionStat>) -> Vec<Weak> {
+    let mut stats: Vec<_> = stats.into_iter().filter(|s| s.answered > 0 && s.missed > 0).collect();
+    // Highest miss rate first (compared as cross products, exact); more answers break ties.
+    stats.sort_by(|a, b| (b.missed * a.answered).cmp(&(a.missed * b.answered)).then(b.answered.cmp(&a.answered)));
+    stats
+        .iter()
+        .filter_map(|s| {
+            let q = set.question(&s.question)?;
+            let answer: Vec<String> = match q.kind {
+                QuestionType::Judge => {
+                    let key = if q.answer == [0] { "quiz.judge.true" } else { "quiz.judge.false" };
+                    vec![t(lang, key).to_string()]
+                }
+                _ => q.answer.iter().filter_map(|&i| q.options.get(i).cloned()).collect(),
+            };
+            Some(Weak {
+                stem: q.stem.clone(),
+                kind_label: view::kind_label(lang, q.kind),
+                answer: answer.join("；"),
+                answered: s.answered,
+                missed_rate: view::percent(s.missed as f64, s.answered as f64),
+                missed_width: view::bar_width(s.missed as f64, s.answered as f64),
+            })
+        })
+        .take(WEAKEST)
+        .collect()
+}
+
+pub(super) async fn dashboard(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if !signed_in(&state, &headers) {
+        return to_login(&state, &format!("/quiz/{id}/admin"));
+    }
+    let Some(comp) = state.quizzes.competitions.get(&id) else {
+        return no_store(error_page(&state, ApiError::UnknownCompetition));
+    };
+    let board = match board::leaderboard(&state, &id).await {
+        Ok(b) => b,
+        Err(e) => return no_store(error_page(&state, e)),
+    };
+    let stats = match state.store.question_stats(&id).await {
+        Ok(s) => s,
+        Err(e) => return no_store(error_page(&state, e.into())),
+    };
+    let lang = state.lang;
+    let orgs: Vec<OrgRow> = board.organizations.iter().map(|o| org_row(o, lang)).collect();
+    let mut ctx = state.pages.context(lang);
+    ctx.insert("comp", &view::facts(comp, lang, status(&state, comp)));
+    ctx.insert("orgs", &orgs);
+    ctx.insert("top", &people(&board, lang));
+    ctx.insert("towns", &towns(lang, &board.organizations));
+    ctx.insert("weakest", &weakest(&state.quizzes, lang, stats));
+    ctx.insert("link", &qr::link(&state.pages.config, &headers, &id));
+    no_store(page(&state, "admin.html", &ctx, StatusCode::OK))
+}
+
+fn download(body: Vec<u8>, content_type: &'static str, filename: String) -> Response {
+    let mut resp = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    no_store(resp)
+}
+
+fn file_name(id: &str, ext: &str) -> String {
+    let id: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    format!("results-{id}.{ext}")
+}
+
+pub(super) async fn csv(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if !signed_in(&state, &headers) {
+        return to_login(&state, &format!("/quiz/{id}/admin"));
+    }
+    match admin::results_csv(&state, &id).await {
+        Ok(body) => download(body, "text/csv; charset=utf-8", file_name(&id, "csv")),
+        Err(e) => no_store(error_page(&state, e)),
+    }
+}
+
+pub(super) async fn xlsx(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if !signed_in(&state, &headers) {
+        return to_login(&state, &format!("/quiz/{id}/admin"));
+    }
+    match admin::results_xlsx(&state, &id).await {
+        Ok(body) => {
+            let kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+            download(body, kind, file_name(&id, "xlsx"))
+        }
+        Err(e) => no_store(error_page(&state, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_competition_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next("/quiz/x/admin"), Some("/quiz/x/admin"));
+        for bad in ["https://evil.example/", "//evil.example/quiz/", "/quiz//evil", "/quiz/../x", "/other", ""] {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
+    }
+}

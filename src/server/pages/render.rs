@@ -1,0 +1,75 @@
+//! The compiled site templates and site settings the competition pages render with, so they share the site's
+//! `base.html`, menus and language.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use axum::response::Html;
+
+use crate::diag::Diagnostics;
+use crate::i18n::{t, Lang};
+use crate::site::config::SiteConfig;
+use crate::site::theme::{base_context, error_chain, load_templates};
+
+/// The theme (with the site's overrides) and `site.yaml`, loaded once at start.
+#[derive(Debug)]
+pub struct Templates {
+    pub tera: tera::Tera,
+    pub config: SiteConfig,
+}
+
+impl Templates {
+    /// Loads `site.yaml` and the templates of the site at `source` (the built-in theme when it has none).
+    pub fn load(source: &Path) -> Result<Templates, Diagnostics> {
+        let config = SiteConfig::load(source)?;
+        let tera = load_templates(source)?;
+        Ok(Templates { tera, config })
+    }
+
+    /// The built-in theme with default settings (a folder with only `quizzes/`, and tests); compiled once.
+    pub fn built_in() -> Arc<Templates> {
+        static BUILT_IN: OnceLock<Arc<Templates>> = OnceLock::new();
+        BUILT_IN
+            .get_or_init(|| {
+                let empty = std::env::temp_dir().join("pufa-no-site-overrides-here");
+                let tera = crate::site::theme::Theme::gather(&empty, &SiteConfig::default())
+                    .and_then(|t| t.compile())
+                    .expect("the built-in theme compiles (covered by a test)");
+                Arc::new(Templates { tera, config: SiteConfig::default() })
+            })
+            .clone()
+    }
+
+    /// The path prefix of every link (from `base_url`), "" at the domain root.
+    pub fn root(&self) -> String {
+        self.config.root()
+    }
+
+    /// A context with `config`, `t`, `lang` and `root`.
+    pub fn context(&self, lang: Lang) -> tera::Context {
+        base_context(&self.config, lang)
+    }
+
+    /// Renders `quiz/{name}`; a template error is logged with its cause and the participant sees a generic text.
+    pub fn render(&self, name: &str, ctx: &tera::Context, lang: Lang) -> Result<Html<String>, String> {
+        self.tera.render(&format!("quiz/{name}"), ctx).map(Html).map_err(|e| {
+            tracing::error!(template = name, error = %error_chain(&e), "rendering a competition page failed");
+            t(lang, "error.internal").to_string()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_theme_has_every_competition_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Templates::load(dir.path()).unwrap();
+        let names: Vec<&str> = t.tera.get_template_names().collect();
+        for page in ["landing", "attempt", "result", "ranking", "admin_login", "admin", "poster", "message"] {
+            assert!(names.contains(&format!("quiz/{page}.html").as_str()), "quiz/{page}.html missing: {names:?}");
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! End to end in headless Chromium on a 360×740 phone (issue 3, "Reliability": one test drives the real pages):
+//! a student finds the school with the filter box, joins, answers, reloads without losing the answers, submits
+//! and reads the result with the legal basis. The site is built into a temp folder and served with `app(state)`
+//! on a real local port, so the theme's CSS and JS load exactly as in `pufa serve`.
+//!
+//! Screenshots of the landing, question and result pages go to `target/screenshots/` for a look by eye.
+
+#[path = "common/chrome.rs"]
+mod chrome;
+mod common;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use pufa::server::pages::Templates;
+use pufa::server::{app, AppState, Clock, SiteInfo};
+use pufa::store::Store;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A site folder holding only `quizzes/` (the server fixture), built; returns the server's address and a hand
+/// that moves the server's clock ahead of the real one.
+async fn serve_site(dir: &Path) -> (SocketAddr, Arc<Mutex<chrono::Duration>>) {
+    copy_dir(&common::fixture_dir(), &dir.join("quizzes"));
+    std::fs::create_dir_all(dir.join("content")).unwrap();
+    pufa::site::build(&pufa::site::BuildOptions::new(dir, None)).expect("the site builds");
+    let store = Store::open(&format!("sqlite:{}", dir.join("pufa.sqlite").display())).await.unwrap();
+    let site = SiteInfo { title: "测试".into(), base_url: None, public_dir: Some(dir.join("public")) };
+    let ahead = Arc::new(Mutex::new(chrono::Duration::zero()));
+    let hand = ahead.clone();
+    let state = AppState::new(common::fixture(), store)
+        .with_clock(Clock::from_fn(move || chrono::Utc::now() + *hand.lock().unwrap()))
+        .with_site(site)
+        .with_templates(Templates::load(dir).expect("templates load"))
+        .with_admin_token(TOKEN);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    (addr, ahead)
+}
+
+const TOKEN: &str = "browser-organizer-token";
+
+fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    let path = screenshot_dir().join(format!("{name}.png"));
+    std::fs::write(&path, png).unwrap();
+    eprintln!("screenshot: {}", path.display());
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+}
+
+/// Scrolls an element to the middle of the screen, as a thumb would, then taps it (WebDriver alone would
+/// click it where the sticky countdown bar covers it).
+async fn tap(c: &Client, e: &fantoccini::elements::Element) {
+    let arg = serde_json::to_value(e).unwrap();
+    c.execute("arguments[0].scrollIntoView({block: 'center'})", vec![arg]).await.unwrap();
+    e.click().await.unwrap();
+}
+
+/// Waits until the address bar path matches `pred`.
+async fn wait_for_path(c: &Client, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    for _ in 0..100 {
+        let url = c.current_url().await.unwrap();
+        if pred(url.path()) {
+            return url.path().to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never reached {what}; at {}", c.current_url().await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_student_on_a_phone_joins_answers_and_reads_the_legal_basis() {
+    let Some((chromium, driver)) = chrome::binaries() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, ahead) = serve_site(dir.path()).await;
+    let browser = chrome::Browser::phone(&chromium, &driver).await;
+    let c = &browser.client;
+
+    c.goto(&format!("http://{addr}/quiz/open/")).await.unwrap();
+    assert_eq!(text(c, "h1").await, "全县法治知识竞赛");
+    shot(c, "landing-top").await;
+    // quiz.js shows the filter box; typing narrows the select to the one match and picks it.
+    let filter = c.find(Locator::Css("#q-org-filter")).await.unwrap();
+    assert!(filter.is_displayed().await.unwrap(), "quiz.js did not run: the filter box is still hidden");
+    filter.send_keys("新华").await.unwrap();
+    let options = c.find_all(Locator::Css("#q-org optgroup option")).await.unwrap();
+    assert_eq!(options.len(), 1, "the filter leaves only 新华小学");
+    let chosen = c.find(Locator::Css("#q-org")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(chosen.as_deref(), Some("school-b"));
+    c.find(Locator::Css("#q-name")).await.unwrap().send_keys("王小明").await.unwrap();
+    c.find(Locator::Css("#q-group")).await.unwrap().send_keys("三年级二班").await.unwrap();
+    shot(c, "landing").await;
+    c.find(Locator::Css(".quiz-join button[type=submit]")).await.unwrap().click().await.unwrap();
+    let path = wait_for_path(c, "the question page", |p| p.starts_with("/quiz/a/")).await;
+
+    // The countdown runs from the server's deadline.
+    let clock = c.wait().for_element(Locator::Css(".countdown .clock")).await.unwrap();
+    let shown = clock.text().await.unwrap();
+    assert!(shown == "10:00" || shown.starts_with("9:"), "countdown shows {shown:?}");
+    // Tap the first option of every question (and the second too where several may be chosen).
+    let questions = c.find_all(Locator::Css("li.question")).await.unwrap();
+    assert_eq!(questions.len(), 5);
+    for q in &questions {
+        let labels = q.find_all(Locator::Css("label.option")).await.unwrap();
+        tap(c, &labels[0]).await;
+        if q.find(Locator::Css("input[type=checkbox]")).await.is_ok() {
+            tap(c, &labels[1]).await;
+        }
+    }
+    // A reload (WeChat does that when switching apps) keeps every answer.
+    c.refresh().await.unwrap();
+    c.wait().for_element(Locator::Css("#quiz-form")).await.unwrap();
+    let checked = c.find_all(Locator::Css("#quiz-form input:checked")).await.unwrap();
+    assert_eq!(checked.len(), 6, "answers survive a reload");
+    c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+    shot(c, "question").await;
+
+    c.find(Locator::Css(".quiz-bar button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(c, "the result page", |p| p == format!("{path}/result")).await;
+    let body = text(c, "main").await;
+    assert!(body.contains("答题结果") && body.contains("王小明") && body.contains("新华小学"), "{body}");
+    assert_eq!(body.matches("法条依据").count(), 5, "{body}");
+    assert!(body.contains("BASIS-"), "the legal basis itself is shown");
+    shot(c, "result").await;
+    let basis = c.find(Locator::Css(".basis")).await.unwrap();
+    c.execute("arguments[0].scrollIntoView({block: 'center'})", vec![serde_json::to_value(&basis).unwrap()])
+        .await
+        .unwrap();
+    shot(c, "result-basis").await;
+
+    // The page is laid out for the phone: nothing wider than the screen.
+    let overflow = c.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap();
+    assert!(overflow.as_u64().unwrap() <= 360, "result page scrolls sideways: {overflow}");
+
+    // The public ranking and, after signing in with the token, the organizer page.
+    c.goto(&format!("http://{addr}/quiz/open/ranking")).await.unwrap();
+    assert!(text(c, "main").await.contains("新华小学"));
+    shot(c, "ranking").await;
+    c.goto(&format!("http://{addr}/quiz/open/admin")).await.unwrap();
+    wait_for_path(c, "the sign-in form", |p| p == "/quiz/admin").await;
+    c.find(Locator::Css("#q-token")).await.unwrap().send_keys(TOKEN).await.unwrap();
+    c.find(Locator::Css(".quiz-join button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(c, "the organizer page", |p| p == "/quiz/open/admin").await;
+    let admin = text(c, "main").await;
+    assert!(admin.contains("王小明") && admin.contains("错误率最高的题目"), "{admin}");
+    shot(c, "admin").await;
+    let weakest = c.find(Locator::Css(".weakest")).await.unwrap();
+    c.execute("arguments[0].scrollIntoView()", vec![serde_json::to_value(&weakest).unwrap()]).await.unwrap();
+    shot(c, "admin-weakest").await;
+    c.goto(&format!("http://{addr}/quiz/open/poster")).await.unwrap();
+    shot(c, "poster").await;
+
+    // Time running out: a second student's page submits itself at zero, graded on the answers given so far.
+    c.goto(&format!("http://{addr}/quiz/open/")).await.unwrap();
+    c.find(Locator::Css("#q-name")).await.unwrap().send_keys("李小红").await.unwrap();
+    c.find(Locator::Css("#q-org")).await.unwrap().select_by_value("school-a").await.unwrap();
+    c.find(Locator::Css("#q-group")).await.unwrap().send_keys("七年级一班").await.unwrap();
+    c.find(Locator::Css(".quiz-join button[type=submit]")).await.unwrap().click().await.unwrap();
+    let path = wait_for_path(c, "the second question page", |p| p.starts_with("/quiz/a/")).await;
+    *ahead.lock().unwrap() = chrono::Duration::seconds(600 - 3);
+    c.refresh().await.unwrap();
+    wait_for_path(c, "the result after the countdown", |p| p == format!("{path}/result")).await;
+    assert!(text(c, "main").await.contains("李小红"));
+    browser.close().await;
+}

@@ -1,0 +1,116 @@
+//! Headless Chromium for end-to-end tests: finds the Debian `chromium` and `chromium-driver`, starts
+//! chromedriver on a free local port and opens a WebDriver session emulating a 360×740 phone.
+
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+/// A running chromedriver and a browser session; both end when this is dropped.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn first_existing(env: &str, candidates: &[&str]) -> Option<PathBuf> {
+    if let Ok(p) = std::env::var(env) {
+        return Some(PathBuf::from(p)).filter(|p| p.exists());
+    }
+    candidates.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+/// The browser and driver binaries, or `None` after reporting their absence: a failure under CI (which installs
+/// them), a skip notice on a developer's machine.
+pub fn binaries() -> Option<(PathBuf, PathBuf)> {
+    let chromium = first_existing("PUFA_CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+    let driver = first_existing("PUFA_CHROMEDRIVER", &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
+    match (chromium, driver) {
+        (Some(c), Some(d)) => Some((c, d)),
+        _ => {
+            let msg = "headless Chromium is missing: install the Debian packages `chromium` and `chromium-driver` \
+                       (apt-get install chromium chromium-driver), or set PUFA_CHROMIUM and PUFA_CHROMEDRIVER";
+            if std::env::var_os("CI").is_some() {
+                panic!("{msg}");
+            }
+            eprintln!("SKIPPED: {msg}");
+            None
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap().local_addr().unwrap().port()
+}
+
+/// Waits for something to listen on `port`; chromedriver needs a moment to start.
+fn wait_listening(port: u16, child: &mut Child) {
+    let start = Instant::now();
+    while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("chromedriver exited early with {status}");
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "chromedriver did not listen on {port} within 30 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium with a fresh profile, emulating a phone in WeChat.
+    pub async fn phone(chromium: &Path, chromedriver: &Path) -> Browser {
+        let port = free_port();
+        let mut driver = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        wait_listening(port, &mut driver);
+        let profile = tempfile::tempdir().unwrap();
+        let caps = serde_json::json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                    format!("--user-data-dir={}", profile.path().display()),
+                    "--window-size=360,740",
+                ],
+                "mobileEmulation": {
+                    "deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 2.0, "touch": true},
+                    "userAgent": "Mozilla/5.0 (Linux; Android 12; Phone) AppleWebKit/537.36 (KHTML, like Gecko) \
+                                  Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.50"
+                }
+            }
+        });
+        let caps = match caps {
+            serde_json::Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("open a WebDriver session with headless Chromium");
+        Browser { client, driver, _profile: profile }
+    }
+
+    /// Ends the session, then the driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // A failed assertion skips `close`; never leave a chromedriver behind.
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

@@ -1,0 +1,125 @@
+// Competition pages: the countdown with auto-submit, answers kept in localStorage across reloads, the
+// organization filter and the poster's print button. Plain ES5 for old WeChat browsers; every page works without it.
+(function () {
+  "use strict";
+
+  function store(key, value) {
+    try {
+      if (value === undefined) return window.localStorage.getItem(key);
+      if (value === null) window.localStorage.removeItem(key);
+      else window.localStorage.setItem(key, value);
+    } catch (e) { /* private mode or storage off: answers only live in the form */ }
+    return null;
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  // The server says how many seconds were left when it rendered the page; counting from that avoids trusting the
+  // phone's clock. The server enforces the deadline anyway.
+  function countdown(form) {
+    var remaining = parseInt(form.getAttribute("data-remaining"), 10);
+    var box = form.querySelector(".countdown");
+    if (isNaN(remaining) || !box) return;
+    var clock = box.querySelector(".clock");
+    var endAt = Date.now() + remaining * 1000;
+    var done = false;
+    box.hidden = false;
+    function tick() {
+      var left = Math.max(0, Math.round((endAt - Date.now()) / 1000));
+      var h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
+      clock.textContent = (h ? h + ":" + pad(m) : m) + ":" + pad(s);
+      if (left <= 60) box.className = "countdown low";
+      if (left === 0 && !done) {
+        done = true;
+        clock.textContent = form.getAttribute("data-time-up") || "0:00";
+        form.submit();
+        return;
+      }
+      setTimeout(tick, 1000 - (Date.now() % 1000) + 20);
+    }
+    tick();
+  }
+
+  // Answers live in three places: the form, localStorage (a reload or a crash of WeChat keeps them) and the
+  // server (PUT .../answers, so a participant who runs out of time is graded on what they had).
+  function keepAnswers(form) {
+    var key = "pufa-answers-" + form.getAttribute("data-attempt");
+    var url = form.getAttribute("data-save");
+    var inputs = form.querySelectorAll("input[type=radio], input[type=checkbox]");
+    var timer = null;
+    function mark(input) {
+      var label = input.parentNode;
+      if (label && label.classList) label.classList.toggle("checked", input.checked);
+    }
+    function current() {
+      var flat = {}, answers = {};
+      for (var j = 0; j < inputs.length; j++) {
+        var input = inputs[j];
+        if (!input.checked) continue;
+        flat[input.name + "=" + input.value] = 1;
+        var id = input.name.replace(/^q_/, "");
+        (answers[id] = answers[id] || []).push(input.value);
+      }
+      return { flat: flat, answers: answers };
+    }
+    function send(answers) {
+      if (!url || !window.XMLHttpRequest) return;
+      var xhr = new XMLHttpRequest();
+      xhr.open("PUT", url, true);
+      xhr.setRequestHeader("Content-Type", "application/json");
+      xhr.send(JSON.stringify({ answers: answers }));
+    }
+    var saved = null;
+    try { saved = JSON.parse(store(key) || "null"); } catch (e) { saved = null; }
+    if (saved && typeof saved === "object") {
+      for (var i = 0; i < inputs.length; i++) inputs[i].checked = !!saved[inputs[i].name + "=" + inputs[i].value];
+    }
+    for (var k = 0; k < inputs.length; k++) mark(inputs[k]);
+    form.addEventListener("change", function () {
+      for (var j = 0; j < inputs.length; j++) mark(inputs[j]);
+      var now = current();
+      store(key, JSON.stringify(now.flat));
+      clearTimeout(timer);
+      timer = setTimeout(function () { send(now.answers); }, 800);
+    });
+    form.addEventListener("submit", function () { clearTimeout(timer); store(key, null); });
+    if (saved) send(current().answers);
+  }
+
+  // Narrows the organization <select> to the names containing what was typed, keeping the town groups.
+  function orgFilter(input) {
+    var select = document.getElementById(input.getAttribute("data-for"));
+    if (!select) return;
+    var original = select.cloneNode(true);
+    input.hidden = false;
+    input.addEventListener("input", function () {
+      var q = input.value.replace(/\s+/g, "").toLowerCase();
+      var chosen = select.value;
+      var fresh = original.cloneNode(true);
+      var groups = fresh.querySelectorAll("optgroup");
+      for (var i = 0; i < groups.length; i++) {
+        var opts = groups[i].querySelectorAll("option");
+        var townMatches = groups[i].label.toLowerCase().indexOf(q) >= 0;
+        var kept = 0;
+        for (var j = 0; j < opts.length; j++) {
+          if (townMatches || opts[j].textContent.toLowerCase().indexOf(q) >= 0) kept++;
+          else groups[i].removeChild(opts[j]);
+        }
+        if (!kept) fresh.removeChild(groups[i]);
+      }
+      select.innerHTML = fresh.innerHTML;
+      select.value = chosen;
+      var left = select.querySelectorAll("optgroup option");
+      if (left.length === 1) select.value = left[0].value;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("quiz-form");
+    if (form) { keepAnswers(form); countdown(form); }
+    var filters = document.querySelectorAll(".org-filter");
+    for (var i = 0; i < filters.length; i++) orgFilter(filters[i]);
+    var print = document.querySelector(".quiz-poster .print");
+    if (print) { print.hidden = false; print.addEventListener("click", function () { window.print(); }); }
+  });
+})();
