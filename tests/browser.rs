@@ -19,23 +19,10 @@ use pufa::server::pages::Templates;
 use pufa::server::{app, AppState, Clock, SiteInfo};
 use pufa::store::Store;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A site folder holding only `quizzes/` (the server fixture), built; returns the server's address and a hand
 /// that moves the server's clock ahead of the real one.
 async fn serve_site(dir: &Path) -> (SocketAddr, Arc<Mutex<chrono::Duration>>) {
-    copy_dir(&common::fixture_dir(), &dir.join("quizzes"));
+    common::copy_dir(&common::fixture_dir(), &dir.join("quizzes"));
     std::fs::create_dir_all(dir.join("content")).unwrap();
     pufa::site::build(&pufa::site::BuildOptions::new(dir, None)).expect("the site builds");
     let store = Store::open(&format!("sqlite:{}", dir.join("pufa.sqlite").display())).await.unwrap();

@@ -44,19 +44,6 @@ async fn wait_healthy(client: &reqwest::Client, base: &str, child: &mut Child) {
     panic!("server did not become healthy");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// One participant: start on one server, submit on the next (another process when there are two), every fourth
 /// one submitting on both at once. Returns (attempt, score) once acknowledged.
 async fn flow(
@@ -101,7 +88,7 @@ async fn flow(
 /// every acknowledged result is stored once and unchanged.
 async fn burst_kill_restart(db: &str, servers: usize) {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture_dir(), &dir.path().join("quizzes"));
+    common::copy_dir(&fixture_dir(), &dir.path().join("quizzes"));
     let set = Arc::new(fixture());
     let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
 

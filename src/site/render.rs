@@ -299,17 +299,34 @@ impl Renderer<'_> {
         let items: Vec<Item> = section.pages.iter().map(|&p| views::item(lib, self.lang, &lib.pages[p])).collect();
         let per = section.meta.paginate_by.unwrap_or(self.config.paginate_by);
         let template = section.meta.template.as_deref().unwrap_or("section.html");
-        views::paginate(&section.url, &items, per, |url, paginator, slice| {
+        self.paginated(&section.url, &items, per, template, &source, &mut ctx, out, &mut diags)?;
+        Ok(diags)
+    }
+
+    /// Renders a list (a section or a taxonomy term) as pages `base`, `base/page/2/`, …, writing each one;
+    /// template errors are collected in `diags`, write errors end the build.
+    #[allow(clippy::too_many_arguments)]
+    pub fn paginated(
+        &self,
+        base: &str,
+        items: &[Item],
+        per: usize,
+        template: &str,
+        source: &Path,
+        ctx: &mut tera::Context,
+        out: &Output,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Result<(), BuildError> {
+        views::paginate(base, items, per, |url, paginator, slice| {
             ctx.insert("pages", slice);
             ctx.insert("paginator", paginator);
-            match self.render(template, &ctx, &source) {
+            match self.render(template, ctx, source) {
                 Ok(html) => out.write_page(url, &html),
                 Err(d) => {
                     diags.push(d);
                     Ok(())
                 }
             }
-        })?;
-        Ok(diags)
+        })
     }
 }

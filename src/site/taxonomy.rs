@@ -121,17 +121,17 @@ pub fn render(r: &Renderer<'_>, tax: &Taxonomy, out: &Output) -> Result<Vec<Diag
             ctx.insert("taxonomy", &view);
             ctx.insert("term", &TermView { name: &term.name, url: &term.url, count: items.len() });
             ctx.insert("breadcrumb", &[Link { title: title.to_string(), url: view.url.clone() }]);
-            views::paginate(&term.url, &items, r.config.paginate_by, |url, paginator, slice| {
-                ctx.insert("pages", slice);
-                ctx.insert("paginator", paginator);
-                match r.render("taxonomy_term.html", &ctx, &source.join("taxonomy_term.html")) {
-                    Ok(html) => out.write_page(url, &html),
-                    Err(d) => {
-                        diags.push(d);
-                        Ok(())
-                    }
-                }
-            })?;
+            let template = "taxonomy_term.html";
+            r.paginated(
+                &term.url,
+                &items,
+                r.config.paginate_by,
+                template,
+                &source.join(template),
+                &mut ctx,
+                out,
+                &mut diags,
+            )?;
             Ok(diags)
         })
         .collect::<Result<_, BuildError>>()?;

@@ -195,3 +195,17 @@ pub fn count_by<T: std::hash::Hash + Eq>(items: impl IntoIterator<Item = T>) -> 
     }
     m
 }
+
+/// Copies a fixture folder (e.g. `quizzes/`) into a temporary site folder, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
