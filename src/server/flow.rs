@@ -167,7 +167,7 @@ pub async fn start(state: &AppState, comp_id: &str, req: StartRequest) -> Result
     let limit = chrono::Duration::from_std(comp.time_limit).unwrap_or(chrono::Duration::MAX);
     let deadline = now.checked_add_signed(limit).unwrap_or(now).min(comp.closes.with_timezone(&Utc));
     let new = NewAttempt {
-        id: uuid::Uuid::new_v4().simple().to_string(),
+        id: attempt_id(millis(now)),
         competition: comp.id.clone(),
         organization: org.id.clone(),
         participant_key: format!("{}\u{1f}{}\u{1f}{}", org.id, name, group),
@@ -195,6 +195,14 @@ pub async fn start(state: &AppState, comp_id: &str, req: StartRequest) -> Result
         resumed,
         number: row.number as u32,
     })
+}
+
+/// A new attempt id: 32 hex digits, the start time in milliseconds (48 bits) then 80 random bits from the
+/// thread's CSPRNG. Unguessable like a UUID v4, and ids of one moment sort together, so the database's indexes
+/// on them grow at one end: a batch of starts touches a few index pages instead of one page per start.
+pub fn attempt_id(now_ms: i64) -> String {
+    let random: u128 = rand::random::<u128>() >> 48;
+    format!("{:012x}{:020x}", (now_ms as u64) & 0xffff_ffff_ffff, random)
 }
 
 fn drawn_of(row: &AttemptRow) -> Result<Vec<Drawn>, ApiError> {

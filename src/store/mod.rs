@@ -7,7 +7,9 @@
 
 mod postgres;
 mod reads;
+mod sql;
 mod sqlite;
+mod sqlite_writer;
 mod writer;
 
 use std::time::Duration;
@@ -18,8 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 pub use writer::MAX_BATCH;
 
 /// The columns of `AttemptRow`, in order.
-pub(crate) const COLUMNS: &str = "id, competition, organization, name, grp, participant_key, number, seed, drawn, \
-     started_at, deadline, submitted_at, answers, score, max_score, passed, duration_ms, grade";
+pub(crate) const COLUMNS: &str = sql::columns!();
 
 /// Errors of the store; the server logs them and answers with a generic 500.
 #[derive(Debug, thiserror::Error)]
@@ -176,9 +177,14 @@ impl Store {
     /// Opens (creating if missing) and migrates the database at `url`: `sqlite:PATH` or `postgres://…`.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         if let Some(path) = url.strip_prefix("sqlite:") {
-            let (pool, conn) = sqlite::open(path.trim_start_matches("//")).await?;
+            let path = path.trim_start_matches("//");
+            let pool = sqlite::open(path).await?;
+            let conn = sqlite_writer::connect(path)?;
             let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-            let handle = tokio::spawn(writer::sqlite::run(conn, rx));
+            let finished = sqlite_writer::spawn(path, conn, rx)?;
+            let handle = tokio::spawn(async move {
+                let _ = finished.await;
+            });
             Ok(Store {
                 backend: Backend::Sqlite(pool),
                 tx,
@@ -187,7 +193,7 @@ impl Store {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let (pool, conn) = postgres::open(url).await?;
             let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-            let handle = tokio::spawn(writer::postgres::run(conn, rx));
+            let handle = tokio::spawn(writer::run_postgres(conn, rx));
             Ok(Store {
                 backend: Backend::Postgres(pool),
                 tx,

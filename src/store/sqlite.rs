@@ -4,12 +4,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, SqliteConnection, SqlitePool};
+use sqlx::{ConnectOptions, Connection, SqlitePool};
 
 use super::StoreError;
 
-/// Opens the file (created if missing), migrates it, and returns a read pool and the one writer connection.
-pub(super) async fn open(path: &str) -> Result<(SqlitePool, SqliteConnection), StoreError> {
+/// Opens the file (created if missing), migrates it, and returns the read pool; writes go through
+/// `sqlite_writer`'s own connection.
+pub(super) async fn open(path: &str) -> Result<SqlitePool, StoreError> {
     if let Some(parent) = std::path::Path::new(path).parent() {
         if !parent.as_os_str().is_empty() {
             let _ = std::fs::create_dir_all(parent);
@@ -25,9 +26,10 @@ pub(super) async fn open(path: &str) -> Result<(SqlitePool, SqliteConnection), S
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true)
         .disable_statement_logging();
-    let mut writer = opts.clone().connect().await?;
-    sqlx::migrate!("migrations/sqlite").run(&mut writer).await?;
+    let mut migrator = opts.clone().connect().await?;
+    sqlx::migrate!("migrations/sqlite").run(&mut migrator).await?;
+    migrator.close().await?;
     let pool =
         SqlitePoolOptions::new().max_connections(8).min_connections(1).connect_with(opts.read_only(false)).await?;
-    Ok((pool, writer))
+    Ok(pool)
 }

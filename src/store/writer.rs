@@ -1,25 +1,33 @@
-//! The writer task: one connection, group commit. Ops that arrive while a transaction is being written wait in the
+//! The writer: one connection, group commit. Ops that arrive while a transaction is being written wait in the
 //! channel and go into the next transaction together; every caller is answered after its transaction committed.
+//! This file holds what both backends share and the PostgreSQL writer (an async task on one sqlx connection);
+//! SQLite's writer is a thread of its own (`sqlite_writer`).
 
-use super::{Op, StartOutcome, StoreError, SubmitOutcome};
+use sqlx::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+use super::sql;
+use super::{AttemptRow, Draft, NewAttempt, Op, StartOutcome, StoreError, Submission, SubmitOutcome};
 
 /// The most operations written in one transaction.
 pub const MAX_BATCH: usize = 256;
 
-enum Reply {
-    Start(tokio::sync::oneshot::Sender<Result<StartOutcome, StoreError>>, StartOutcome),
-    Save(tokio::sync::oneshot::Sender<Result<bool, StoreError>>, bool),
-    Submit(tokio::sync::oneshot::Sender<Result<SubmitOutcome, StoreError>>, SubmitOutcome),
+/// A committed op's answer, waiting to be sent once its transaction committed.
+pub(super) enum Reply {
+    Start(oneshot::Sender<Result<StartOutcome, StoreError>>, StartOutcome),
+    Save(oneshot::Sender<Result<bool, StoreError>>, bool),
+    Submit(oneshot::Sender<Result<SubmitOutcome, StoreError>>, SubmitOutcome),
 }
 
-enum Outcome {
+/// What one op did inside a transaction not yet committed.
+pub(super) enum Outcome {
     Start(StartOutcome),
     Save(bool),
     Submit(SubmitOutcome),
 }
 
 impl Reply {
-    fn send(self) {
+    pub(super) fn send(self) {
         // A caller that went away (client disconnected) needs no answer; its write is committed regardless.
         match self {
             Reply::Start(tx, o) => drop(tx.send(Ok(o))),
@@ -29,7 +37,22 @@ impl Reply {
     }
 }
 
-fn fail(ops: Vec<Op>, e: &sqlx::Error) {
+/// Pairs each op's reply channel with its outcome, in order, once the transaction committed.
+pub(super) fn replies(batch: &mut Vec<Op>, outcomes: Vec<Outcome>) -> Vec<Reply> {
+    batch
+        .drain(..)
+        .zip(outcomes)
+        .map(|(op, o)| match (op, o) {
+            (Op::Start(_, tx), Outcome::Start(o)) => Reply::Start(tx, o),
+            (Op::Save(_, tx), Outcome::Save(o)) => Reply::Save(tx, o),
+            (Op::Submit(_, tx), Outcome::Submit(o)) => Reply::Submit(tx, o),
+            _ => unreachable!("outcomes are pushed in op order"),
+        })
+        .collect()
+}
+
+/// Answers every op of a failed (rolled back) write with the error.
+pub(super) fn fail(ops: Vec<Op>, e: &dyn std::fmt::Display) {
     tracing::error!(error = %e, "write failed");
     for op in ops {
         match op {
@@ -40,16 +63,51 @@ fn fail(ops: Vec<Op>, e: &sqlx::Error) {
     }
 }
 
-/// The writer of one backend; the SQL is shared (`$1` placeholders, i64 times), only the connection type differs.
-macro_rules! backend_writer {
-    ($Conn:ty) => {
-        use sqlx::Connection;
-        use tokio::sync::mpsc;
+/// What a start does given the participant's latest attempt: resume it, refuse, or insert attempt `number`.
+pub(super) enum StartPlan {
+    Done(Box<StartOutcome>),
+    Insert(i64),
+}
 
-        use super::{fail, Outcome, Reply};
-        use crate::store::{AttemptRow, Draft, NewAttempt, Op, StartOutcome, Submission, SubmitOutcome, COLUMNS, MAX_BATCH};
+pub(super) fn plan_start(last: Option<AttemptRow>, a: &NewAttempt) -> StartPlan {
+    if let Some(last) = &last {
+        if last.submitted_at.is_none() && last.deadline > a.started_at {
+            return StartPlan::Done(Box::new(StartOutcome::Resumed(last.clone())));
+        }
+    }
+    let number = last.map_or(1, |l| l.number + 1);
+    if number > i64::from(a.limit) {
+        return StartPlan::Done(Box::new(StartOutcome::Exhausted));
+    }
+    StartPlan::Insert(number)
+}
 
-pub(crate) async fn run(mut conn: $Conn, mut rx: mpsc::Receiver<Op>) {
+/// The row a start inserted as attempt `number`.
+pub(super) fn created(a: &NewAttempt, number: i64) -> AttemptRow {
+    AttemptRow {
+        id: a.id.clone(),
+        competition: a.competition.clone(),
+        organization: a.organization.clone(),
+        name: a.name.clone(),
+        grp: a.grp.clone(),
+        participant_key: a.participant_key.clone(),
+        number,
+        seed: a.seed,
+        drawn: a.drawn.clone(),
+        started_at: a.started_at,
+        deadline: a.deadline,
+        submitted_at: None,
+        answers: None,
+        score: None,
+        max_score: a.max_score,
+        passed: None,
+        duration_ms: None,
+        grade: None,
+    }
+}
+
+/// The PostgreSQL writer task: takes what is queued (up to `MAX_BATCH`), writes it in one transaction, answers.
+pub(super) async fn run_postgres(mut conn: sqlx::PgConnection, mut rx: mpsc::Receiver<Op>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         match write_batch(&mut conn, &mut batch).await {
@@ -81,7 +139,7 @@ pub(crate) async fn run(mut conn: $Conn, mut rx: mpsc::Receiver<Op>) {
     let _ = conn.close().await;
 }
 
-async fn write_batch(conn: &mut $Conn, batch: &mut Vec<Op>) -> Result<Vec<Reply>, sqlx::Error> {
+async fn write_batch(conn: &mut sqlx::PgConnection, batch: &mut Vec<Op>) -> Result<Vec<Reply>, sqlx::Error> {
     let mut tx = conn.begin().await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for op in batch.iter() {
@@ -92,92 +150,49 @@ async fn write_batch(conn: &mut $Conn, batch: &mut Vec<Op>) -> Result<Vec<Reply>
         });
     }
     tx.commit().await?;
-    Ok(batch
-        .drain(..)
-        .zip(outcomes)
-        .map(|(op, o)| match (op, o) {
-            (Op::Start(_, tx), Outcome::Start(o)) => Reply::Start(tx, o),
-            (Op::Save(_, tx), Outcome::Save(o)) => Reply::Save(tx, o),
-            (Op::Submit(_, tx), Outcome::Submit(o)) => Reply::Submit(tx, o),
-            _ => unreachable!("outcomes are pushed in op order"),
-        })
-        .collect())
+    Ok(replies(batch, outcomes))
 }
 
-
-async fn save(conn: &mut $Conn, d: &Draft) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE attempts SET answers = $1 WHERE id = $2 AND submitted_at IS NULL AND deadline >= $3")
-            .bind(&d.answers)
-            .bind(&d.attempt)
-            .bind(d.not_after_deadline_before)
-            .execute(&mut *conn)
-            .await?;
+async fn save(conn: &mut sqlx::PgConnection, d: &Draft) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(sql::SAVE_DRAFT)
+        .bind(&d.answers)
+        .bind(&d.attempt)
+        .bind(d.not_after_deadline_before)
+        .execute(&mut *conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
-async fn start(conn: &mut $Conn, a: &NewAttempt) -> Result<StartOutcome, sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM attempts WHERE competition = $1 AND participant_key = $2 ORDER BY number DESC LIMIT 1"
-    );
-    let last: Option<AttemptRow> =
-        sqlx::query_as(&sql).bind(&a.competition).bind(&a.participant_key).fetch_optional(&mut *conn).await?;
-    if let Some(last) = &last {
-        if last.submitted_at.is_none() && last.deadline > a.started_at {
-            return Ok(StartOutcome::Resumed(last.clone()));
-        }
-    }
-    let number = last.map_or(1, |l| l.number + 1);
-    if number > i64::from(a.limit) {
-        return Ok(StartOutcome::Exhausted);
-    }
-    sqlx::query(
-        "INSERT INTO attempts (id, competition, organization, name, grp, participant_key, number, seed, drawn, \
-         started_at, deadline, max_score) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(&a.id)
-    .bind(&a.competition)
-    .bind(&a.organization)
-    .bind(&a.name)
-    .bind(&a.grp)
-    .bind(&a.participant_key)
-    .bind(number)
-    .bind(a.seed)
-    .bind(&a.drawn)
-    .bind(a.started_at)
-    .bind(a.deadline)
-    .bind(a.max_score)
-    .execute(&mut *conn)
-    .await?;
-    Ok(StartOutcome::Created(AttemptRow {
-        id: a.id.clone(),
-        competition: a.competition.clone(),
-        organization: a.organization.clone(),
-        name: a.name.clone(),
-        grp: a.grp.clone(),
-        participant_key: a.participant_key.clone(),
-        number,
-        seed: a.seed,
-        drawn: a.drawn.clone(),
-        started_at: a.started_at,
-        deadline: a.deadline,
-        submitted_at: None,
-        answers: None,
-        score: None,
-        max_score: a.max_score,
-        passed: None,
-        duration_ms: None,
-        grade: None,
-    }))
+async fn start(conn: &mut sqlx::PgConnection, a: &NewAttempt) -> Result<StartOutcome, sqlx::Error> {
+    let last: Option<AttemptRow> = sqlx::query_as(sql::LAST_ATTEMPT)
+        .bind(&a.competition)
+        .bind(&a.participant_key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let number = match plan_start(last, a) {
+        StartPlan::Done(outcome) => return Ok(*outcome),
+        StartPlan::Insert(number) => number,
+    };
+    sqlx::query(sql::INSERT_ATTEMPT)
+        .bind(&a.id)
+        .bind(&a.competition)
+        .bind(&a.organization)
+        .bind(&a.name)
+        .bind(&a.grp)
+        .bind(&a.participant_key)
+        .bind(number)
+        .bind(a.seed)
+        .bind(&a.drawn)
+        .bind(a.started_at)
+        .bind(a.deadline)
+        .bind(a.max_score)
+        .execute(&mut *conn)
+        .await?;
+    Ok(StartOutcome::Created(created(a, number)))
 }
 
-async fn submit(conn: &mut $Conn, s: &Submission) -> Result<SubmitOutcome, sqlx::Error> {
-    // One statement records and returns the row; it matches nothing when the attempt was already submitted.
-    let sql = format!(
-        "UPDATE attempts SET submitted_at = $1, answers = $2, score = $3, passed = $4, duration_ms = $5, grade = $6 \
-         WHERE id = $7 AND submitted_at IS NULL RETURNING {COLUMNS}"
-    );
-    let recorded: Option<AttemptRow> = sqlx::query_as(&sql)
+async fn submit(conn: &mut sqlx::PgConnection, s: &Submission) -> Result<SubmitOutcome, sqlx::Error> {
+    let recorded: Option<AttemptRow> = sqlx::query_as(sql::SUBMIT)
         .bind(s.submitted_at)
         .bind(&s.answers)
         .bind(s.score)
@@ -189,8 +204,8 @@ async fn submit(conn: &mut $Conn, s: &Submission) -> Result<SubmitOutcome, sqlx:
         .await?;
     if let Some(row) = recorded {
         if !s.responses.is_empty() {
-            let mut insert: sqlx::QueryBuilder<'_, <$Conn as sqlx::Connection>::Database> =
-                sqlx::QueryBuilder::new("INSERT INTO responses (attempt, question, correct) ");
+            let mut insert =
+                sqlx::QueryBuilder::<sqlx::Postgres>::new("INSERT INTO responses (attempt, question, correct) ");
             insert.push_values(&s.responses, |mut b, (q, correct)| {
                 b.push_bind(&s.attempt).push_bind(q).push_bind(*correct);
             });
@@ -198,18 +213,7 @@ async fn submit(conn: &mut $Conn, s: &Submission) -> Result<SubmitOutcome, sqlx:
         }
         return Ok(SubmitOutcome::Recorded(row));
     }
-    let sql = format!("SELECT {COLUMNS} FROM attempts WHERE id = $1");
-    let row: Option<AttemptRow> = sqlx::query_as(&sql).bind(&s.attempt).fetch_optional(&mut *conn).await?;
+    let row: Option<AttemptRow> =
+        sqlx::query_as(sql::ATTEMPT_BY_ID).bind(&s.attempt).fetch_optional(&mut *conn).await?;
     Ok(row.map_or(SubmitOutcome::UnknownAttempt, SubmitOutcome::AlreadySubmitted))
-}
-
-    };
-}
-
-pub(super) mod sqlite {
-    backend_writer!(sqlx::SqliteConnection);
-}
-
-pub(super) mod postgres {
-    backend_writer!(sqlx::PgConnection);
 }

@@ -1,0 +1,40 @@
+//! The write statements, shared by both backends: `$n` placeholders (SQLite binds them by position too) and
+//! times as epoch milliseconds, so one text serves sqlx on PostgreSQL and rusqlite on SQLite.
+
+/// The columns of `AttemptRow`, in order, as a literal so statements can be built with `concat!`.
+macro_rules! columns {
+    () => {
+        "id, competition, organization, name, grp, participant_key, number, seed, drawn, started_at, deadline, \
+         submitted_at, answers, score, max_score, passed, duration_ms, grade"
+    };
+}
+pub(crate) use columns;
+
+/// The participant's latest attempt: `$1` competition, `$2` participant key.
+pub(crate) const LAST_ATTEMPT: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM attempts WHERE competition = $1 AND participant_key = $2 ORDER BY number DESC LIMIT 1"
+);
+
+/// A new attempt; the unique (competition, participant_key, number) holds the limit across processes.
+pub(crate) const INSERT_ATTEMPT: &str = "INSERT INTO attempts (id, competition, organization, name, grp, \
+     participant_key, number, seed, drawn, started_at, deadline, max_score) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+/// Draft answers of a running attempt, refused once submitted or past the deadline plus grace.
+pub(crate) const SAVE_DRAFT: &str =
+    "UPDATE attempts SET answers = $1 WHERE id = $2 AND submitted_at IS NULL AND deadline >= $3";
+
+/// Records a submission and returns the row; matches nothing when the attempt was already submitted.
+pub(crate) const SUBMIT: &str = concat!(
+    "UPDATE attempts SET submitted_at = $1, answers = $2, score = $3, passed = $4, duration_ms = $5, grade = $6 \
+     WHERE id = $7 AND submitted_at IS NULL RETURNING ",
+    columns!()
+);
+
+/// One attempt by id.
+pub(crate) const ATTEMPT_BY_ID: &str = concat!("SELECT ", columns!(), " FROM attempts WHERE id = $1");
+
+/// One per-question response of a submission.
+pub(crate) const INSERT_RESPONSE: &str = "INSERT INTO responses (attempt, question, correct) VALUES ($1, $2, $3)";
