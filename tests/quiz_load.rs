@@ -198,6 +198,15 @@ fn competition_defects_table() {
             comp(TIMES, one, ""),
             vec!["competitions/c.yaml:1:1: missing field `pass_score`"],
         ),
+        // ids that would shadow the pages' own paths (/quiz/a/{attempt}, /quiz/admin)
+        (
+            comp(TIMES, one, "pass_score: 10\n").replacen("id: c", "id: a", 1),
+            vec!["competitions/c.yaml:1:5: id: \"a\" is reserved for the pages' own addresses (/quiz/a/…, /quiz/admin); choose another"],
+        ),
+        (
+            comp(TIMES, one, "pass_score: 10\n").replacen("id: c", "id: admin", 1),
+            vec!["competitions/c.yaml:1:5: id: \"admin\" is reserved for the pages' own addresses (/quiz/a/…, /quiz/admin); choose another"],
+        ),
     ];
     for (text, want) in &cases {
         let got = diagnose(&[("banks/b.yaml", BANK3), ("competitions/c.yaml", text)]);

@@ -222,6 +222,9 @@ pub fn organization(cx: &mut Cx, i: usize, o: &Organization) {
 }
 
 /// Checks a competition against the loaded banks and builds it.
+/// Competition ids that would collide with the server's own paths under `/quiz/`.
+pub const RESERVED_COMPETITION_IDS: [&str; 2] = ["a", "admin"];
+
 pub fn competition(
     cx: &mut Cx,
     f: CompetitionFile,
@@ -229,6 +232,12 @@ pub fn competition(
     partial: &HashSet<String>,
 ) -> Competition {
     check_id(cx, &[Key("id")], &f.id);
+    if RESERVED_COMPETITION_IDS.contains(&f.id.as_str()) {
+        cx.err(
+            &[Key("id")],
+            format!("id: {:?} is reserved for the pages' own addresses (/quiz/a/…, /quiz/admin); choose another", f.id),
+        );
+    }
     check_text(cx, &[Key("title")], "title", &f.title, "");
     let time = |cx: &mut Cx, key: &'static str, v: &str| {
         DateTime::parse_from_rfc3339(v.trim()).map_err(|_| {
