@@ -97,3 +97,60 @@ async fn concurrent_writes_are_all_committed_once() {
         ));
     }
 }
+
+fn draft(id: &str, answers: &str) -> pufa::store::Draft {
+    pufa::store::Draft { attempt: id.into(), answers: answers.into(), not_after_deadline_before: 0 }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drafts_submits_and_starts_racing_in_one_batch_stay_consistent() {
+    for (store, _dir) in stores().await {
+        let mut ids = Vec::new();
+        for i in 0..60 {
+            match store.start(new_attempt(i, &format!("r{i}"))).await.unwrap() {
+                StartOutcome::Created(r) => ids.push(r.id),
+                other => panic!("{other:?}"),
+            }
+        }
+        // Per attempt, at once: two drafts, a submit, and a new start of the same participant.
+        let mut tasks = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            let (s1, s2, s3, s4) = (store.clone(), store.clone(), store.clone(), store.clone());
+            let (a, b, c) = (id.clone(), id.clone(), id.clone());
+            tasks.push(tokio::spawn(async move {
+                let d1 = tokio::spawn(async move { s1.save_draft(draft(&a, r#"{"q1":["A"]}"#)).await.unwrap() });
+                let d2 = tokio::spawn(async move { s2.save_draft(draft(&b, r#"{"q1":["B"]}"#)).await.unwrap() });
+                let sub = tokio::spawn(async move { s3.submit(submission(&c, 7)).await.unwrap() });
+                let st = tokio::spawn(async move { s4.start(new_attempt(1000 + i, &format!("r{i}"))).await.unwrap() });
+                (d1.await.unwrap(), d2.await.unwrap(), sub.await.unwrap(), st.await.unwrap())
+            }));
+        }
+        for (t, id) in tasks.into_iter().zip(&ids) {
+            let (_, _, submitted, started) = t.await.unwrap();
+            assert!(matches!(submitted, SubmitOutcome::Recorded(_)), "{submitted:?}");
+            match started {
+                // Before the submit: the running attempt again; after it: the second and last attempt.
+                StartOutcome::Resumed(r) => assert_eq!(&r.id, id),
+                StartOutcome::Created(r) => assert_eq!(r.number, 2),
+                StartOutcome::Exhausted => panic!("one attempt of two was used"),
+            }
+            let row = store.attempt(id).await.unwrap().unwrap();
+            // Whatever the order, the graded answers are the submission's: a later draft is refused.
+            assert_eq!(row.answers.as_deref(), Some("{}"));
+            assert_eq!(row.score, Some(7));
+            assert!(!store.save_draft(draft(id, r#"{"q1":["C"]}"#)).await.unwrap(), "draft after submit");
+        }
+        // Two drafts of a running attempt at once: both saved, one of them kept whole.
+        let open = match store.start(new_attempt(5000, "solo")).await.unwrap() {
+            StartOutcome::Created(r) => r.id,
+            other => panic!("{other:?}"),
+        };
+        let (x, y) = tokio::join!(
+            store.save_draft(draft(&open, r#"{"q1":["A"]}"#)),
+            store.save_draft(draft(&open, r#"{"q1":["B"]}"#))
+        );
+        assert!(x.unwrap() && y.unwrap());
+        let kept = store.attempt(&open).await.unwrap().unwrap().answers.unwrap();
+        assert!(kept == r#"{"q1":["A"]}"# || kept == r#"{"q1":["B"]}"#, "{kept}");
+    }
+}

@@ -5,6 +5,7 @@
 //! together into shared transactions ("group commit") and answers each caller only after its transaction committed:
 //! an acknowledged write is durable, and one fsync is paid per batch instead of per request.
 
+mod pg_writer;
 mod postgres;
 mod reads;
 mod sql;
@@ -193,7 +194,7 @@ impl Store {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let (pool, conn) = postgres::open(url).await?;
             let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-            let handle = tokio::spawn(writer::run_postgres(conn, rx));
+            let handle = tokio::spawn(pg_writer::run(conn, rx));
             Ok(Store {
                 backend: Backend::Postgres(pool),
                 tx,

@@ -1,5 +1,5 @@
-//! The write statements, shared by both backends: `$n` placeholders (SQLite binds them by position too) and
-//! times as epoch milliseconds, so one text serves sqlx on PostgreSQL and rusqlite on SQLite.
+//! The column list every query shares, and the per-operation write statements of SQLite's writer (`$n`
+//! placeholders, bound by position; PostgreSQL's writer uses set-based forms of the same, in `pg_writer`).
 
 /// The columns of `AttemptRow`, in order, as a literal so statements can be built with `concat!`.
 macro_rules! columns {
