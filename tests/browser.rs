@@ -162,6 +162,15 @@ async fn a_student_on_a_phone_joins_answers_and_reads_the_legal_basis() {
     shot(c, "admin-weakest").await;
     c.goto(&format!("http://{addr}/quiz/open/poster")).await.unwrap();
     shot(c, "poster").await;
+    // Printed on A4 as it is, not shrunk to fit, the poster is one page with its QR code.
+    let a4 = fantoccini::wd::PrintConfiguration::builder().shrink_to_fit(false).background(true).build().unwrap();
+    let pdf = c.print(a4).await.unwrap();
+    std::fs::write(screenshot_dir().join("poster.pdf"), &pdf).unwrap();
+    let pages = pdf.windows(11).filter(|w| w == b"/Type /Page").count()
+        - pdf.windows(12).filter(|w| w == b"/Type /Pages").count();
+    assert_eq!(pages, 1, "the poster prints on {pages} A4 pages");
+    let qr = c.execute("return document.querySelector('img[src$=\"qr.svg\"]').naturalWidth", vec![]).await.unwrap();
+    assert!(qr.as_u64().unwrap_or(0) > 0, "the poster's QR code did not load: {qr}");
 
     // Time running out: a second student's page submits itself at zero, graded on the answers given so far.
     c.goto(&format!("http://{addr}/quiz/open/")).await.unwrap();
