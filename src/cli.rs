@@ -55,9 +55,27 @@ pub enum Command {
         #[command(flatten)]
         db: Database,
     },
+    /// Write the results of competitions (attempts and per-question responses) to a JSON Lines file.
+    Export {
+        #[command(flatten)]
+        db: Database,
+        /// A competition id; repeat for several. Default: every competition with attempts.
+        #[arg(long = "competition", short)]
+        competitions: Vec<String>,
+        /// The file to write (format `pufa-results` version 1).
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// Read a file written by `pufa export` into the database, all or nothing; importing twice counts once.
+    Import {
+        /// The file to read.
+        file: PathBuf,
+        #[command(flatten)]
+        db: Database,
+    },
 }
 
-/// The database of `migrate`, chosen as `serve` chooses it.
+/// The database of `migrate`, `export` and `import`, chosen as `serve` chooses it.
 #[derive(Debug, clap::Args)]
 pub struct Database {
     /// The site folder; its pufa.sqlite is the default database.

@@ -21,6 +21,10 @@ fn main() -> ExitCode {
             runtime().and_then(|rt| rt.block_on(pufa::server::serve(opts)))
         }
         Command::Migrate { db } => runtime().and_then(|rt| rt.block_on(pufa::ops::migrate(&db.url()))),
+        Command::Export { db, competitions, output } => {
+            runtime().and_then(|rt| rt.block_on(pufa::ops::export(&db.url(), &competitions, &output)))
+        }
+        Command::Import { file, db } => runtime().and_then(|rt| rt.block_on(pufa::ops::import(&db.url(), &file))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

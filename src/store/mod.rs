@@ -9,6 +9,7 @@ pub mod migrate;
 mod postgres;
 mod reads;
 mod sqlite;
+pub mod transfer;
 mod writer;
 
 use std::time::Duration;
@@ -37,8 +38,9 @@ pub enum StoreError {
     WriterGone,
 }
 
-/// One attempt row as stored.
+/// One attempt row as stored (and as `transfer` writes it, so unknown keys in an import file are errors).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AttemptRow {
     /// Random unguessable id.
     pub id: String,
