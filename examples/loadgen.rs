@@ -1,7 +1,11 @@
-//! Load client for `bench/load.sh`: N concurrent students that start and submit attempts against one
-//! `pufa serve`, and in the same run the `/healthz` rate with the same N connections; prints the figures.
+//! Load client for `bench/load.sh`: N concurrent students that start and submit attempts, and in the same run the
+//! `/healthz` rate with the same N connections; prints the figures.
 //!
-//! Usage: loadgen BASE_URL [--connections 256] [--seconds 10] [--competition open] [--organization school-a]
+//! Usage: loadgen BASE_URL… [--connections 256] [--seconds 10] [--competition open] [--organization school-a]
+//!
+//! With several base URLs (several `pufa serve` processes on one database) requests go to them in turn, and a
+//! student's submit goes to the process after the one that took the start, as behind a round-robin proxy: every
+//! submit then crosses processes, the case the database's guarantees must hold for.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -10,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 struct Args {
-    base: String,
+    bases: Vec<String>,
     connections: usize,
     seconds: u64,
     competition: String,
@@ -19,7 +23,7 @@ struct Args {
 
 fn args() -> Args {
     let mut a = Args {
-        base: "http://127.0.0.1:8080".into(),
+        bases: Vec::new(),
         connections: 256,
         seconds: 10,
         competition: "open".into(),
@@ -33,10 +37,20 @@ fn args() -> Args {
             "--seconds" => a.seconds = val().parse().expect("a number"),
             "--competition" => a.competition = val(),
             "--organization" => a.organization = val(),
-            _ => a.base = arg,
+            _ => a.bases.push(arg),
         }
     }
+    if a.bases.is_empty() {
+        a.bases.push("http://127.0.0.1:8080".into());
+    }
     a
+}
+
+impl Args {
+    /// The process for the `n`th request of a loop.
+    fn base(&self, n: u64) -> &str {
+        &self.bases[n as usize % self.bases.len()]
+    }
 }
 
 #[derive(Default)]
@@ -66,10 +80,10 @@ async fn timed<F: std::future::Future<Output = Option<T>>, T>(stats: &Stats, f: 
     out
 }
 
-async fn student(client: &reqwest::Client, a: &Args, stats: &Stats, name: String) -> Option<()> {
+async fn student(client: &reqwest::Client, a: &Args, stats: &Stats, name: String, n: u64) -> Option<()> {
     let t = Instant::now();
     let body = json!({"name": name, "organization": a.organization, "group": "压测班"});
-    let url = format!("{}/api/competitions/{}/attempts", a.base, a.competition);
+    let url = format!("{}/api/competitions/{}/attempts", a.base(n), a.competition);
     let started: Value = timed(stats, async {
         let r = client.post(&url).json(&body).send().await.ok()?;
         if !r.status().is_success() {
@@ -85,7 +99,7 @@ async fn student(client: &reqwest::Client, a: &Args, stats: &Stats, name: String
         .iter()
         .map(|q| (q["id"].as_str().unwrap().to_string(), json!(["A"])))
         .collect();
-    let url = format!("{}/api/attempts/{attempt}/submit", a.base);
+    let url = format!("{}/api/attempts/{attempt}/submit", a.base(n + 1));
     timed(stats, async {
         let r = client.post(&url).json(&json!({"answers": answers})).send().await.ok()?;
         if !r.status().is_success() {
@@ -142,9 +156,9 @@ where
 async fn main() {
     let a = Arc::new(args());
     let run = std::process::id();
-    let (health_rate, health) = phase(&a, |client, a, stats, _| async move {
+    let (health_rate, health) = phase(&a, |client, a, stats, n| async move {
         timed(&stats, async {
-            let r = client.get(format!("{}/healthz", a.base)).send().await.ok()?;
+            let r = client.get(format!("{}/healthz", a.base(n))).send().await.ok()?;
             r.status().is_success().then_some(())?;
             r.bytes().await.ok().map(|_| ())
         })
@@ -152,12 +166,13 @@ async fn main() {
     })
     .await;
     let (flow_rate, flows) = phase(&a, move |client, a, stats, n| async move {
-        student(&client, &a, &stats, format!("压测{run}-{n:x}")).await
+        student(&client, &a, &stats, format!("压测{run}-{n:x}"), n).await
     })
     .await;
     let mut fl = flows.flows.lock().unwrap().clone();
     let mut rq = flows.requests.lock().unwrap().clone();
     let mut hz = health.requests.lock().unwrap().clone();
+    println!("processes         {}", a.bases.len());
     println!("connections       {}", a.connections);
     println!(
         "healthz           {:.0} req/s  p50 {:.1} ms  p99 {:.1} ms  errors {}",
@@ -171,4 +186,14 @@ async fn main() {
     println!("request latency   p50 {:.1} ms  p99 {:.1} ms", percentile(&mut rq, 0.50), percentile(&mut rq, 0.99));
     println!("errors            {}", flows.errors.load(Ordering::Relaxed));
     println!("ratio             {:.3} flows/s per healthz req/s (target >= 0.2)", flow_rate / health_rate.max(1.0));
+    // One line for scripts (bench/compare.sh takes medians of these).
+    println!(
+        "RESULT flows_per_s={:.0} healthz_per_s={:.0} ratio={:.3} request_p99_ms={:.1} flow_p99_ms={:.1} errors={}",
+        flow_rate,
+        health_rate,
+        flow_rate / health_rate.max(1.0),
+        percentile(&mut rq, 0.99),
+        percentile(&mut fl, 0.99),
+        flows.errors.load(Ordering::Relaxed) + health.errors.load(Ordering::Relaxed)
+    );
 }
