@@ -210,6 +210,12 @@ async fn a_malformed_file_names_its_line_and_imports_nothing() {
         std::fs::write(&p, body).unwrap();
         p
     };
+    // The first participant's attempt again under another id.
+    let mut header: Value = serde_json::from_str(lines[0]).unwrap();
+    header["attempts"] = 4.into();
+    let mut again: Value = serde_json::from_str(lines[1]).unwrap();
+    again["attempt"]["id"] = "again".into();
+    let twice = format!("{header}\n{}\n{again}\n", lines[1..].join("\n"));
     let cases = [
         (write("cut.jsonl", format!("{}\n{}\n{{\"attempt\": {{\"id\"", lines[0], lines[1])), "cut.jsonl:3:"),
         (write("typo.jsonl", text.replacen("\"score\"", "\"scor\"", 1)), "typo.jsonl:2:"),
@@ -220,6 +226,10 @@ async fn a_malformed_file_names_its_line_and_imports_nothing() {
             "v2.jsonl:1: format version 2 is newer",
         ),
         (write("empty.jsonl", String::new()), "empty.jsonl:1: expected the header line"),
+        (
+            write("twice.jsonl", twice),
+            "twice.jsonl:5: attempt again is attempt number 1 of its participant, as is the one on line 2",
+        ),
     ];
     let t = test_app().await;
     for (path, want) in &cases {
@@ -230,4 +240,73 @@ async fn a_malformed_file_names_its_line_and_imports_nothing() {
     let typo = transfer::import(&t.state.store, &cases[1].0).await.unwrap_err().to_string();
     assert!(typo.contains("unknown field `scor`"), "{typo}");
     assert!(t.state.store.competitions().await.unwrap().is_empty(), "a malformed file imported something");
+}
+
+/// `n` made-up attempts of competition `c`, each submitted with two responses.
+fn synthetic(n: usize) -> Vec<transfer::Record> {
+    (0..n)
+        .map(|i| transfer::Record {
+            attempt: pufa::store::AttemptRow {
+                id: format!("{i:032x}"),
+                competition: "c".into(),
+                organization: "school-a".into(),
+                name: format!("学生{i}"),
+                grp: "一班".into(),
+                participant_key: format!("school-a/学生{i}/一班"),
+                number: 1,
+                seed: i as i64,
+                drawn: "[]".into(),
+                started_at: 1_000,
+                deadline: 2_000,
+                submitted_at: Some(1_500),
+                answers: Some("{}".into()),
+                score: Some((i % 100) as i64),
+                max_score: 100,
+                passed: Some(i % 100 >= 60),
+                duration_ms: Some(500),
+                grade: Some("null".into()),
+            },
+            responses: vec![
+                transfer::Response { question: "q1".into(), correct: i % 2 == 0 },
+                transfer::Response { question: "q2".into(), correct: true },
+            ],
+        })
+        .collect()
+}
+
+fn write_file(path: &Path, records: &[transfer::Record]) {
+    let header = transfer::Header::new(vec!["c".into()], records.len());
+    let mut text = serde_json::to_string(&header).unwrap() + "\n";
+    for r in records {
+        text += &(serde_json::to_string(r).unwrap() + "\n");
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// More records than one import chunk: lookups and writes span chunks, a conflict in a later chunk still names its
+/// line and rolls back the chunks written before it.
+#[tokio::test]
+async fn imports_span_chunks_and_a_late_conflict_rolls_back_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let (all, tail, clash) = (dir.path().join("all.jsonl"), dir.path().join("tail.jsonl"), dir.path().join("c.jsonl"));
+    let records = synthetic(1_234);
+    write_file(&all, &records);
+    write_file(&tail, &records[1_000..]);
+    let mut changed = records.clone();
+    changed[1_100].attempt.score = Some(7);
+    write_file(&clash, &changed);
+    for db in test_dbs().await {
+        let store = pufa::store::Store::open(&db.url).await.unwrap();
+        assert_eq!(transfer::import(&store, &tail).await.unwrap().added, 234);
+        // Chunks 1 and 2 insert 1,000 new rows, then chunk 3 finds the conflict: none of them stays.
+        let err = transfer::import(&store, &clash).await.unwrap_err().to_string();
+        assert!(err.contains("c.jsonl:1102: attempt ") && err.contains("different score"), "{err}");
+        assert_eq!(store.submitted("c").await.unwrap().len(), 234);
+        let r = transfer::import(&store, &all).await.unwrap();
+        assert_eq!((r.added, r.unchanged, r.responses), (1_000, 234, 2_000));
+        assert_eq!(transfer::import(&store, &all).await.unwrap().unchanged, 1_234);
+        assert_eq!(store.submitted("c").await.unwrap().len(), 1_234);
+        let missed: i64 = store.question_stats("c").await.unwrap().iter().map(|s| s.missed).sum();
+        assert_eq!(missed, 617, "q1 missed by every odd attempt, once");
+    }
 }

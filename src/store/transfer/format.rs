@@ -109,6 +109,7 @@ pub fn parse(path: &Path, text: &str) -> Result<(Header, Vec<(usize, Record)>), 
     let mut errors = Diagnostics::default();
     let mut records = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut slots: HashMap<(String, String, i64), usize> = HashMap::new();
     let mut last = 1;
     for (i, line) in lines.enumerate() {
         let n = i + 2;
@@ -133,6 +134,13 @@ pub fn parse(path: &Path, text: &str) -> Result<(Header, Vec<(usize, Record)>), 
             problem("expected a non-empty attempt id".into());
         } else if let Some(first) = seen.insert(a.id.clone(), n) {
             problem(format!("attempt {} already appeared on line {first}", a.id));
+        }
+        let slot = (a.competition.clone(), a.participant_key.clone(), a.number);
+        if let Some(first) = slots.insert(slot, n) {
+            problem(format!(
+                "attempt {} is attempt number {} of its participant, as is the one on line {first}",
+                a.id, a.number
+            ));
         }
         if !comps.contains(a.competition.as_str()) {
             problem(format!("attempt {} is in competition {:?}, which the header does not list", a.id, a.competition));
