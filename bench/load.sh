@@ -9,9 +9,13 @@
 # $PUFA_BENCH_POSTGRES (default: $PUFA_TEST_POSTGRES, else postgres://postgres@127.0.0.1:5432/test), dropped after.
 set -eu
 cd "$(dirname "$0")/.."
-MODE=${1:-sqlite}
-CONNS=${2:-256}
-SECS=${3:-10}
+# `bench/load.sh 256 10` (no mode) keeps meaning SQLite.
+case "${1:-}" in
+    [0-9]*) MODE=sqlite ;;
+    *) MODE=${1:-sqlite}; [ $# -gt 0 ] && shift ;;
+esac
+CONNS=${1:-256}
+SECS=${2:-10}
 PORT=${PORT:-18089}
 PG=${PUFA_BENCH_POSTGRES:-${PUFA_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}}
 case "$MODE" in
