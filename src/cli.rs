@@ -45,7 +45,51 @@ pub enum Command {
         /// Organizer token for the admin pages and exports; without it they are disabled.
         #[arg(long, env = "PUFA_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
+        /// Refuse to start while the database has pending migrations, instead of applying them (for N processes
+        /// behind one database, migrated once with `pufa migrate`).
+        #[arg(long)]
+        no_migrate: bool,
     },
+    /// Apply the pending database migrations and list them.
+    Migrate {
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Write the results of competitions (attempts and per-question responses) to a JSON Lines file.
+    Export {
+        #[command(flatten)]
+        db: Database,
+        /// A competition id; repeat for several. Default: every competition with attempts.
+        #[arg(long = "competition", short)]
+        competitions: Vec<String>,
+        /// The file to write (format `pufa-results` version 1).
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// Read a file written by `pufa export` into the database, all or nothing; importing twice counts once.
+    Import {
+        /// The file to read.
+        file: PathBuf,
+        #[command(flatten)]
+        db: Database,
+    },
+}
+
+/// The database of `migrate`, `export` and `import`, chosen as `serve` chooses it.
+#[derive(Debug, clap::Args)]
+pub struct Database {
+    /// The site folder; its pufa.sqlite is the default database.
+    #[arg(long, short, default_value = ".")]
+    pub source: PathBuf,
+    /// `sqlite:PATH` (default: SOURCE/pufa.sqlite) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl Database {
+    pub fn url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", self.source.join("pufa.sqlite").display()))
+    }
 }
 
 impl Cli {

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod content;
 pub mod diag;
 pub mod i18n;
+pub mod ops;
 pub mod quiz;
 pub mod server;
 pub mod site;

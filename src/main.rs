@@ -20,14 +20,16 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build { source, output, drafts } => pufa::site::run_build(&source, output.as_deref(), drafts),
         Command::Check { source } => pufa::site::run_check(&source),
-        Command::Serve { source, port, bind, database_url, admin_token } => {
-            let opts = pufa::server::ServeOptions { source, port, bind, database_url, admin_token };
-            tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .map_err(anyhow::Error::from)
-                .and_then(|rt| rt.block_on(pufa::server::serve(opts)))
+        Command::Serve { source, port, bind, database_url, admin_token, no_migrate } => {
+            let opts =
+                pufa::server::ServeOptions { source, port, bind, database_url, admin_token, migrate: !no_migrate };
+            runtime().and_then(|rt| rt.block_on(pufa::server::serve(opts)))
         }
+        Command::Migrate { db } => runtime().and_then(|rt| rt.block_on(pufa::ops::migrate(&db.url()))),
+        Command::Export { db, competitions, output } => {
+            runtime().and_then(|rt| rt.block_on(pufa::ops::export(&db.url(), &competitions, &output)))
+        }
+        Command::Import { file, db } => runtime().and_then(|rt| rt.block_on(pufa::ops::import(&db.url(), &file))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -36,4 +38,8 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }

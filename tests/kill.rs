@@ -5,44 +5,12 @@
 mod common;
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
 use serde_json::{json, Value};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn spawn_server(source: &Path, db: &str, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_pufa"))
-        .args(["serve", "--source", source.to_str().unwrap(), "--port", &port.to_string()])
-        .env("DATABASE_URL", db)
-        .env("PUFA_ADMIN_TOKEN", TOKEN)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the pufa binary starts")
-}
-
-async fn wait_healthy(client: &reqwest::Client, base: &str, child: &mut Child) {
-    for _ in 0..600 {
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("server exited early: {status}");
-        }
-        if let Ok(r) = client.get(format!("{base}/healthz")).send().await {
-            if r.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server did not become healthy");
-}
 
 /// One participant: start on one server, submit on the next (another process when there are two), every fourth
 /// one submitting on both at once. Returns (attempt, score) once acknowledged.
@@ -97,7 +65,7 @@ async fn burst_kill_restart(db: &str, servers: usize) {
     for _ in 0..servers {
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
-        let mut child = spawn_server(dir.path(), db, port);
+        let mut child = spawn_server(dir.path(), db, port, &[]);
         wait_healthy(&client, &base, &mut child).await;
         children.push(child);
         bases.push(base);
@@ -141,7 +109,7 @@ async fn burst_kill_restart(db: &str, servers: usize) {
 
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    children[0] = spawn_server(dir.path(), db, port);
+    children[0] = spawn_server(dir.path(), db, port, &[]);
     wait_healthy(&client, &base, &mut children[0]).await;
     for (attempt, score) in &acked {
         let view: Value =
@@ -190,5 +158,6 @@ async fn two_servers_on_postgres_survive_kill_9() {
         eprintln!("PUFA_TEST_POSTGRES not set: skipping");
         return;
     };
-    burst_kill_restart(&postgres_schema(&base).await, 2).await;
+    let schema = postgres_schema(&base).await;
+    burst_kill_restart(&schema.url, 2).await;
 }

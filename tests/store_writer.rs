@@ -36,11 +36,10 @@ fn submission(id: &str, score: i64) -> Submission {
     }
 }
 
-async fn stores() -> Vec<(Store, tempfile::TempDir)> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut out = vec![(Store::open(&format!("sqlite:{}", dir.path().join("s.sqlite").display())).await.unwrap(), dir)];
-    if let Some(base) = postgres_base() {
-        out.push((Store::open(&postgres_schema(&base).await).await.unwrap(), tempfile::tempdir().unwrap()));
+async fn stores() -> Vec<(Store, TestDb)> {
+    let mut out = Vec::new();
+    for db in test_dbs().await {
+        out.push((Store::open(&db.url).await.unwrap(), db));
     }
     out
 }

@@ -40,6 +40,8 @@ pub struct ServeOptions {
     pub bind: String,
     pub database_url: Option<String>,
     pub admin_token: Option<String>,
+    /// Apply pending migrations at start-up; when false, refuse to start while any are pending.
+    pub migrate: bool,
 }
 
 /// The current time; a function so tests can move it.
@@ -159,10 +161,13 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     if diags.has_errors() {
         anyhow::bail!("{diags}");
     }
-    let site = build_site(&opts.source)?;
     let url =
         opts.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", opts.source.join("pufa.sqlite").display()));
-    let store = Store::open(&url).await.with_context(|| format!("opening the database {url}"))?;
+    if !opts.migrate {
+        crate::ops::require_current(&url).await?;
+    }
+    let site = build_site(&opts.source)?;
+    let store = Store::open_with(&url, opts.migrate).await.with_context(|| format!("opening the database {url}"))?;
     let templates = pages::Templates::load(&opts.source).map_err(|d| anyhow::anyhow!("{d}"))?;
     let mut state = AppState::new(quizzes, store.clone()).with_site(site).with_templates(templates);
     if let Some(token) = opts.admin_token.as_deref().filter(|t| !t.is_empty()) {

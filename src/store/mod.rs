@@ -5,12 +5,14 @@
 //! together into shared transactions ("group commit") and answers each caller only after its transaction committed:
 //! an acknowledged write is durable, and one fsync is paid per batch instead of per request.
 
+pub mod migrate;
 mod pg_writer;
 mod postgres;
 mod reads;
 mod sql;
 mod sqlite;
 mod sqlite_writer;
+pub mod transfer;
 mod writer;
 
 use std::time::Duration;
@@ -38,8 +40,9 @@ pub enum StoreError {
     WriterGone,
 }
 
-/// One attempt row as stored.
+/// One attempt row as stored (and as `transfer` writes it, so unknown keys in an import file are errors).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AttemptRow {
     /// Random unguessable id.
     pub id: String,
@@ -177,6 +180,12 @@ pub struct Store {
 impl Store {
     /// Opens (creating if missing) and migrates the database at `url`: `sqlite:PATH` or `postgres://…`.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        Store::open_with(url, true).await
+    }
+
+    /// Like `open`; with `migrate` false a PostgreSQL database is used as it is, without DDL (the caller checked
+    /// `migrate::status`). SQLite always runs its migrations, a no-op on a current file.
+    pub async fn open_with(url: &str, migrate: bool) -> Result<Store, StoreError> {
         if let Some(path) = url.strip_prefix("sqlite:") {
             let path = path.trim_start_matches("//");
             let pool = sqlite::open(path).await?;
@@ -192,7 +201,7 @@ impl Store {
                 writer: std::sync::Arc::new(tokio::sync::Mutex::new(Some(handle))),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let (pool, conn) = postgres::open(url).await?;
+            let (pool, conn) = postgres::open(url, migrate).await?;
             let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
             let handle = tokio::spawn(pg_writer::run(conn, rx));
             Ok(Store {

@@ -7,11 +7,13 @@ use sqlx::{Connection, PgConnection, PgPool};
 
 use super::StoreError;
 
-/// Connects to `url`, migrates (under sqlx's advisory lock, so processes starting together are safe) and returns
-/// a read pool and the writer connection.
-pub(super) async fn open(url: &str) -> Result<(PgPool, PgConnection), StoreError> {
+/// Connects to `url`, migrates unless told not to (under sqlx's advisory lock, so processes starting together are
+/// safe) and returns a read pool and the writer connection.
+pub(super) async fn open(url: &str, migrate: bool) -> Result<(PgPool, PgConnection), StoreError> {
     let mut writer = PgConnection::connect(url).await?;
-    sqlx::migrate!("migrations/postgres").run(&mut writer).await?;
+    if migrate {
+        sqlx::migrate!("migrations/postgres").run(&mut writer).await?;
+    }
     let pool = PgPoolOptions::new().max_connections(16).min_connections(1).connect(url).await?;
     Ok((pool, writer))
 }

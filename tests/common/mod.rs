@@ -17,6 +17,13 @@ use pufa::store::Store;
 use serde_json::Value;
 use tower::ServiceExt;
 
+mod db;
+mod process;
+#[allow(unused_imports)]
+pub use db::*;
+#[allow(unused_imports)]
+pub use process::*;
+
 /// The organizer token of the test apps.
 pub const TOKEN: &str = "test-token-0123456789";
 
@@ -37,7 +44,8 @@ pub struct TestApp {
     pub state: AppState,
     pub now: Arc<Mutex<DateTime<Utc>>>,
     pub set: QuizSet,
-    _dir: tempfile::TempDir,
+    /// Declared last: dropped after the app and state that use it.
+    pub db: TestDb,
 }
 
 /// A moment when `open` and `schools` are open (the fixture's clock starts here).
@@ -45,50 +53,33 @@ pub fn t0() -> DateTime<Utc> {
     "2026-06-01T08:00:00Z".parse().unwrap()
 }
 
-/// The PostgreSQL server of the test run, when `PUFA_TEST_POSTGRES` is set (e.g. postgres://postgres@127.0.0.1/test).
-pub fn postgres_base() -> Option<String> {
-    std::env::var("PUFA_TEST_POSTGRES").ok().filter(|u| !u.is_empty())
-}
-
-/// A fresh, empty schema on the test PostgreSQL; the returned URL makes it the search path.
-pub async fn postgres_schema(base: &str) -> String {
-    use sqlx::Connection;
-    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(base).await.expect("PUFA_TEST_POSTGRES reachable");
-    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{sep}options=-c%20search_path%3D{schema}")
-}
-
 /// Runs a test on a fresh SQLite database, and again on a fresh PostgreSQL schema when `PUFA_TEST_POSTGRES` is set.
+/// Each database goes when its app does (the schema is dropped even when the test panics).
 pub async fn each_backend<F, Fut>(test: F)
 where
     F: Fn(TestApp) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    test(test_app().await).await;
-    if let Some(base) = postgres_base() {
-        test(test_app_at(Some(postgres_schema(&base).await)).await).await;
+    for db in test_dbs().await {
+        test(test_app_on(db).await).await;
     }
 }
 
 /// An app on a fresh SQLite file.
 pub async fn test_app() -> TestApp {
-    test_app_at(None).await
+    test_app_on(TestDb::sqlite()).await
 }
 
-/// An app on `url`, or on a fresh SQLite file when None.
-pub async fn test_app_at(url: Option<String>) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let url = url.unwrap_or_else(|| format!("sqlite:{}", dir.path().join("test.sqlite").display()));
-    let store = Store::open(&url).await.unwrap();
+/// An app on `db`, which lives as long as the app.
+pub async fn test_app_on(db: TestDb) -> TestApp {
+    let store = Store::open(&db.url).await.unwrap();
     let now = Arc::new(Mutex::new(t0()));
     let hand = now.clone();
     let set = fixture();
     let state = AppState::new(set.clone(), store)
         .with_admin_token(TOKEN)
         .with_clock(Clock::from_fn(move || *hand.lock().unwrap()));
-    TestApp { app: app(state.clone()), state, now, set, _dir: dir }
+    TestApp { app: app(state.clone()), state, now, set, db }
 }
 
 impl TestApp {

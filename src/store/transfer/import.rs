@@ -1,0 +1,220 @@
+//! The import transaction: records are looked up and written in chunks (a few statements per chunk instead of
+//! several per attempt), after deciding for each record whether it is new, already stored, completes a running
+//! attempt, or conflicts with what is stored.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::{ImportReport, Record, Response};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::store::AttemptRow;
+
+/// Records per chunk: 500 × 18 columns stays under SQLite's and PostgreSQL's bind-parameter limits.
+pub(super) const CHUNK: usize = 500;
+/// Response rows per INSERT (3 binds each).
+const RESPONSE_ROWS: usize = 1000;
+
+/// What is stored under a chunk's ids and participant slots.
+#[derive(Default)]
+struct Stored {
+    rows: HashMap<String, AttemptRow>,
+    responses: HashMap<String, Vec<Response>>,
+    /// (competition, participant_key, number) → id.
+    slots: HashMap<(String, String, i64), String>,
+}
+
+enum Action {
+    Insert,
+    Complete,
+    Unchanged,
+}
+
+/// The fields that differ between two rows of one attempt, by column name.
+fn differing(stored: &AttemptRow, file: &AttemptRow) -> Vec<String> {
+    let (a, b) = (serde_json::to_value(stored).unwrap_or_default(), serde_json::to_value(file).unwrap_or_default());
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else { return vec![] };
+    a.iter().filter(|(k, v)| b.get(*k) != Some(v)).map(|(k, _)| k.clone()).collect()
+}
+
+fn decide(r: &Record, stored: &Stored) -> Result<Action, String> {
+    const SET_AT_SUBMIT: [&str; 6] = ["submitted_at", "answers", "score", "passed", "duration_ms", "grade"];
+    let a = &r.attempt;
+    match stored.rows.get(&a.id) {
+        Some(s) if s == a => match stored.responses.get(&a.id).map_or(&[][..], Vec::as_slice) == r.responses {
+            true => Ok(Action::Unchanged),
+            false => Err(format!("attempt {} is already stored with other per-question responses", a.id)),
+        },
+        Some(s) => {
+            let fields = differing(s, a);
+            // The file was exported after the attempt, stored here while running, was submitted.
+            if s.submitted_at.is_none()
+                && a.submitted_at.is_some()
+                && fields.iter().all(|f| SET_AT_SUBMIT.contains(&f.as_str()))
+            {
+                Ok(Action::Complete)
+            } else {
+                Err(format!("attempt {} is already stored with a different {}", a.id, fields.join(", ")))
+            }
+        }
+        None => match stored.slots.get(&(a.competition.clone(), a.participant_key.clone(), a.number)) {
+            Some(other) => Err(format!(
+                "attempt {} of {:?} in {} is number {}, which is already stored as attempt {other}",
+                a.id, a.participant_key, a.competition, a.number
+            )),
+            None => Ok(Action::Insert),
+        },
+    }
+}
+
+/// The import of one backend; the SQL is shared, only the pool and database types differ.
+macro_rules! backend_import {
+    ($Pool:ty, $Db:ty) => {
+        use sqlx::{QueryBuilder, Transaction};
+
+        use super::*;
+        use crate::store::transfer::TransferError;
+        use crate::store::COLUMNS;
+
+        pub(crate) async fn import(
+            pool: &$Pool,
+            file: &Path,
+            records: &[(usize, Record)],
+        ) -> Result<ImportReport, TransferError> {
+            let mut tx = pool.begin().await?;
+            let mut report = ImportReport::default();
+            let mut conflicts = Diagnostics::default();
+            for chunk in records.chunks(CHUNK) {
+                let stored = lookup(&mut tx, chunk).await?;
+                let (mut insert, mut complete) = (Vec::new(), Vec::new());
+                for (line, r) in chunk {
+                    match decide(r, &stored) {
+                        Ok(Action::Insert) => insert.push(r),
+                        Ok(Action::Complete) => complete.push(r),
+                        Ok(Action::Unchanged) => report.unchanged += 1,
+                        Err(msg) => conflicts.push(Diagnostic::error(file, *line, 0, msg)),
+                    }
+                }
+                if conflicts.has_errors() {
+                    // Keep looking for more conflicts to report, but write nothing more.
+                    continue;
+                }
+                insert_attempts(&mut tx, &insert).await?;
+                for r in &complete {
+                    complete_attempt(&mut tx, &r.attempt).await?;
+                }
+                let written: Vec<&Record> = insert.iter().chain(&complete).copied().collect();
+                report.responses += insert_responses(&mut tx, &written).await?;
+                report.added += insert.len();
+                report.completed += complete.len();
+            }
+            if conflicts.has_errors() {
+                tx.rollback().await?;
+                return Err(TransferError::Conflicts(conflicts));
+            }
+            tx.commit().await?;
+            Ok(report)
+        }
+
+        async fn lookup(tx: &mut Transaction<'_, $Db>, chunk: &[(usize, Record)]) -> Result<Stored, sqlx::Error> {
+            let mut stored = Stored::default();
+            let mut q = QueryBuilder::<$Db>::new(format!("SELECT {COLUMNS} FROM attempts WHERE id IN ("));
+            let mut ids = q.separated(", ");
+            for (_, r) in chunk {
+                ids.push_bind(&r.attempt.id);
+            }
+            q.push(")");
+            for row in q.build_query_as::<AttemptRow>().fetch_all(&mut **tx).await? {
+                stored.rows.insert(row.id.clone(), row);
+            }
+            if !stored.rows.is_empty() {
+                let mut q =
+                    QueryBuilder::<$Db>::new("SELECT attempt, question, correct FROM responses WHERE attempt IN (");
+                let mut ids = q.separated(", ");
+                for id in stored.rows.keys() {
+                    ids.push_bind(id);
+                }
+                q.push(") ORDER BY attempt, question");
+                for (attempt, question, correct) in
+                    q.build_query_as::<(String, String, bool)>().fetch_all(&mut **tx).await?
+                {
+                    stored.responses.entry(attempt).or_default().push(Response { question, correct });
+                }
+            }
+            let mut q = QueryBuilder::<$Db>::new(
+                "SELECT competition, participant_key, number, id FROM attempts \
+                 WHERE (competition, participant_key, number) IN (VALUES ",
+            );
+            let mut slots = q.separated(", ");
+            for (_, r) in chunk {
+                let a = &r.attempt;
+                slots.push("(");
+                slots.push_bind_unseparated(&a.competition);
+                slots.push_unseparated(", ");
+                slots.push_bind_unseparated(&a.participant_key);
+                slots.push_unseparated(", ");
+                slots.push_bind_unseparated(a.number);
+                slots.push_unseparated(")");
+            }
+            q.push(")");
+            for (c, p, n, id) in q.build_query_as::<(String, String, i64, String)>().fetch_all(&mut **tx).await? {
+                stored.slots.insert((c, p, n), id);
+            }
+            Ok(stored)
+        }
+
+        async fn insert_attempts(tx: &mut Transaction<'_, $Db>, rows: &[&Record]) -> Result<(), sqlx::Error> {
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut q = QueryBuilder::<$Db>::new(format!("INSERT INTO attempts ({COLUMNS}) "));
+            q.push_values(rows, |mut b, r| {
+                let a = &r.attempt;
+                b.push_bind(&a.id).push_bind(&a.competition).push_bind(&a.organization).push_bind(&a.name);
+                b.push_bind(&a.grp).push_bind(&a.participant_key).push_bind(a.number).push_bind(a.seed);
+                b.push_bind(&a.drawn).push_bind(a.started_at).push_bind(a.deadline).push_bind(a.submitted_at);
+                b.push_bind(&a.answers).push_bind(a.score).push_bind(a.max_score).push_bind(a.passed);
+                b.push_bind(a.duration_ms).push_bind(&a.grade);
+            });
+            q.build().execute(&mut **tx).await?;
+            Ok(())
+        }
+
+        async fn complete_attempt(tx: &mut Transaction<'_, $Db>, a: &AttemptRow) -> Result<(), sqlx::Error> {
+            sqlx::query(
+                "UPDATE attempts SET submitted_at = $1, answers = $2, score = $3, passed = $4, duration_ms = $5, \
+                 grade = $6 WHERE id = $7 AND submitted_at IS NULL",
+            )
+            .bind(a.submitted_at)
+            .bind(&a.answers)
+            .bind(a.score)
+            .bind(a.passed)
+            .bind(a.duration_ms)
+            .bind(&a.grade)
+            .bind(&a.id)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+
+        async fn insert_responses(tx: &mut Transaction<'_, $Db>, rows: &[&Record]) -> Result<usize, sqlx::Error> {
+            let all: Vec<(&str, &Response)> =
+                rows.iter().flat_map(|r| r.responses.iter().map(move |x| (r.attempt.id.as_str(), x))).collect();
+            for part in all.chunks(RESPONSE_ROWS) {
+                let mut q = QueryBuilder::<$Db>::new("INSERT INTO responses (attempt, question, correct) ");
+                q.push_values(part, |mut b, (id, x)| {
+                    b.push_bind(*id).push_bind(&x.question).push_bind(x.correct);
+                });
+                q.build().execute(&mut **tx).await?;
+            }
+            Ok(all.len())
+        }
+    };
+}
+
+pub(super) mod sqlite {
+    backend_import!(sqlx::SqlitePool, sqlx::Sqlite);
+}
+
+pub(super) mod postgres {
+    backend_import!(sqlx::PgPool, sqlx::Postgres);
+}

@@ -1,0 +1,124 @@
+//! `pufa migrate` and `pufa serve --no-migrate` (issue 4): migrations run once by an operator, and N servers that
+//! refuse to start on a database whose schema is not the one they were built for.
+
+mod common;
+
+use common::*;
+use pufa::store::migrate;
+
+fn site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture_dir(), &dir.path().join("quizzes"));
+    dir
+}
+
+/// `serve --no-migrate` run to its exit (it must refuse): its stderr.
+fn refused_serve(source: &std::path::Path, url: &str) -> String {
+    let port = free_port().to_string();
+    let args = ["serve", "--no-migrate", "--source", source.to_str().unwrap(), "--port", &port];
+    let (ok, err) = run_pufa(&args, &[("DATABASE_URL", url)]);
+    assert!(!ok, "serve --no-migrate started on a database that is not current");
+    err
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_migrate_refuses_until_pufa_migrate_ran() {
+    let site = site();
+    let client = reqwest::Client::new();
+    for db in test_dbs().await {
+        let status = migrate::status(&db.url).await.unwrap();
+        let backend = if db.is_postgres() { "postgres" } else { "sqlite" };
+        let all = std::fs::read_dir(format!("{}/migrations/{backend}", env!("CARGO_MANIFEST_DIR"))).unwrap().count();
+        assert_eq!(status.pending.len(), all, "{status:?}");
+        assert!(!status.is_current());
+
+        let err = refused_serve(site.path(), &db.url);
+        assert!(err.contains(&format!("{all} pending migration(s): 0001 attempts, 0002 ")), "{err}");
+        assert!(err.contains("run `pufa migrate` once"), "{err}");
+        if let Some(path) = db.url.strip_prefix("sqlite:") {
+            assert!(!std::path::Path::new(path).exists(), "the refused start created the database file");
+        }
+
+        let (ok, out) = run_pufa(&["migrate", "--database-url", &db.url], &[]);
+        assert!(ok, "{out}");
+        assert!(out.contains("applied migration 0001 attempts"), "{out}");
+        let (ok, out) = run_pufa(&["migrate"], &[("DATABASE_URL", &db.url)]);
+        assert!(ok, "{out}");
+        assert!(out.contains("up to date, no pending migrations"), "{out}");
+        assert!(migrate::status(&db.url).await.unwrap().is_current());
+
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut child = spawn_server(site.path(), &db.url, port, &["--no-migrate"]);
+        wait_healthy(&client, &base, &mut child).await;
+        let body = serde_json::json!({"name": "张三", "organization": "school-a", "group": "一班"});
+        let r = client.post(format!("{base}/api/competitions/open/attempts")).json(&body).send().await.unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(r.status().is_success(), "a start on the migrated database: {}", r.status());
+    }
+}
+
+#[tokio::test]
+async fn no_migrate_refuses_a_database_migrated_by_a_newer_pufa() {
+    let site = site();
+    for db in test_dbs().await {
+        migrate::apply(&db.url).await.unwrap();
+        // What a later pufa with a migration 0999 would have left behind.
+        let sql = "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                   VALUES (999, 'later', true, X'00', 1)";
+        let sql = if db.is_postgres() { sql.replace("X'00'", "'\\x00'::bytea") } else { sql.to_string() };
+        execute(&db.url, &sql).await;
+        let status = migrate::status(&db.url).await.unwrap();
+        assert_eq!(status.unknown, vec![999]);
+        let err = refused_serve(site.path(), &db.url);
+        assert!(err.contains("applied by a newer pufa; upgrade this binary"), "{err}");
+    }
+}
+
+/// The point of `--no-migrate` on PostgreSQL: servers can run as a role that may not create tables.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_migrate_serves_as_a_role_without_create_rights() {
+    let Some(base) = postgres_base() else {
+        eprintln!("PUFA_TEST_POSTGRES not set: skipping");
+        return;
+    };
+    let site = site();
+    let db = TestDb::postgres(&base).await;
+    migrate::apply(&db.url).await.unwrap();
+    let schema = db.url.rsplit("search_path%3D").next().unwrap().to_string();
+    let role = format!("r_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    for sql in [
+        format!("CREATE ROLE {role} LOGIN"),
+        format!("GRANT USAGE ON SCHEMA {schema} TO {role}"),
+        format!("GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {schema} TO {role}"),
+    ] {
+        execute(&base, &sql).await;
+    }
+    let url = db.url.replacen("postgres@", &format!("{role}@"), 1);
+    assert_ne!(url, db.url, "PUFA_TEST_POSTGRES names the user postgres");
+
+    let err = run_pufa(&["migrate", "--database-url", &url], &[]).1;
+    let client = reqwest::Client::new();
+    let port = free_port();
+    let mut child = spawn_server(site.path(), &url, port, &["--no-migrate"]);
+    wait_healthy(&client, &format!("http://127.0.0.1:{port}"), &mut child).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for sql in [format!("DROP OWNED BY {role}"), format!("DROP ROLE {role}")] {
+        execute(&base, &sql).await;
+    }
+    // Without CREATE rights even the no-op migration check of a migrating start is refused.
+    assert!(err.contains("permission denied"), "{err}");
+}
+
+async fn execute(url: &str, sql: &str) {
+    use sqlx::Connection;
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&mut c).await.unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&mut c).await.unwrap();
+    }
+}
