@@ -73,6 +73,12 @@ async fn full_marks_for_the_right_answers_and_results_with_explanations() {
             assert!(r["explanation"].as_str().unwrap().starts_with("EXPLAIN-"));
             assert!(r["basis"].as_str().unwrap().starts_with("BASIS-"));
         }
+        // The stored grade keeps scores and letters; explanation and basis are the banks', not copied per attempt.
+        let row = t.state.store.attempt(started["attempt"].as_str().unwrap()).await.unwrap().unwrap();
+        let stored = row.grade.unwrap();
+        assert!(stored.contains("\"given\"") && !stored.contains("EXPLAIN-") && !stored.contains("BASIS-"), "{stored}");
+        let (_, again) = t.get(&format!("/api/attempts/{}", started["attempt"].as_str().unwrap())).await;
+        assert_eq!(again["result"]["results"], result["results"], "the result reads back the same");
     })
     .await;
 }

@@ -77,9 +77,13 @@ pub struct QuestionResult {
     pub answer: Vec<String>,
     /// The letters the participant gave, normalised (upper case, sorted, deduplicated).
     pub given: Vec<String>,
-    /// 解析 (empty if the question has left the banks since the draw).
+    /// 解析 (empty if the question has left the banks since the draw). Not stored with the attempt (the banks
+    /// have it; a law's text repeated in every attempt row would make up most of the database): a stored grade
+    /// reads back without it, and the server fills it from the banks when showing the result.
+    #[serde(default, skip_serializing)]
     pub explanation: String,
-    /// 法条依据.
+    /// 法条依据; stored and read back like `explanation`.
+    #[serde(default, skip_serializing)]
     pub basis: String,
     /// Points the question was worth.
     pub points: u32,

@@ -317,13 +317,21 @@ pub fn view(state: &AppState, row: &AttemptRow) -> Result<Submitted, ApiError> {
         results: grade
             .results
             .into_iter()
-            .map(|r| ResultView {
-                id: r.id,
-                correct: r.correct,
-                given: r.given,
-                answer: shown.then_some(r.answer),
-                explanation: shown.then_some(r.explanation),
-                basis: shown.then_some(r.basis),
+            .map(|r| {
+                // Explanation and basis come from the banks (grades stored by earlier versions carry their own).
+                let q = state.quizzes.question(&r.id);
+                let from_bank = |stored: String, f: fn(&quiz::Question) -> &String| match q {
+                    Some(q) if stored.is_empty() => f(q).clone(),
+                    _ => stored,
+                };
+                ResultView {
+                    explanation: shown.then(|| from_bank(r.explanation, |q| &q.explanation)),
+                    basis: shown.then(|| from_bank(r.basis, |q| &q.basis)),
+                    id: r.id,
+                    correct: r.correct,
+                    given: r.given,
+                    answer: shown.then_some(r.answer),
+                }
             })
             .collect(),
     })
