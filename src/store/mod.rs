@@ -11,6 +11,7 @@ mod postgres;
 mod reads;
 mod sql;
 mod sqlite;
+mod sqlite_sync;
 mod sqlite_writer;
 pub mod transfer;
 mod writer;

@@ -1,6 +1,7 @@
 //! SQLite's writer: a thread of its own holding one rusqlite connection with cached prepared statements.
 //! A batch is written start to commit without leaving the thread (sqlx would hop to its worker thread and back
-//! for every statement, which cost more than the statements themselves), then every caller is answered.
+//! for every statement, which cost more than the statements themselves); its callers are answered by the sync
+//! thread once the log is on disk (`sqlite_sync`).
 
 use std::time::Duration;
 
@@ -8,15 +9,16 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use super::writer::{created, fail, plan_start, replies, Outcome, Reply, StartPlan, MAX_BATCH};
-use super::{sql, AttemptRow, Draft, NewAttempt, Op, StartOutcome, StoreError, Submission, SubmitOutcome};
+use super::{sql, sqlite_sync, AttemptRow, Draft, NewAttempt, Op, StartOutcome, StoreError, Submission, SubmitOutcome};
 
-/// Opens the writer's connection on a migrated file: WAL, and a full fsync of the log at every commit (an
-/// acknowledged submission must survive a power cut, not only `kill -9`; group commit makes the fsync cheap).
+/// Opens a writing connection on a migrated file: WAL, committed with `synchronous=NORMAL` because the sync thread,
+/// not the commit, fsyncs the log before anyone is answered (an acknowledged submission survives a power cut, not
+/// only `kill -9`).
 pub(super) fn connect(path: &str) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(write_failed)?;
     conn.busy_timeout(Duration::from_secs(10)).map_err(write_failed)?;
     conn.pragma_update(None, "journal_mode", "WAL").map_err(write_failed)?;
-    conn.pragma_update(None, "synchronous", "FULL").map_err(write_failed)?;
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(write_failed)?;
     conn.pragma_update(None, "foreign_keys", "ON").map_err(write_failed)?;
     // Checkpoints run on their own thread (`checkpoints`); this is only the backstop should that one fall behind.
     conn.pragma_update(None, "wal_autocheckpoint", BACKSTOP_PAGES).map_err(write_failed)?;
@@ -31,44 +33,31 @@ fn write_failed(e: rusqlite::Error) -> StoreError {
 /// WAL pages after which the writer checkpoints by itself (about 40 MB): only if the checkpoint thread is stuck.
 const BACKSTOP_PAGES: i64 = 10_000;
 
-/// How often the checkpoint thread copies the log into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
-
-/// Starts the writer thread and its checkpoint thread; the returned receiver fires when the writer has written
-/// everything queued and stopped (after every sender is gone).
+/// Starts the writer thread, its sync thread and its checkpoint thread; the returned receiver fires when the writer
+/// has written everything queued, the sync thread has answered it all, and both stopped (after every sender is gone).
 pub(super) fn spawn(path: &str, conn: Connection, rx: mpsc::Receiver<Op>) -> Result<oneshot::Receiver<()>, StoreError> {
-    let checkpointer = connect(path)?;
-    let (stop, stopped) = std::sync::mpsc::channel::<()>();
     let io = |e: std::io::Error| StoreError::WriteFailed(e.to_string());
-    std::thread::Builder::new()
-        .name("pufa-sqlite-checkpoint".into())
-        .spawn(move || checkpoints(&checkpointer, &stopped))
-        .map_err(io)?;
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    sqlite_sync::spawn_checkpointer(connect(path)?, stopped).map_err(io)?;
+    let (synced, syncer) = sqlite_sync::spawn_syncer(path).map_err(io)?;
     let (done, finished) = oneshot::channel();
     std::thread::Builder::new()
         .name("pufa-sqlite-writer".into())
         .spawn(move || {
-            run(conn, rx);
-            drop(stop);
+            run(conn, rx, &synced);
+            drop((stop, synced));
+            let _ = syncer.join();
             let _ = done.send(());
         })
         .map_err(io)?;
     Ok(finished)
 }
 
-/// Copies committed log pages into the database file every `CHECKPOINT_EVERY`, beside the writer rather than
-/// inside one of its commits: SQLite's automatic checkpoint would otherwise make every few hundredth batch wait
-/// for the copy and an fsync of the database file. PASSIVE never blocks the writer or readers; once a pass has
-/// copied everything, the writer's next transaction starts the log over from its beginning, so it stays small.
-fn checkpoints(conn: &Connection, stop: &std::sync::mpsc::Receiver<()>) {
-    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::warn!(error = %e, "checkpoint failed");
-        }
-    }
-}
-
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>) {
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, synced: &std::sync::mpsc::Sender<Vec<Reply>>) {
+    // The sync thread answers once the log is on disk; should it be gone, nobody can be answered anyway.
+    let answer = |replies: Vec<Reply>| {
+        let _ = synced.send(replies);
+    };
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -79,14 +68,14 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>) {
             }
         }
         match write_batch(&mut conn, &mut batch) {
-            Ok(replies) => replies.into_iter().for_each(Reply::send),
+            Ok(replies) => answer(replies),
             Err(e) if batch.len() > 1 => {
                 // Rolled back, nobody acknowledged: write each op alone so one bad op does not fail the others.
                 tracing::warn!(error = %e, ops = batch.len(), "write batch failed; retrying one by one");
                 for op in batch.drain(..) {
                     let mut one = vec![op];
                     match write_batch(&mut conn, &mut one) {
-                        Ok(replies) => replies.into_iter().for_each(Reply::send),
+                        Ok(replies) => answer(replies),
                         Err(e) => fail(one, &e),
                     }
                 }

@@ -32,6 +32,16 @@ impl Reply {
             Reply::Submit(tx, o) => drop(tx.send(Ok(o))),
         }
     }
+
+    /// Answers with an error instead: the write was committed but could not be confirmed durable.
+    pub(super) fn fail(self, msg: &str) {
+        let e = || StoreError::WriteFailed(msg.to_string());
+        match self {
+            Reply::Start(tx, _) => drop(tx.send(Err(e()))),
+            Reply::Save(tx, _) => drop(tx.send(Err(e()))),
+            Reply::Submit(tx, _) => drop(tx.send(Err(e()))),
+        }
+    }
 }
 
 /// Pairs each op's reply channel with its outcome, in order, once the transaction committed.
