@@ -25,6 +25,9 @@ pub enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Build everything, ignoring the build cache in SOURCE/.pufa-cache/ (which is written again).
+        #[arg(long)]
+        clean: bool,
     },
     /// Validate content, theme and quizzes without writing anything.
     Check {

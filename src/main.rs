@@ -13,7 +13,9 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse_args();
     let result = match cli.command {
-        Command::Build { source, output, drafts } => pufa::site::run_build(&source, output.as_deref(), drafts),
+        Command::Build { source, output, drafts, clean } => {
+            pufa::site::run_build(&source, output.as_deref(), drafts, clean)
+        }
         Command::Check { source } => pufa::site::run_check(&source),
         Command::Serve { source, port, bind, database_url, admin_token } => {
             let opts = pufa::server::ServeOptions { source, port, bind, database_url, admin_token };
