@@ -48,6 +48,9 @@ pub enum Command {
         /// Organizer token for the admin pages and exports; without it they are disabled.
         #[arg(long, env = "PUFA_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
+        /// Do not watch the site folder (no rebuilds on change, no reload script in the pages).
+        #[arg(long)]
+        no_watch: bool,
     },
 }
 

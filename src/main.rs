@@ -17,8 +17,8 @@ fn main() -> ExitCode {
             pufa::site::run_build(&source, output.as_deref(), drafts, clean)
         }
         Command::Check { source } => pufa::site::run_check(&source),
-        Command::Serve { source, port, bind, database_url, admin_token } => {
-            let opts = pufa::server::ServeOptions { source, port, bind, database_url, admin_token };
+        Command::Serve { source, port, bind, database_url, admin_token, no_watch } => {
+            let opts = pufa::server::ServeOptions { source, port, bind, database_url, admin_token, watch: !no_watch };
             tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()

@@ -420,3 +420,71 @@ fn incremental_builds_equal_full_builds() {
     // Incremental builds write only what changed (template and site.yaml steps still rewrite everything).
     assert!(written_incremental * 2 < written_full, "{written_incremental} of {written_full} files written");
 }
+
+/// The good fixture copied into a temporary folder.
+fn fixture_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/good"), &root);
+    (dir, root)
+}
+
+fn cache_files(root: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(root.join(".pufa-cache")).unwrap().map(|e| e.unwrap().path()).collect()
+}
+
+/// A cached build after an edit writes only what changed and equals a clean build; a corrupt, truncated or
+/// foreign cache, or one whose output was replaced since, is ignored, not fatal.
+#[test]
+fn the_build_cache_is_used_only_when_it_describes_the_output() {
+    let (dir, root) = fixture_copy();
+    let out = dir.path().join("out");
+    let opts = BuildOptions::new(&root, Some(&out));
+    let cached_build = || {
+        let mut e = Engine::with_cache(opts.clone());
+        let report = e.build(None).unwrap();
+        e.save_cache().unwrap();
+        report.files
+    };
+    let clean = |what: &str| {
+        let fresh = tempfile::tempdir().unwrap();
+        build(&BuildOptions::new(&root, Some(&fresh.path().join("out")))).unwrap();
+        assert_same_tree(&out, &fresh.path().join("out"), what);
+    };
+    let all = cached_build();
+    assert_eq!(cache_files(&root).len(), 2, "state and search digests");
+    assert_eq!(cached_build(), 0, "nothing changed, nothing written");
+    std::fs::write(root.join("content/xianfa/b.md"), "---\ntitle: 改过的标题\ndate: 2024-01-02\n---\n改过。\n")
+        .unwrap();
+    let some = cached_build();
+    assert!(some > 0 && some < all / 2, "{some} of {all}");
+    clean("after an edit");
+
+    for (what, damage) in
+        [("garbage", b"{not json".to_vec()), ("another version", Vec::new()), ("truncated digests", Vec::new())]
+    {
+        let json = cache_files(&root).into_iter().find(|p| p.extension().unwrap() == "json").unwrap();
+        match what {
+            "garbage" => std::fs::write(&json, &damage).unwrap(),
+            "another version" => {
+                let text = std::fs::read_to_string(&json).unwrap().replacen("\"version\":1", "\"version\":999", 1);
+                std::fs::write(&json, text).unwrap();
+            }
+            _ => {
+                let bin = json.with_extension("bin");
+                let bytes = std::fs::read(&bin).unwrap();
+                std::fs::write(&bin, &bytes[..bytes.len() / 2]).unwrap();
+            }
+        }
+        std::fs::write(root.join("content/xianfa/c.md"), format!("---\ntitle: {what}\n---\n{what}\n")).unwrap();
+        assert_eq!(cached_build(), all, "{what}: a full build");
+        clean(what);
+    }
+
+    // The output replaced by a build that did not use the cache: the cache no longer describes it.
+    build(&opts).unwrap();
+    std::fs::write(root.join("content/xianfa/c.md"), "---\ntitle: 又改了\n---\n又改了。\n").unwrap();
+    std::fs::remove_dir_all(out.join("tags")).unwrap();
+    assert_eq!(cached_build(), all, "a full build");
+    clean("after a build without the cache");
+}

@@ -145,21 +145,27 @@ impl Engine {
         let lang = config.language;
         let positions = render::positions(&library);
         let last = if mode == Mode::Incremental { self.last.as_ref() } else { None };
-        let hash = |rel: &str| self.content.hash(rel);
-        let plan = plan::plan(&plan::Inputs {
-            lib: &library,
-            config: &config,
-            lang,
-            global,
-            positions: &positions,
-            statics: &statics,
-            hash: &hash,
-            competitions: quizzes.as_ref().map(super::competitions::ids),
-            last,
-        });
+        let competitions = quizzes.as_ref().map(super::competitions::ids);
+        let (plan, items) = {
+            let hash = |rel: &str| self.content.hash(rel);
+            let inputs = plan::Inputs {
+                lib: &library,
+                config: &config,
+                lang,
+                global,
+                positions: &positions,
+                statics: &statics,
+                hash: &hash,
+                competitions: competitions.clone(),
+                last,
+            };
+            let items = plan::items(&inputs);
+            (plan::plan(&inputs, &items), items)
+        };
         tracing::debug!(elapsed = ?start.elapsed(), "planned");
         let stale = |f: &String| last.is_none_or(|b| b.manifest.get(f) != plan.files.get(f));
         let dirty: HashSet<String> = plan.files.keys().filter(|f| stale(f)).cloned().collect();
+        tracing::debug!(files = dirty.len(), some = ?dirty.iter().take(8).collect::<Vec<_>>(), "to write");
         let pages: Vec<usize> = (0..library.pages.len()).filter(|&i| stale(&plan.page_files[i])).collect();
         let sections: Vec<usize> =
             (0..library.sections.len()).filter(|&i| plan.section_files[i].iter().any(stale)).collect();
@@ -206,14 +212,34 @@ impl Engine {
         progress.finish();
         tracing::debug!(elapsed = ?start.elapsed(), pages = rendered.len(), "pages and sections rendered");
 
+        let mut files = plan.files;
+        {
+            // What was rendered now is fingerprinted with the content paths it looked up now.
+            let hash = |rel: &str| self.content.hash(rel);
+            let inputs = plan::Inputs {
+                lib: &library,
+                config: &config,
+                lang,
+                global,
+                positions: &r.positions,
+                statics: &statics,
+                hash: &hash,
+                competitions,
+                last,
+            };
+            files.extend(rendered.iter().map(|(i, o)| plan::page(&inputs, *i, &o.lookups)));
+            for (i, o) in &sections_done {
+                files.extend(plan::section(&inputs, &items, *i, &o.lookups));
+            }
+        }
         let built = self.results(&library, rendered, sections_done, last);
         let videos = gallery(&library, &built);
-        let mut files = plan.files;
         let video_fp = Fp::new("videos", global).json(&videos).finish();
         let digests: Vec<&[u64]> = built.order.iter().map(|s| built.pages[s].digests.as_slice()).collect();
         let later = plan::shards(global, &digests).into_iter().chain([("videos/index.html".to_string(), video_fp)]);
         for (file, fp) in later {
             if last.is_none_or(|b| b.manifest.get(&file) != Some(&fp)) {
+                tracing::debug!(file, "to write");
                 out.want(&file);
             }
             files.insert(file, fp);

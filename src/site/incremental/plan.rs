@@ -107,59 +107,74 @@ fn lookups(f: &mut Fp, lib: &Library, keys: &[String]) {
     }
 }
 
-pub fn plan(inp: &Inputs<'_>) -> Plan {
+/// Page `i`'s file and fingerprint, given the content paths its body looks up.
+pub fn page(inp: &Inputs<'_>, i: usize, looked_up: &[String]) -> (String, u64) {
+    let lib = inp.lib;
+    let page = &lib.pages[i];
+    let mut f = Fp::new("page", inp.global);
+    f.str(&page.source).u64((inp.hash)(&page.source).unwrap_or(0)).str(&page.url).json(&page.meta);
+    let section = &lib.sections[page.section];
+    f.str(&section.meta.title).str(&section.url).json(&views::breadcrumb(lib, page.section));
+    let pos = inp.positions.get(i).copied().flatten();
+    let neighbours = [pos.and_then(|p| p.checked_sub(1)), pos.map(|p| p + 1)];
+    for n in neighbours.into_iter().map(|n| n.and_then(|n| section.pages.get(n))) {
+        let (title, url) = n.map_or(("\0", "\0"), |&n| (&lib.pages[n].meta.title, &lib.pages[n].url));
+        f.str(title).str(url);
+    }
+    lookups(&mut f, lib, looked_up);
+    (file_for(&page.url), f.finish())
+}
+
+/// Section `i`'s files and their fingerprints, given the content paths its body looks up.
+pub fn section(inp: &Inputs<'_>, items: &[u64], i: usize, looked_up: &[String]) -> Vec<(String, u64)> {
+    let lib = inp.lib;
+    let s = &lib.sections[i];
+    let mut f = Fp::new("section", inp.global);
+    f.str(&s.source).u64((inp.hash)(&s.source).unwrap_or(0)).str(&s.url).json(&s.meta);
+    f.json(&views::breadcrumb(lib, i));
+    for &c in &s.subsections {
+        let c = &lib.sections[c];
+        f.str(&c.meta.title).str(&c.url).json(&c.meta.summary).u64(c.pages.len() as u64).json(&c.meta.cover);
+    }
+    lookups(&mut f, lib, looked_up);
+    if i == 0 {
+        let mut latest: Vec<usize> = (0..lib.pages.len()).collect();
+        latest.sort_by(|&a, &b| lib.pages[b].meta.date.cmp(&lib.pages[a].meta.date).then(a.cmp(&b)));
+        for &p in latest.iter().take(10) {
+            f.u64(items[p]);
+        }
+        return vec![("index.html".to_string(), f.finish())];
+    }
+    let per = s.meta.paginate_by.unwrap_or(inp.config.paginate_by);
+    paginated(&f, list_files(&s.url, s.pages.len(), per).collect(), s.pages.iter().map(|&p| items[p]), per)
+}
+
+/// The list-view hash of every page (what list pages show of it).
+pub fn items(inp: &Inputs<'_>) -> Vec<u64> {
+    let lib = inp.lib;
+    lib.pages.iter().map(|p| Fp::new("item", 0).json(&views::item(lib, inp.lang, p)).finish()).collect()
+}
+
+/// Every output file but the video gallery and the search shards, with the content paths pages and sections
+/// looked up in the last build.
+pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
     let lib = inp.lib;
     let g = inp.global;
     let mut files = HashMap::with_capacity(lib.pages.len() + 1024);
-    let items: Vec<u64> =
-        lib.pages.iter().map(|p| Fp::new("item", 0).json(&views::item(lib, inp.lang, p)).finish()).collect();
-
+    let last_lookups = |r: Option<&Vec<String>>| r.cloned().unwrap_or_default();
     let mut page_files = Vec::with_capacity(lib.pages.len());
-    for (i, page) in lib.pages.iter().enumerate() {
-        let mut f = Fp::new("page", g);
-        f.str(&page.source).u64((inp.hash)(&page.source).unwrap_or(0)).str(&page.url).json(&page.meta);
-        let section = &lib.sections[page.section];
-        f.str(&section.meta.title).str(&section.url).json(&views::breadcrumb(lib, page.section));
-        let pos = inp.positions.get(i).copied().flatten();
-        let neighbours = [pos.and_then(|p| p.checked_sub(1)), pos.map(|p| p + 1)];
-        for n in neighbours.into_iter().map(|n| n.and_then(|n| section.pages.get(n))) {
-            let (title, url) = n.map_or(("\0", "\0"), |&n| (&lib.pages[n].meta.title, &lib.pages[n].url));
-            f.str(title).str(url);
-        }
-        if let Some(r) = inp.last.and_then(|b| b.pages.get(&page.source)) {
-            lookups(&mut f, lib, &r.lookups);
-        }
-        let file = file_for(&page.url);
-        files.insert(file.clone(), f.finish());
+    for (i, p) in lib.pages.iter().enumerate() {
+        let looked_up = last_lookups(inp.last.and_then(|b| b.pages.get(&p.source)).map(|r| &r.lookups));
+        let (file, fp) = page(inp, i, &looked_up);
+        files.insert(file.clone(), fp);
         page_files.push(file);
     }
-
     let mut section_files = Vec::with_capacity(lib.sections.len());
     for (i, s) in lib.sections.iter().enumerate() {
-        let mut f = Fp::new("section", g);
-        f.str(&s.source).u64((inp.hash)(&s.source).unwrap_or(0)).str(&s.url).json(&s.meta);
-        f.json(&views::breadcrumb(lib, i));
-        for &c in &s.subsections {
-            let c = &lib.sections[c];
-            f.str(&c.meta.title).str(&c.url).json(&c.meta.summary).u64(c.pages.len() as u64).json(&c.meta.cover);
-        }
-        if let Some(r) = inp.last.and_then(|b| b.sections.get(&s.source)) {
-            lookups(&mut f, lib, &r.lookups);
-        }
-        if i == 0 {
-            let mut latest: Vec<usize> = (0..lib.pages.len()).collect();
-            latest.sort_by(|&a, &b| lib.pages[b].meta.date.cmp(&lib.pages[a].meta.date).then(a.cmp(&b)));
-            for &p in latest.iter().take(10) {
-                f.u64(items[p]);
-            }
-            files.insert("index.html".to_string(), f.finish());
-            section_files.push(vec!["index.html".to_string()]);
-            continue;
-        }
-        let per = s.meta.paginate_by.unwrap_or(inp.config.paginate_by);
-        let own: Vec<String> = list_files(&s.url, s.pages.len(), per).collect();
-        paginated(&mut files, &f, &own, s.pages.iter().map(|&p| items[p]), per);
-        section_files.push(own);
+        let looked_up = last_lookups(inp.last.and_then(|b| b.sections.get(&s.source)).map(|r| &r.lookups));
+        let own = section(inp, items, i, &looked_up);
+        section_files.push(own.iter().map(|(f, _)| f.clone()).collect());
+        files.extend(own);
     }
 
     let taxonomies = taxonomy::gather(lib);
@@ -174,8 +189,8 @@ pub fn plan(inp: &Inputs<'_>) -> Plan {
             let mut f = Fp::new("term", g);
             f.str(tax.key).str(&t.name).str(&t.url).u64(t.pages.len() as u64);
             let per = inp.config.paginate_by;
-            let own: Vec<String> = list_files(&t.url, t.pages.len(), per).collect();
-            paginated(&mut files, &f, &own, t.pages.iter().map(|&p| items[p]), per);
+            let own = list_files(&t.url, t.pages.len(), per).collect();
+            files.extend(paginated(&f, own, t.pages.iter().map(|&p| items[p]), per));
         }
     }
 
@@ -201,7 +216,7 @@ pub fn plan(inp: &Inputs<'_>) -> Plan {
     files.insert("sitemap.xml".to_string(), sitemap);
     files.insert("robots.txt".to_string(), sitemap);
     let mut f = Fp::new("pages.json", g);
-    for &h in &items {
+    for &h in items {
         f.u64(h);
     }
     files.insert("search/pages.json".to_string(), f.finish());
@@ -224,23 +239,21 @@ pub fn plan(inp: &Inputs<'_>) -> Plan {
 
 /// Fingerprints of the list pages `own` of a list: the list's own part `base`, then each page's number and the
 /// items on it.
-fn paginated(
-    files: &mut HashMap<String, u64>,
-    base: &Fp,
-    own: &[String],
-    items: impl Iterator<Item = u64>,
-    per: usize,
-) {
+fn paginated(base: &Fp, own: Vec<String>, items: impl Iterator<Item = u64>, per: usize) -> Vec<(String, u64)> {
     let items: Vec<u64> = items.collect();
     let per = per.max(1);
-    for (n, file) in own.iter().enumerate() {
-        let mut f = Fp(base.0.clone());
-        f.u64(n as u64).u64(own.len() as u64);
-        for &h in items.iter().skip(n * per).take(per) {
-            f.u64(h);
-        }
-        files.insert(file.clone(), f.finish());
-    }
+    let total = own.len() as u64;
+    own.into_iter()
+        .enumerate()
+        .map(|(n, file)| {
+            let mut f = Fp(base.0.clone());
+            f.u64(n as u64).u64(total);
+            for &h in items.iter().skip(n * per).take(per) {
+                f.u64(h);
+            }
+            (file, f.finish())
+        })
+        .collect()
 }
 
 /// Fingerprints of the search shards: for every page holding postings in a shard, its number and their digest.
