@@ -240,6 +240,10 @@ fn relevant(source: &Path, batch: Vec<notify::Result<notify::Event>>) -> Option<
         if event.need_rescan() {
             return Some(None);
         }
+        // Reading a file is no change (and the build itself reads the files it watches).
+        if matches!(event.kind, notify::EventKind::Access(_)) {
+            continue;
+        }
         paths.extend(event.paths.into_iter().filter(|p| matters(source, p)));
     }
     paths.sort();

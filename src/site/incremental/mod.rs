@@ -146,18 +146,19 @@ impl Engine {
         let positions = render::positions(&library);
         let last = if mode == Mode::Incremental { self.last.as_ref() } else { None };
         let competitions = quizzes.as_ref().map(super::competitions::ids);
+        let breadcrumbs = plan::breadcrumbs(&library);
         let (plan, items) = {
             let hash = |rel: &str| self.content.hash(rel);
             let inputs = plan::Inputs {
                 lib: &library,
                 config: &config,
-                lang,
                 global,
                 positions: &positions,
                 statics: &statics,
                 hash: &hash,
                 competitions: competitions.clone(),
                 last,
+                breadcrumbs: &breadcrumbs,
             };
             let items = plan::items(&inputs);
             (plan::plan(&inputs, &items), items)
@@ -219,13 +220,13 @@ impl Engine {
             let inputs = plan::Inputs {
                 lib: &library,
                 config: &config,
-                lang,
                 global,
                 positions: &r.positions,
                 statics: &statics,
                 hash: &hash,
                 competitions,
                 last,
+                breadcrumbs: &breadcrumbs,
             };
             files.extend(rendered.iter().map(|(i, o)| plan::page(&inputs, *i, &o.lookups)));
             for (i, o) in &sections_done {

@@ -6,12 +6,12 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::Built;
 use crate::content::{Library, Target};
-use crate::i18n::Lang;
 use crate::site::output::file_for;
 use crate::site::search::SHARDS;
 use crate::site::taxonomy::{self, list_files};
@@ -72,17 +72,18 @@ impl Write for Fp {
 pub struct Inputs<'a> {
     pub lib: &'a Library,
     pub config: &'a SiteConfig,
-    pub lang: Lang,
     /// Fingerprint of what every output depends on: pufa itself, `site.yaml`, templates, quizzes, options.
     pub global: u64,
     pub positions: &'a [Option<usize>],
     pub statics: &'a std::collections::BTreeMap<String, StaticFile>,
     /// Content hash of a file under `content/`.
-    pub hash: &'a dyn Fn(&str) -> Option<u64>,
+    pub hash: &'a (dyn Fn(&str) -> Option<u64> + Sync),
     /// The competitions' ids in list order, when there is a `quizzes/` folder.
     pub competitions: Option<Vec<String>>,
     /// The last build, for the content paths each page and section looked up.
     pub last: Option<&'a Built>,
+    /// See [`breadcrumbs`].
+    pub breadcrumbs: &'a [u64],
 }
 
 /// Every output file (but the video gallery and the search shards, which need the pages rendered first) with
@@ -112,9 +113,12 @@ pub fn page(inp: &Inputs<'_>, i: usize, looked_up: &[String]) -> (String, u64) {
     let lib = inp.lib;
     let page = &lib.pages[i];
     let mut f = Fp::new("page", inp.global);
-    f.str(&page.source).u64((inp.hash)(&page.source).unwrap_or(0)).str(&page.url).json(&page.meta);
+    // The file's hash stands for its front matter and body; the cover and videos may have been rewritten to
+    // the URLs of assets.
+    f.str(&page.source).u64((inp.hash)(&page.source).unwrap_or(0)).str(&page.url);
+    f.json(&page.meta.cover).json(&page.meta.videos);
     let section = &lib.sections[page.section];
-    f.str(&section.meta.title).str(&section.url).json(&views::breadcrumb(lib, page.section));
+    f.str(&section.meta.title).str(&section.url).u64(inp.breadcrumbs[page.section]);
     let pos = inp.positions.get(i).copied().flatten();
     let neighbours = [pos.and_then(|p| p.checked_sub(1)), pos.map(|p| p + 1)];
     for n in neighbours.into_iter().map(|n| n.and_then(|n| section.pages.get(n))) {
@@ -131,7 +135,7 @@ pub fn section(inp: &Inputs<'_>, items: &[u64], i: usize, looked_up: &[String]) 
     let s = &lib.sections[i];
     let mut f = Fp::new("section", inp.global);
     f.str(&s.source).u64((inp.hash)(&s.source).unwrap_or(0)).str(&s.url).json(&s.meta);
-    f.json(&views::breadcrumb(lib, i));
+    f.u64(inp.breadcrumbs[i]);
     for &c in &s.subsections {
         let c = &lib.sections[c];
         f.str(&c.meta.title).str(&c.url).json(&c.meta.summary).u64(c.pages.len() as u64).json(&c.meta.cover);
@@ -149,10 +153,26 @@ pub fn section(inp: &Inputs<'_>, items: &[u64], i: usize, looked_up: &[String]) 
     paginated(&f, list_files(&s.url, s.pages.len(), per).collect(), s.pages.iter().map(|&p| items[p]), per)
 }
 
-/// The list-view hash of every page (what list pages show of it).
+/// The list-view hash of every page (what `views::item` shows of it; the language is in the global part).
 pub fn items(inp: &Inputs<'_>) -> Vec<u64> {
     let lib = inp.lib;
-    lib.pages.iter().map(|p| Fp::new("item", 0).json(&views::item(lib, inp.lang, p)).finish()).collect()
+    lib.pages
+        .par_iter()
+        .map(|p| {
+            let mut f = Fp::new("item", 0);
+            f.str(&p.meta.title).str(&p.url).json(&p.meta.date).str(&p.summary);
+            if p.section != 0 {
+                let s = &lib.sections[p.section];
+                f.str(&s.meta.title).str(&s.url);
+            }
+            f.finish()
+        })
+        .collect()
+}
+
+/// The hash of each section's breadcrumb.
+pub fn breadcrumbs(lib: &Library) -> Vec<u64> {
+    (0..lib.sections.len()).map(|i| Fp::new("breadcrumb", 0).json(&views::breadcrumb(lib, i)).finish()).collect()
 }
 
 /// Every output file but the video gallery and the search shards, with the content paths pages and sections
@@ -162,13 +182,15 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
     let g = inp.global;
     let mut files = HashMap::with_capacity(lib.pages.len() + 1024);
     let last_lookups = |r: Option<&Vec<String>>| r.cloned().unwrap_or_default();
-    let mut page_files = Vec::with_capacity(lib.pages.len());
-    for (i, p) in lib.pages.iter().enumerate() {
-        let looked_up = last_lookups(inp.last.and_then(|b| b.pages.get(&p.source)).map(|r| &r.lookups));
-        let (file, fp) = page(inp, i, &looked_up);
-        files.insert(file.clone(), fp);
-        page_files.push(file);
-    }
+    let pages: Vec<(String, u64)> = (0..lib.pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let last = inp.last.and_then(|b| b.pages.get(&lib.pages[i].source));
+            page(inp, i, &last_lookups(last.map(|r| &r.lookups)))
+        })
+        .collect();
+    let page_files = pages.iter().map(|(f, _)| f.clone()).collect();
+    files.extend(pages);
     let mut section_files = Vec::with_capacity(lib.sections.len());
     for (i, s) in lib.sections.iter().enumerate() {
         let looked_up = last_lookups(inp.last.and_then(|b| b.sections.get(&s.source)).map(|r| &r.lookups));
