@@ -25,6 +25,9 @@ pub enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Build everything, ignoring the build cache in SOURCE/.pufa-cache/ (which is written again).
+        #[arg(long)]
+        clean: bool,
     },
     /// Validate content, theme and quizzes without writing anything.
     Check {
@@ -49,6 +52,9 @@ pub enum Command {
         /// behind one database, migrated once with `pufa migrate`).
         #[arg(long)]
         no_migrate: bool,
+        /// Do not watch the site folder (no rebuilds on change, no reload script in the pages).
+        #[arg(long)]
+        no_watch: bool,
     },
     /// Apply the pending database migrations and list them.
     Migrate {

@@ -18,11 +18,20 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse_args();
     let result = match cli.command {
-        Command::Build { source, output, drafts } => pufa::site::run_build(&source, output.as_deref(), drafts),
+        Command::Build { source, output, drafts, clean } => {
+            pufa::site::run_build(&source, output.as_deref(), drafts, clean)
+        }
         Command::Check { source } => pufa::site::run_check(&source),
-        Command::Serve { source, port, bind, database_url, admin_token, no_migrate } => {
-            let opts =
-                pufa::server::ServeOptions { source, port, bind, database_url, admin_token, migrate: !no_migrate };
+        Command::Serve { source, port, bind, database_url, admin_token, no_migrate, no_watch } => {
+            let opts = pufa::server::ServeOptions {
+                source,
+                port,
+                bind,
+                database_url,
+                admin_token,
+                migrate: !no_migrate,
+                watch: !no_watch,
+            };
             runtime().and_then(|rt| rt.block_on(pufa::server::serve(opts)))
         }
         Command::Migrate { db } => runtime().and_then(|rt| rt.block_on(pufa::ops::migrate(&db.url()))),

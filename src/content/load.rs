@@ -3,6 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -26,21 +29,29 @@ pub fn shown(rel: &str) -> PathBuf {
     Path::new("content").join(rel)
 }
 
-/// One markdown file read and parsed.
-enum Parsed {
+/// One markdown file read and parsed: what an incremental build keeps of a file between builds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) enum Parsed {
     Section { dir: String, meta: SectionMeta, body: String, body_line: usize },
     Page(RawPage),
 }
 
 /// A page read and parsed, before it gets its URL and section.
-struct RawPage {
-    rel: String,
-    meta: PageMeta,
-    body: String,
-    body_line: usize,
-    facts: text::Facts,
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct RawPage {
+    pub rel: String,
+    pub meta: PageMeta,
+    /// The markdown body; not kept in build caches (empty then), and read again when the page is rendered.
+    #[serde(skip, default = "no_body")]
+    pub body: Arc<str>,
+    pub body_line: usize,
+    pub facts: text::Facts,
     /// Problems that do not stop the page (unknown video hosts in front matter).
-    warnings: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+fn no_body() -> Arc<str> {
+    Arc::from("")
 }
 
 /// A section's `_index.md` read and parsed: its front matter, body and the line the body starts on.
@@ -50,11 +61,21 @@ type RawSection = (SectionMeta, String, usize);
 pub fn load_with(content_dir: &Path, opts: &LoadOptions) -> (Library, Diagnostics) {
     let mut diags = Diagnostics::default();
     let (markdown, assets) = walk(content_dir, &mut diags);
-
     let parsed: Vec<Result<Parsed, Diagnostic>> = markdown.par_iter().map(|rel| read(content_dir, rel)).collect();
+    assemble(markdown.into_iter().zip(parsed).collect(), assets, opts, diags)
+}
+
+/// Puts parsed files together into a library: sections, URLs, drafts left out, pages ordered. `markdown` holds
+/// every markdown file (relative path, parsed or why not) in walk order, `assets` every other file.
+pub(crate) fn assemble(
+    markdown: Vec<(String, Result<Parsed, Diagnostic>)>,
+    assets: Vec<String>,
+    opts: &LoadOptions,
+    mut diags: Diagnostics,
+) -> (Library, Diagnostics) {
     let mut sections: BTreeMap<String, RawSection> = BTreeMap::new();
     let mut pages = Vec::new();
-    for (rel, p) in markdown.iter().zip(parsed) {
+    for (rel, p) in markdown {
         match p {
             Ok(Parsed::Section { dir, meta, body, body_line }) => {
                 sections.insert(dir, (meta, body, body_line));
@@ -63,7 +84,7 @@ pub fn load_with(content_dir: &Path, opts: &LoadOptions) -> (Library, Diagnostic
             Err(d) => {
                 // A broken `_index.md` still makes its folder a section, so its pages do not move elsewhere
                 // and cause follow-up errors; the build fails on `d` anyway.
-                if let Some(dir) = index_dir(rel) {
+                if let Some(dir) = index_dir(&rel) {
                     let title = dir.rsplit('/').next().unwrap_or_default().to_string();
                     sections.insert(dir, (SectionMeta { title, ..Default::default() }, String::new(), 1));
                 }
@@ -204,7 +225,7 @@ fn claim(seen: &mut HashMap<String, String>, url: &str, source: &str, diags: &mu
 }
 
 /// Lists markdown files and other files (assets) under `root`, relative with `/`, in name order.
-fn walk(root: &Path, diags: &mut Diagnostics) -> (Vec<String>, Vec<String>) {
+pub(crate) fn walk(root: &Path, diags: &mut Diagnostics) -> (Vec<String>, Vec<String>) {
     let (mut markdown, mut assets) = (Vec::new(), Vec::new());
     let visible = |e: &walkdir::DirEntry| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.');
     for entry in WalkDir::new(root).sort_by_file_name().into_iter().filter_entry(visible) {
@@ -229,31 +250,37 @@ fn walk(root: &Path, diags: &mut Diagnostics) -> (Vec<String>, Vec<String>) {
     (markdown, assets)
 }
 
-fn rel_str(p: &Path) -> String {
+pub(crate) fn rel_str(p: &Path) -> String {
     p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 fn read(root: &Path, rel: &str) -> Result<Parsed, Diagnostic> {
-    let path = shown(rel);
     let bytes =
-        std::fs::read(root.join(rel)).map_err(|e| Diagnostic::error(&path, 0, 0, format!("cannot read: {e}")))?;
+        std::fs::read(root.join(rel)).map_err(|e| Diagnostic::error(shown(rel), 0, 0, format!("cannot read: {e}")))?;
+    parse(rel, bytes)
+}
+
+/// Parses the bytes of the markdown file `rel` (relative to `content/`).
+pub(crate) fn parse(rel: &str, bytes: Vec<u8>) -> Result<Parsed, Diagnostic> {
+    let path = shown(rel);
     let text = String::from_utf8(bytes)
         .map_err(|_| Diagnostic::error(&path, 0, 0, "expected UTF-8 text: save the file as UTF-8"))?;
     let split = front_matter::split(&path, &text)?;
-    let (body, body_line) = (split.body.to_string(), split.body_line);
+    let (body, body_line) = (split.body, split.body_line);
     if let Some(dir) = index_dir(rel) {
         let meta: SectionMeta = front_matter::parse(&path, split.yaml)?;
-        Ok(Parsed::Section { dir, meta, body, body_line })
+        Ok(Parsed::Section { dir, meta, body: body.to_string(), body_line })
     } else {
         let meta: PageMeta = front_matter::parse(&path, split.yaml)?;
-        let facts = text::facts(&body, meta.summary.as_deref());
+        let facts = text::facts(body, meta.summary.as_deref());
         let warnings = local::check_videos(&path, &text, &meta);
+        let body = Arc::from(body);
         Ok(Parsed::Page(RawPage { rel: rel.to_string(), meta, body, body_line, facts, warnings }))
     }
 }
 
 /// The folder of an `_index.md` (`""` for the root), or `None` for a page.
-fn index_dir(rel: &str) -> Option<String> {
+pub(crate) fn index_dir(rel: &str) -> Option<String> {
     if rel == "_index.md" {
         Some(String::new())
     } else {

@@ -163,8 +163,8 @@ pub struct Page {
     pub slug: String,
     /// Site-relative URL path, starting and ending with `/`, e.g. `/columns/宪法/a/`.
     pub url: String,
-    /// The markdown body after the front matter.
-    pub body: String,
+    /// The markdown body after the front matter (shared with the parsed file an incremental build keeps).
+    pub body: std::sync::Arc<str>,
     /// 1-based line in the file where `body` starts, to point body diagnostics at file lines.
     pub body_line: usize,
     /// Characters of text (CJK characters + Latin words), for reading time.

@@ -10,7 +10,7 @@ pub const SUMMARY_CHARS: usize = 120;
 const MORE: [&str; 2] = ["<!-- more -->", "<!--more-->"];
 
 /// Counts of a text for reading time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Counts {
     /// CJK characters (Han, kana, hangul).
     pub cjk: usize,
@@ -105,7 +105,7 @@ pub fn is_letter_or_digit(c: char) -> bool {
 }
 
 /// What the loader needs from a body: its counts and its summary.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Facts {
     /// CJK characters and Latin words of the raw body.
     pub counts: Counts,

@@ -10,6 +10,7 @@ pub mod board;
 pub mod error;
 pub mod extract;
 pub mod flow;
+pub mod live;
 pub mod pages;
 pub mod security;
 
@@ -42,6 +43,8 @@ pub struct ServeOptions {
     pub admin_token: Option<String>,
     /// Apply pending migrations at start-up; when false, refuse to start while any are pending.
     pub migrate: bool,
+    /// Rebuild on changes and reload open pages (`pufa serve` without `--no-watch`).
+    pub watch: bool,
 }
 
 /// The current time; a function so tests can move it.
@@ -91,6 +94,8 @@ pub struct AppState {
     pub open_attempts: Arc<flow::OpenAttempts>,
     /// The site's templates and `site.yaml`, for the competition pages.
     pub pages: Arc<pages::Templates>,
+    /// The reload channel of a watching server; None serves the site as built.
+    pub live: Option<Arc<live::Live>>,
 }
 
 impl AppState {
@@ -106,7 +111,14 @@ impl AppState {
             auth_failures: Arc::new(security::AuthFailures::default()),
             open_attempts: Arc::new(flow::OpenAttempts::default()),
             pages: pages::Templates::built_in(),
+            live: None,
         }
+    }
+
+    /// Adds the reload script to the static pages and serves its event stream (`live`).
+    pub fn with_live(mut self, live: Arc<live::Live>) -> AppState {
+        self.live = Some(live);
+        self
     }
 
     /// The templates and settings of a site folder (`pages::Templates::load`).
@@ -142,10 +154,15 @@ pub fn app(state: AppState) -> Router {
         .merge(attempts::router())
         .merge(board::router())
         .merge(admin::router())
-        .merge(pages::router());
+        .merge(pages::router())
+        .merge(live::router());
     if let Some(public) = state.site.public_dir.clone() {
         let not_found = ServeFile::new(public.join("404.html"));
-        router = router.fallback_service(ServeDir::new(public).not_found_service(not_found));
+        let site = ServeDir::new(public).not_found_service(not_found);
+        router = match state.live {
+            Some(_) => router.fallback_service(tower::Layer::layer(&axum::middleware::from_fn(live::inject), site)),
+            None => router.fallback_service(site),
+        };
     } else {
         router = router.fallback(|| async { ApiError::NotFound });
     }
@@ -161,18 +178,30 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     if diags.has_errors() {
         anyhow::bail!("{diags}");
     }
+    let source = std::path::absolute(&opts.source).with_context(|| format!("{}", opts.source.display()))?;
     let url =
         opts.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", opts.source.join("pufa.sqlite").display()));
     if !opts.migrate {
         crate::ops::require_current(&url).await?;
     }
-    let site = build_site(&opts.source)?;
+    let (site, engine) = build_site(&source)?;
     let store = Store::open_with(&url, opts.migrate).await.with_context(|| format!("opening the database {url}"))?;
     let templates = pages::Templates::load(&opts.source).map_err(|d| anyhow::anyhow!("{d}"))?;
     let mut state = AppState::new(quizzes, store.clone()).with_site(site).with_templates(templates);
     if let Some(token) = opts.admin_token.as_deref().filter(|t| !t.is_empty()) {
         state = state.with_admin_token(token);
     }
+    let live = opts.watch.then(|| live::Live::new(state.pages.config.language));
+    let watching = match &live {
+        Some(l) => {
+            state = state.with_live(l.clone());
+            Some(live::watch(engine, l.clone()).context("watching the site folder")?)
+        }
+        None => {
+            let _ = engine.save_cache();
+            None
+        }
+    };
     let addr: SocketAddr = format!("{}:{}", opts.bind, opts.port)
         .parse()
         .with_context(|| format!("invalid address {}:{}", opts.bind, opts.port))?;
@@ -180,33 +209,45 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     tracing::info!("serving on http://{}", listener.local_addr()?);
     // Run the accept loop as a task on the worker threads, not on the thread that called `block_on`.
     let server = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal());
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open event streams would hold the graceful shutdown forever.
+            if let Some(l) = live {
+                l.close();
+            }
+        });
     tokio::spawn(server.into_future()).await??;
+    if let Some(w) = watching {
+        w.stop();
+    }
     // Requests have drained; let the writer commit what is queued.
     store.close(Duration::from_secs(10)).await;
     Ok(())
 }
 
-/// Builds the static site into SOURCE/public (refusing to start on build errors) and describes it for the pages.
+/// Builds the static site into SOURCE/public (refusing to start on build errors; from the build cache when there
+/// is one) and describes it for the pages; the engine then rebuilds incrementally.
 /// A folder with only `quizzes/` gets an empty `content/`, so the theme's assets and the competition pages exist.
-fn build_site(source: &std::path::Path) -> anyhow::Result<SiteInfo> {
+fn build_site(source: &std::path::Path) -> anyhow::Result<(SiteInfo, crate::site::Engine)> {
     let content = source.join("content");
     if !content.exists() {
         std::fs::create_dir_all(&content).with_context(|| format!("creating {}", content.display()))?;
     }
     let opts = crate::site::BuildOptions::new(source, None);
     let public = source.join("public");
-    match crate::site::build(&opts) {
+    let mut engine = crate::site::Engine::with_cache(opts);
+    match engine.build(None) {
         Ok(report) => tracing::info!(pages = report.pages, "site built into {}", public.display()),
         Err(crate::site::BuildError::Diagnostics(d)) => anyhow::bail!("{d}"),
         Err(e) => return Err(anyhow::anyhow!("{e}")),
     }
     let config = crate::site::SiteConfig::load(source).map_err(|d| anyhow::anyhow!("{d}"))?;
-    Ok(SiteInfo {
+    let info = SiteInfo {
         title: config.title.clone(),
         base_url: Some(config.base_url.clone()).filter(|u| !u.is_empty()),
         public_dir: Some(public),
-    })
+    };
+    Ok((info, engine))
 }
 
 async fn shutdown_signal() {

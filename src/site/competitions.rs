@@ -45,22 +45,34 @@ fn view<'a>(r: &Renderer<'_>, c: &'a Competition) -> CompetitionView<'a> {
     }
 }
 
-/// Writes the competition list and one landing page per competition; returns their URLs for the sitemap.
-pub fn render(r: &Renderer<'_>, set: &QuizSet, out: &Output) -> Result<(Vec<String>, Vec<Diagnostic>), BuildError> {
-    let mut diags = Vec::new();
-    let mut urls = vec!["/competitions/".to_string()];
+/// The competitions in the order of the list page: latest opening first.
+fn ordered(set: &QuizSet) -> Vec<&Competition> {
     let mut comps: Vec<&Competition> = set.competitions.values().collect();
     comps.sort_by(|a, b| b.opens.cmp(&a.opens).then(a.id.cmp(&b.id)));
+    comps
+}
+
+/// The ids of the competitions in the order of the list page.
+pub fn ids(set: &QuizSet) -> Vec<String> {
+    ordered(set).into_iter().map(|c| c.id.clone()).collect()
+}
+
+/// Writes the competition list and one landing page per competition.
+pub fn render(r: &Renderer<'_>, set: &QuizSet, out: &Output) -> Result<Vec<Diagnostic>, BuildError> {
+    let mut diags = Vec::new();
+    let comps = ordered(set);
     let list: Vec<CompetitionView<'_>> = comps.into_iter().map(|c| view(r, c)).collect();
     let source = Path::new("templates");
-    for c in &list {
+    for c in list.iter().filter(|c| out.wants(&super::output::file_for(&c.url))) {
         let mut ctx = r.base.clone();
         ctx.insert("competition", c);
         match r.render("competition.html", &ctx, &source.join("competition.html")) {
             Ok(html) => out.write_page(&c.url, &html)?,
             Err(d) => diags.push(d),
         }
-        urls.push(c.url.clone());
+    }
+    if !out.wants("competitions/index.html") {
+        return Ok(diags);
     }
     let mut ctx = r.base.clone();
     ctx.insert("competitions", &list);
@@ -68,5 +80,5 @@ pub fn render(r: &Renderer<'_>, set: &QuizSet, out: &Output) -> Result<(Vec<Stri
         Ok(html) => out.write_page("/competitions/", &html)?,
         Err(d) => diags.push(d),
     }
-    Ok((urls, diags))
+    Ok(diags)
 }

@@ -32,13 +32,18 @@ struct Entry<'a> {
     summary: &'a str,
 }
 
-/// Writes `/atom.xml`.
-pub fn atom(r: &Renderer<'_>, out: &Output) -> Result<Option<Diagnostic>, BuildError> {
-    let lib = r.library;
+/// The pages the feed carries: the latest [`FEED_LEN`] dated ones, newest first.
+pub fn latest(lib: &crate::content::Library) -> Vec<usize> {
     let mut dated: Vec<usize> = (0..lib.pages.len()).filter(|&i| lib.pages[i].meta.date.is_some()).collect();
     dated.sort_by(|&a, &b| lib.pages[b].meta.date.cmp(&lib.pages[a].meta.date).then(a.cmp(&b)));
     dated.truncate(FEED_LEN);
-    let entries: Vec<Entry<'_>> = dated
+    dated
+}
+
+/// Writes `/atom.xml`.
+pub fn atom(r: &Renderer<'_>, out: &Output) -> Result<Option<Diagnostic>, BuildError> {
+    let lib = r.library;
+    let entries: Vec<Entry<'_>> = latest(lib)
         .iter()
         .map(|&i| {
             let p = &lib.pages[i];

@@ -4,6 +4,7 @@
 pub mod competitions;
 pub mod config;
 pub mod feed;
+pub mod incremental;
 pub mod output;
 pub mod progress;
 pub mod render;
@@ -14,19 +15,13 @@ pub mod theme;
 pub mod views;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
-use rayon::prelude::*;
+use std::time::Duration;
 
 pub use config::{MenuItem, SiteConfig};
+pub use incremental::Engine;
 pub use theme::{base_context, load_templates};
 
-use crate::content;
-use crate::diag::{Diagnostic, Diagnostics};
-use output::Output;
-use progress::Progress;
-use render::Renderer;
-use search::IndexBuilder;
+use crate::diag::Diagnostics;
 
 /// What to build and where.
 #[derive(Debug, Clone)]
@@ -79,110 +74,10 @@ pub enum BuildError {
 }
 
 /// Builds the site: load, render every page in parallel, write lists, feeds, search index and static files
-/// into a temporary folder, and swap it in only when there was no error at all.
+/// into a temporary folder, and swap it in only when there was no error at all (a full build; see
+/// [`Engine`] for incremental ones).
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
-    let start = Instant::now();
-    let mut diags = Diagnostics::default();
-    let config = SiteConfig::load(&opts.source).unwrap_or_else(|d| {
-        diags.extend(d.0);
-        SiteConfig::default()
-    });
-    let theme = theme::Theme::gather(&opts.source, &config);
-    let tera = theme.as_ref().map_err(Clone::clone).and_then(|t| t.compile());
-    tracing::debug!(elapsed = ?start.elapsed(), "config and theme");
-    let load_opts = content::LoadOptions { drafts: opts.drafts };
-    let (library, content_diags) = content::load_with(&opts.source.join("content"), &load_opts);
-    diags.extend(content_diags.0);
-    tracing::debug!(elapsed = ?start.elapsed(), "content loaded");
-    let quizzes_dir = opts.source.join("quizzes");
-    let quizzes = quizzes_dir.is_dir().then(|| {
-        let (set, d) = crate::quiz::load(&quizzes_dir);
-        diags.extend(d.0);
-        set
-    });
-    let tera = match tera {
-        Ok(t) => t,
-        Err(d) => {
-            diags.extend(d.0);
-            relative_to_source(&mut diags, &opts.source);
-            diags.sort();
-            return Err(BuildError::Diagnostics(diags));
-        }
-    };
-    let out = match &opts.output {
-        Some(dir) => Output::beside(dir)?,
-        None => Output::dry(),
-    };
-    let lang = config.language;
-    let statics = theme.map(|t| t.statics).unwrap_or_default();
-    let r = Renderer {
-        source: &opts.source,
-        statics: &statics,
-        config: &config,
-        lang,
-        tera: &tera,
-        library: &library,
-        quizzes: quizzes.as_ref(),
-        base: base_context(&config, lang),
-        root: config.root(),
-        positions: render::positions(&library),
-    };
-
-    let progress = Progress::new(opts.progress, (library.pages.len() + library.sections.len()) as u64);
-    let index = IndexBuilder::default();
-    let outcomes: Vec<render::PageOutcome> = (0..library.pages.len())
-        .into_par_iter()
-        .map_init(
-            || r.base.clone(),
-            |ctx, i| {
-                let o = r.page(i, ctx, &out, &index);
-                progress.tick();
-                o
-            },
-        )
-        .collect::<Result<_, _>>()?;
-    tracing::debug!(elapsed = ?start.elapsed(), "pages rendered");
-    let section_diags: Vec<Vec<Diagnostic>> = (0..library.sections.len())
-        .into_par_iter()
-        .map(|i| {
-            let d = r.section(i, &out);
-            progress.tick();
-            d
-        })
-        .collect::<Result<_, _>>()?;
-    progress.finish();
-    tracing::debug!(elapsed = ?start.elapsed(), "sections rendered");
-    let mut videos = Vec::new();
-    for o in outcomes {
-        diags.extend(o.diagnostics);
-        videos.extend(o.videos);
-    }
-    diags.extend(section_diags.into_iter().flatten());
-
-    let extra = special::render_all(&r, videos, index, &out)?;
-    diags.extend(extra.diagnostics);
-    tracing::debug!(elapsed = ?start.elapsed(), "lists, feeds, search index written");
-
-    relative_to_source(&mut diags, &opts.source);
-    diags.sort();
-    if diags.has_errors() {
-        return Err(BuildError::Diagnostics(diags));
-    }
-    let (files, bytes) = out.totals();
-    if let Some(dir) = &opts.output {
-        out.commit(dir)?;
-    }
-    tracing::debug!(elapsed = ?start.elapsed(), "swapped in");
-    Ok(BuildReport {
-        pages: library.pages.len(),
-        sections: library.sections.len(),
-        files,
-        bytes,
-        search_bytes: extra.search_bytes,
-        search_shards: extra.search_shards,
-        elapsed: start.elapsed(),
-        warnings: diags,
-    })
+    Engine::new(opts.clone()).build(None)
 }
 
 /// Shows every path relative to the site folder (`quizzes/…`, like `content/…`), whoever produced it.
@@ -210,10 +105,15 @@ fn print_summary(report: &BuildReport, verb: &str) {
     );
 }
 
-/// `pufa build`: builds and prints warnings, a summary, or every error with its file and line.
-pub fn run_build(source: &Path, output: Option<&Path>, drafts: bool) -> anyhow::Result<()> {
+/// `pufa build`: builds (from the build cache unless `clean`) and prints warnings, a summary, or every error
+/// with its file and line.
+pub fn run_build(source: &Path, output: Option<&Path>, drafts: bool, clean: bool) -> anyhow::Result<()> {
     let opts = BuildOptions { drafts, progress: true, ..BuildOptions::new(source, output) };
-    let report = build(&opts)?;
+    let mut engine = if clean { Engine::new(opts) } else { Engine::with_cache(opts) };
+    let report = engine.build(None)?;
+    if let Err(e) = engine.save_cache() {
+        tracing::warn!("could not save the build cache: {e}");
+    }
     print_summary(&report, "built");
     Ok(())
 }

@@ -27,6 +27,11 @@ pub struct Output {
     written: Mutex<HashSet<String>>,
     files: AtomicU64,
     bytes: AtomicU64,
+    /// The files an incremental build writes (the others are up to date); None writes every file.
+    wanted: Option<HashSet<String>>,
+    /// Files are moved into the output one by one when the build succeeds (an incremental build), instead of
+    /// the folder being swapped in whole.
+    staged: bool,
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
@@ -56,14 +61,8 @@ impl Output {
     /// A folder beside `output` (same file system, so the final rename is atomic): the spare of the last build
     /// when there is one, else a new one.
     pub fn beside(output: &Path) -> Result<Output, BuildError> {
-        let parent = match output.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-        let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-        let temp = parent.join(format!(".{name}.pufa-building"));
-        let spare = parent.join(format!(".{name}.pufa-spare"));
+        let temp = sibling(output, "building")?;
+        let spare = sibling(output, "spare")?;
         if temp.exists() {
             // Left by a build that was killed: reuse it unless a spare is waiting.
             if spare.exists() {
@@ -85,8 +84,42 @@ impl Output {
         Output::new(None, PathBuf::new())
     }
 
+    /// An incremental build's output: only the `wanted` files are written, into an empty folder beside `output`,
+    /// and [`Output::apply`] moves them into `output` once the build succeeded.
+    pub fn staging(output: &Path, wanted: HashSet<String>) -> Result<Output, BuildError> {
+        let temp = sibling(output, "staging")?;
+        if temp.exists() {
+            std::fs::remove_dir_all(&temp).map_err(io_err(&temp))?;
+        }
+        std::fs::create_dir_all(&temp).map_err(io_err(&temp))?;
+        let mut out = Output::new(Some(temp), PathBuf::new());
+        out.wanted = Some(wanted);
+        out.staged = true;
+        Ok(out)
+    }
+
     fn new(temp: Option<PathBuf>, spare: PathBuf) -> Output {
-        Output { temp, spare, written: Mutex::default(), files: AtomicU64::new(0), bytes: AtomicU64::new(0) }
+        Output {
+            temp,
+            spare,
+            written: Mutex::default(),
+            files: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            wanted: None,
+            staged: false,
+        }
+    }
+
+    /// Adds `rel` to the files an incremental build writes (a full build writes every file anyway).
+    pub fn want(&mut self, rel: &str) {
+        if let Some(w) = &mut self.wanted {
+            w.insert(rel.to_string());
+        }
+    }
+
+    /// Whether this build writes the site-relative file `rel` (an incremental build skips up-to-date files).
+    pub fn wants(&self, rel: &str) -> bool {
+        self.wanted.as_ref().is_none_or(|w| w.contains(rel))
     }
 
     /// Prepares `rel` for writing: counts it, remembers it, and returns its full path (None for a dry run).
@@ -103,6 +136,9 @@ impl Output {
 
     /// Writes `bytes` to the site-relative file `rel`, creating folders as needed.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
+        if !self.wants(rel) {
+            return Ok(());
+        }
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         match self.target(rel)? {
             Some(path) => overwrite(&path, bytes).map_err(io_err(&path)),
@@ -117,6 +153,9 @@ impl Output {
 
     /// Copies a file from disk to the site-relative path `rel`.
     pub fn copy(&self, from: &Path, rel: &str) -> Result<(), BuildError> {
+        if !self.wants(rel) {
+            return Ok(());
+        }
         match self.target(rel)? {
             Some(path) => {
                 let n = std::fs::copy(from, &path).map_err(io_err(from))?;
@@ -181,11 +220,60 @@ impl Output {
     }
 }
 
+/// The hidden folder `.NAME.pufa-{what}` beside the output folder `NAME`, its parent created.
+fn sibling(output: &Path, what: &str) -> Result<PathBuf, BuildError> {
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    Ok(parent.join(format!(".{name}.pufa-{what}")))
+}
+
+impl Output {
+    /// Ends an incremental build: removes the `removed` files (and folders left empty) from `output`, then
+    /// moves each staged file into place with a rename, so a reader never sees a half-written file.
+    pub fn apply(mut self, output: &Path, removed: &[String]) -> Result<(), BuildError> {
+        let Some(temp) = self.temp.take() else { return Ok(()) };
+        let result = Self::move_in(&temp, output, removed, &self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        let _ = std::fs::remove_dir_all(&temp);
+        result
+    }
+
+    fn move_in(temp: &Path, output: &Path, removed: &[String], written: &HashSet<String>) -> Result<(), BuildError> {
+        for rel in removed {
+            let path = output.join(rel);
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io_err(&path)(e)),
+                _ => {}
+            }
+            // Folders left empty go too, up to the output folder; a failure means the folder still holds files.
+            let mut dir = path.parent();
+            while let Some(d) = dir.filter(|d| d.starts_with(output) && *d != output) {
+                if std::fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
+        }
+        for rel in written {
+            let to = output.join(rel);
+            if let Some(dir) = to.parent() {
+                std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+            }
+            std::fs::rename(temp.join(rel), &to).map_err(io_err(&to))?;
+        }
+        Ok(())
+    }
+}
+
 impl Drop for Output {
-    /// A build that did not commit keeps its folder as the spare for the next build; the output is untouched.
+    /// A build that did not commit keeps its folder as the spare for the next build (a staged one is deleted);
+    /// the output is untouched.
     fn drop(&mut self) {
         if let Some(temp) = self.temp.take() {
-            if self.spare.exists() || std::fs::rename(&temp, &self.spare).is_err() {
+            if self.staged || self.spare.exists() || std::fs::rename(&temp, &self.spare).is_err() {
                 let _ = std::fs::remove_dir_all(temp);
             }
         }

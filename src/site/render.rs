@@ -64,6 +64,17 @@ pub struct GalleryVideo {
 pub struct PageOutcome {
     pub videos: Vec<GalleryVideo>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Content paths its body looked up (see `markdown::Rendered::lookups`).
+    pub lookups: Vec<String>,
+    /// Digest of its search postings per shard (see [`search::shard_digests`]).
+    pub shard_digests: Vec<u64>,
+}
+
+/// What rendering one section leaves behind.
+#[derive(Debug, Default)]
+pub struct SectionOutcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub lookups: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -158,7 +169,9 @@ impl Renderer<'_> {
             &RenderContext { library: lib, source: &page.source, body_line: page.body_line, lang: self.lang },
         );
         outcome.diagnostics.extend(rendered.diagnostics.iter().cloned());
+        outcome.lookups.clone_from(&rendered.lookups);
         let postings = search::page_postings(&page.meta.title, &rendered.text);
+        outcome.shard_digests = search::shard_digests(&postings);
         index.add(i as u32, postings);
 
         let poster = page.meta.cover.as_deref();
@@ -242,7 +255,7 @@ impl Renderer<'_> {
     }
 
     /// Renders section `i`'s list pages (the root section is the home page) and writes them.
-    pub fn section(&self, i: usize, out: &Output) -> Result<Vec<Diagnostic>, BuildError> {
+    pub fn section(&self, i: usize, out: &Output) -> Result<SectionOutcome, BuildError> {
         let lib = self.library;
         let section = &lib.sections[i];
         let rendered = markdown::render(
@@ -250,6 +263,7 @@ impl Renderer<'_> {
             &RenderContext { library: lib, source: &section.source, body_line: section.body_line, lang: self.lang },
         );
         let mut diags = rendered.diagnostics.clone();
+        let lookups = rendered.lookups.clone();
         let source = content_path(&section.source);
         #[derive(Serialize)]
         struct Card<'s> {
@@ -284,6 +298,9 @@ impl Renderer<'_> {
         ctx.insert("subsections", &cards);
         ctx.insert("breadcrumb", &views::breadcrumb(lib, i));
         if i == 0 {
+            if !out.wants("index.html") {
+                return Ok(SectionOutcome { diagnostics: diags, lookups });
+            }
             let mut latest: Vec<usize> = (0..lib.pages.len()).collect();
             latest.sort_by(|&a, &b| lib.pages[b].meta.date.cmp(&lib.pages[a].meta.date).then(a.cmp(&b)));
             let items: Vec<Item> =
@@ -294,17 +311,17 @@ impl Renderer<'_> {
                 Ok(html) => out.write_page("/", &html)?,
                 Err(d) => diags.push(d),
             }
-            return Ok(diags);
+            return Ok(SectionOutcome { diagnostics: diags, lookups });
         }
         let items: Vec<Item> = section.pages.iter().map(|&p| views::item(lib, self.lang, &lib.pages[p])).collect();
         let per = section.meta.paginate_by.unwrap_or(self.config.paginate_by);
         let template = section.meta.template.as_deref().unwrap_or("section.html");
         self.paginated(&section.url, &items, per, template, &source, &mut ctx, out, &mut diags)?;
-        Ok(diags)
+        Ok(SectionOutcome { diagnostics: diags, lookups })
     }
 
-    /// Renders a list (a section or a taxonomy term) as pages `base`, `base/page/2/`, …, writing each one;
-    /// template errors are collected in `diags`, write errors end the build.
+    /// Renders a list (a section or a taxonomy term) as pages `base`, `base/page/2/`, …, writing each one the
+    /// output wants; template errors are collected in `diags`, write errors end the build.
     #[allow(clippy::too_many_arguments)]
     pub fn paginated(
         &self,
@@ -318,6 +335,9 @@ impl Renderer<'_> {
         diags: &mut Vec<Diagnostic>,
     ) -> Result<(), BuildError> {
         views::paginate(base, items, per, |url, paginator, slice| {
+            if !out.wants(&super::output::file_for(url)) {
+                return Ok(());
+            }
             ctx.insert("pages", slice);
             ctx.insert("paginator", paginator);
             match self.render(template, ctx, source) {

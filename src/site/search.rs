@@ -196,8 +196,8 @@ impl IndexBuilder {
         }
     }
 
-    /// The shard files' contents: token → flat `[page delta, value, page delta, value, …]`, pages ascending.
-    pub fn into_shards(self) -> Vec<BTreeMap<String, Vec<u32>>> {
+    /// Each shard's postings as lists: token → (page, value), pages ascending.
+    pub fn into_lists(self) -> Vec<ShardLists> {
         self.shards
             .into_iter()
             .map(|m| {
@@ -205,19 +205,75 @@ impl IndexBuilder {
                 m.into_iter()
                     .map(|(tok, mut list)| {
                         list.sort_unstable();
-                        let mut flat = Vec::with_capacity(list.len() * 2);
-                        let mut last = 0;
-                        for (page, v) in list {
-                            flat.push(page - last);
-                            flat.push(v);
-                            last = page;
-                        }
-                        (tok.into_text(), flat)
+                        (tok.into_text(), list)
                     })
                     .collect()
             })
             .collect()
     }
+
+    /// The shard files' contents: token → flat `[page delta, value, page delta, value, …]`, pages ascending.
+    pub fn into_shards(self) -> Vec<BTreeMap<String, Vec<u32>>> {
+        self.into_lists().into_iter().map(encode).collect()
+    }
+}
+
+/// A shard's postings before encoding: token → (page, hits × 2 + title flag), pages ascending.
+pub type ShardLists = BTreeMap<String, Vec<(u32, u32)>>;
+
+/// A shard file's contents from its lists: page numbers delta-encoded, flattened with their values.
+pub fn encode(lists: ShardLists) -> BTreeMap<String, Vec<u32>> {
+    lists
+        .into_iter()
+        .map(|(tok, list)| {
+            let mut flat = Vec::with_capacity(list.len() * 2);
+            let mut last = 0;
+            for (page, v) in list {
+                flat.push(page - last);
+                flat.push(v);
+                last = page;
+            }
+            (tok, flat)
+        })
+        .collect()
+}
+
+/// The lists of a shard file's contents (the inverse of [`encode`]).
+pub fn decode(shard: BTreeMap<String, Vec<u32>>) -> ShardLists {
+    shard
+        .into_iter()
+        .map(|(tok, flat)| {
+            let mut page = 0;
+            let list = flat
+                .chunks(2)
+                .map(|pair| {
+                    page += pair[0];
+                    (page, pair.get(1).copied().unwrap_or(0))
+                })
+                .collect();
+            (tok, list)
+        })
+        .collect()
+}
+
+/// A digest of one page's postings in each shard (0 where it has none), independent of their order: an
+/// incremental build rewrites only the shards whose digest changed.
+pub fn shard_digests(postings: &PagePostings) -> Vec<u64> {
+    let mut out = vec![0u64; SHARDS as usize];
+    for (n, key, v) in postings {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        match key {
+            Key::Han(c) => h.update(&c.to_le_bytes()),
+            Key::Word(w) => {
+                h.update(b"w");
+                h.update(w.as_bytes());
+            }
+        }
+        h.update(&v.to_le_bytes());
+        let slot = &mut out[*n as usize];
+        *slot = slot.wrapping_add(h.digest() | 1);
+    }
+    out
 }
 
 /// One search result.

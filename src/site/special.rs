@@ -5,12 +5,28 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::output::file_for;
 use super::output::Output;
 use super::render::{GalleryVideo, Renderer};
-use super::search::{IndexBuilder, PageEntry, PageTable, SHARDS};
+use super::search::{self, IndexBuilder, PageEntry, PageTable, ShardLists, SHARDS};
+use super::taxonomy::Taxonomy;
 use super::theme::StaticFile;
 use super::{competitions, feed, taxonomy, views, BuildError};
+use crate::content::Library;
 use crate::diag::Diagnostic;
+
+/// Where the search shards come from: this build's postings alone (every page was rendered), or this build's
+/// postings merged into the shards of the previous build (an incremental build rendered some pages).
+#[derive(Debug, Clone, Copy)]
+pub enum ShardBase<'a> {
+    Fresh,
+    /// The previous build's output folder, and for each of its page numbers the new number of that page when it
+    /// was not rendered again (its postings are unchanged), else None.
+    Previous {
+        dir: &'a Path,
+        remap: &'a [Option<u32>],
+    },
+}
 
 /// What the later stages produced.
 #[derive(Debug, Default)]
@@ -27,6 +43,9 @@ fn page(
     ctx: &tera::Context,
     out: &Output,
 ) -> Result<Vec<Diagnostic>, BuildError> {
+    if !out.wants(&file_for(url)) {
+        return Ok(Vec::new());
+    }
     match r.render(template, ctx, &Path::new("templates").join(template)) {
         Ok(html) => {
             out.write_page(url, &html)?;
@@ -41,23 +60,14 @@ pub fn render_all(
     r: &Renderer<'_>,
     mut videos: Vec<GalleryVideo>,
     index: IndexBuilder,
+    shards: ShardBase<'_>,
     out: &Output,
 ) -> Result<Extra, BuildError> {
     let lib = r.library;
     let mut extra = Extra::default();
-    let mut sitemap: Vec<(String, Option<String>)> = Vec::new();
-    for s in &lib.sections {
-        sitemap.push((s.url.clone(), None));
-    }
-    for p in &lib.pages {
-        let lastmod = p.meta.updated.or(p.meta.date).map(|d| d.format("%Y-%m-%d").to_string());
-        sitemap.push((p.url.clone(), lastmod));
-    }
-
-    for tax in taxonomy::gather(lib) {
-        extra.diagnostics.extend(taxonomy::render(r, &tax, out)?);
-        sitemap.push((format!("/{}/", tax.key), None));
-        sitemap.extend(tax.terms.iter().map(|t| (t.url.clone(), None)));
+    let taxonomies = taxonomy::gather(lib);
+    for tax in &taxonomies {
+        extra.diagnostics.extend(taxonomy::render(r, tax, out)?);
     }
 
     tracing::debug!("taxonomies rendered");
@@ -65,23 +75,25 @@ pub fn render_all(
     let mut ctx = r.base.clone();
     ctx.insert("videos", &videos);
     extra.diagnostics.extend(page(r, "videos.html", "/videos/", &ctx, out)?);
-    sitemap.push(("/videos/".into(), None));
 
     extra.diagnostics.extend(page(r, "search.html", "/search/", &r.base, out)?);
     extra.diagnostics.extend(page(r, "404.html", "/404.html", &r.base, out)?);
 
+    let competition_ids = r.quizzes.map(competitions::ids);
     if let Some(set) = r.quizzes {
-        let (urls, diags) = competitions::render(r, set, out)?;
-        extra.diagnostics.extend(diags);
-        sitemap.extend(urls.into_iter().map(|u| (u, None)));
+        extra.diagnostics.extend(competitions::render(r, set, out)?);
     }
-
-    extra.diagnostics.extend(feed::atom(r, out)?);
-    extra.diagnostics.extend(feed::sitemap(r, &sitemap, out)?);
+    if out.wants("atom.xml") {
+        extra.diagnostics.extend(feed::atom(r, out)?);
+    }
+    if out.wants("sitemap.xml") || out.wants("robots.txt") {
+        let sitemap = sitemap_urls(lib, &taxonomies, competition_ids.as_deref());
+        extra.diagnostics.extend(feed::sitemap(r, &sitemap, out)?);
+    }
 
     tracing::debug!("feed and sitemap written");
     let (before_files, before_bytes) = out.totals();
-    write_search(r, index, out)?;
+    write_search(r, index, shards, out)?;
     let (after_files, after_bytes) = out.totals();
     extra.search_bytes = after_bytes - before_bytes;
     extra.search_shards = (after_files - before_files).saturating_sub(1) as usize;
@@ -93,8 +105,80 @@ pub fn render_all(
     Ok(extra)
 }
 
+/// Every URL of the sitemap (site path, last modification date): sections, pages, taxonomies and their terms,
+/// the video gallery, and the competition pages when there is a `quizzes/` folder (`competitions`).
+pub fn sitemap_urls(
+    lib: &Library,
+    taxonomies: &[Taxonomy],
+    competitions: Option<&[String]>,
+) -> Vec<(String, Option<String>)> {
+    let mut sitemap: Vec<(String, Option<String>)> = Vec::new();
+    for s in &lib.sections {
+        sitemap.push((s.url.clone(), None));
+    }
+    for p in &lib.pages {
+        let lastmod = p.meta.updated.or(p.meta.date).map(|d| d.format("%Y-%m-%d").to_string());
+        sitemap.push((p.url.clone(), lastmod));
+    }
+    for tax in taxonomies {
+        sitemap.push((format!("/{}/", tax.key), None));
+        sitemap.extend(tax.terms.iter().map(|t| (t.url.clone(), None)));
+    }
+    sitemap.push(("/videos/".into(), None));
+    if let Some(ids) = competitions {
+        sitemap.push(("/competitions/".into(), None));
+        sitemap.extend(ids.iter().map(|id| (format!("/competitions/{id}/"), None)));
+    }
+    sitemap
+}
+
 /// Writes `search/pages.json` and the shard files.
-fn write_search(r: &Renderer<'_>, index: IndexBuilder, out: &Output) -> Result<(), BuildError> {
+fn write_search(r: &Renderer<'_>, index: IndexBuilder, base: ShardBase<'_>, out: &Output) -> Result<(), BuildError> {
+    if out.wants("search/pages.json") {
+        write_page_table(r, out)?;
+    }
+    index.into_lists().into_par_iter().enumerate().try_for_each(|(n, lists)| {
+        let rel = format!("search/s/{n:02x}.json");
+        if !out.wants(&rel) {
+            return Ok(());
+        }
+        let lists = match base {
+            ShardBase::Fresh => lists,
+            ShardBase::Previous { dir, remap } => merge(&dir.join(&rel), remap, lists)?,
+        };
+        let bytes = serde_json::to_vec(&search::encode(lists)).expect("shard serialises");
+        out.write(&rel, &bytes)
+    })
+}
+
+/// The previous build's shard file at `path` with its pages renumbered by `remap` (dropped where None), and
+/// the postings of the pages rendered now added.
+fn merge(path: &Path, remap: &[Option<u32>], fresh: ShardLists) -> Result<ShardLists, BuildError> {
+    let io = |source| BuildError::Io { path: path.to_path_buf(), source };
+    let bytes = std::fs::read(path).map_err(io)?;
+    let old = serde_json::from_slice(&bytes).map_err(|e| io(std::io::Error::other(e)))?;
+    let mut lists = search::decode(old);
+    for list in lists.values_mut() {
+        list.retain_mut(|(page, _)| match remap.get(*page as usize).copied().flatten() {
+            Some(new) => {
+                *page = new;
+                true
+            }
+            None => false,
+        });
+    }
+    for (tok, list) in fresh {
+        lists.entry(tok).or_default().extend(list);
+    }
+    lists.retain(|_, list| {
+        list.sort_unstable();
+        !list.is_empty()
+    });
+    Ok(lists)
+}
+
+/// Writes `search/pages.json`, the table of every page the shards refer to by number.
+fn write_page_table(r: &Renderer<'_>, out: &Output) -> Result<(), BuildError> {
     let lib = r.library;
     let pages = lib
         .pages
@@ -111,11 +195,7 @@ fn write_search(r: &Renderer<'_>, index: IndexBuilder, out: &Output) -> Result<(
         })
         .collect();
     let table = PageTable { shards: SHARDS, pages };
-    out.write("search/pages.json", &serde_json::to_vec(&table).expect("page table serialises"))?;
-    index.into_shards().into_par_iter().enumerate().try_for_each(|(n, shard)| {
-        let bytes = serde_json::to_vec(&shard).expect("shard serialises");
-        out.write(&format!("search/s/{n:02x}.json"), &bytes)
-    })
+    out.write("search/pages.json", &serde_json::to_vec(&table).expect("page table serialises"))
 }
 
 /// Copies the theme's static files (site overrides included) to `/static/`.

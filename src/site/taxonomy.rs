@@ -7,7 +7,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::output::Output;
+use super::output::{file_for, Output};
 use super::render::Renderer;
 use super::views::{self, Item, Link};
 use super::BuildError;
@@ -105,14 +105,17 @@ pub fn render(r: &Renderer<'_>, tax: &Taxonomy, out: &Output) -> Result<Vec<Diag
     let terms: Vec<TermView<'_>> =
         tax.terms.iter().map(|t| TermView { name: &t.name, url: &t.url, count: t.pages.len() }).collect();
     ctx.insert("terms", &terms);
-    match r.render("taxonomy_list.html", &ctx, &source.join("taxonomy_list.html")) {
-        Ok(html) => out.write_page(&view.url, &html)?,
-        Err(d) => diags.push(d),
+    if out.wants(&file_for(&view.url)) {
+        match r.render("taxonomy_list.html", &ctx, &source.join("taxonomy_list.html")) {
+            Ok(html) => out.write_page(&view.url, &html)?,
+            Err(d) => diags.push(d),
+        }
     }
     // Term pages are independent: render them on all cores like content pages.
     let per_term: Vec<Vec<Diagnostic>> = tax
         .terms
         .par_iter()
+        .filter(|term| list_files(&term.url, term.pages.len(), r.config.paginate_by).any(|f| out.wants(&f)))
         .map(|term| {
             let mut diags = Vec::new();
             let items: Vec<Item> =
@@ -137,4 +140,9 @@ pub fn render(r: &Renderer<'_>, tax: &Taxonomy, out: &Output) -> Result<Vec<Diag
         .collect::<Result<_, BuildError>>()?;
     diags.extend(per_term.into_iter().flatten());
     Ok(diags)
+}
+
+/// The files of a list of `items` pages at `base`, `per` to a page: `base/index.html`, `base/page/2/index.html`, …
+pub fn list_files(base: &str, items: usize, per: usize) -> impl Iterator<Item = String> + '_ {
+    (1..=items.div_ceil(per.max(1)).max(1)).map(move |n| file_for(&views::page_url(base, n)))
 }

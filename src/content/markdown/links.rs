@@ -14,8 +14,9 @@ pub enum Resolved {
     Broken(String),
 }
 
-/// Resolves a link destination written in the page `ctx.source`.
-pub fn resolve(dest: &str, ctx: &RenderContext<'_>) -> Resolved {
+/// Resolves a link destination written in the page `ctx.source`; the content path looked up is added to
+/// `lookups` (incremental builds re-render the page when what it names changes).
+pub fn resolve(dest: &str, ctx: &RenderContext<'_>, lookups: &mut Vec<String>) -> Resolved {
     let (path, anchor) = match dest.find('#') {
         Some(i) => (&dest[..i], &dest[i..]),
         None => (dest, ""),
@@ -27,6 +28,7 @@ pub fn resolve(dest: &str, ctx: &RenderContext<'_>) -> Resolved {
     } else {
         return Resolved::External;
     };
+    lookups.extend(target.clone());
     let found = target.as_deref().and_then(|t| ctx.library.by_source.get(t));
     match found {
         Some(&t) => Resolved::Url(format!("{}{anchor}", ctx.library.url_of(t))),
@@ -37,14 +39,17 @@ pub fn resolve(dest: &str, ctx: &RenderContext<'_>) -> Resolved {
     }
 }
 
-/// The URL of a local file (image, video) written relative to the page or as `@/…`, if it is a copied asset.
-pub fn asset(src: &str, ctx: &RenderContext<'_>) -> Option<String> {
+/// The URL of a local file (image, video) written relative to the page or as `@/…`, if it is a copied asset;
+/// the content path looked up is added to `lookups`.
+pub fn asset(src: &str, ctx: &RenderContext<'_>, lookups: &mut Vec<String>) -> Option<String> {
     let target = match src.strip_prefix("@/") {
         Some(p) => p.to_string(),
         None if is_relative(src) => join(ctx.source, src)?,
         None => return None,
     };
-    ctx.library.assets.get(&target).cloned()
+    let url = ctx.library.assets.get(&target).cloned();
+    lookups.push(target);
+    url
 }
 
 /// 1-based file line and column of byte `offset` of the body.

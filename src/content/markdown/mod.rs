@@ -54,6 +54,9 @@ pub struct Rendered {
     pub videos: Vec<Video>,
     /// Broken internal links (errors) and unknown video hosts (warnings).
     pub diagnostics: Vec<Diagnostic>,
+    /// Content paths looked up in the library (pages, sections, assets), found or not: what the body depends on
+    /// besides its own text.
+    pub lookups: Vec<String>,
 }
 
 /// The markdown extensions every page gets.
@@ -151,7 +154,7 @@ impl<'a> Renderer<'_, 'a> {
             Event::Start(Tag::Image { dest_url, title, .. }) => {
                 let j = find_end(events, i + 1, TagEnd::Image);
                 let alt = plain(&events[i + 1..j]);
-                let src = links::asset(&dest_url, self.ctx).map_or(dest_url, CowStr::from);
+                let src = links::asset(&dest_url, self.ctx, &mut self.done.lookups).map_or(dest_url, CowStr::from);
                 self.out.push(Event::InlineHtml(img(&src, &alt, &title).into()));
                 return j + 1;
             }
@@ -239,9 +242,10 @@ impl<'a> Renderer<'_, 'a> {
                 if !matches!(events.get(k + 1), Some((Event::End(TagEnd::Paragraph), _))) {
                     return None;
                 }
+                let lookups = &mut self.done.lookups;
                 poster = events[i + 2..k].iter().find_map(|(e, _)| match e {
                     Event::Start(Tag::Image { dest_url, .. }) => {
-                        Some(links::asset(dest_url, self.ctx).unwrap_or_else(|| dest_url.to_string()))
+                        Some(links::asset(dest_url, self.ctx, lookups).unwrap_or_else(|| dest_url.to_string()))
                     }
                     _ => None,
                 });
@@ -256,10 +260,10 @@ impl<'a> Renderer<'_, 'a> {
             }
             _ => return None,
         };
-        if !matches!(links::resolve(&dest, self.ctx), Resolved::External) {
+        if !matches!(links::resolve(&dest, self.ctx, &mut self.done.lookups), Resolved::External) {
             return None;
         }
-        let local = links::asset(&dest, self.ctx);
+        let local = links::asset(&dest, self.ctx, &mut self.done.lookups);
         if let Some(mut v) = video::parse(local.as_deref().unwrap_or(&dest)) {
             v.url = local.unwrap_or(dest.clone());
             v.poster = poster;
@@ -307,8 +311,8 @@ impl<'a> Renderer<'_, 'a> {
 
     /// Rewrites an internal link to its URL, or reports it broken at its file position.
     fn link_dest(&mut self, dest: CowStr<'a>, offset: usize) -> CowStr<'a> {
-        match links::resolve(&dest, self.ctx) {
-            Resolved::External => links::asset(&dest, self.ctx).map_or(dest, CowStr::from),
+        match links::resolve(&dest, self.ctx, &mut self.done.lookups) {
+            Resolved::External => links::asset(&dest, self.ctx, &mut self.done.lookups).map_or(dest, CowStr::from),
             Resolved::Url(u) => u.into(),
             Resolved::Broken(msg) => {
                 let (line, col) = position(self.body, offset, self.ctx.body_line);

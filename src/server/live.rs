@@ -1,0 +1,286 @@
+//! `pufa serve` for authors: a watcher rebuilds the site incrementally when `content/`, `themes/`, `quizzes/`,
+//! `templates/`, `static/` or `site.yaml` change, and open pages reload through a server-sent event stream
+//! (`/_pufa/live`) that a small script (`/_pufa/live.js`, from 'self' as the CSP asks) listens to. The script
+//! is added to the static site's pages only by this server, never written into `public/`. A failed build shows
+//! its errors over the page, and the last good pages stay served.
+
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::RecvTimeoutError;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use notify::{RecursiveMode, Watcher};
+use tokio::sync::{broadcast, watch};
+use tokio_stream::wrappers::{BroadcastStream, WatchStream};
+use tokio_stream::StreamExt;
+
+use super::AppState;
+use crate::diag::Diagnostics;
+use crate::i18n::{self, Lang};
+use crate::site::{BuildError, Engine};
+
+/// The tag added before `</body>` of every static page.
+pub const SCRIPT_TAG: &str = "<script src=\"/_pufa/live.js\" defer></script>";
+
+const SCRIPT: &str = include_str!("live.js");
+
+/// The folders and file of the site folder a rebuild depends on.
+const WATCHED_DIRS: [&str; 5] = ["content", "themes", "quizzes", "templates", "static"];
+const WATCHED_FILE: &str = "site.yaml";
+
+/// Changes closer together than this are one rebuild (an editor's save is often several file events).
+const QUIET: Duration = Duration::from_millis(10);
+/// A rebuild starts at the latest this long after the first change, even if changes keep coming.
+const MAX_WAIT: Duration = Duration::from_millis(300);
+
+/// What open pages are told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The site was rebuilt: reload.
+    Reload,
+    /// A rebuild failed: the overlay's contents as JSON (`{title, close, errors: ["file:line:col: …"]}`).
+    Failed(String),
+}
+
+impl Notice {
+    fn event(&self) -> Event {
+        match self {
+            Notice::Reload => Event::default().event("reload").data(""),
+            Notice::Failed(json) => Event::default().event("failed").data(json),
+        }
+    }
+}
+
+/// The reload channel between the watcher and the open pages.
+pub struct Live {
+    tx: broadcast::Sender<Notice>,
+    /// The failure shown now, for pages opened while it lasts.
+    failure: Mutex<Option<String>>,
+    closed: watch::Sender<bool>,
+    lang: Lang,
+}
+
+impl Live {
+    pub fn new(lang: Lang) -> Arc<Live> {
+        Arc::new(Live {
+            tx: broadcast::channel(16).0,
+            failure: Mutex::default(),
+            closed: watch::channel(false).0,
+            lang,
+        })
+    }
+
+    /// Notices from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
+        self.tx.subscribe()
+    }
+
+    /// The site was rebuilt.
+    pub fn reloaded(&self) {
+        *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        let _ = self.tx.send(Notice::Reload);
+    }
+
+    /// A rebuild failed with `errors` (each naming file and line).
+    pub fn failed(&self, errors: Vec<String>) {
+        let json = serde_json::json!({
+            "title": i18n::t(self.lang, "live.build_failed"),
+            "close": i18n::t(self.lang, "live.close"),
+            "errors": errors,
+        })
+        .to_string();
+        *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(json.clone());
+        let _ = self.tx.send(Notice::Failed(json));
+    }
+
+    fn failing(&self) -> bool {
+        self.failure.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+    }
+
+    /// Ends every event stream (the server is shutting down and waits for open connections).
+    pub fn close(&self) {
+        let _ = self.closed.send(true);
+    }
+}
+
+/// `/_pufa/live` and `/_pufa/live.js`; both 404 when the server does not watch.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/_pufa/live", get(events)).route("/_pufa/live.js", get(script))
+}
+
+async fn events(State(state): State<AppState>) -> Response {
+    let Some(live) = state.live.clone() else { return StatusCode::NOT_FOUND.into_response() };
+    let now = live.failure.lock().unwrap_or_else(|e| e.into_inner()).clone().map(Notice::Failed);
+    // A stream that fell behind missed a notice; reloading is always right.
+    let notices = BroadcastStream::new(live.subscribe()).map(|n| Some(n.unwrap_or(Notice::Reload)));
+    let closing = WatchStream::new(live.closed.subscribe()).filter(|c| *c).map(|_| None);
+    let stream = tokio_stream::iter(now.map(Some))
+        .chain(notices)
+        .merge(closing)
+        .take_while(Option::is_some)
+        .map(|n| Ok::<_, Infallible>(n.map(|n| n.event()).unwrap_or_default()));
+    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}
+
+async fn script(State(state): State<AppState>) -> Response {
+    if state.live.is_none() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], SCRIPT)
+        .into_response()
+}
+
+/// `html` with [`SCRIPT_TAG`] before its last `</body>` (or at the end).
+pub fn with_script(html: &[u8]) -> Vec<u8> {
+    let at = html.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
+    [&html[..at], SCRIPT_TAG.as_bytes(), &html[at..]].concat()
+}
+
+/// Middleware over the static site: adds the reload script to HTML pages.
+pub async fn inject(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !html {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 256 << 20).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Response::from_parts(parts, Body::from(with_script(&bytes)))
+}
+
+/// A running watcher: stop it to end rebuilding and save the build cache.
+pub struct Watching {
+    watcher: Arc<Mutex<Option<notify::RecommendedWatcher>>>,
+    thread: std::thread::JoinHandle<Engine>,
+}
+
+impl Watching {
+    /// Stops watching, waits for a rebuild under way, and saves the engine's build cache.
+    pub fn stop(self) {
+        self.watcher.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Ok(engine) = self.thread.join() {
+            if let Err(e) = engine.save_cache() {
+                tracing::warn!("could not save the build cache: {e}");
+            }
+        }
+    }
+}
+
+/// Starts watching the site folder of `engine` (its source must be an absolute path), rebuilding on every change
+/// and telling `live`.
+pub fn watch(mut engine: Engine, live: Arc<Live>) -> notify::Result<Watching> {
+    let source = engine.options().source.clone();
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(tx)?;
+    watcher.watch(&source, RecursiveMode::NonRecursive)?;
+    for dir in WATCHED_DIRS.map(|d| source.join(d)).iter().filter(|d| d.is_dir()) {
+        watcher.watch(dir, RecursiveMode::Recursive)?;
+    }
+    let watcher = Arc::new(Mutex::new(Some(watcher)));
+    let adder = Arc::downgrade(&watcher);
+    let thread = std::thread::spawn(move || {
+        while let Some(batch) = next_batch(&rx) {
+            let Some(changes) = relevant(&source, batch) else { continue };
+            if let Some(w) = adder.upgrade() {
+                // A watched folder created after the start (a first template, a quizzes/ folder) is watched too.
+                if let Some(w) = w.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+                    for dir in WATCHED_DIRS.map(|d| source.join(d)) {
+                        if changes.as_ref().is_none_or(|c| c.contains(&dir)) && dir.is_dir() {
+                            let _ = w.watch(&dir, RecursiveMode::Recursive);
+                        }
+                    }
+                }
+            }
+            rebuild(&mut engine, changes.as_deref(), &live);
+        }
+        engine
+    });
+    Ok(Watching { watcher, thread })
+}
+
+/// Waits for a change, then for the changes right after it; None when the watcher is gone.
+fn next_batch(
+    rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
+) -> Option<Vec<notify::Result<notify::Event>>> {
+    let first = rx.recv().ok()?;
+    let start = Instant::now();
+    let mut batch = vec![first];
+    while start.elapsed() < MAX_WAIT {
+        match rx.recv_timeout(QUIET) {
+            Ok(e) => batch.push(e),
+            Err(RecvTimeoutError::Timeout) => break,
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    Some(batch)
+}
+
+/// The changed paths that matter to the build; `Some(None)` asks for a full look (the watcher lost track).
+fn relevant(source: &Path, batch: Vec<notify::Result<notify::Event>>) -> Option<Option<Vec<PathBuf>>> {
+    let mut paths = Vec::new();
+    for event in batch {
+        let Ok(event) = event else { return Some(None) };
+        if event.need_rescan() {
+            return Some(None);
+        }
+        // Reading a file is no change (and the build itself reads the files it watches).
+        if matches!(event.kind, notify::EventKind::Access(_)) {
+            continue;
+        }
+        paths.extend(event.paths.into_iter().filter(|p| matters(source, p)));
+    }
+    paths.sort();
+    paths.dedup();
+    (!paths.is_empty()).then_some(Some(paths))
+}
+
+fn matters(source: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(source) else { return false };
+    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    match parts.next() {
+        Some(first) if first == WATCHED_FILE => parts.next().is_none(),
+        Some(first) => WATCHED_DIRS.contains(&first.as_ref()),
+        None => false,
+    }
+}
+
+/// Rebuilds and tells the open pages: reload when something was written (or a failure is over), else the errors.
+fn rebuild(engine: &mut Engine, changes: Option<&[PathBuf]>, live: &Live) {
+    match engine.build(changes) {
+        Ok(report) => {
+            tracing::info!(files = report.files, ms = report.elapsed.as_millis() as u64, "rebuilt");
+            if report.files > 0 || live.failing() {
+                live.reloaded();
+            }
+        }
+        Err(BuildError::Diagnostics(d)) => {
+            eprintln!("{d}");
+            live.failed(errors(&d));
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            live.failed(vec![e.to_string()]);
+        }
+    }
+}
+
+fn errors(d: &Diagnostics) -> Vec<String> {
+    d.0.iter().filter(|d| d.is_error()).map(ToString::to_string).collect()
+}

@@ -1,0 +1,240 @@
+//! The content folder as an incremental build keeps it: each file's stamp (size, modification time) and content
+//! hash, and each markdown file parsed once and kept until its content changes.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use walkdir::WalkDir;
+
+use crate::content::load::{self, Parsed};
+use crate::content::{Library, LoadOptions};
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// A path relative to `content/`, ordered as the content walk visits files (folder by folder, by name), which
+/// is the order pages are numbered in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Rel(pub String);
+
+impl Ord for Rel {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.split('/').cmp(other.0.split('/'))
+    }
+}
+
+impl PartialOrd for Rel {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Size and modification time of a file: when both are unchanged the content is taken to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub len: u64,
+    /// Nanoseconds since 1970.
+    pub modified: u128,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        let modified = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).unwrap_or_default();
+        Stamp { len: meta.len(), modified: modified.as_nanos() }
+    }
+}
+
+/// One file under `content/`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileRecord {
+    stamp: Stamp,
+    /// Hash of the file's bytes.
+    hash: u64,
+    /// A markdown file parsed (or why it could not be); None for any other file (an asset).
+    parsed: Option<Result<Parsed, Diagnostic>>,
+}
+
+/// Every file under `content/`, in walk order.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Content {
+    files: BTreeMap<Rel, FileRecord>,
+    /// When the files were last looked at (nanoseconds since 1970).
+    checked: u128,
+}
+
+/// A file changed this long before it was last looked at may have been changed again since without its stamp
+/// showing it (coarse file system clocks); its content is hashed again.
+const RACY: Duration = Duration::from_secs(2);
+
+fn hidden(rel: &str) -> bool {
+    rel.split('/').any(|c| c.starts_with('.'))
+}
+
+fn now() -> u128 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos()
+}
+
+impl Content {
+    /// Brings the records up to date with `root`: every file (`hint` None), or only the paths in `hint` (files or
+    /// folders that were created, changed or removed, as a file watcher reports them).
+    pub fn refresh(&mut self, root: &Path, hint: Option<&[PathBuf]>, diags: &mut Diagnostics) {
+        let checked = now();
+        let mut found: Vec<(String, Stamp)> = Vec::new();
+        let mut scanned: Vec<String> = Vec::new();
+        match hint {
+            None => {
+                scan(root, root, &mut found, diags);
+                scanned.push(String::new());
+            }
+            Some(paths) => {
+                for p in paths {
+                    let Ok(rel) = p.strip_prefix(root) else { continue };
+                    let rel = load::rel_str(rel);
+                    if hidden(&rel) {
+                        continue;
+                    }
+                    // Whatever the path is now, everything known under it is looked at again.
+                    scanned.push(rel.clone());
+                    scan(root, p, &mut found, diags);
+                }
+            }
+        }
+        let under = |dir: &str, rel: &str| {
+            dir.is_empty() || rel == dir || rel.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+        };
+        let found_set: std::collections::HashSet<&str> = found.iter().map(|(r, _)| r.as_str()).collect();
+        self.files.retain(|rel, _| found_set.contains(rel.0.as_str()) || !scanned.iter().any(|d| under(d, &rel.0)));
+        let stale: Vec<(String, Stamp)> = found
+            .into_iter()
+            .filter(|(rel, stamp)| match self.files.get(&Rel(rel.clone())) {
+                Some(r) => r.stamp != *stamp || stamp.modified + RACY.as_nanos() >= self.checked,
+                None => true,
+            })
+            .collect();
+        let read: Vec<(String, Stamp, Result<Vec<u8>, Diagnostic>)> = stale
+            .into_par_iter()
+            .map(|(rel, stamp)| {
+                let bytes = std::fs::read(root.join(&rel))
+                    .map_err(|e| Diagnostic::error(load::shown(&rel), 0, 0, format!("cannot read: {e}")));
+                (rel, stamp, bytes)
+            })
+            .collect();
+        let parsed: Vec<(Rel, FileRecord)> = read
+            .into_par_iter()
+            .filter_map(|(rel, stamp, bytes)| {
+                let key = Rel(rel);
+                let bytes = match bytes {
+                    Ok(b) => b,
+                    Err(d) => {
+                        let parsed = key.0.ends_with(".md").then_some(Err(d));
+                        return Some((key, FileRecord { stamp, hash: 0, parsed }));
+                    }
+                };
+                let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+                if let Some(old) = self.files.get(&key).filter(|r| r.hash == hash && r.parsed_ok_or_asset()) {
+                    return Some((key, FileRecord { stamp, hash, parsed: old.parsed.clone() }));
+                }
+                let parsed = key.0.ends_with(".md").then(|| load::parse(&key.0, bytes));
+                Some((key, FileRecord { stamp, hash, parsed }))
+            })
+            .collect();
+        self.files.extend(parsed);
+        self.checked = checked;
+    }
+
+    /// The library of the current records (see `content::load`).
+    pub fn assemble(&self, opts: &LoadOptions) -> (Library, Diagnostics) {
+        let mut markdown = Vec::new();
+        let mut assets = Vec::new();
+        for (rel, r) in &self.files {
+            match &r.parsed {
+                Some(p) => markdown.push((rel.0.clone(), p.clone())),
+                None => assets.push(rel.0.clone()),
+            }
+        }
+        load::assemble(markdown, assets, opts, Diagnostics::default())
+    }
+
+    /// The content hash of a file, if known.
+    pub fn hash(&self, rel: &str) -> Option<u64> {
+        self.files.get(&Rel(rel.to_string())).map(|r| r.hash)
+    }
+
+    /// Gives the pages `which` of `lib` their bodies where the records lack them (records read from a cache keep
+    /// no bodies): the files are read again.
+    pub fn fill_bodies(&mut self, root: &Path, lib: &mut Library, which: &[usize]) {
+        let missing: Vec<usize> = which.iter().copied().filter(|&i| lib.pages[i].body.is_empty()).collect();
+        let bodies: Vec<(usize, Option<std::sync::Arc<str>>)> = missing
+            .par_iter()
+            .map(|&i| {
+                let rel = &lib.pages[i].source;
+                let body = std::fs::read(root.join(rel)).ok().and_then(|b| match load::parse(rel, b) {
+                    Ok(Parsed::Page(p)) => Some(p.body),
+                    _ => None,
+                });
+                (i, body)
+            })
+            .collect();
+        for (i, body) in bodies {
+            let Some(body) = body else { continue };
+            if let Some(Some(Ok(Parsed::Page(p)))) =
+                self.files.get_mut(&Rel(lib.pages[i].source.clone())).map(|r| r.parsed.as_mut())
+            {
+                p.body = body.clone();
+            }
+            lib.pages[i].body = body;
+        }
+    }
+}
+
+impl FileRecord {
+    /// Whether the kept parse can stand for the same bytes read again (a read error is not kept).
+    fn parsed_ok_or_asset(&self) -> bool {
+        !matches!(&self.parsed, Some(Err(d)) if d.message.starts_with("cannot read"))
+    }
+}
+
+/// Adds every visible file at or under `path` (relative to `root`) with its stamp; walk errors become diagnostics.
+fn scan(root: &Path, path: &Path, found: &mut Vec<(String, Stamp)>, diags: &mut Diagnostics) {
+    if !path.exists() {
+        return;
+    }
+    let visible = |e: &walkdir::DirEntry| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.');
+    for entry in WalkDir::new(path).into_iter().filter_entry(visible) {
+        let rel_of = |p: &Path| p.strip_prefix(root).map(load::rel_str).unwrap_or_default();
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let rel = e.path().map(rel_of).unwrap_or_default();
+                diags.push(Diagnostic::error(load::shown(&rel), 0, 0, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        match entry.metadata() {
+            Ok(meta) => found.push((rel_of(entry.path()), Stamp::of(&meta))),
+            Err(e) => {
+                let rel = rel_of(entry.path());
+                diags.push(Diagnostic::error(load::shown(&rel), 0, 0, format!("cannot read: {e}")));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rel_orders_like_the_content_walk() {
+        let mut v: Vec<Rel> = ["a.md", "a/b.md", "_index.md", "a/_index.md", "b.md"].map(|s| Rel(s.into())).to_vec();
+        v.sort();
+        let names: Vec<&str> = v.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(names, ["_index.md", "a/_index.md", "a/b.md", "a.md", "b.md"]);
+    }
+}

@@ -1,0 +1,301 @@
+//! The dependency graph, as fingerprints: every output file gets a hash of everything its content is made
+//! from (the page's file, its neighbours' titles, the items of a list page, the templates and `site.yaml`, …).
+//! A file whose fingerprint is unchanged since the last build is up to date; the others are rendered again.
+//! Rendering is deterministic, so equal fingerprints mean equal bytes.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use xxhash_rust::xxh3::Xxh3;
+
+use super::Built;
+use crate::content::{Library, Target};
+use crate::site::output::file_for;
+use crate::site::search::SHARDS;
+use crate::site::taxonomy::{self, list_files};
+use crate::site::theme::StaticFile;
+use crate::site::{feed, special, views, SiteConfig};
+
+/// A fingerprint being computed: fields are length-prefixed so that no two inputs run together.
+pub struct Fp(Xxh3);
+
+impl Fp {
+    pub fn new(kind: &str, global: u64) -> Fp {
+        let mut f = Fp(Xxh3::new());
+        f.str(kind).u64(global);
+        f
+    }
+
+    pub fn str(&mut self, s: &str) -> &mut Fp {
+        self.u64(s.len() as u64);
+        self.0.update(s.as_bytes());
+        self
+    }
+
+    pub fn bytes(&mut self, b: &[u8]) -> &mut Fp {
+        self.u64(b.len() as u64);
+        self.0.update(b);
+        self
+    }
+
+    pub fn u64(&mut self, n: u64) -> &mut Fp {
+        self.0.update(&n.to_le_bytes());
+        self
+    }
+
+    /// Any serialisable value, as JSON (the form templates see it in).
+    pub fn json(&mut self, v: &impl Serialize) -> &mut Fp {
+        serde_json::to_writer(&mut *self, v).expect("views serialise");
+        self.0.update(b"\0");
+        self
+    }
+
+    pub fn finish(&self) -> u64 {
+        self.0.digest()
+    }
+}
+
+impl Write for Fp {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What the fingerprints are computed from.
+pub struct Inputs<'a> {
+    pub lib: &'a Library,
+    pub config: &'a SiteConfig,
+    /// Fingerprint of what every output depends on: pufa itself, `site.yaml`, templates, quizzes, options.
+    pub global: u64,
+    pub positions: &'a [Option<usize>],
+    pub statics: &'a std::collections::BTreeMap<String, StaticFile>,
+    /// Content hash of a file under `content/`.
+    pub hash: &'a (dyn Fn(&str) -> Option<u64> + Sync),
+    /// The competitions' ids in list order, when there is a `quizzes/` folder.
+    pub competitions: Option<Vec<String>>,
+    /// The last build, for the content paths each page and section looked up.
+    pub last: Option<&'a Built>,
+    /// See [`breadcrumbs`].
+    pub breadcrumbs: &'a [u64],
+}
+
+/// Every output file (but the video gallery and the search shards, which need the pages rendered first) with
+/// its fingerprint, and which files belong to which page and section.
+pub struct Plan {
+    pub files: HashMap<String, u64>,
+    /// Page number → its file.
+    pub page_files: Vec<String>,
+    /// Section number → its files.
+    pub section_files: Vec<Vec<String>>,
+}
+
+/// Where the content paths a body looked up lead now (a page, a section, an asset, or nothing).
+fn lookups(f: &mut Fp, lib: &Library, keys: &[String]) {
+    for key in keys {
+        f.str(key);
+        match lib.by_source.get(key) {
+            Some(&t) => f.str(lib.url_of(t)).u64(matches!(t, Target::Page(_)) as u64),
+            None => f.str("\0"),
+        };
+        f.str(lib.assets.get(key).map_or("\0", String::as_str));
+    }
+}
+
+/// Page `i`'s file and fingerprint, given the content paths its body looks up.
+pub fn page(inp: &Inputs<'_>, i: usize, looked_up: &[String]) -> (String, u64) {
+    let lib = inp.lib;
+    let page = &lib.pages[i];
+    let mut f = Fp::new("page", inp.global);
+    // The file's hash stands for its front matter and body; the cover and videos may have been rewritten to
+    // the URLs of assets.
+    f.str(&page.source).u64((inp.hash)(&page.source).unwrap_or(0)).str(&page.url);
+    f.json(&page.meta.cover).json(&page.meta.videos);
+    let section = &lib.sections[page.section];
+    f.str(&section.meta.title).str(&section.url).u64(inp.breadcrumbs[page.section]);
+    let pos = inp.positions.get(i).copied().flatten();
+    let neighbours = [pos.and_then(|p| p.checked_sub(1)), pos.map(|p| p + 1)];
+    for n in neighbours.into_iter().map(|n| n.and_then(|n| section.pages.get(n))) {
+        let (title, url) = n.map_or(("\0", "\0"), |&n| (&lib.pages[n].meta.title, &lib.pages[n].url));
+        f.str(title).str(url);
+    }
+    lookups(&mut f, lib, looked_up);
+    (file_for(&page.url), f.finish())
+}
+
+/// Section `i`'s files and their fingerprints, given the content paths its body looks up.
+pub fn section(inp: &Inputs<'_>, items: &[u64], i: usize, looked_up: &[String]) -> Vec<(String, u64)> {
+    let lib = inp.lib;
+    let s = &lib.sections[i];
+    let mut f = Fp::new("section", inp.global);
+    f.str(&s.source).u64((inp.hash)(&s.source).unwrap_or(0)).str(&s.url).json(&s.meta);
+    f.u64(inp.breadcrumbs[i]);
+    for &c in &s.subsections {
+        let c = &lib.sections[c];
+        f.str(&c.meta.title).str(&c.url).json(&c.meta.summary).u64(c.pages.len() as u64).json(&c.meta.cover);
+    }
+    lookups(&mut f, lib, looked_up);
+    if i == 0 {
+        let mut latest: Vec<usize> = (0..lib.pages.len()).collect();
+        latest.sort_by(|&a, &b| lib.pages[b].meta.date.cmp(&lib.pages[a].meta.date).then(a.cmp(&b)));
+        for &p in latest.iter().take(10) {
+            f.u64(items[p]);
+        }
+        return vec![("index.html".to_string(), f.finish())];
+    }
+    let per = s.meta.paginate_by.unwrap_or(inp.config.paginate_by);
+    paginated(&f, list_files(&s.url, s.pages.len(), per).collect(), s.pages.iter().map(|&p| items[p]), per)
+}
+
+/// The list-view hash of every page (what `views::item` shows of it; the language is in the global part).
+pub fn items(inp: &Inputs<'_>) -> Vec<u64> {
+    let lib = inp.lib;
+    lib.pages
+        .par_iter()
+        .map(|p| {
+            let mut f = Fp::new("item", 0);
+            f.str(&p.meta.title).str(&p.url).json(&p.meta.date).str(&p.summary);
+            if p.section != 0 {
+                let s = &lib.sections[p.section];
+                f.str(&s.meta.title).str(&s.url);
+            }
+            f.finish()
+        })
+        .collect()
+}
+
+/// The hash of each section's breadcrumb.
+pub fn breadcrumbs(lib: &Library) -> Vec<u64> {
+    (0..lib.sections.len()).map(|i| Fp::new("breadcrumb", 0).json(&views::breadcrumb(lib, i)).finish()).collect()
+}
+
+/// Every output file but the video gallery and the search shards, with the content paths pages and sections
+/// looked up in the last build.
+pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
+    let lib = inp.lib;
+    let g = inp.global;
+    let mut files = HashMap::with_capacity(lib.pages.len() + 1024);
+    let last_lookups = |r: Option<&Vec<String>>| r.cloned().unwrap_or_default();
+    let pages: Vec<(String, u64)> = (0..lib.pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let last = inp.last.and_then(|b| b.pages.get(&lib.pages[i].source));
+            page(inp, i, &last_lookups(last.map(|r| &r.lookups)))
+        })
+        .collect();
+    let page_files = pages.iter().map(|(f, _)| f.clone()).collect();
+    files.extend(pages);
+    let mut section_files = Vec::with_capacity(lib.sections.len());
+    for (i, s) in lib.sections.iter().enumerate() {
+        let looked_up = last_lookups(inp.last.and_then(|b| b.sections.get(&s.source)).map(|r| &r.lookups));
+        let own = section(inp, items, i, &looked_up);
+        section_files.push(own.iter().map(|(f, _)| f.clone()).collect());
+        files.extend(own);
+    }
+
+    let taxonomies = taxonomy::gather(lib);
+    for tax in &taxonomies {
+        let mut f = Fp::new("taxonomy", g);
+        f.str(tax.key);
+        for t in &tax.terms {
+            f.str(&t.name).str(&t.url).u64(t.pages.len() as u64);
+        }
+        files.insert(file_for(&format!("/{}/", tax.key)), f.finish());
+        for t in &tax.terms {
+            let mut f = Fp::new("term", g);
+            f.str(tax.key).str(&t.name).str(&t.url).u64(t.pages.len() as u64);
+            let per = inp.config.paginate_by;
+            let own = list_files(&t.url, t.pages.len(), per).collect();
+            files.extend(paginated(&f, own, t.pages.iter().map(|&p| items[p]), per));
+        }
+    }
+
+    let only_global = Fp::new("global", g).finish();
+    for f in ["search/index.html", "404.html"] {
+        files.insert(f.to_string(), only_global);
+    }
+    if let Some(ids) = &inp.competitions {
+        files.insert("competitions/index.html".to_string(), only_global);
+        for id in ids {
+            files.insert(format!("competitions/{id}/index.html"), only_global);
+        }
+    }
+    let mut f = Fp::new("atom", g);
+    for i in feed::latest(lib) {
+        let p = &lib.pages[i];
+        f.str(&p.meta.title).str(&p.url).json(&p.meta.date).json(&p.meta.updated).json(&p.meta.author);
+        f.str(&p.summary);
+    }
+    files.insert("atom.xml".to_string(), f.finish());
+    let sitemap =
+        Fp::new("sitemap", g).json(&special::sitemap_urls(lib, &taxonomies, inp.competitions.as_deref())).finish();
+    files.insert("sitemap.xml".to_string(), sitemap);
+    files.insert("robots.txt".to_string(), sitemap);
+    let mut f = Fp::new("pages.json", g);
+    for &h in items {
+        f.u64(h);
+    }
+    files.insert("search/pages.json".to_string(), f.finish());
+
+    for (name, file) in inp.statics {
+        let mut f = Fp::new("static", 0);
+        match file {
+            StaticFile::Embedded(bytes) => f.bytes(bytes),
+            // An unreadable file gets a fingerprint of its own; the copy then reports the error.
+            StaticFile::Disk(path) => f.bytes(&std::fs::read(path).unwrap_or_else(|_| b"\0unreadable".to_vec())),
+        };
+        files.insert(format!("static/{name}"), f.finish());
+    }
+    for (source, url) in &lib.assets {
+        let fp = Fp::new("asset", 0).str(source).u64((inp.hash)(source).unwrap_or(0)).finish();
+        files.insert(url.trim_start_matches('/').to_string(), fp);
+    }
+    Plan { files, page_files, section_files }
+}
+
+/// Fingerprints of the list pages `own` of a list: the list's own part `base`, then each page's number and the
+/// items on it.
+fn paginated(base: &Fp, own: Vec<String>, items: impl Iterator<Item = u64>, per: usize) -> Vec<(String, u64)> {
+    let items: Vec<u64> = items.collect();
+    let per = per.max(1);
+    let total = own.len() as u64;
+    own.into_iter()
+        .enumerate()
+        .map(|(n, file)| {
+            let mut f = Fp(base.0.clone());
+            f.u64(n as u64).u64(total);
+            for &h in items.iter().skip(n * per).take(per) {
+                f.u64(h);
+            }
+            (file, f.finish())
+        })
+        .collect()
+}
+
+/// Fingerprints of the search shards: for every page holding postings in a shard, its number and their digest.
+pub fn shards(global: u64, digests: &[&[u64]]) -> Vec<(String, u64)> {
+    (0..SHARDS as usize)
+        .map(|s| {
+            let mut f = Fp::new("shard", global);
+            for (i, d) in digests.iter().enumerate() {
+                match d.get(s) {
+                    Some(0) => {}
+                    Some(&h) => {
+                        f.u64(i as u64).u64(h);
+                    }
+                    // No digests (never expected): a fingerprint no build had.
+                    None => {
+                        f.u64(i as u64).str("unknown").u64(super::now_nanos());
+                    }
+                }
+            }
+            (format!("search/s/{s:02x}.json"), f.finish())
+        })
+        .collect()
+}

@@ -1,0 +1,191 @@
+//! `pufa serve` for authors (issue 5): the reload script is added to static pages only by a watching server,
+//! the event stream carries reloads and build failures, and a real file change goes through the watcher, an
+//! incremental rebuild and a reload event to a client on a real port. No timing thresholds: waits are generous
+//! timeouts only.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use pufa::server::live::{self, Live, SCRIPT_TAG};
+use pufa::server::{app, AppState, SiteInfo};
+use pufa::site::{BuildOptions, Engine};
+use pufa::store::Store;
+use tower::ServiceExt;
+
+const WAIT: Duration = Duration::from_secs(60);
+
+/// The good fixture site copied into a temporary folder (an absolute path) and built.
+fn site() -> (tempfile::TempDir, PathBuf, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::absolute(dir.path().join("site")).unwrap();
+    common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/good"), &root);
+    let mut engine = Engine::new(BuildOptions::new(&root, None));
+    engine.build(None).unwrap();
+    (dir, root, engine)
+}
+
+async fn state(root: &Path, live: Option<Arc<Live>>) -> AppState {
+    let store = Store::open(&format!("sqlite:{}", root.join("pufa.sqlite").display())).await.unwrap();
+    let site = SiteInfo { title: "测试".into(), base_url: None, public_dir: Some(root.join("public")) };
+    let state = AppState::new(common::fixture(), store).with_site(site);
+    match live {
+        Some(l) => state.with_live(l),
+        None => state,
+    }
+}
+
+async fn get(state: &AppState, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let resp = app(state.clone()).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test]
+async fn reload_script_only_in_watching_servers() {
+    let (_dir, root, _) = site();
+    let plain = state(&root, None).await;
+    let (status, _, html) = get(&plain, "/xianfa/a/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("_pufa"), "a server that does not watch adds no script");
+    assert_eq!(get(&plain, "/_pufa/live.js").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(get(&plain, "/_pufa/live").await.0, StatusCode::NOT_FOUND);
+
+    let watching = state(&root, Some(Live::new(Default::default()))).await;
+    let (status, headers, html) = get(&watching, "/xianfa/a/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("{SCRIPT_TAG}</body>")), "script before </body>");
+    assert_eq!(html.matches("<script").count(), get(&plain, "/xianfa/a/").await.2.matches("<script").count() + 1);
+    // The script is a file from the site itself, so the page's CSP needs no inline script.
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let (status, headers, js) = get(&watching, "/_pufa/live.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
+    assert!(js.contains("EventSource(\"/_pufa/live\")"));
+    // Not HTML: left as it is.
+    let (_, _, css) = get(&watching, "/static/style.css").await;
+    assert!(!css.contains("_pufa"));
+    // On disk the pages stay as `pufa build` writes them.
+    assert!(!std::fs::read_to_string(root.join("public/xianfa/a/index.html")).unwrap().contains("_pufa"));
+}
+
+/// Reads the event stream until it holds `needle`, returning all read so far.
+async fn until(body: &mut Body, seen: &mut String, needle: &str) {
+    tokio::time::timeout(WAIT, async {
+        while !seen.contains(needle) {
+            let frame = body.frame().await.expect("stream open").unwrap();
+            if let Ok(data) = frame.into_data() {
+                seen.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no {needle:?} in {seen:?}"));
+}
+
+#[tokio::test]
+async fn event_stream_carries_reloads_and_failures() {
+    let (_dir, root, _) = site();
+    let live = Live::new(Default::default());
+    let state = state(&root, Some(live.clone())).await;
+    let resp = app(state.clone()).oneshot(Request::get("/_pufa/live").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()[header::CONTENT_TYPE], "text/event-stream");
+    let mut body = resp.into_body();
+    let mut seen = String::new();
+    live.reloaded();
+    until(&mut body, &mut seen, "event: reload").await;
+    live.failed(vec!["content/xianfa/a.md:3:1: unknown field `titel`".into()]);
+    until(&mut body, &mut seen, "event: failed").await;
+    until(&mut body, &mut seen, "content/xianfa/a.md:3:1").await;
+    assert!(seen.contains("生成失败"), "{seen}");
+
+    // A page opened while the failure lasts is shown it at once.
+    let resp = app(state).oneshot(Request::get("/_pufa/live").body(Body::empty()).unwrap()).await.unwrap();
+    let (mut late, mut seen) = (resp.into_body(), String::new());
+    until(&mut late, &mut seen, "content/xianfa/a.md:3:1").await;
+
+    // Closing ends the streams (the server's graceful shutdown waits for them).
+    live.close();
+    tokio::time::timeout(WAIT, async { while late.frame().await.is_some() {} }).await.expect("stream ends");
+}
+
+/// A client on a real port reading the event stream.
+struct Client {
+    resp: reqwest::Response,
+    seen: String,
+}
+
+impl Client {
+    async fn wait_for(&mut self, needle: &str) -> String {
+        tokio::time::timeout(WAIT, async {
+            while !self.seen.contains(needle) {
+                let chunk = self.resp.chunk().await.unwrap().expect("stream open");
+                self.seen.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("no {needle:?} in {:?}", self.seen));
+        std::mem::take(&mut self.seen)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_file_is_rebuilt_and_reloads_open_pages() {
+    let (_dir, root, engine) = site();
+    let live = Live::new(Default::default());
+    let state = state(&root, Some(live.clone())).await;
+    let watching = live::watch(engine, live.clone()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    let http = reqwest::Client::new();
+    let page = |p: &str| format!("http://{addr}{p}");
+    let resp = http.get(page("/_pufa/live")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut client = Client { resp, seen: String::new() };
+
+    let file = root.join("content/xianfa/a.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n刚刚写好的一段话。\n")).unwrap();
+    client.wait_for("event: reload").await;
+    let html = http.get(page("/xianfa/a/")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("刚刚写好的一段话") && html.contains(SCRIPT_TAG), "{html}");
+
+    // A broken front matter: the overlay names the file and line, the last good page stays served.
+    std::fs::write(&file, text.replacen("author:", "titel: 拼错\nauthor:", 1)).unwrap();
+    let failed = client.wait_for("event: failed").await;
+    assert!(failed.contains("content/xianfa/a.md:4"), "{failed}");
+    let html = http.get(page("/xianfa/a/")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("刚刚写好的一段话"), "the last good page is served");
+
+    // Fixed: the overlay goes with a reload; a new page appears, a deleted one is gone.
+    std::fs::write(&file, &text).unwrap();
+    std::fs::write(root.join("content/xianfa/new.md"), "---\ntitle: 新的一篇\n---\n正文。\n").unwrap();
+    client.wait_for("event: reload").await;
+    std::fs::remove_file(root.join("content/xianfa/b.md")).unwrap();
+    client.wait_for("event: reload").await;
+    let status = |p: &str| {
+        let url = page(p);
+        let http = http.clone();
+        async move { http.get(url).send().await.unwrap().status() }
+    };
+    assert_eq!(status("/xianfa/new/").await, 200);
+    assert_eq!(status("/xianfa/b/").await, 404);
+    assert!(!root.join("public/xianfa/b/index.html").exists());
+
+    live.close();
+    drop(client);
+    watching.stop();
+    server.abort();
+}
