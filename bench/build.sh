@@ -10,14 +10,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 pages="${1:-3500}"
 runs="${2:-5}"
-# The shared bench material sits beside the repository (../shared), or two levels up from a worktree.
-gen="${GEN_CORPUS:-}"
-if [ -z "$gen" ]; then
-  for up in "$repo/../shared" "$repo/../../shared"; do
-    [ -f "$up/bench/gen_corpus.py" ] && gen="$up/bench/gen_corpus.py" && break
-  done
-fi
-[ -f "$gen" ] || { echo "gen_corpus.py not found; set GEN_CORPUS" >&2; exit 1; }
+. "$here/corpus.sh"
 hugo_site="${HUGO_SITE:-$(dirname "$gen")/hugo-site}"
 pufa="${PUFA:-$repo/target/release/pufa}"
 work="${WORK:-$(mktemp -d /tmp/pufa-bench.XXXXXX)}"

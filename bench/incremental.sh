@@ -12,13 +12,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 pages="${1:-14000}"
 runs="${2:-7}"
-gen="${GEN_CORPUS:-}"
-if [ -z "$gen" ]; then
-  for up in "$repo/../shared" "$repo/../../shared"; do
-    [ -f "$up/bench/gen_corpus.py" ] && gen="$up/bench/gen_corpus.py" && break
-  done
-fi
-[ -f "$gen" ] || { echo "gen_corpus.py not found; set GEN_CORPUS" >&2; exit 1; }
+. "$here/corpus.sh"
 pufa="${PUFA:-$repo/target/release/pufa}"
 work="${WORK:-$(mktemp -d /tmp/pufa-incremental.XXXXXX)}"
 port="${PORT:-18471}"
