@@ -12,8 +12,9 @@ use sqlx::Connection;
 
 use super::{Store, StoreError};
 
-static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+/// The migrations compiled into this binary, one set per backend; `Store::open` runs these too.
+pub(crate) static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+pub(crate) static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
 
 /// One migration of this binary: its version and the description from its file name.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use super::StoreError;
 pub(super) async fn open(url: &str, migrate: bool) -> Result<(PgPool, PgConnection), StoreError> {
     let mut writer = PgConnection::connect(url).await?;
     if migrate {
-        sqlx::migrate!("migrations/postgres").run(&mut writer).await?;
+        super::migrate::POSTGRES.run(&mut writer).await?;
     }
     let pool = PgPoolOptions::new().max_connections(16).min_connections(1).connect(url).await?;
     Ok((pool, writer))

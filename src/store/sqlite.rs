@@ -27,7 +27,7 @@ pub(super) async fn open(path: &str) -> Result<SqlitePool, StoreError> {
         .foreign_keys(true)
         .disable_statement_logging();
     let mut migrator = opts.clone().connect().await?;
-    sqlx::migrate!("migrations/sqlite").run(&mut migrator).await?;
+    super::migrate::SQLITE.run(&mut migrator).await?;
     migrator.close().await?;
     let pool =
         SqlitePoolOptions::new().max_connections(8).min_connections(1).connect_with(opts.read_only(false)).await?;
