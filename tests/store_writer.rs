@@ -81,7 +81,7 @@ async fn concurrent_writes_are_all_committed_once() {
         let mut recorded = 0;
         for t in tasks {
             match t.await.unwrap() {
-                SubmitOutcome::Recorded(_) => recorded += 1,
+                SubmitOutcome::Recorded => recorded += 1,
                 SubmitOutcome::AlreadySubmitted(r) => assert!(r.submitted_at.is_some()),
                 SubmitOutcome::UnknownAttempt => panic!("unknown attempt"),
             }
@@ -126,7 +126,7 @@ async fn drafts_submits_and_starts_racing_in_one_batch_stay_consistent() {
         }
         for (t, id) in tasks.into_iter().zip(&ids) {
             let (_, _, submitted, started) = t.await.unwrap();
-            assert!(matches!(submitted, SubmitOutcome::Recorded(_)), "{submitted:?}");
+            assert!(matches!(submitted, SubmitOutcome::Recorded), "{submitted:?}");
             match started {
                 // Before the submit: the running attempt again; after it: the second and last attempt.
                 StartOutcome::Resumed(r) => assert_eq!(&r.id, id),
@@ -151,5 +151,34 @@ async fn drafts_submits_and_starts_racing_in_one_batch_stay_consistent() {
         assert!(x.unwrap() && y.unwrap());
         let kept = store.attempt(&open).await.unwrap().unwrap().answers.unwrap();
         assert!(kept == r#"{"q1":["A"]}"# || kept == r#"{"q1":["B"]}"#, "{kept}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_write_fails_alone_and_its_neighbours_commit() {
+    for (store, _dir) in stores().await {
+        let first = store.start(new_attempt(0, "p0")).await.unwrap();
+        assert!(matches!(first, StartOutcome::Created(_)), "{first:?}");
+        // Among many starts in flight together, one reuses the id of the attempt above: its insert breaks the
+        // primary key, which rolls back the transaction it shares with the others.
+        let mut tasks = Vec::new();
+        for i in 1..=120 {
+            let store = store.clone();
+            let mut a = new_attempt(i, &format!("p{i}"));
+            if i == 60 {
+                a.id = format!("{:032x}", 1);
+            }
+            tasks.push(tokio::spawn(async move { (i, store.start(a).await) }));
+        }
+        let mut failed = Vec::new();
+        for t in tasks {
+            match t.await.unwrap() {
+                (_, Ok(StartOutcome::Created(r))) => assert!(store.attempt(&r.id).await.unwrap().is_some()),
+                (i, Ok(other)) => panic!("start {i}: {other:?}"),
+                (i, Err(_)) => failed.push(i),
+            }
+        }
+        assert_eq!(failed, vec![60], "only the start breaking the key fails");
+        assert_eq!(store.attempts("c").await.unwrap().len(), 120, "the first and 119 others are stored");
     }
 }

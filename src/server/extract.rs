@@ -1,8 +1,9 @@
 //! A JSON body extractor whose rejections are `ApiError`s (Chinese JSON errors) instead of axum's plain text.
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use serde::de::DeserializeOwned;
 
@@ -15,15 +16,56 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(match rejection {
-                JsonRejection::MissingJsonContentType(_) => ApiError::ContentType,
-                JsonRejection::JsonDataError(e) => ApiError::MalformedJson(e.body_text()),
-                JsonRejection::JsonSyntaxError(e) => ApiError::MalformedJson(e.body_text()),
-                r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
-                r => ApiError::MalformedJson(r.body_text()),
-            }),
+        if !is_json(req.headers()) {
+            return Err(ApiError::ContentType);
         }
+        let body = Bytes::from_request(req, state).await.map_err(|r| match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+            _ => ApiError::MalformedJson(r.body_text()),
+        })?;
+        // Parsed plainly first; only a body that fails is parsed again by axum, which tracks the path of the
+        // field at fault for the message (that tracking costs on every request otherwise).
+        if let Ok(v) = serde_json::from_slice(&body) {
+            return Ok(ApiJson(v));
+        }
+        match Json::<T>::from_bytes(&body) {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::MalformedJson(e.body_text())),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::MalformedJson(e.body_text())),
+            Err(r) => Err(ApiError::MalformedJson(r.body_text())),
+        }
+    }
+}
+
+/// Whether the request says its body is JSON (`application/json`, or `application/…+json`), as axum's `Json` asks.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence.strip_prefix("application/").is_some_and(|sub| sub == "json" || sub.ends_with("+json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_content_types() {
+        for (value, json) in [
+            ("application/json", true),
+            ("application/json; charset=utf-8", true),
+            ("Application/JSON", true),
+            ("application/problem+json", true),
+            ("text/json", false),
+            ("application/jsonp", false),
+            ("text/plain", false),
+            ("", false),
+        ] {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, value.parse().unwrap());
+            assert_eq!(is_json(&h), json, "{value}");
+        }
+        assert!(!is_json(&HeaderMap::new()));
     }
 }

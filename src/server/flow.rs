@@ -1,6 +1,7 @@
 //! The participant's flow, written once for the JSON API and the HTML pages: start (or resume), view, submit.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -20,22 +21,35 @@ pub const GRACE: Duration = Duration::from_secs(30);
 /// (draw, deadline, start) never changes, and whether it was already submitted is decided by the store's write.
 /// Bounded; a miss just reads the database.
 #[derive(Debug, Default)]
-pub struct OpenAttempts(std::sync::Mutex<HashMap<String, std::sync::Arc<AttemptRow>>>);
+pub struct OpenAttempts(std::sync::Mutex<HashMap<String, Arc<Running>>>);
+
+/// A running attempt: its row as started and its draw, parsed.
+#[derive(Debug)]
+pub struct Running {
+    row: AttemptRow,
+    drawn: Vec<Drawn>,
+}
+
+impl Running {
+    fn read(row: AttemptRow) -> Result<Running, ApiError> {
+        Ok(Running { drawn: drawn_of(&row)?, row })
+    }
+}
 
 /// Most attempts kept in `OpenAttempts` (a few hundred bytes each).
 const OPEN_ATTEMPTS_MAX: usize = 20_000;
 
 impl OpenAttempts {
-    fn get(&self, id: &str) -> Option<std::sync::Arc<AttemptRow>> {
+    fn get(&self, id: &str) -> Option<Arc<Running>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
     }
 
-    fn put(&self, row: &AttemptRow) {
+    fn put(&self, running: Arc<Running>) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= OPEN_ATTEMPTS_MAX {
             map.clear();
         }
-        map.insert(row.id.clone(), std::sync::Arc::new(row.clone()));
+        map.insert(running.row.id.clone(), running);
     }
 
     fn remove(&self, id: &str) {
@@ -185,13 +199,15 @@ pub async fn start(state: &AppState, comp_id: &str, req: StartRequest) -> Result
         StartOutcome::Resumed(r) => (r, true),
         StartOutcome::Exhausted => return Err(ApiError::AttemptsExhausted),
     };
-    state.open_attempts.put(&row);
-    let drawn = drawn_of(&row)?;
+    // A resumed attempt shows the questions it was started with; a new one those just drawn.
+    let running = Arc::new(if resumed { Running::read(row)? } else { Running { row, drawn } });
+    state.open_attempts.put(running.clone());
+    let row = &running.row;
     Ok(Started {
-        attempt: row.id,
-        competition: row.competition,
+        attempt: row.id.clone(),
+        competition: row.competition.clone(),
         deadline: from_millis(row.deadline),
-        questions: quiz::present(&state.quizzes, &drawn, state.lang),
+        questions: quiz::present(&state.quizzes, &running.drawn, state.lang),
         resumed,
         number: row.number as u32,
     })
@@ -246,32 +262,38 @@ pub async fn submit(
     let now = millis(state.clock.now());
     let grace = GRACE.as_millis() as i64;
     // A late submit needs the saved answers, which only the database has.
-    let row = match state.open_attempts.get(attempt_id) {
-        Some(r) if now <= r.deadline + grace => r,
-        _ => std::sync::Arc::new(row(state, attempt_id).await?),
+    let running = match state.open_attempts.get(attempt_id) {
+        Some(r) if now <= r.row.deadline + grace => r,
+        _ => {
+            let row = row(state, attempt_id).await?;
+            if row.submitted_at.is_some() {
+                return view(state, &row);
+            }
+            Arc::new(Running::read(row)?)
+        }
     };
-    if row.submitted_at.is_some() {
-        return view(state, &row);
-    }
+    let row = &running.row;
     let comp = competition(state, &row.competition)?;
     let late = now > row.deadline + grace;
-    let answers = if late { saved_answers(&row) } else { answers };
-    let drawn = drawn_of(&row)?;
-    let grade = quiz::grade(&state.quizzes, comp, &drawn, &answers);
+    let answers = if late { saved_answers(row) } else { answers };
+    let grade = quiz::grade(&state.quizzes, comp, &running.drawn, &answers);
+    let duration_ms = (now.min(row.deadline) - row.started_at).max(0);
     let submission = Submission {
         attempt: row.id.clone(),
         submitted_at: now,
         answers: serde_json::to_string(&answers).map_err(ApiError::internal)?,
         score: i64::from(grade.score),
         passed: grade.passed,
-        duration_ms: (now.min(row.deadline) - row.started_at).max(0),
+        duration_ms,
         grade: serde_json::to_string(&grade).map_err(ApiError::internal)?,
         responses: grade.results.iter().map(|r| (r.id.clone(), r.correct)).collect(),
     };
     let outcome = state.store.submit(submission).await?;
     state.open_attempts.remove(&row.id);
     match outcome {
-        SubmitOutcome::Recorded(r) | SubmitOutcome::AlreadySubmitted(r) => view(state, &r),
+        // What was stored is what was just graded: shown without reading it back.
+        SubmitOutcome::Recorded => shown(state, &row.id, comp, grade, now, duration_ms),
+        SubmitOutcome::AlreadySubmitted(r) => view(state, &r),
         SubmitOutcome::UnknownAttempt => Err(ApiError::UnknownAttempt),
     }
 }
@@ -301,19 +323,32 @@ pub async fn save(
 pub fn view(state: &AppState, row: &AttemptRow) -> Result<Submitted, ApiError> {
     let grade: Grade = serde_json::from_str(row.grade.as_deref().unwrap_or("null")).map_err(ApiError::internal)?;
     let comp = competition(state, &row.competition)?;
+    let (submitted_at, duration_ms) = (row.submitted_at.unwrap_or_default(), row.duration_ms.unwrap_or_default());
+    shown(state, &row.id, comp, grade, submitted_at, duration_ms)
+}
+
+/// A graded attempt as the participant may see it now.
+fn shown(
+    state: &AppState,
+    attempt: &str,
+    comp: &Competition,
+    grade: Grade,
+    submitted_at: i64,
+    duration_ms: i64,
+) -> Result<Submitted, ApiError> {
     let shown = match comp.show_answers {
         ShowAnswers::AfterSubmit => true,
         ShowAnswers::AfterClose => state.clock.now() >= comp.closes,
     };
     Ok(Submitted {
-        attempt: row.id.clone(),
-        competition: row.competition.clone(),
+        attempt: attempt.to_string(),
+        competition: comp.id.clone(),
         score: grade.score,
         max_score: grade.max_score,
         passed: grade.passed,
         answers_shown: shown,
-        submitted_at: from_millis(row.submitted_at.unwrap_or_default()),
-        duration_ms: row.duration_ms.unwrap_or_default(),
+        submitted_at: from_millis(submitted_at),
+        duration_ms,
         results: grade
             .results
             .into_iter()

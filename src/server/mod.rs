@@ -78,9 +78,28 @@ pub struct SiteInfo {
     pub public_dir: Option<PathBuf>,
 }
 
-/// Shared state of every handler. Cheap to clone.
+/// Shared state of every handler: one `Arc`, so the copy axum hands each request is one reference count, not
+/// one per field. Fields are read through `Deref`; changing one (the builders, a test) copies on write.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut Shared {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+/// What `AppState` shares.
+#[derive(Clone)]
+pub struct Shared {
     pub quizzes: Arc<QuizSet>,
     pub store: Store,
     /// Organizer token; None disables the admin pages and exports.
@@ -101,7 +120,7 @@ pub struct AppState {
 impl AppState {
     /// State with the system clock, Chinese, no admin token and no static site.
     pub fn new(quizzes: QuizSet, store: Store) -> AppState {
-        AppState {
+        AppState(Arc::new(Shared {
             quizzes: Arc::new(quizzes),
             store,
             admin_token: None,
@@ -112,7 +131,7 @@ impl AppState {
             open_attempts: Arc::new(flow::OpenAttempts::default()),
             pages: pages::Templates::built_in(),
             live: None,
-        }
+        }))
     }
 
     /// Adds the reload script to the static pages and serves its event stream (`live`).

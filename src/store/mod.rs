@@ -117,10 +117,12 @@ pub struct Submission {
     pub responses: Vec<(String, bool)>,
 }
 
-/// What a submit did. Either way the row returned is what is stored: the first submission wins.
+/// What a submit did: the first submission wins, and a later one gets the stored attempt back.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // moved once per submit; StartOutcome is as large
 pub enum SubmitOutcome {
-    Recorded(AttemptRow),
+    /// This submission is the one stored (the caller has everything it wrote).
+    Recorded,
     AlreadySubmitted(AttemptRow),
     UnknownAttempt,
 }
@@ -162,6 +164,9 @@ pub(crate) enum Op {
     Start(Box<NewAttempt>, oneshot::Sender<Result<StartOutcome, StoreError>>),
     Save(Box<Draft>, oneshot::Sender<Result<bool, StoreError>>),
     Submit(Box<Submission>, oneshot::Sender<Result<SubmitOutcome, StoreError>>),
+    /// Not a caller's: SQLite's sync thread telling the writer that the log is on disk and it is free for the
+    /// next commit (`sqlite_writer`).
+    LogFree,
 }
 
 #[derive(Clone)]
@@ -192,7 +197,7 @@ impl Store {
             let pool = sqlite::open(path).await?;
             let conn = sqlite_writer::connect(path)?;
             let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-            let finished = sqlite_writer::spawn(path, conn, rx)?;
+            let finished = sqlite_writer::spawn(path, conn, rx, tx.downgrade())?;
             let handle = tokio::spawn(async move {
                 let _ = finished.await;
             });

@@ -77,17 +77,12 @@ async fn write_batch(conn: &mut PgConnection, batch: &mut Vec<Op>) -> Result<Vec
     Ok(replies(batch, out.into_iter().map(|o| o.expect("every op of the batch has an outcome")).collect()))
 }
 
-const SUBMIT_MANY: &str = concat!(
+const SUBMIT_MANY: &str =
     "UPDATE attempts SET submitted_at = v.submitted_at, answers = v.answers, score = v.score, passed = v.passed, \
      duration_ms = v.duration_ms, grade = v.grade \
      FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bool[], $6::bigint[], $7::text[]) \
      AS v(id, submitted_at, answers, score, passed, duration_ms, grade) \
-     WHERE attempts.id = v.id AND attempts.submitted_at IS NULL RETURNING ",
-    "attempts.id, attempts.competition, attempts.organization, attempts.name, attempts.grp, \
-     attempts.participant_key, attempts.number, attempts.seed, attempts.drawn, attempts.started_at, \
-     attempts.deadline, attempts.submitted_at, attempts.answers, attempts.score, attempts.max_score, \
-     attempts.passed, attempts.duration_ms, attempts.grade"
-);
+     WHERE attempts.id = v.id AND attempts.submitted_at IS NULL RETURNING attempts.id";
 
 /// Records the first submission of each attempt (and its responses); every other gets the stored row.
 async fn submit_all(
@@ -100,7 +95,7 @@ async fn submit_all(
         subs.iter().filter(|(i, s)| *first.entry(&s.attempt).or_insert(*i) == *i).map(|(_, s)| *s).collect();
     // One lock order for every process's batches: fewer deadlocks between writers.
     winners.sort_by(|a, b| a.attempt.cmp(&b.attempt));
-    let recorded: Vec<AttemptRow> = sqlx::query_as(SUBMIT_MANY)
+    let recorded: Vec<(String,)> = sqlx::query_as(SUBMIT_MANY)
         .bind(winners.iter().map(|s| s.attempt.as_str()).collect::<Vec<_>>())
         .bind(winners.iter().map(|s| s.submitted_at).collect::<Vec<_>>())
         .bind(winners.iter().map(|s| s.answers.as_str()).collect::<Vec<_>>())
@@ -110,9 +105,9 @@ async fn submit_all(
         .bind(winners.iter().map(|s| s.grade.as_str()).collect::<Vec<_>>())
         .fetch_all(&mut *conn)
         .await?;
-    let recorded: HashMap<String, AttemptRow> = recorded.into_iter().map(|r| (r.id.clone(), r)).collect();
+    let recorded: std::collections::HashSet<String> = recorded.into_iter().map(|(id,)| id).collect();
     let (mut attempts, mut questions, mut correct) = (Vec::new(), Vec::new(), Vec::new());
-    for s in winners.iter().filter(|s| recorded.contains_key(&s.attempt)) {
+    for s in winners.iter().filter(|s| recorded.contains(&s.attempt)) {
         for (q, c) in &s.responses {
             attempts.push(s.attempt.as_str());
             questions.push(q.as_str());
@@ -127,8 +122,12 @@ async fn submit_all(
             .execute(&mut *conn)
             .await?;
     }
+    // Read back: attempts this batch did not record, and those submitted more than once in it (the later ones
+    // get the row the first wrote).
+    let again: std::collections::HashSet<&str> =
+        subs.iter().filter(|(i, s)| first[s.attempt.as_str()] != *i).map(|(_, s)| s.attempt.as_str()).collect();
     let missing: Vec<&str> =
-        winners.iter().map(|s| s.attempt.as_str()).filter(|id| !recorded.contains_key(*id)).collect();
+        winners.iter().map(|s| s.attempt.as_str()).filter(|id| !recorded.contains(*id) || again.contains(id)).collect();
     let stored: HashMap<String, AttemptRow> = if missing.is_empty() {
         HashMap::new()
     } else {
@@ -137,10 +136,10 @@ async fn submit_all(
         rows.into_iter().map(|r| (r.id.clone(), r)).collect()
     };
     for (i, s) in subs {
-        let outcome = match (recorded.get(&s.attempt), stored.get(&s.attempt)) {
-            (Some(r), _) if first[s.attempt.as_str()] == *i => SubmitOutcome::Recorded(r.clone()),
-            (Some(r), _) | (None, Some(r)) => SubmitOutcome::AlreadySubmitted(r.clone()),
-            (None, None) => SubmitOutcome::UnknownAttempt,
+        let outcome = match stored.get(&s.attempt) {
+            _ if recorded.contains(&s.attempt) && first[s.attempt.as_str()] == *i => SubmitOutcome::Recorded,
+            Some(r) => SubmitOutcome::AlreadySubmitted(r.clone()),
+            None => SubmitOutcome::UnknownAttempt,
         };
         out[*i] = Some(Outcome::Submit(outcome));
     }

@@ -26,15 +26,21 @@ pub(crate) const INSERT_ATTEMPT: &str = "INSERT INTO attempts (id, competition, 
 pub(crate) const SAVE_DRAFT: &str =
     "UPDATE attempts SET answers = $1 WHERE id = $2 AND submitted_at IS NULL AND deadline >= $3";
 
-/// Records a submission and returns the row; matches nothing when the attempt was already submitted.
-pub(crate) const SUBMIT: &str = concat!(
+/// Records a submission; changes nothing when the attempt was already submitted.
+pub(crate) const SUBMIT: &str =
     "UPDATE attempts SET submitted_at = $1, answers = $2, score = $3, passed = $4, duration_ms = $5, grade = $6 \
-     WHERE id = $7 AND submitted_at IS NULL RETURNING ",
-    columns!()
-);
+     WHERE id = $7 AND submitted_at IS NULL";
 
 /// One attempt by id.
 pub(crate) const ATTEMPT_BY_ID: &str = concat!("SELECT ", columns!(), " FROM attempts WHERE id = $1");
 
-/// One per-question response of a submission.
-pub(crate) const INSERT_RESPONSE: &str = "INSERT INTO responses (attempt, question, correct) VALUES ($1, $2, $3)";
+/// A submission's `n` per-question responses in one statement: `$1` the attempt, then question and correct
+/// for each (one statement instead of `n` keeps the writer's work per submission low).
+pub(crate) fn insert_responses(n: usize) -> String {
+    let mut sql = String::from("INSERT INTO responses (attempt, question, correct) VALUES ");
+    for i in 0..n {
+        let sep = if i == 0 { "" } else { ", " };
+        sql.push_str(&format!("{sep}($1, ${}, ${})", 2 + 2 * i, 3 + 2 * i));
+    }
+    sql
+}

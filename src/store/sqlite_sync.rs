@@ -14,20 +14,25 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use super::writer::Reply;
+use super::Op;
 
 /// How often the checkpoint thread copies the log into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
 /// Starts the sync thread for the log of the database at `path`; the writer sends each committed batch's answers.
 /// The thread ends once the writer has dropped the sender and everything queued is synced and answered.
-pub(super) fn spawn_syncer(path: &str) -> std::io::Result<(Sender<Vec<Reply>>, std::thread::JoinHandle<()>)> {
+pub(super) fn spawn_syncer(
+    path: &str,
+    free: tokio::sync::mpsc::WeakSender<Op>,
+) -> std::io::Result<(Sender<Vec<Reply>>, std::thread::JoinHandle<()>)> {
     let wal = format!("{path}-wal");
     let (tx, rx) = std::sync::mpsc::channel::<Vec<Reply>>();
-    let handle = std::thread::Builder::new().name("pufa-sqlite-sync".into()).spawn(move || sync_loop(&wal, &rx))?;
+    let handle =
+        std::thread::Builder::new().name("pufa-sqlite-sync".into()).spawn(move || sync_loop(&wal, &rx, &free))?;
     Ok((tx, handle))
 }
 
-fn sync_loop(wal: &str, rx: &Receiver<Vec<Reply>>) {
+fn sync_loop(wal: &str, rx: &Receiver<Vec<Reply>>, free: &tokio::sync::mpsc::WeakSender<Op>) {
     // Opened at the first commit, when the log surely exists; it is never deleted while the writer is open.
     let mut file: Option<File> = None;
     while let Ok(first) = rx.recv() {
@@ -50,6 +55,11 @@ fn sync_loop(wal: &str, rx: &Receiver<Vec<Reply>>) {
                 waiting.into_iter().flatten().for_each(|r| r.fail(&msg));
                 file = None;
             }
+        }
+        // The writer commits its open transaction when told the log is free. Once every caller's sender is gone
+        // the writer commits what is left by itself.
+        if let Some(writer) = free.upgrade() {
+            let _ = writer.blocking_send(Op::LogFree);
         }
     }
 }

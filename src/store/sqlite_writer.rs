@@ -1,11 +1,14 @@
 //! SQLite's writer: a thread of its own holding one rusqlite connection with cached prepared statements.
-//! A batch is written start to commit without leaving the thread (sqlx would hop to its worker thread and back
-//! for every statement, which cost more than the statements themselves); its callers are answered by the sync
-//! thread once the log is on disk (`sqlite_sync`).
+//! Statements run without leaving the thread (sqlx would hop to its worker thread and back for every statement,
+//! which cost more than the statements themselves); a transaction is committed when the sync thread is free, and
+//! its callers are answered by the sync thread once the log is on disk (`sqlite_sync`).
 
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::sync::mpsc::Sender;
+
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{mpsc, oneshot};
 
 use super::writer::{created, fail, plan_start, replies, Outcome, Reply, StartPlan, MAX_BATCH};
@@ -22,6 +25,9 @@ pub(super) fn connect(path: &str) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "foreign_keys", "ON").map_err(write_failed)?;
     // Checkpoints run on their own thread (`checkpoints`); this is only the backstop should that one fall behind.
     conn.pragma_update(None, "wal_autocheckpoint", BACKSTOP_PAGES).map_err(write_failed)?;
+    // The writer looks up participants' latest attempts and inserts into indexes keyed by them, all over the
+    // file: a page cache of 64 MB (SQLite's default is 2 MB) keeps those pages instead of reading them again.
+    conn.pragma_update(None, "cache_size", -65_536).map_err(write_failed)?;
     conn.set_prepared_statement_cache_capacity(16);
     Ok(conn)
 }
@@ -35,11 +41,16 @@ const BACKSTOP_PAGES: i64 = 10_000;
 
 /// Starts the writer thread, its sync thread and its checkpoint thread; the returned receiver fires when the writer
 /// has written everything queued, the sync thread has answered it all, and both stopped (after every sender is gone).
-pub(super) fn spawn(path: &str, conn: Connection, rx: mpsc::Receiver<Op>) -> Result<oneshot::Receiver<()>, StoreError> {
+pub(super) fn spawn(
+    path: &str,
+    conn: Connection,
+    rx: mpsc::Receiver<Op>,
+    free: mpsc::WeakSender<Op>,
+) -> Result<oneshot::Receiver<()>, StoreError> {
     let io = |e: std::io::Error| StoreError::WriteFailed(e.to_string());
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
     sqlite_sync::spawn_checkpointer(connect(path)?, stopped).map_err(io)?;
-    let (synced, syncer) = sqlite_sync::spawn_syncer(path).map_err(io)?;
+    let (synced, syncer) = sqlite_sync::spawn_syncer(path, free).map_err(io)?;
     let (done, finished) = oneshot::channel();
     std::thread::Builder::new()
         .name("pufa-sqlite-writer".into())
@@ -53,49 +64,105 @@ pub(super) fn spawn(path: &str, conn: Connection, rx: mpsc::Receiver<Op>) -> Res
     Ok(finished)
 }
 
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, synced: &std::sync::mpsc::Sender<Vec<Reply>>) {
-    // The sync thread answers once the log is on disk; should it be gone, nobody can be answered anyway.
-    let answer = |replies: Vec<Reply>| {
-        let _ = synced.send(replies);
-    };
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = rx.blocking_recv() {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(op) => batch.push(op),
-                Err(_) => break,
+/// Writes ops as they arrive into an open transaction, and commits it when the sync thread is free (it says so
+/// with `Op::LogFree`), when it holds `MAX_BATCH` ops, or when the channel closes. An op written while the log's
+/// fsync runs waits for the next fsync whatever the writer does; committing only then, instead of once per op
+/// that happened to be queued, makes one commit per fsync: every commit writes each page it touched to the log
+/// (the same last pages of the same indexes, batch after batch), so fewer, larger commits write far less.
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, synced: &Sender<Vec<Reply>>) {
+    let mut open = Open { ops: Vec::with_capacity(MAX_BATCH), outcomes: Vec::with_capacity(MAX_BATCH) };
+    // Whether the sync thread has a commit to fsync; at most one commit waits for it unless a batch filled up.
+    let mut log_busy = false;
+    loop {
+        let msg = match rx.try_recv() {
+            Ok(msg) => Some(msg),
+            Err(TryRecvError::Empty) if !open.ops.is_empty() && !log_busy => {
+                open.commit(&mut conn, synced);
+                log_busy = true;
+                continue;
             }
-        }
-        match write_batch(&mut conn, &mut batch) {
-            Ok(replies) => answer(replies),
-            Err(e) if batch.len() > 1 => {
-                // Rolled back, nobody acknowledged: write each op alone so one bad op does not fail the others.
-                tracing::warn!(error = %e, ops = batch.len(), "write batch failed; retrying one by one");
-                for op in batch.drain(..) {
-                    let mut one = vec![op];
-                    match write_batch(&mut conn, &mut one) {
-                        Ok(replies) => answer(replies),
-                        Err(e) => fail(one, &e),
-                    }
+            Err(TryRecvError::Empty) => rx.blocking_recv(),
+            Err(TryRecvError::Disconnected) => None,
+        };
+        match msg {
+            None => break,
+            Some(Op::LogFree) => log_busy = false,
+            Some(op) => {
+                open.write(&mut conn, op, synced);
+                if open.ops.len() >= MAX_BATCH {
+                    open.commit(&mut conn, synced);
+                    log_busy = true;
                 }
             }
-            Err(e) => fail(std::mem::take(&mut batch), &e),
         }
-        batch.clear();
     }
+    open.commit(&mut conn, synced);
+}
+
+/// The transaction being written: its ops and what each did, not yet committed (empty: no transaction open).
+struct Open {
+    ops: Vec<Op>,
+    outcomes: Vec<Outcome>,
+}
+
+impl Open {
+    fn write(&mut self, conn: &mut Connection, op: Op, synced: &Sender<Vec<Reply>>) {
+        if self.ops.is_empty() {
+            if let Err(e) = conn.execute_batch("BEGIN") {
+                return fail(vec![op], &e);
+            }
+        }
+        match write_op(conn, &op) {
+            Ok(outcome) => {
+                self.ops.push(op);
+                self.outcomes.push(outcome);
+            }
+            Err(e) => {
+                self.ops.push(op);
+                self.roll_back(conn, synced, &e);
+            }
+        }
+    }
+
+    /// Commits and hands the answers to the sync thread, which answers once the log is on disk.
+    fn commit(&mut self, conn: &mut Connection, synced: &Sender<Vec<Reply>>) {
+        if self.ops.is_empty() {
+            return;
+        }
+        match conn.execute_batch("COMMIT") {
+            // The sync thread answers once the log is on disk; should it be gone, nobody can be answered anyway.
+            Ok(()) => drop(synced.send(replies(&mut self.ops, std::mem::take(&mut self.outcomes)))),
+            Err(e) => self.roll_back(conn, synced, &e),
+        }
+    }
+
+    /// Rolls back (nobody in it was answered) and writes each op alone, so one bad op does not fail the others.
+    fn roll_back(&mut self, conn: &mut Connection, synced: &Sender<Vec<Reply>>, e: &rusqlite::Error) {
+        tracing::warn!(error = %e, ops = self.ops.len(), "write failed; writing the transaction's ops one by one");
+        let _ = conn.execute_batch("ROLLBACK");
+        self.outcomes.clear();
+        for op in self.ops.drain(..) {
+            let mut one = vec![op];
+            match write_batch(conn, &mut one) {
+                Ok(replies) => drop(synced.send(replies)),
+                Err(e) => fail(one, &e),
+            }
+        }
+    }
+}
+
+fn write_op(conn: &Connection, op: &Op) -> rusqlite::Result<Outcome> {
+    Ok(match op {
+        Op::Start(a, _) => Outcome::Start(start(conn, a)?),
+        Op::Save(d, _) => Outcome::Save(save(conn, d)?),
+        Op::Submit(s, _) => Outcome::Submit(submit(conn, s)?),
+        Op::LogFree => unreachable!("the writer loop takes LogFree"),
+    })
 }
 
 fn write_batch(conn: &mut Connection, batch: &mut Vec<Op>) -> rusqlite::Result<Vec<Reply>> {
     let tx = conn.transaction()?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for op in batch.iter() {
-        outcomes.push(match op {
-            Op::Start(a, _) => Outcome::Start(start(&tx, a)?),
-            Op::Save(d, _) => Outcome::Save(save(&tx, d)?),
-            Op::Submit(s, _) => Outcome::Submit(submit(&tx, s)?),
-        });
-    }
+    let outcomes = batch.iter().map(|op| write_op(&tx, op)).collect::<rusqlite::Result<Vec<_>>>()?;
     tx.commit()?;
     Ok(replies(batch, outcomes))
 }
@@ -157,19 +224,27 @@ fn start(conn: &Connection, a: &NewAttempt) -> rusqlite::Result<StartOutcome> {
 }
 
 fn submit(conn: &Connection, s: &Submission) -> rusqlite::Result<SubmitOutcome> {
-    let recorded = conn
-        .prepare_cached(sql::SUBMIT)?
-        .query_row(
-            params![s.submitted_at, s.answers, s.score, s.passed, s.duration_ms, s.grade, s.attempt],
-            attempt_row,
-        )
-        .optional()?;
-    if let Some(row) = recorded {
-        let mut insert = conn.prepare_cached(sql::INSERT_RESPONSE)?;
-        for (question, correct) in &s.responses {
-            insert.execute(params![s.attempt, question, correct])?;
+    let recorded = conn.prepare_cached(sql::SUBMIT)?.execute(params![
+        s.submitted_at,
+        s.answers,
+        s.score,
+        s.passed,
+        s.duration_ms,
+        s.grade,
+        s.attempt
+    ])? == 1;
+    if recorded {
+        if !s.responses.is_empty() {
+            let mut insert = conn.prepare_cached(&sql::insert_responses(s.responses.len()))?;
+            let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(1 + 2 * s.responses.len());
+            values.push(&s.attempt);
+            for (question, correct) in &s.responses {
+                values.push(question);
+                values.push(correct);
+            }
+            insert.execute(values.as_slice())?;
         }
-        return Ok(SubmitOutcome::Recorded(row));
+        return Ok(SubmitOutcome::Recorded);
     }
     let row = conn.prepare_cached(sql::ATTEMPT_BY_ID)?.query_row(params![s.attempt], attempt_row).optional()?;
     Ok(row.map_or(SubmitOutcome::UnknownAttempt, SubmitOutcome::AlreadySubmitted))

@@ -1,5 +1,6 @@
-//! The writer: one connection, group commit. Ops that arrive while a transaction is being written wait in the
-//! channel and go into the next transaction together; every caller is answered after its transaction committed.
+//! The writer: one connection, group commit. Ops that arrive together share a transaction (PostgreSQL: those
+//! queued while the last one was written; SQLite: those that arrive while the log is being synced); every caller
+//! is answered after its transaction committed.
 //! This file holds what both backends' writers share: `pg_writer` (an async task) and `sqlite_writer` (a thread).
 
 use tokio::sync::oneshot;
@@ -66,6 +67,7 @@ pub(super) fn fail(ops: Vec<Op>, e: &dyn std::fmt::Display) {
             Op::Start(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
             Op::Save(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
             Op::Submit(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
+            Op::LogFree => {}
         }
     }
 }
