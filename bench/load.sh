@@ -7,6 +7,7 @@
 # MODE: sqlite (one process, default), postgres (one process), postgres2 (two processes on one database; loadgen
 # sends each student's submit to the other process than its start). PostgreSQL runs use a fresh schema of
 # $PUFA_BENCH_POSTGRES (default: $PUFA_TEST_POSTGRES, else postgres://postgres@127.0.0.1:5432/test), dropped after.
+# Servers run as for a competition: --no-watch (no rebuilds on file changes), as the README recommends.
 set -eu
 cd "$(dirname "$0")/.."
 # `bench/load.sh 256 10` (no mode) keeps meaning SQLite.
@@ -55,7 +56,7 @@ BASES=""
 i=0
 while [ "$i" -lt "$N" ]; do
     P=$((PORT + i))
-    DATABASE_URL="$DB" RUST_LOG=warn target/release/pufa serve --no-migrate --source "$WORK/site" --port "$P" &
+    DATABASE_URL="$DB" RUST_LOG=warn target/release/pufa serve --no-migrate --no-watch --source "$WORK/site" --port "$P" &
     PIDS="$PIDS $!"
     BASES="$BASES http://127.0.0.1:$P"
     i=$((i + 1))

@@ -151,12 +151,35 @@ async fn resume(State(state): State<AppState>, Path(attempt): Path<String>) -> R
     flow::resume(&state, &attempt).await.map(Json)
 }
 
-/// Letters for one question: `["A", "C"]`, or a single `"A"` for convenience.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Letters {
-    One(String),
-    Many(Vec<String>),
+/// Letters for one question: `["A", "C"]`, or a single `"A"` for convenience. Read by a visitor rather than as
+/// an untagged enum, which would buffer every value before trying each form.
+#[derive(Debug)]
+struct Letters(Vec<String>);
+
+impl<'de> Deserialize<'de> for Letters {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Letters, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Letters;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a letter or a list of letters")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Letters, E> {
+                Ok(Letters(vec![v.to_string()]))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Letters, A::Error> {
+                let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(1).min(8));
+                while let Some(letter) = seq.next_element::<String>()? {
+                    v.push(letter);
+                }
+                Ok(Letters(v))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,13 +190,7 @@ struct SubmitRequest {
 
 impl SubmitRequest {
     fn answers(self) -> HashMap<String, Vec<String>> {
-        self.answers
-            .into_iter()
-            .map(|(q, l)| match l {
-                Letters::One(s) => (q, vec![s]),
-                Letters::Many(v) => (q, v),
-            })
-            .collect()
+        self.answers.into_iter().map(|(q, l)| (q, l.0)).collect()
     }
 }
 
@@ -191,4 +208,21 @@ async fn save(
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     flow::save(&state, &attempt, req.answers()).await.map(Json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letters_are_one_or_a_list() {
+        let r: SubmitRequest = serde_json::from_str(r#"{"answers": {"a": "B", "b": ["A", "C"], "c": []}}"#).unwrap();
+        let mut got: Vec<_> = r.answers().into_iter().collect();
+        got.sort();
+        let want = [("a", vec!["B"]), ("b", vec!["A", "C"]), ("c", vec![])];
+        assert_eq!(got, want.map(|(q, l)| (q.to_string(), l.into_iter().map(String::from).collect::<Vec<_>>())));
+        for bad in [r#"{"answers": {"a": 1}}"#, r#"{"answers": {"a": [1]}}"#, r#"{"answers": {"a": {}}}"#] {
+            assert!(serde_json::from_str::<SubmitRequest>(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -25,9 +25,6 @@ pub(super) fn connect(path: &str) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "foreign_keys", "ON").map_err(write_failed)?;
     // Checkpoints run on their own thread (`checkpoints`); this is only the backstop should that one fall behind.
     conn.pragma_update(None, "wal_autocheckpoint", BACKSTOP_PAGES).map_err(write_failed)?;
-    // The writer looks up participants' latest attempts and inserts into indexes keyed by them, all over the
-    // file: a page cache of 64 MB (SQLite's default is 2 MB) keeps those pages instead of reading them again.
-    conn.pragma_update(None, "cache_size", -65_536).map_err(write_failed)?;
     conn.set_prepared_statement_cache_capacity(16);
     Ok(conn)
 }
