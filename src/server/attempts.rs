@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
@@ -129,12 +129,12 @@ pub fn competition_info(state: &AppState, id: &str) -> Result<CompetitionInfo, A
     })
 }
 
-async fn list(State(state): State<AppState>) -> Json<Vec<CompetitionSummary>> {
-    Json(competitions(&state))
+async fn list(State(state): State<AppState>) -> ApiJson<Vec<CompetitionSummary>> {
+    ApiJson(competitions(&state))
 }
 
-async fn info(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<CompetitionInfo>, ApiError> {
-    competition_info(&state, &id).map(Json)
+async fn info(State(state): State<AppState>, Path(id): Path<String>) -> Result<ApiJson<CompetitionInfo>, ApiError> {
+    competition_info(&state, &id).map(ApiJson)
 }
 
 async fn start(
@@ -144,11 +144,11 @@ async fn start(
 ) -> Result<impl IntoResponse, ApiError> {
     let started = flow::start(&state, &id, req).await?;
     let status = if started.resumed { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(started)))
+    Ok((status, ApiJson(started)))
 }
 
 async fn resume(State(state): State<AppState>, Path(attempt): Path<String>) -> Result<impl IntoResponse, ApiError> {
-    flow::resume(&state, &attempt).await.map(Json)
+    flow::resume(&state, &attempt).await.map(ApiJson)
 }
 
 /// Letters for one question: `["A", "C"]`, or a single `"A"` for convenience. Read by a visitor rather than as
@@ -199,7 +199,7 @@ async fn submit(
     Path(attempt): Path<String>,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    flow::submit(&state, &attempt, req.answers()).await.map(Json)
+    flow::submit(&state, &attempt, req.answers()).await.map(ApiJson)
 }
 
 async fn save(
@@ -207,7 +207,7 @@ async fn save(
     Path(attempt): Path<String>,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    flow::save(&state, &attempt, req.answers()).await.map(Json)
+    flow::save(&state, &attempt, req.answers()).await.map(ApiJson)
 }
 
 #[cfg(test)]
