@@ -54,15 +54,17 @@ target/release/pufa migrate --database-url "$DB"
 ulimit -n 65536 2>/dev/null || true
 BASES=""
 i=0
+# The first process builds the site; the others serve what it built (--no-build) instead of rebuilding it at once.
+BUILD=""
 while [ "$i" -lt "$N" ]; do
     P=$((PORT + i))
-    DATABASE_URL="$DB" RUST_LOG=warn target/release/pufa serve --no-migrate --no-watch --source "$WORK/site" --port "$P" &
+    # shellcheck disable=SC2086 # BUILD is empty or one flag
+    DATABASE_URL="$DB" RUST_LOG=warn target/release/pufa serve --no-migrate --no-watch $BUILD --source "$WORK/site" --port "$P" &
     PIDS="$PIDS $!"
     BASES="$BASES http://127.0.0.1:$P"
+    for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$P/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+    BUILD="--no-build"
     i=$((i + 1))
-done
-for b in $BASES; do
-    for _ in $(seq 100); do curl -fsS "$b/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 done
 if command -v wrk >/dev/null && [ "${WRK:-1}" != 0 ]; then
     echo "== wrk /healthz on the first process ($CONNS connections, ${SECS}s)"

@@ -55,6 +55,10 @@ pub enum Command {
         /// Do not watch the site folder (no rebuilds on change, no reload script in the pages).
         #[arg(long)]
         no_watch: bool,
+        /// Serve SOURCE/public as it is, without building it (implies --no-watch): for the 2nd…Nth process on one
+        /// folder, after `pufa build` or the first process built it.
+        #[arg(long)]
+        no_build: bool,
     },
     /// Apply the pending database migrations and list them.
     Migrate {
@@ -84,7 +88,7 @@ pub enum Command {
 /// The database of `migrate`, `export` and `import`, chosen as `serve` chooses it.
 #[derive(Debug, clap::Args)]
 pub struct Database {
-    /// The site folder; its pufa.sqlite is the default database.
+    /// The site folder; its pufa.sqlite is the default database, its site.yaml `language` that of the messages.
     #[arg(long, short, default_value = ".")]
     pub source: PathBuf,
     /// `sqlite:PATH` (default: SOURCE/pufa.sqlite) or `postgres://…`.

@@ -22,7 +22,7 @@ fn main() -> ExitCode {
             pufa::site::run_build(&source, output.as_deref(), drafts, clean)
         }
         Command::Check { source } => pufa::site::run_check(&source),
-        Command::Serve { source, port, bind, database_url, admin_token, no_migrate, no_watch } => {
+        Command::Serve { source, port, bind, database_url, admin_token, no_migrate, no_watch, no_build } => {
             let opts = pufa::server::ServeOptions {
                 source,
                 port,
@@ -30,15 +30,23 @@ fn main() -> ExitCode {
                 database_url,
                 admin_token,
                 migrate: !no_migrate,
-                watch: !no_watch,
+                watch: !no_watch && !no_build,
+                build: !no_build,
             };
             runtime().and_then(|rt| rt.block_on(pufa::server::serve(opts)))
         }
-        Command::Migrate { db } => runtime().and_then(|rt| rt.block_on(pufa::ops::migrate(&db.url()))),
-        Command::Export { db, competitions, output } => {
-            runtime().and_then(|rt| rt.block_on(pufa::ops::export(&db.url(), &competitions, &output)))
+        Command::Migrate { db } => {
+            let lang = pufa::ops::lang(&db.source);
+            runtime().and_then(|rt| rt.block_on(pufa::ops::migrate(&db.url(), lang)))
         }
-        Command::Import { file, db } => runtime().and_then(|rt| rt.block_on(pufa::ops::import(&db.url(), &file))),
+        Command::Export { db, competitions, output } => {
+            let lang = pufa::ops::lang(&db.source);
+            runtime().and_then(|rt| rt.block_on(pufa::ops::export(&db.url(), &competitions, &output, lang)))
+        }
+        Command::Import { file, db } => {
+            let lang = pufa::ops::lang(&db.source);
+            runtime().and_then(|rt| rt.block_on(pufa::ops::import(&db.url(), &file, lang)))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

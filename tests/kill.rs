@@ -62,10 +62,11 @@ async fn burst_kill_restart(db: &str, servers: usize) {
 
     let mut children = Vec::new();
     let mut bases = Vec::new();
-    for _ in 0..servers {
+    for i in 0..servers {
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
-        let mut child = spawn_server(dir.path(), db, port, &[]);
+        // As in production: one process builds the site, the others serve what it built.
+        let mut child = spawn_server(dir.path(), db, port, if i == 0 { &[] } else { &["--no-build"] });
         wait_healthy(&client, &base, &mut child).await;
         children.push(child);
         bases.push(base);
@@ -109,7 +110,7 @@ async fn burst_kill_restart(db: &str, servers: usize) {
 
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    children[0] = spawn_server(dir.path(), db, port, &[]);
+    children[0] = spawn_server(dir.path(), db, port, &["--no-build"]);
     wait_healthy(&client, &base, &mut children[0]).await;
     for (attempt, score) in &acked {
         let view: Value =

@@ -32,7 +32,13 @@ async fn no_migrate_refuses_until_pufa_migrate_ran() {
         assert_eq!(status.pending.len(), all, "{status:?}");
         assert!(!status.is_current());
 
+        // The messages are in the site's language: zh-CN by default, English with `language: en`.
         let err = refused_serve(site.path(), &db.url);
+        assert!(err.contains(&format!("有 {all} 个迁移尚未执行：0001 attempts, 0002 ")), "{err}");
+        assert!(err.contains("请先运行一次 `pufa migrate`"), "{err}");
+        std::fs::write(site.path().join("site.yaml"), "language: en\n").unwrap();
+        let err = refused_serve(site.path(), &db.url);
+        std::fs::remove_file(site.path().join("site.yaml")).unwrap();
         assert!(err.contains(&format!("{all} pending migration(s): 0001 attempts, 0002 ")), "{err}");
         assert!(err.contains("run `pufa migrate` once"), "{err}");
         if let Some(path) = db.url.strip_prefix("sqlite:") {
@@ -41,8 +47,13 @@ async fn no_migrate_refuses_until_pufa_migrate_ran() {
 
         let (ok, out) = run_pufa(&["migrate", "--database-url", &db.url], &[]);
         assert!(ok, "{out}");
-        assert!(out.contains("applied migration 0001 attempts"), "{out}");
+        assert!(out.contains("已执行迁移 0001 attempts"), "{out}");
         let (ok, out) = run_pufa(&["migrate"], &[("DATABASE_URL", &db.url)]);
+        assert!(ok, "{out}");
+        assert!(out.contains("已是最新结构，没有待执行的迁移"), "{out}");
+        let en = tempfile::tempdir().unwrap();
+        std::fs::write(en.path().join("site.yaml"), "language: en\n").unwrap();
+        let (ok, out) = run_pufa(&["migrate", "--source", en.path().to_str().unwrap()], &[("DATABASE_URL", &db.url)]);
         assert!(ok, "{out}");
         assert!(out.contains("up to date, no pending migrations"), "{out}");
         assert!(migrate::status(&db.url).await.unwrap().is_current());
@@ -72,7 +83,7 @@ async fn no_migrate_refuses_a_database_migrated_by_a_newer_pufa() {
         let status = migrate::status(&db.url).await.unwrap();
         assert_eq!(status.unknown, vec![999]);
         let err = refused_serve(site.path(), &db.url);
-        assert!(err.contains("applied by a newer pufa; upgrade this binary"), "{err}");
+        assert!(err.contains("迁移 0999 由更新版本的 pufa 执行；请升级本程序"), "{err}");
     }
 }
 
@@ -110,6 +121,72 @@ async fn no_migrate_serves_as_a_role_without_create_rights() {
     }
     // Without CREATE rights even the no-op migration check of a migrating start is refused.
     assert!(err.contains("permission denied"), "{err}");
+}
+
+/// A database as the first release left it (migration 0001 only), holding two attempts and their responses.
+async fn first_schema_with_data(url: &str) {
+    use sqlx::migrate::Migrate;
+    use sqlx::Connection;
+    const ROWS: [&str; 2] = [
+        "('a1', 'open', 'school-a', '张三', '一班', 'k1', 1, 7, '[]', 1000, 2000, 1500, '{}', 10, 20, true, 500, 'null')",
+        "('a2', 'open', 'school-b', '李四', '二班', 'k2', 1, 8, '[]', 1100, 2100, NULL, NULL, NULL, 20, NULL, NULL, NULL)",
+    ];
+    let insert = format!("INSERT INTO attempts ({}) VALUES {}", COLUMNS, ROWS.join(", "));
+    let responses = "INSERT INTO responses (attempt, question, correct) \
+                     VALUES ('a1', 'q1', true), ('a1', 'q2', false), ('a1', 'q3', false)";
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&format!("{url}?mode=rwc")).await.unwrap();
+        c.ensure_migrations_table().await.unwrap();
+        c.apply(&sqlx::migrate!("migrations/sqlite").migrations[0]).await.unwrap();
+        for sql in [insert.as_str(), responses] {
+            sqlx::query(sql).execute(&mut c).await.unwrap();
+        }
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        c.ensure_migrations_table().await.unwrap();
+        c.apply(&sqlx::migrate!("migrations/postgres").migrations[0]).await.unwrap();
+        for sql in [insert.as_str(), responses] {
+            sqlx::query(sql).execute(&mut c).await.unwrap();
+        }
+    }
+}
+
+const COLUMNS: &str = "id, competition, organization, name, grp, participant_key, number, seed, drawn, started_at, \
+                       deadline, submitted_at, answers, score, max_score, passed, duration_ms, grade";
+
+/// Issue 4: `pufa migrate` brings a database of the first schema, with results in it, to the current schema on
+/// both backends (0002 rebuilds SQLite's responses table, drops PostgreSQL's index) and loses nothing.
+#[tokio::test]
+async fn pufa_migrate_upgrades_a_first_schema_database_without_losing_results() {
+    for db in test_dbs().await {
+        first_schema_with_data(&db.url).await;
+        let status = migrate::status(&db.url).await.unwrap();
+        let pending: Vec<i64> = status.pending.iter().map(|m| m.version).collect();
+        assert_eq!(pending, [2], "{status:?}");
+
+        let (ok, out) = run_pufa(&["migrate", "--database-url", &db.url], &[]);
+        assert!(ok, "{out}");
+        assert!(out.contains("已执行迁移 0002 ") && !out.contains("0001"), "{out}");
+        assert!(migrate::status(&db.url).await.unwrap().is_current());
+
+        let store = pufa::store::Store::open_with(&db.url, false).await.unwrap();
+        let rows = store.attempts("open").await.unwrap();
+        let got: Vec<_> = rows.iter().map(|a| (a.id.as_str(), a.name.as_str(), a.score, a.submitted_at)).collect();
+        assert_eq!(got, [("a1", "张三", Some(10), Some(1500)), ("a2", "李四", None, None)], "on {}", db.url);
+        let stats = store.question_stats("open").await.unwrap();
+        let figures: Vec<_> = stats.iter().map(|s| (s.question.as_str(), s.answered, s.missed)).collect();
+        assert_eq!(figures, [("q2", 1, 1), ("q3", 1, 1), ("q1", 1, 0)], "on {}", db.url);
+        // The upgraded database takes new results like a fresh one.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("results.jsonl");
+        let report = pufa::store::transfer::export(&store, &[], &file).await.unwrap();
+        assert_eq!((report.attempts, report.responses), (2, 3));
+        store.close(std::time::Duration::from_secs(5)).await;
+        let fresh = TestDb::sqlite();
+        let store = pufa::store::Store::open(&fresh.url).await.unwrap();
+        assert_eq!(pufa::store::transfer::import(&store, &file).await.unwrap().added, 2);
+        store.close(std::time::Duration::from_secs(5)).await;
+    }
 }
 
 async fn execute(url: &str, sql: &str) {

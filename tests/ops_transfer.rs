@@ -79,7 +79,7 @@ async fn sqlite_to_postgres_and_back_keeps_leaderboards_and_csv() {
     let args = ["export", "--database-url", &src.db.url, "-c", "open", "-c", "schools", "--output", out];
     let (ok, err) = run_pufa(&args, &[]);
     assert!(ok, "{err}");
-    assert!(err.contains("exported 8 attempt(s) and 35 response(s)"), "{err}");
+    assert!(err.contains("open：5 份答卷") && err.contains("已导出 8 份答卷、35 条逐题作答记录"), "{err}");
     let header: Value = serde_json::from_str(std::fs::read_to_string(&first).unwrap().lines().next().unwrap()).unwrap();
     assert_eq!(
         (&header["format"], &header["version"], &header["attempts"]),
@@ -96,7 +96,11 @@ async fn sqlite_to_postgres_and_back_keeps_leaderboards_and_csv() {
 
     let back = test_app().await;
     back.set_time(t0() + chrono::Duration::minutes(11));
-    let (ok, err) = run_pufa(&["import", second.to_str().unwrap(), "--database-url", &back.db.url], &[]);
+    // In English for a site with `language: en`.
+    let en = tempfile::tempdir().unwrap();
+    std::fs::write(en.path().join("site.yaml"), "language: en\n").unwrap();
+    let args = ["import", second.to_str().unwrap(), "--database-url", &back.db.url, "-s", en.path().to_str().unwrap()];
+    let (ok, err) = run_pufa(&args, &[]);
     assert!(ok, "{err}");
     assert!(err.contains("8 attempt(s) added, 0 completed, 0 already present; 35 response(s) written"), "{err}");
     assert_eq!(snapshot(&back).await, before);
@@ -309,4 +313,56 @@ async fn imports_span_chunks_and_a_late_conflict_rolls_back_everything() {
         let missed: i64 = store.question_stats("c").await.unwrap().iter().map(|s| s.missed).sum();
         assert_eq!(missed, 617, "q1 missed by every odd attempt, once");
     }
+}
+
+/// The import reads the file line by line (issue 4: a province's file is GB): Windows line ends are read as one
+/// line each, and a line that is not UTF-8 or longer than any real one is refused by number, importing nothing.
+#[tokio::test]
+async fn lines_are_read_one_by_one_and_bad_ones_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = synthetic(3);
+    let (lf, crlf) = (dir.path().join("lf.jsonl"), dir.path().join("crlf.jsonl"));
+    write_file(&lf, &records);
+    std::fs::write(&crlf, std::fs::read_to_string(&lf).unwrap().replace('\n', "\r\n")).unwrap();
+    let text = std::fs::read(&lf).unwrap();
+    let second = text.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let third = second + text[second..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    let mut latin1 = text.clone();
+    latin1[third - 20] = 0xE9;
+    let latin1_file = dir.path().join("latin1.jsonl");
+    std::fs::write(&latin1_file, latin1).unwrap();
+    let mut long = text[..second].to_vec();
+    long.extend(std::iter::repeat_n(b' ', transfer::MAX_LINE + 1));
+    long.extend(&text[second..]);
+    let long_file = dir.path().join("long.jsonl");
+    std::fs::write(&long_file, long).unwrap();
+
+    let db = TestDb::sqlite();
+    let store = pufa::store::Store::open(&db.url).await.unwrap();
+    let err = transfer::import(&store, &latin1_file).await.unwrap_err().to_string();
+    assert!(err.contains("latin1.jsonl:2:") && err.contains("expected UTF-8 text"), "{err}");
+    let err = transfer::import(&store, &long_file).await.unwrap_err().to_string();
+    assert!(err.contains("long.jsonl:2: line longer than 16 MiB"), "{err}");
+    assert!(store.competitions().await.unwrap().is_empty(), "a refused file imported something");
+    assert_eq!(transfer::import(&store, &crlf).await.unwrap().added, 3);
+    assert_eq!(transfer::import(&store, &lf).await.unwrap().unchanged, 3);
+}
+
+/// A failed export leaves no file under the asked name, nor a partial one beside it.
+#[tokio::test]
+async fn a_failed_export_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::sqlite();
+    let store = pufa::store::Store::open(&db.url).await.unwrap();
+    let file = dir.path().join("results.jsonl");
+    write_file(&file, &synthetic(2));
+    transfer::import(&store, &file).await.unwrap();
+    let out = dir.path().join("missing-folder").join("out.jsonl");
+    let err = transfer::export(&store, &[], &out).await.unwrap_err().to_string();
+    assert!(err.contains("missing-folder/out.jsonl"), "{err}");
+    // Closing the database mid-export makes the read fail after the file was created.
+    let out = dir.path().join("out.jsonl");
+    store.clone().close(std::time::Duration::from_secs(1)).await;
+    assert!(transfer::export(&store, &[], &out).await.is_err());
+    assert!(!out.exists() && !out.with_extension("partial").exists());
 }

@@ -43,8 +43,11 @@ pub struct ServeOptions {
     pub admin_token: Option<String>,
     /// Apply pending migrations at start-up; when false, refuse to start while any are pending.
     pub migrate: bool,
-    /// Rebuild on changes and reload open pages (`pufa serve` without `--no-watch`).
+    /// Rebuild on changes and reload open pages (`pufa serve` without `--no-watch`); needs `build`.
     pub watch: bool,
+    /// Build SOURCE/public at start-up; when false (`--no-build`) serve it as it is, for the 2nd…Nth process on
+    /// one folder (they would otherwise all rebuild it at once).
+    pub build: bool,
 }
 
 /// The current time; a function so tests can move it.
@@ -188,7 +191,7 @@ pub fn app(state: AppState) -> Router {
     security::wrap(router.with_state(state))
 }
 
-/// `pufa serve`: builds the site, opens the database (running migrations), and serves until Ctrl-C or SIGTERM.
+/// `pufa serve`: builds the site (unless `--no-build`), opens the database (running migrations), and serves until Ctrl-C or SIGTERM.
 pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let (quizzes, diags) = crate::quiz::load(&opts.source.join("quizzes"));
     for w in diags.warnings() {
@@ -200,26 +203,32 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let source = std::path::absolute(&opts.source).with_context(|| format!("{}", opts.source.display()))?;
     let url =
         opts.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", opts.source.join("pufa.sqlite").display()));
+    let lang = crate::ops::lang(&source);
     if !opts.migrate {
-        crate::ops::require_current(&url).await?;
+        crate::ops::require_current(&url, lang).await?;
     }
-    let (site, engine) = build_site(&source)?;
-    let store = Store::open_with(&url, opts.migrate).await.with_context(|| format!("opening the database {url}"))?;
+    let (site, engine) = match opts.build {
+        true => build_site(&source).map(|(site, engine)| (site, Some(engine)))?,
+        false => (built_site(&source, lang)?, None),
+    };
+    let opening = || crate::i18n::fill(crate::i18n::t(lang, "ops.open_failed"), &[("db", &crate::ops::redact(&url))]);
+    let store = Store::open_with(&url, opts.migrate).await.with_context(opening)?;
     let templates = pages::Templates::load(&opts.source).map_err(|d| anyhow::anyhow!("{d}"))?;
     let mut state = AppState::new(quizzes, store.clone()).with_site(site).with_templates(templates);
     if let Some(token) = opts.admin_token.as_deref().filter(|t| !t.is_empty()) {
         state = state.with_admin_token(token);
     }
-    let live = opts.watch.then(|| live::Live::new(state.pages.config.language));
-    let watching = match &live {
-        Some(l) => {
+    let live = engine.as_ref().filter(|_| opts.watch).map(|_| live::Live::new(state.pages.config.language));
+    let watching = match (&live, engine) {
+        (Some(l), Some(engine)) => {
             state = state.with_live(l.clone());
             Some(live::watch(engine, l.clone()).context("watching the site folder")?)
         }
-        None => {
+        (_, Some(engine)) => {
             let _ = engine.save_cache();
             None
         }
+        (_, None) => None,
     };
     let addr: SocketAddr = format!("{}:{}", opts.bind, opts.port)
         .parse()
@@ -260,13 +269,30 @@ fn build_site(source: &std::path::Path) -> anyhow::Result<(SiteInfo, crate::site
         Err(crate::site::BuildError::Diagnostics(d)) => anyhow::bail!("{d}"),
         Err(e) => return Err(anyhow::anyhow!("{e}")),
     }
+    Ok((site_info(source, public)?, engine))
+}
+
+/// SOURCE/public as a build left it (`--no-build`); refuses to start, naming the folder, when there is none.
+fn built_site(source: &std::path::Path, lang: Lang) -> anyhow::Result<SiteInfo> {
+    let public = source.join("public");
+    if !public.is_dir() {
+        let (path, source) = (public.display().to_string(), source.display().to_string());
+        anyhow::bail!(crate::i18n::fill(
+            crate::i18n::t(lang, "ops.serve.no_public"),
+            &[("path", &path), ("source", &source)]
+        ));
+    }
+    tracing::info!("serving {} as built (--no-build)", public.display());
+    site_info(source, public)
+}
+
+fn site_info(source: &std::path::Path, public: PathBuf) -> anyhow::Result<SiteInfo> {
     let config = crate::site::SiteConfig::load(source).map_err(|d| anyhow::anyhow!("{d}"))?;
-    let info = SiteInfo {
+    Ok(SiteInfo {
         title: config.title.clone(),
         base_url: Some(config.base_url.clone()).filter(|u| !u.is_empty()),
         public_dir: Some(public),
-    };
-    Ok((info, engine))
+    })
 }
 
 async fn shutdown_signal() {

@@ -11,6 +11,7 @@ use sqlx::migrate::{Migrate, Migrator};
 use sqlx::Connection;
 
 use super::{Store, StoreError};
+use crate::i18n::{fill, t, Lang};
 
 /// The migrations compiled into this binary, one set per backend; `Store::open` runs these too.
 pub(crate) static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -49,24 +50,22 @@ impl Status {
     }
 
     /// What is wrong, in one sentence per problem, for refusing to start.
-    pub fn problems(&self) -> Vec<String> {
+    pub fn problems(&self, lang: Lang) -> Vec<String> {
+        let list = |v: &[i64]| v.iter().map(|n| format!("{n:04}")).collect::<Vec<_>>().join(", ");
         let mut out = Vec::new();
         if !self.pending.is_empty() {
-            let list: Vec<String> = self.pending.iter().map(ToString::to_string).collect();
-            out.push(format!(
-                "{} pending migration(s): {}; run `pufa migrate` once, then start the servers",
-                self.pending.len(),
-                list.join(", ")
-            ));
+            let names: Vec<String> = self.pending.iter().map(ToString::to_string).collect();
+            let n = self.pending.len().to_string();
+            out.push(fill(t(lang, "ops.schema.pending"), &[("n", &n), ("list", &names.join(", "))]));
         }
         if !self.unknown.is_empty() {
-            out.push(format!("migration(s) {:?} were applied by a newer pufa; upgrade this binary", self.unknown));
+            out.push(fill(t(lang, "ops.schema.unknown"), &[("list", &list(&self.unknown))]));
         }
         if !self.changed.is_empty() {
-            out.push(format!("migration(s) {:?} differ from the ones applied to the database", self.changed));
+            out.push(fill(t(lang, "ops.schema.changed"), &[("list", &list(&self.changed))]));
         }
         if let Some(v) = self.dirty {
-            out.push(format!("migration {v} failed partway; repair the database by hand before serving"));
+            out.push(fill(t(lang, "ops.schema.dirty"), &[("version", &format!("{v:04}"))]));
         }
         out
     }

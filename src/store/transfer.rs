@@ -1,5 +1,6 @@
 //! Moving competition results between databases (SQLite ⇄ PostgreSQL): `pufa export` writes attempts with their
-//! per-question responses as JSON Lines, `pufa import` reads such a file back in one transaction.
+//! per-question responses as JSON Lines, `pufa import` reads such a file back in one transaction. Both stream:
+//! memory holds a page of rows or a chunk of lines, not the file (a province's 500,000 attempts are some GB).
 //!
 //! Format `pufa-results`, version 1: UTF-8, one JSON object per line.
 //! - Line 1, the header: `{"format":"pufa-results","version":1,"exported_at":"2026-06-01T08:00:00Z",
@@ -8,18 +9,20 @@
 //!   where `attempt` holds the columns of the `attempts` table as `AttemptRow` names them (times in epoch
 //!   milliseconds; `drawn`, `answers` and `grade` the JSON text pufa stored) and `responses` the rows of `responses`.
 //!
-//! Import is all or nothing: a malformed line, or an attempt whose id (or participant and attempt number) is already
+//! Import reads the file twice: a first pass checks all of it and writes nothing, the second writes it chunk by chunk
+//! in one transaction. Import is all or nothing: a malformed line, or an attempt whose id (or participant and attempt number) is already
 //! stored as a different row, imports nothing and is reported with its line. A row already stored identically is
 //! skipped, so importing a file twice counts it once; an attempt stored as still open that the file has submitted is
 //! completed (the file was exported later than the one imported before).
 
+mod export;
 mod format;
 mod import;
 
-use std::collections::HashMap;
+use std::io::Write;
 use std::path::Path;
 
-pub use format::{parse, Header, Record, Response, FORMAT, VERSION};
+pub use format::{check as check_reader, Header, Record, Response, FORMAT, MAX_LINE, VERSION};
 
 use super::{Backend, Store, StoreError};
 use crate::diag::Diagnostics;
@@ -65,51 +68,56 @@ pub struct ImportReport {
     pub responses: usize,
 }
 
-/// Writes the attempts of `competitions` (all competitions when empty) to `out` in the `pufa-results` format.
+/// Writes the attempts of `competitions` (all competitions when empty) to `out` in the `pufa-results` format,
+/// streaming: rows are read in pages of one read transaction (one snapshot, so a submission landing meanwhile is
+/// in the file whole or not at all) and written as they come.
 pub async fn export(store: &Store, competitions: &[String], out: &Path) -> Result<ExportReport, TransferError> {
-    let comps = if competitions.is_empty() { store.competitions().await? } else { competitions.to_vec() };
-    let mut records = Vec::new();
-    let mut report = ExportReport::default();
-    for comp in &comps {
-        let rows = store.attempts(comp).await?;
-        let mut responses = store.responses(comp).await?;
-        report.competitions.push((comp.clone(), rows.len()));
-        for attempt in rows {
-            let responses = responses.remove(&attempt.id).unwrap_or_default();
-            report.responses += responses.len();
-            records.push(Record { attempt, responses });
-        }
-    }
-    report.attempts = records.len();
-    let header = Header::new(comps, records.len());
-    let text = format::write(&header, &records);
     // Written beside the target and renamed, so a failed export never leaves half a file under the asked name.
     let partial = out.with_extension("partial");
     let io = |e| TransferError::Io { path: out.display().to_string(), source: e };
-    std::fs::write(&partial, text).map_err(io)?;
-    std::fs::rename(&partial, out).map_err(io)?;
-    Ok(report)
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&partial).map_err(io)?);
+    let report = match &store.backend {
+        Backend::Sqlite(p) => export::sqlite::export(p, competitions, &mut w, out).await,
+        Backend::Postgres(p) => export::postgres::export(p, competitions, &mut w, out).await,
+    };
+    let report = report.and_then(|r| w.flush().map(|()| r).map_err(io));
+    drop(w);
+    match report {
+        Ok(r) => {
+            std::fs::rename(&partial, out).map_err(io)?;
+            Ok(r)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
 }
 
-/// Reads a `pufa-results` file into `store` in one transaction (see the module comment for the rules).
+/// Reads a `pufa-results` file into `store` in one transaction (see the module comment for the rules): `check`,
+/// then `import_checked`.
 pub async fn import(store: &Store, file: &Path) -> Result<ImportReport, TransferError> {
-    let records = read(file)?;
-    import_records(store, file, &records).await
+    check(file)?;
+    import_checked(store, file).await
 }
 
-/// Reads and checks a whole `pufa-results` file: its records with their line numbers.
-pub fn read(file: &Path) -> Result<Vec<(usize, Record)>, TransferError> {
-    let text =
-        std::fs::read_to_string(file).map_err(|e| TransferError::Io { path: file.display().to_string(), source: e })?;
-    Ok(parse(file, &text).map_err(TransferError::Malformed)?.1)
+fn open(file: &Path) -> Result<std::io::BufReader<std::fs::File>, TransferError> {
+    let f = std::fs::File::open(file).map_err(|e| TransferError::Io { path: file.display().to_string(), source: e })?;
+    Ok(std::io::BufReader::with_capacity(1 << 20, f))
 }
 
-/// Writes records `read` from `file` into `store` in one transaction; conflicts name their line of `file`.
-pub async fn import_records(
-    store: &Store,
-    file: &Path,
-    records: &[(usize, Record)],
-) -> Result<ImportReport, TransferError> {
+/// Reads and checks a whole `pufa-results` file line by line, keeping none of its records: its header.
+pub fn check(file: &Path) -> Result<Header, TransferError> {
+    format::check(file, open(file)?).map_err(TransferError::Malformed)
+}
+
+/// Writes a file that passed `check` into `store` in one transaction, reading it again line by line and writing
+/// chunk by chunk; conflicts name their line of `file`.
+pub async fn import_checked(store: &Store, file: &Path) -> Result<ImportReport, TransferError> {
+    let mut lines = format::Lines::new(file, open(file)?);
+    let malformed = |d| TransferError::Malformed(Diagnostics(vec![d]));
+    format::read_header(&mut lines).map_err(malformed)?;
+    let records = std::iter::from_fn(move || format::next_record(&mut lines).map_err(malformed).transpose());
     match &store.backend {
         Backend::Sqlite(p) => import::sqlite::import(p, file, records).await,
         Backend::Postgres(p) => import::postgres::import(p, file, records).await,
@@ -119,25 +127,9 @@ pub async fn import_records(
 impl Store {
     /// The competitions that have attempts, by id.
     pub async fn competitions(&self) -> Result<Vec<String>, StoreError> {
-        let sql = "SELECT DISTINCT competition FROM attempts ORDER BY competition";
         Ok(match &self.backend {
-            Backend::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await?,
-            Backend::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await?,
+            Backend::Sqlite(p) => sqlx::query_scalar(export::COMPETITIONS).fetch_all(p).await?,
+            Backend::Postgres(p) => sqlx::query_scalar(export::COMPETITIONS).fetch_all(p).await?,
         })
-    }
-
-    /// The per-question responses of a competition's attempts, by attempt id, in question order.
-    pub async fn responses(&self, competition: &str) -> Result<HashMap<String, Vec<Response>>, StoreError> {
-        let sql = "SELECT r.attempt, r.question, r.correct FROM responses r JOIN attempts a ON a.id = r.attempt \
-                   WHERE a.competition = $1 ORDER BY r.attempt, r.question";
-        let rows: Vec<(String, String, bool)> = match &self.backend {
-            Backend::Sqlite(p) => sqlx::query_as(sql).bind(competition).fetch_all(p).await?,
-            Backend::Postgres(p) => sqlx::query_as(sql).bind(competition).fetch_all(p).await?,
-        };
-        let mut out: HashMap<String, Vec<Response>> = HashMap::new();
-        for (attempt, question, correct) in rows {
-            out.entry(attempt).or_default().push(Response { question, correct });
-        }
-        Ok(out)
     }
 }

@@ -2,6 +2,8 @@
 //! name the line and what was expected.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::{BufRead, Read, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +17,8 @@ pub const FORMAT: &str = "pufa-results";
 pub const VERSION: u32 = 1;
 /// A broken file reports this many errors, then stops.
 const MAX_ERRORS: usize = 20;
+/// The longest line read; a longer one is refused instead of filling memory (real lines are a few KB).
+pub const MAX_LINE: usize = 16 << 20;
 const HEADER_SHAPE: &str = r#"{"format":"pufa-results","version":1,"exported_at":…,"competitions":[…],"attempts":N}"#;
 const RECORD_SHAPE: &str = r#"{"attempt":{"id":…,"competition":…,…},"responses":[{"question":…,"correct":true},…]}"#;
 
@@ -57,16 +61,10 @@ pub struct Response {
     pub correct: bool,
 }
 
-/// The whole file as text: the header line, then one line per record.
-pub(super) fn write(header: &Header, records: &[Record]) -> String {
-    // Serialising plain structs of strings, integers and booleans cannot fail.
-    let mut out = serde_json::to_string(header).expect("header serialises");
-    out.push('\n');
-    for r in records {
-        out.push_str(&serde_json::to_string(r).expect("record serialises"));
-        out.push('\n');
-    }
-    out
+/// Writes one line of the file: the header or a record, then a newline.
+pub(super) fn write_line(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")
 }
 
 /// serde_json's message without its " at line L column C" (the column is reported by the diagnostic).
@@ -101,42 +99,113 @@ fn header(path: &Path, first: Option<&str>) -> Result<Header, Diagnostic> {
     serde_json::from_value(value).map_err(|e| Diagnostic::error(path, 1, 0, format!("header: {e}")))
 }
 
-/// Parses a whole file. Records come with their 1-based line numbers; every problem names its line.
-pub fn parse(path: &Path, text: &str) -> Result<(Header, Vec<(usize, Record)>), Diagnostics> {
-    let mut lines = text.lines();
-    let header = header(path, lines.next()).map_err(|d| Diagnostics(vec![d]))?;
-    let comps: HashSet<&str> = header.competitions.iter().map(String::as_str).collect();
-    let mut errors = Diagnostics::default();
-    let mut records = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut slots: HashMap<(String, String, i64), usize> = HashMap::new();
-    let mut last = 1;
-    for (i, line) in lines.enumerate() {
-        let n = i + 2;
-        last = n;
-        if errors.0.len() >= MAX_ERRORS {
-            errors.push(Diagnostic::error(path, n, 0, format!("stopped after {MAX_ERRORS} errors")));
-            return Err(errors);
+/// The lines of a file, one at a time, numbered from 1, in one reused buffer: memory stays at the longest line.
+pub(super) struct Lines<'a, R> {
+    path: &'a Path,
+    reader: R,
+    buf: Vec<u8>,
+    /// The number of the line last returned.
+    pub number: usize,
+}
+
+impl<'a, R: BufRead> Lines<'a, R> {
+    pub fn new(path: &'a Path, reader: R) -> Self {
+        Lines { path, reader, buf: Vec::new(), number: 0 }
+    }
+
+    /// The next line without its line break, with its number; `None` at the end; unreadable and overlong lines are
+    /// diagnostics.
+    pub fn next_line(&mut self) -> Result<Option<(usize, &str)>, Diagnostic> {
+        self.buf.clear();
+        self.number += 1;
+        let n = self.number;
+        let read = (&mut self.reader).take(MAX_LINE as u64 + 1).read_until(b'\n', &mut self.buf);
+        match read {
+            Ok(0) => return Ok(None),
+            Ok(_) => {}
+            Err(e) => return Err(Diagnostic::error(self.path, n, 0, format!("cannot read: {e}"))),
         }
+        if self.buf.len() > MAX_LINE {
+            return Err(Diagnostic::error(self.path, n, 0, format!("line longer than {} MiB", MAX_LINE >> 20)));
+        }
+        let line = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        std::str::from_utf8(line)
+            .map(|l| Some((n, l)))
+            .map_err(|e| Diagnostic::error(self.path, n, e.valid_up_to() + 1, "expected UTF-8 text"))
+    }
+}
+
+/// Reads the header line.
+pub(super) fn read_header<R: BufRead>(lines: &mut Lines<'_, R>) -> Result<Header, Diagnostic> {
+    let path = lines.path;
+    let first = lines.next_line()?;
+    header(path, first.map(|(_, l)| l))
+}
+
+/// The next record line (blank lines are skipped) with its number, parsed but not checked against the others.
+pub(super) fn next_record<R: BufRead>(lines: &mut Lines<'_, R>) -> Result<Option<(usize, Record)>, Diagnostic> {
+    let path = lines.path;
+    loop {
+        let Some((n, line)) = lines.next_line()? else { return Ok(None) };
         if line.trim().is_empty() {
             continue;
         }
-        let r: Record = match serde_json::from_str(line) {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(json_error(path, n, &format!("an attempt line {RECORD_SHAPE}"), &e));
+        return match serde_json::from_str(line) {
+            Ok(r) => Ok(Some((n, r))),
+            Err(e) => Err(json_error(path, n, &format!("an attempt line {RECORD_SHAPE}"), &e)),
+        };
+    }
+}
+
+fn hash(value: impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Checks a whole file in one pass without keeping its records: the header, every line, ids and participant slots
+/// unique across the file, the count the header announces. Every problem names its line.
+///
+/// Uniqueness is tracked by 64-bit hashes of ids and slots with the line they were first seen on (some 40 bytes
+/// per attempt, whatever the length of its lines); two different ids with one hash, odds of about 1 in 10^8 for
+/// 500,000 attempts, would be refused as a duplicate, never let through.
+pub fn check(path: &Path, reader: impl BufRead) -> Result<Header, Diagnostics> {
+    let mut lines = Lines::new(path, reader);
+    let header = read_header(&mut lines).map_err(|d| Diagnostics(vec![d]))?;
+    let comps: HashSet<&str> = header.competitions.iter().map(String::as_str).collect();
+    let mut errors = Diagnostics::default();
+    let mut records = 0;
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    let mut slots: HashMap<u64, usize> = HashMap::new();
+    loop {
+        if errors.0.len() >= MAX_ERRORS {
+            let msg = format!("stopped after {MAX_ERRORS} errors");
+            errors.push(Diagnostic::error(path, lines.number + 1, 0, msg));
+            return Err(errors);
+        }
+        let (n, r) = match next_record(&mut lines) {
+            Ok(Some(r)) => r,
+            Ok(None) => break,
+            Err(d) if d.message.starts_with("expected an attempt line") => {
+                errors.push(d);
                 continue;
             }
+            // Unreadable: nothing after it can be trusted to be on the line it seems to be.
+            Err(d) => {
+                errors.push(d);
+                return Err(errors);
+            }
         };
+        records += 1;
         let a = &r.attempt;
         let mut problem = |msg: String| errors.push(Diagnostic::error(path, n, 0, msg));
         if a.id.is_empty() {
             problem("expected a non-empty attempt id".into());
-        } else if let Some(first) = seen.insert(a.id.clone(), n) {
+        } else if let Some(first) = seen.insert(hash(&a.id), n) {
             problem(format!("attempt {} already appeared on line {first}", a.id));
         }
-        let slot = (a.competition.clone(), a.participant_key.clone(), a.number);
-        if let Some(first) = slots.insert(slot, n) {
+        if let Some(first) = slots.insert(hash((&a.competition, &a.participant_key, a.number)), n) {
             problem(format!(
                 "attempt {} is attempt number {} of its participant, as is the one on line {first}",
                 a.id, a.number
@@ -152,19 +221,17 @@ pub fn parse(path: &Path, text: &str) -> Result<(Header, Vec<(usize, Record)>), 
         if a.submitted_at.is_none() && !r.responses.is_empty() {
             problem(format!("attempt {} has responses but no submitted_at", a.id));
         }
-        records.push((n, r));
     }
-    if records.len() != header.attempts && errors.0.is_empty() {
+    if records != header.attempts && errors.0.is_empty() {
         let msg = format!(
-            "expected {} attempt line(s) as the header says, found {}; is the file complete?",
-            header.attempts,
-            records.len()
+            "expected {} attempt line(s) as the header says, found {records}; is the file complete?",
+            header.attempts
         );
-        errors.push(Diagnostic::error(path, last + 1, 0, msg));
+        errors.push(Diagnostic::error(path, lines.number, 0, msg));
     }
     if errors.has_errors() {
         Err(errors)
     } else {
-        Ok((header, records))
+        Ok(header)
     }
 }

@@ -1,4 +1,4 @@
-//! The import transaction: records are looked up and written in chunks (a few statements per chunk instead of
+//! The import transaction: records arrive one by one from the file and are looked up and written in chunks (a few statements per chunk instead of
 //! several per attempt), after deciding for each record whether it is new, already stored, completes a running
 //! attempt, or conflicts with what is stored.
 
@@ -78,15 +78,24 @@ macro_rules! backend_import {
         pub(crate) async fn import(
             pool: &$Pool,
             file: &Path,
-            records: &[(usize, Record)],
+            mut records: impl Iterator<Item = Result<(usize, Record), TransferError>>,
         ) -> Result<ImportReport, TransferError> {
             let mut tx = pool.begin().await?;
             let mut report = ImportReport::default();
             let mut conflicts = Diagnostics::default();
-            for chunk in records.chunks(CHUNK) {
-                let stored = lookup(&mut tx, chunk).await?;
+            let mut chunk = Vec::with_capacity(CHUNK);
+            loop {
+                chunk.clear();
+                for r in records.by_ref().take(CHUNK) {
+                    // The file changed since it was checked: the transaction rolls back as it is dropped.
+                    chunk.push(r?);
+                }
+                if chunk.is_empty() {
+                    break;
+                }
+                let stored = lookup(&mut tx, &chunk).await?;
                 let (mut insert, mut complete) = (Vec::new(), Vec::new());
-                for (line, r) in chunk {
+                for (line, r) in &chunk {
                     match decide(r, &stored) {
                         Ok(Action::Insert) => insert.push(r),
                         Ok(Action::Complete) => complete.push(r),

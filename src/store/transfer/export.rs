@@ -1,0 +1,98 @@
+//! The export read: one read transaction (a single snapshot of the database), the ids of the attempts in file
+//! order first, then their rows and responses a page at a time, each line written as soon as it is read.
+//!
+//! Memory holds the ordered ids (some 50 bytes per attempt) and one page of rows, not the whole result set:
+//! ordering by (started_at, id) has no index to page along, so the ids are read first and the pages looked up by
+//! primary key.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use super::format::{self, Header};
+use super::{ExportReport, Record, Response, TransferError};
+
+/// The competitions that have attempts, by id.
+pub(super) const COMPETITIONS: &str = "SELECT DISTINCT competition FROM attempts ORDER BY competition";
+/// Attempts read per page (18 columns, a few KB per row with the stored JSON).
+const PAGE: usize = 500;
+
+/// Groups response rows `(attempt, question, correct)` by attempt.
+fn by_attempt(rows: Vec<(String, String, bool)>) -> HashMap<String, Vec<Response>> {
+    let mut out: HashMap<String, Vec<Response>> = HashMap::new();
+    for (attempt, question, correct) in rows {
+        out.entry(attempt).or_default().push(Response { question, correct });
+    }
+    out
+}
+
+/// The export of one backend; the SQL is shared, only the pool and database types differ.
+macro_rules! backend_export {
+    ($Pool:ty, $Db:ty, $snapshot:expr) => {
+        use sqlx::QueryBuilder;
+
+        use super::*;
+        use crate::store::{AttemptRow, COLUMNS};
+
+        pub(crate) async fn export(
+            pool: &$Pool,
+            competitions: &[String],
+            out: &mut impl Write,
+            path: &std::path::Path,
+        ) -> Result<ExportReport, TransferError> {
+            let io = |e| TransferError::Io { path: path.display().to_string(), source: e };
+            let mut tx = pool.begin().await?;
+            if let Some(sql) = $snapshot {
+                sqlx::query(sql).execute(&mut *tx).await?;
+            }
+            let comps: Vec<String> = match competitions.is_empty() {
+                true => sqlx::query_scalar(COMPETITIONS).fetch_all(&mut *tx).await?,
+                false => competitions.to_vec(),
+            };
+            let mut ids = Vec::with_capacity(comps.len());
+            for comp in &comps {
+                let sql = "SELECT id FROM attempts WHERE competition = $1 ORDER BY started_at, id";
+                let list: Vec<String> = sqlx::query_scalar(sql).bind(comp).fetch_all(&mut *tx).await?;
+                ids.push(list.into_iter().map(String::into_boxed_str).collect::<Vec<Box<str>>>());
+            }
+            let mut report = ExportReport::default();
+            report.attempts = ids.iter().map(Vec::len).sum();
+            format::write_line(out, &Header::new(comps.clone(), report.attempts)).map_err(io)?;
+            for (comp, list) in comps.into_iter().zip(&ids) {
+                report.competitions.push((comp, list.len()));
+                for page in list.chunks(PAGE) {
+                    let mut q = QueryBuilder::<$Db>::new(format!("SELECT {COLUMNS} FROM attempts WHERE id IN ("));
+                    let mut sep = q.separated(", ");
+                    for id in page {
+                        sep.push_bind(&**id);
+                    }
+                    q.push(") ORDER BY started_at, id");
+                    let rows: Vec<AttemptRow> = q.build_query_as().fetch_all(&mut *tx).await?;
+                    let mut q =
+                        QueryBuilder::<$Db>::new("SELECT attempt, question, correct FROM responses WHERE attempt IN (");
+                    let mut sep = q.separated(", ");
+                    for id in page {
+                        sep.push_bind(&**id);
+                    }
+                    q.push(") ORDER BY attempt, question");
+                    let mut responses = by_attempt(q.build_query_as().fetch_all(&mut *tx).await?);
+                    for attempt in rows {
+                        let responses = responses.remove(&attempt.id).unwrap_or_default();
+                        report.responses += responses.len();
+                        format::write_line(out, &Record { attempt, responses }).map_err(io)?;
+                    }
+                }
+            }
+            tx.rollback().await?;
+            Ok(report)
+        }
+    };
+}
+
+pub(super) mod sqlite {
+    // A deferred transaction in WAL mode reads one snapshot from its first SELECT on.
+    backend_export!(sqlx::SqlitePool, sqlx::Sqlite, None::<&str>);
+}
+
+pub(super) mod postgres {
+    backend_export!(sqlx::PgPool, sqlx::Postgres, Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+}
