@@ -164,9 +164,6 @@ pub(crate) enum Op {
     Start(Box<NewAttempt>, oneshot::Sender<Result<StartOutcome, StoreError>>),
     Save(Box<Draft>, oneshot::Sender<Result<bool, StoreError>>),
     Submit(Box<Submission>, oneshot::Sender<Result<SubmitOutcome, StoreError>>),
-    /// Not a caller's: SQLite's sync thread telling the writer that the log is on disk and it is free for the
-    /// next commit (`sqlite_writer`).
-    LogFree,
 }
 
 #[derive(Clone)]
@@ -197,7 +194,7 @@ impl Store {
             let pool = sqlite::open(path).await?;
             let conn = sqlite_writer::connect(path)?;
             let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-            let finished = sqlite_writer::spawn(path, conn, rx, tx.downgrade())?;
+            let finished = sqlite_writer::spawn(path, conn, rx)?;
             let handle = tokio::spawn(async move {
                 let _ = finished.await;
             });

@@ -9,12 +9,12 @@
 
 use std::fs::File;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use rusqlite::Connection;
 
 use super::writer::Reply;
-use super::Op;
 
 /// How often the checkpoint thread copies the log into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
@@ -23,7 +23,7 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 /// The thread ends once the writer has dropped the sender and everything queued is synced and answered.
 pub(super) fn spawn_syncer(
     path: &str,
-    free: tokio::sync::mpsc::WeakSender<Op>,
+    free: Arc<LogFree>,
 ) -> std::io::Result<(Sender<Vec<Reply>>, std::thread::JoinHandle<()>)> {
     let wal = format!("{path}-wal");
     let (tx, rx) = std::sync::mpsc::channel::<Vec<Reply>>();
@@ -32,7 +32,30 @@ pub(super) fn spawn_syncer(
     Ok((tx, handle))
 }
 
-fn sync_loop(wal: &str, rx: &Receiver<Vec<Reply>>, free: &tokio::sync::mpsc::WeakSender<Op>) {
+/// The sync thread telling the writer that the log is on disk and free for its next commit.
+#[derive(Debug, Default)]
+pub(super) struct LogFree {
+    free: Mutex<bool>,
+    changed: Condvar,
+}
+
+impl LogFree {
+    fn open(&self) {
+        *self.free.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.changed.notify_one();
+    }
+
+    /// Waits until the log is free (returns at once if it became free since the last wait).
+    pub(super) fn wait(&self) {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        while !*free {
+            free = self.changed.wait(free).unwrap_or_else(|e| e.into_inner());
+        }
+        *free = false;
+    }
+}
+
+fn sync_loop(wal: &str, rx: &Receiver<Vec<Reply>>, free: &LogFree) {
     // Opened at the first commit, when the log surely exists; it is never deleted while the writer is open.
     let mut file: Option<File> = None;
     while let Ok(first) = rx.recv() {
@@ -56,11 +79,7 @@ fn sync_loop(wal: &str, rx: &Receiver<Vec<Reply>>, free: &tokio::sync::mpsc::Wea
                 file = None;
             }
         }
-        // The writer commits its open transaction when told the log is free. Once every caller's sender is gone
-        // the writer commits what is left by itself.
-        if let Some(writer) = free.upgrade() {
-            let _ = writer.blocking_send(Op::LogFree);
-        }
+        free.open();
     }
 }
 

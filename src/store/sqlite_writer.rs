@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::sync::mpsc::Sender;
+use std::sync::Arc;
 
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{mpsc, oneshot};
 
+use super::sqlite_sync::LogFree;
 use super::writer::{created, fail, plan_start, replies, Outcome, Reply, StartPlan, MAX_BATCH};
 use super::{sql, sqlite_sync, AttemptRow, Draft, NewAttempt, Op, StartOutcome, StoreError, Submission, SubmitOutcome};
 
@@ -38,21 +40,17 @@ const BACKSTOP_PAGES: i64 = 10_000;
 
 /// Starts the writer thread, its sync thread and its checkpoint thread; the returned receiver fires when the writer
 /// has written everything queued, the sync thread has answered it all, and both stopped (after every sender is gone).
-pub(super) fn spawn(
-    path: &str,
-    conn: Connection,
-    rx: mpsc::Receiver<Op>,
-    free: mpsc::WeakSender<Op>,
-) -> Result<oneshot::Receiver<()>, StoreError> {
+pub(super) fn spawn(path: &str, conn: Connection, rx: mpsc::Receiver<Op>) -> Result<oneshot::Receiver<()>, StoreError> {
     let io = |e: std::io::Error| StoreError::WriteFailed(e.to_string());
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
     sqlite_sync::spawn_checkpointer(connect(path)?, stopped).map_err(io)?;
-    let (synced, syncer) = sqlite_sync::spawn_syncer(path, free).map_err(io)?;
+    let free = Arc::new(LogFree::default());
+    let (synced, syncer) = sqlite_sync::spawn_syncer(path, free.clone()).map_err(io)?;
     let (done, finished) = oneshot::channel();
     std::thread::Builder::new()
         .name("pufa-sqlite-writer".into())
         .spawn(move || {
-            run(conn, rx, &synced);
+            run(conn, rx, &synced, &free);
             drop((stop, synced));
             let _ = syncer.join();
             let _ = done.send(());
@@ -61,35 +59,39 @@ pub(super) fn spawn(
     Ok(finished)
 }
 
-/// Writes ops as they arrive into an open transaction, and commits it when the sync thread is free (it says so
-/// with `Op::LogFree`), when it holds `MAX_BATCH` ops, or when the channel closes. An op written while the log's
-/// fsync runs waits for the next fsync whatever the writer does; committing only then, instead of once per op
-/// that happened to be queued, makes one commit per fsync: every commit writes each page it touched to the log
-/// (the same last pages of the same indexes, batch after batch), so fewer, larger commits write far less.
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, synced: &Sender<Vec<Reply>>) {
+/// Writes ops into an open transaction and commits it when the sync thread is free. While the log's fsync runs,
+/// arriving ops wait in the channel (nobody wakes the writer for each); once the log is free the writer takes all
+/// of them into one transaction, commits, and hands it to the sync thread. An op that arrives during an fsync
+/// waits for the next fsync whatever the writer does, so this costs no latency, and it makes one commit per
+/// fsync: every commit writes each page it touched to the log, so fewer, larger commits write far less.
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, synced: &Sender<Vec<Reply>>, log: &LogFree) {
     let mut open = Open { ops: Vec::with_capacity(MAX_BATCH), outcomes: Vec::with_capacity(MAX_BATCH) };
-    // Whether the sync thread has a commit to fsync; at most one commit waits for it unless a batch filled up.
+    // Whether something handed to the sync thread may still be syncing.
     let mut log_busy = false;
-    loop {
-        let msg = match rx.try_recv() {
-            Ok(msg) => Some(msg),
-            Err(TryRecvError::Empty) if !open.ops.is_empty() && !log_busy => {
-                open.commit(&mut conn, synced);
-                log_busy = true;
-                continue;
-            }
-            Err(TryRecvError::Empty) => rx.blocking_recv(),
-            Err(TryRecvError::Disconnected) => None,
-        };
-        match msg {
-            None => break,
-            Some(Op::LogFree) => log_busy = false,
-            Some(op) => {
-                open.write(&mut conn, op, synced);
-                if open.ops.len() >= MAX_BATCH {
-                    open.commit(&mut conn, synced);
-                    log_busy = true;
+    let mut closed = false;
+    while !closed {
+        if log_busy {
+            log.wait();
+            log_busy = false;
+        }
+        while open.ops.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(op) => log_busy |= open.write(&mut conn, op, synced),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    closed = true;
+                    break;
                 }
+            }
+        }
+        if !open.ops.is_empty() {
+            open.commit(&mut conn, synced);
+            log_busy = true;
+        } else if !log_busy && !closed {
+            // Nothing written and nothing syncing: sleep until the next op.
+            match rx.blocking_recv() {
+                Some(op) => log_busy |= open.write(&mut conn, op, synced),
+                None => closed = true,
             }
         }
     }
@@ -103,20 +105,24 @@ struct Open {
 }
 
 impl Open {
-    fn write(&mut self, conn: &mut Connection, op: Op, synced: &Sender<Vec<Reply>>) {
+    /// Writes `op` into the transaction; true when a failure made it hand ops to the sync thread one by one.
+    fn write(&mut self, conn: &mut Connection, op: Op, synced: &Sender<Vec<Reply>>) -> bool {
         if self.ops.is_empty() {
             if let Err(e) = conn.execute_batch("BEGIN") {
-                return fail(vec![op], &e);
+                fail(vec![op], &e);
+                return false;
             }
         }
         match write_op(conn, &op) {
             Ok(outcome) => {
                 self.ops.push(op);
                 self.outcomes.push(outcome);
+                false
             }
             Err(e) => {
                 self.ops.push(op);
                 self.roll_back(conn, synced, &e);
+                true
             }
         }
     }
@@ -153,7 +159,6 @@ fn write_op(conn: &Connection, op: &Op) -> rusqlite::Result<Outcome> {
         Op::Start(a, _) => Outcome::Start(start(conn, a)?),
         Op::Save(d, _) => Outcome::Save(save(conn, d)?),
         Op::Submit(s, _) => Outcome::Submit(submit(conn, s)?),
-        Op::LogFree => unreachable!("the writer loop takes LogFree"),
     })
 }
 

@@ -67,7 +67,6 @@ pub(super) fn fail(ops: Vec<Op>, e: &dyn std::fmt::Display) {
             Op::Start(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
             Op::Save(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
             Op::Submit(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
-            Op::LogFree => {}
         }
     }
 }
