@@ -332,30 +332,107 @@ impl Urls {
 
 /// Orders pages per their section's `sort_by` and subsections by weight then title.
 fn order(lib: &mut Library) {
-    let Library { sections, pages, .. } = lib;
-    let snapshot: Vec<(Option<i64>, String)> = sections.iter().map(|s| (s.meta.weight, s.meta.title.clone())).collect();
-    for s in sections.iter_mut() {
+    let snapshot: Vec<(Option<i64>, String)> =
+        lib.sections.iter().map(|s| (s.meta.weight, s.meta.title.clone())).collect();
+    for s in lib.sections.iter_mut() {
         s.subsections.sort_by(|&a, &b| {
             let (wa, ta) = &snapshot[a];
             let (wb, tb) = &snapshot[b];
             weight_key(*wa).cmp(&weight_key(*wb)).then_with(|| ta.cmp(tb))
         });
-        let by = s.meta.sort_by;
-        s.pages.sort_by(|&a, &b| {
-            let (a, b) = (&pages[a].meta, &pages[b].meta);
-            let weight = || weight_key(a.weight).cmp(&weight_key(b.weight));
-            let newest = || b.date.cmp(&a.date);
-            let title = || a.title.cmp(&b.title);
-            match by {
-                SortBy::Date => weight().then_with(newest).then_with(title),
-                SortBy::Weight => weight().then_with(title),
-                SortBy::Title => title().then_with(weight),
-            }
-        });
     }
+    for i in 0..lib.sections.len() {
+        order_pages(lib, i);
+    }
+}
+
+/// Orders the pages of section `i` per its `sort_by`.
+fn order_pages(lib: &mut Library, i: usize) {
+    let Library { sections, pages, .. } = lib;
+    let s = &mut sections[i];
+    let by = s.meta.sort_by;
+    s.pages.sort_by(|&a, &b| {
+        let (a, b) = (&pages[a].meta, &pages[b].meta);
+        let weight = || weight_key(a.weight).cmp(&weight_key(b.weight));
+        let newest = || b.date.cmp(&a.date);
+        let title = || a.title.cmp(&b.title);
+        match by {
+            SortBy::Date => weight().then_with(newest).then_with(title),
+            SortBy::Weight => weight().then_with(title),
+            SortBy::Title => title().then_with(weight),
+        }
+    });
+}
+
+/// Puts the page `raw` in place of page `i` of a library assembled before, as [`assemble`] would have, when the
+/// edit leaves the library's shape alone: the same file, slug and draft flag (so the same URL and section).
+/// Its section's pages are ordered again. Returns false, changing nothing, when the edit needs a new assembly.
+/// `diags` are the diagnostics of that assembly; this page's are replaced.
+pub(crate) fn replace_page(lib: &mut Library, diags: &mut Diagnostics, i: usize, raw: RawPage) -> bool {
+    let old = &lib.pages[i];
+    if old.source != raw.rel || old.meta.slug != raw.meta.slug || old.meta.draft != raw.meta.draft {
+        return false;
+    }
+    let path = shown(&raw.rel);
+    diags.0.retain(|d| d.path != path);
+    let RawPage { meta, body, body_line, facts, warnings, .. } = raw;
+    diags.extend(warnings);
+    let section = old.section;
+    let page = &mut lib.pages[i];
+    page.meta = meta;
+    page.body = body;
+    page.body_line = body_line;
+    page.summary = facts.summary;
+    page.word_count = facts.counts.total();
+    page.reading_minutes = facts.counts.reading_minutes();
+    local::resolve_page_files(&mut lib.pages[i], &lib.assets, diags);
+    order_pages(lib, section);
+    diags.sort();
+    true
 }
 
 /// Lower weights first, no weight after every weight.
 fn weight_key(w: Option<i64>) -> (bool, i64) {
     (w.is_none(), w.unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lib_of(files: &[(&str, &str)]) -> (Library, Diagnostics) {
+        let markdown =
+            files.iter().map(|(rel, text)| (rel.to_string(), parse(rel, text.as_bytes().to_vec()))).collect();
+        assemble(markdown, Vec::new(), &LoadOptions::default(), Diagnostics::default())
+    }
+
+    fn raw(rel: &str, text: &str) -> RawPage {
+        match parse(rel, text.as_bytes().to_vec()) {
+            Ok(Parsed::Page(p)) => p,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    // Issue 5: a page patched into a kept library reads as if the library had been put together anew.
+    #[test]
+    fn replacing_a_page_equals_assembling_again() {
+        let a = ("c/a.md", "---\ntitle: 甲\ndate: 2024-01-01\n---\n甲的正文。\n");
+        let b = ("c/b.md", "---\ntitle: 乙\ndate: 2024-01-02\n---\n乙的正文。\n");
+        let index = ("c/_index.md", "---\ntitle: 专栏\n---\n");
+        let (mut lib, mut diags) = lib_of(&[index, a, b]);
+        let newer = "---\ntitle: 甲改\ndate: 2024-01-03\n---\n新的正文，更长一些。\n";
+        let i = match lib.by_source["c/a.md"] {
+            Target::Page(i) => i,
+            t => panic!("{t:?}"),
+        };
+        assert!(replace_page(&mut lib, &mut diags, i, raw("c/a.md", newer)));
+        let (want, want_diags) = lib_of(&[index, ("c/a.md", newer), b]);
+        assert_eq!(format!("{:?}", lib.pages), format!("{:?}", want.pages));
+        assert_eq!(lib.sections[1].pages, want.sections[1].pages, "the section is ordered again");
+        assert_eq!(diags, want_diags);
+        let moved = "---\ntitle: 甲\nslug: elsewhere\n---\n甲。\n";
+        assert!(!replace_page(&mut lib, &mut diags, i, raw("c/a.md", moved)), "a new slug is a new URL");
+        let drafted = "---\ntitle: 甲\ndraft: true\n---\n甲。\n";
+        assert!(!replace_page(&mut lib, &mut diags, i, raw("c/a.md", drafted)), "a draft leaves the site");
+    }
 }

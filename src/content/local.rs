@@ -1,10 +1,11 @@
 //! Paths written in content: relative links read from the file's folder, and local files named in front matter
 //! (`cover`, `videos`) turned into the URLs of copied assets so templates can use them as they are.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::load::shown;
-use super::model::{Library, PageMeta};
+use super::model::{Library, Page, PageMeta};
 use super::video;
 use crate::diag::{self, Diagnostic, Diagnostics};
 
@@ -51,29 +52,36 @@ pub(crate) fn check_videos(path: &Path, text: &str, meta: &PageMeta) -> Vec<Diag
 /// name; a relative path to no file is a warning and stays as written.
 pub(crate) fn resolve_front_matter_files(lib: &mut Library, diags: &mut Diagnostics) {
     let Library { pages, sections, assets, .. } = lib;
-    let mut fix = |source: &str, key: &str, value: &mut String| {
-        if !is_relative(value) {
-            return;
-        }
-        match join(source, value).and_then(|p| assets.get(&p)) {
-            Some(url) => *value = url.clone(),
-            None => {
-                let msg = format!("{key}: no file {value} next to this file (expected a path relative to it)");
-                diags.push(Diagnostic::warning(shown(source), 0, 0, msg));
-            }
-        }
-    };
     for p in pages.iter_mut() {
-        if let Some(c) = p.meta.cover.as_mut() {
-            fix(&p.source, "cover", c);
-        }
-        for v in &mut p.meta.videos {
-            fix(&p.source, "videos", &mut v.url);
-        }
+        resolve_page_files(p, assets, diags);
     }
     for s in sections.iter_mut() {
         if let Some(c) = s.meta.cover.as_mut() {
-            fix(&s.source, "cover", c);
+            fix(&s.source, assets, "cover", c, diags);
+        }
+    }
+}
+
+/// The same for one page.
+pub(crate) fn resolve_page_files(p: &mut Page, assets: &BTreeMap<String, String>, diags: &mut Diagnostics) {
+    if let Some(c) = p.meta.cover.as_mut() {
+        fix(&p.source, assets, "cover", c, diags);
+    }
+    for v in &mut p.meta.videos {
+        fix(&p.source, assets, "videos", &mut v.url, diags);
+    }
+}
+
+/// Points `value` (a path relative to `source`) at the URL of the asset it names, or warns.
+fn fix(source: &str, assets: &BTreeMap<String, String>, key: &str, value: &mut String, diags: &mut Diagnostics) {
+    if !is_relative(value) {
+        return;
+    }
+    match join(source, value).and_then(|p| assets.get(&p)) {
+        Some(url) => *value = url.clone(),
+        None => {
+            let msg = format!("{key}: no file {value} next to this file (expected a path relative to it)");
+            diags.push(Diagnostic::warning(shown(source), 0, 0, msg));
         }
     }
 }

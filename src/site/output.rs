@@ -1,7 +1,7 @@
 //! Writing the site: everything goes into a temporary folder next to the output, swapped in with renames only
 //! when the whole build succeeded, so a failed build leaves the previous site untouched.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

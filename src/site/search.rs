@@ -98,13 +98,25 @@ pub struct PageEntry {
     pub summary: String,
 }
 
-/// `search/pages.json`: the page table, with the shard count so the client needs no constant of its own.
+/// `search/pages.json`: how the index is laid out, so the client needs no constants of its own. The page table
+/// itself is in chunks of [`CHUNK`] pages (`search/p/0.json`, …; see [`chunk_file`]), fetched as results need
+/// them: retitling a page rewrites one chunk, not a table of every page.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct PageTable {
     /// How many shard files there are.
     pub shards: u32,
-    /// Pages by number; postings refer to these positions.
-    pub pages: Vec<PageEntry>,
+    /// Pages per chunk of the page table.
+    pub chunk: u32,
+    /// Pages in all; postings refer to pages by number, page `n` is row `n % chunk` of chunk `n / chunk`.
+    pub pages: u32,
+}
+
+/// Pages per chunk of the page table.
+pub const CHUNK: usize = 1000;
+
+/// The file of chunk `n` of the page table.
+pub fn chunk_file(n: usize) -> String {
+    format!("search/p/{n}.json")
 }
 
 /// Postings being gathered during the build, one map per shard file, each behind its own lock so the worker
@@ -333,7 +345,20 @@ pub fn search_dir(dir: &Path, query: &str) -> std::io::Result<Vec<PageEntry>> {
         let bytes = std::fs::read(dir.join(format!("search/s/{s:02x}.json"))).ok()?;
         serde_json::from_slice(&bytes).ok()
     });
-    Ok(hits.into_iter().map(|h| table.pages[h.page as usize].clone()).collect())
+    let chunk = table.chunk.max(1) as usize;
+    let mut chunks: HashMap<usize, Vec<PageEntry>> = HashMap::new();
+    let mut rows = Vec::with_capacity(hits.len());
+    for h in hits {
+        let n = h.page as usize / chunk;
+        let table = match chunks.entry(n) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(serde_json::from_slice(&std::fs::read(dir.join(chunk_file(n)))?)?)
+            }
+        };
+        rows.push(table[h.page as usize % chunk].clone());
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]

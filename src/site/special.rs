@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::output::file_for;
 use super::output::Output;
 use super::render::{GalleryVideo, Renderer};
-use super::search::{self, IndexBuilder, PageEntry, PageTable, ShardLists, SHARDS};
+use super::search::{self, IndexBuilder, PageEntry, PageTable, ShardLists, CHUNK, SHARDS};
 use super::taxonomy::Taxonomy;
 use super::theme::StaticFile;
 use super::{competitions, feed, taxonomy, views, BuildError};
@@ -58,6 +58,7 @@ fn page(
 /// Renders and writes every page that is not a content page or section.
 pub fn render_all(
     r: &Renderer<'_>,
+    taxonomies: &[Taxonomy],
     mut videos: Vec<GalleryVideo>,
     index: IndexBuilder,
     shards: ShardBase<'_>,
@@ -65,8 +66,7 @@ pub fn render_all(
 ) -> Result<Extra, BuildError> {
     let lib = r.library;
     let mut extra = Extra::default();
-    let taxonomies = taxonomy::gather(lib);
-    for tax in &taxonomies {
+    for tax in taxonomies {
         extra.diagnostics.extend(taxonomy::render(r, tax, out)?);
     }
 
@@ -87,16 +87,15 @@ pub fn render_all(
         extra.diagnostics.extend(feed::atom(r, out)?);
     }
     if out.wants("sitemap.xml") || out.wants("robots.txt") {
-        let sitemap = sitemap_urls(lib, &taxonomies, competition_ids.as_deref());
+        let sitemap = sitemap_urls(lib, taxonomies, competition_ids.as_deref());
         extra.diagnostics.extend(feed::sitemap(r, &sitemap, out)?);
     }
 
     tracing::debug!("feed and sitemap written");
-    let (before_files, before_bytes) = out.totals();
-    write_search(r, index, shards, out)?;
-    let (after_files, after_bytes) = out.totals();
+    let (_, before_bytes) = out.totals();
+    extra.search_shards = write_search(r, index, shards, out)?;
+    let (_, after_bytes) = out.totals();
     extra.search_bytes = after_bytes - before_bytes;
-    extra.search_shards = (after_files - before_files).saturating_sub(1) as usize;
 
     copy_static(r, out)?;
     for (source, url) in &lib.assets {
@@ -132,23 +131,24 @@ pub fn sitemap_urls(
     sitemap
 }
 
-/// Writes `search/pages.json` and the shard files.
-fn write_search(r: &Renderer<'_>, index: IndexBuilder, base: ShardBase<'_>, out: &Output) -> Result<(), BuildError> {
-    if out.wants("search/pages.json") {
-        write_page_table(r, out)?;
-    }
+/// Writes `search/pages.json`, the page table's chunks and the shard files; returns how many shard files.
+fn write_search(r: &Renderer<'_>, index: IndexBuilder, base: ShardBase<'_>, out: &Output) -> Result<usize, BuildError> {
+    write_page_table(r, out)?;
+    let written = std::sync::atomic::AtomicUsize::new(0);
     index.into_lists().into_par_iter().enumerate().try_for_each(|(n, lists)| {
         let rel = format!("search/s/{n:02x}.json");
         if !out.wants(&rel) {
             return Ok(());
         }
+        written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let lists = match base {
             ShardBase::Fresh => lists,
             ShardBase::Previous { dir, remap } => merge(&dir.join(&rel), remap, lists)?,
         };
         let bytes = serde_json::to_vec(&search::encode(lists)).expect("shard serialises");
         out.write(&rel, &bytes)
-    })
+    })?;
+    Ok(written.into_inner())
 }
 
 /// The previous build's shard file at `path` with its pages renumbered by `remap` (dropped where None), and
@@ -177,25 +177,33 @@ fn merge(path: &Path, remap: &[Option<u32>], fresh: ShardLists) -> Result<ShardL
     Ok(lists)
 }
 
-/// Writes `search/pages.json`, the table of every page the shards refer to by number.
+/// Writes `search/pages.json` and the chunks of the page table the shards refer to by number (those wanted).
 fn write_page_table(r: &Renderer<'_>, out: &Output) -> Result<(), BuildError> {
     let lib = r.library;
-    let pages = lib
-        .pages
-        .iter()
-        .map(|p| {
-            let item = views::item(lib, r.lang, p);
-            PageEntry {
-                url: item.url,
-                title: item.title,
-                section: item.section_title,
-                date: item.date,
-                summary: item.summary,
-            }
-        })
-        .collect();
-    let table = PageTable { shards: SHARDS, pages };
-    out.write("search/pages.json", &serde_json::to_vec(&table).expect("page table serialises"))
+    if out.wants("search/pages.json") {
+        let table = PageTable { shards: SHARDS, chunk: CHUNK as u32, pages: lib.pages.len() as u32 };
+        out.write("search/pages.json", &serde_json::to_vec(&table).expect("page table serialises"))?;
+    }
+    lib.pages.par_chunks(CHUNK).enumerate().try_for_each(|(n, pages)| {
+        let rel = search::chunk_file(n);
+        if !out.wants(&rel) {
+            return Ok(());
+        }
+        let rows: Vec<PageEntry> = pages
+            .iter()
+            .map(|p| {
+                let item = views::item(lib, r.lang, p);
+                PageEntry {
+                    url: item.url,
+                    title: item.title,
+                    section: item.section_title,
+                    date: item.date,
+                    summary: item.summary,
+                }
+            })
+            .collect();
+        out.write(&rel, &serde_json::to_vec(&rows).expect("page table serialises"))
+    })
 }
 
 /// Copies the theme's static files (site overrides included) to `/static/`.

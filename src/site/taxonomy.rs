@@ -1,7 +1,7 @@
 //! Taxonomies: `tags` (free) and `audiences` (the seven of 法律七进), each with a list page and paginated
 //! term pages, newest first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -30,22 +30,23 @@ pub struct Taxonomy {
     pub terms: Vec<Term>,
 }
 
-fn newest_first(lib: &Library, pages: &mut [usize]) {
-    pages.sort_by(|&a, &b| lib.pages[b].meta.date.cmp(&lib.pages[a].meta.date).then(a.cmp(&b)));
-}
-
 /// Gathers both taxonomies from the library. Tags that slugify alike (`Civil Code`, `civil code`) share a page.
 pub fn gather(lib: &Library) -> Vec<Taxonomy> {
-    let mut tags: BTreeMap<String, Term> = BTreeMap::new();
+    let mut tags: Vec<Term> = Vec::new();
+    let mut tag_of_slug: HashMap<String, usize> = HashMap::new();
+    // Terms by tag as written: most pages share their tags with many others.
+    let mut tag_of_name: HashMap<&str, usize> = HashMap::new();
     let mut audiences: BTreeMap<Audience, Vec<usize>> = BTreeMap::new();
     for (i, page) in lib.pages.iter().enumerate() {
         for tag in &page.meta.tags {
-            let slug = views::term_slug(tag);
-            let term = tags.entry(slug.clone()).or_insert_with(|| Term {
-                name: tag.trim().to_string(),
-                url: format!("/tags/{slug}/"),
-                pages: Vec::new(),
+            let t = *tag_of_name.entry(tag.as_str()).or_insert_with(|| {
+                let slug = views::term_slug(tag);
+                *tag_of_slug.entry(slug.clone()).or_insert_with(|| {
+                    tags.push(Term { name: tag.trim().to_string(), url: format!("/tags/{slug}/"), pages: Vec::new() });
+                    tags.len() - 1
+                })
             });
+            let term = &mut tags[t];
             if term.pages.last() != Some(&i) {
                 term.pages.push(i);
             }
@@ -57,8 +58,8 @@ pub fn gather(lib: &Library) -> Vec<Taxonomy> {
             }
         }
     }
-    let mut tags: Vec<Term> = tags.into_values().collect();
-    // Most used tags first: a reader scanning the list sees the big topics.
+    // The first page of a tag in page order names it, as before; the names of distinct slugs differ, so this
+    // order is total. Most used tags first: a reader scanning the list sees the big topics.
     tags.sort_by(|a, b| b.pages.len().cmp(&a.pages.len()).then(a.name.cmp(&b.name)));
     let audiences = Audience::ALL
         .iter()
@@ -71,9 +72,16 @@ pub fn gather(lib: &Library) -> Vec<Taxonomy> {
         })
         .collect();
     let mut out = vec![Taxonomy { key: "tags", terms: tags }, Taxonomy { key: "audiences", terms: audiences }];
+    // Newest first, then in page order: every term sorted by one rank computed once.
+    let mut by_date: Vec<usize> = (0..lib.pages.len()).collect();
+    by_date.sort_by(|&a, &b| lib.pages[b].meta.date.cmp(&lib.pages[a].meta.date).then(a.cmp(&b)));
+    let mut rank = vec![0u32; lib.pages.len()];
+    for (r, &p) in by_date.iter().enumerate() {
+        rank[p] = r as u32;
+    }
     for tax in &mut out {
         for term in &mut tax.terms {
-            newest_first(lib, &mut term.pages);
+            term.pages.sort_unstable_by_key(|&p| rank[p]);
         }
     }
     out
@@ -118,8 +126,22 @@ pub fn render(r: &Renderer<'_>, tax: &Taxonomy, out: &Output) -> Result<Vec<Diag
         .filter(|term| list_files(&term.url, term.pages.len(), r.config.paginate_by).any(|f| out.wants(&f)))
         .map(|term| {
             let mut diags = Vec::new();
-            let items: Vec<Item> =
-                term.pages.iter().map(|&p| views::item(r.library, r.lang, &r.library.pages[p])).collect();
+            // Only the list pages written show items; the others' are left empty (an incremental build writes
+            // one or two pages of a long list).
+            let per = r.config.paginate_by.max(1);
+            let wanted: Vec<bool> = list_files(&term.url, term.pages.len(), per).map(|f| out.wants(&f)).collect();
+            let items: Vec<Item> = term
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(n, &p)| {
+                    if wanted[n / per] {
+                        views::item(r.library, r.lang, &r.library.pages[p])
+                    } else {
+                        Item::default()
+                    }
+                })
+                .collect();
             let mut ctx = r.base.clone();
             ctx.insert("taxonomy", &view);
             ctx.insert("term", &TermView { name: &term.name, url: &term.url, count: items.len() });

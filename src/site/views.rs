@@ -22,7 +22,7 @@ pub struct TermLink {
 }
 
 /// A page in a list (section, term, home, search table).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Item {
     pub title: String,
     pub url: String,

@@ -136,7 +136,7 @@ impl Engine {
         std::fs::create_dir_all(dir)?;
         let mut digests = Vec::with_capacity(built.order.len() * SHARDS as usize * 8);
         for source in &built.order {
-            let d = built.pages.get(source).map(|p| p.digests.as_slice()).unwrap_or_default();
+            let d = built.pages.get(source).map(|p| &*p.digests).unwrap_or_default();
             if d.len() != SHARDS as usize {
                 return Ok(());
             }

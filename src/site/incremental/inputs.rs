@@ -2,7 +2,7 @@
 //! hash, and each markdown file parsed once and kept until its content changes.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -63,6 +63,9 @@ pub struct Content {
     files: BTreeMap<Rel, FileRecord>,
     /// When the files were last looked at (nanoseconds since 1970).
     checked: u128,
+    /// The files' hashes by path, for lookups that would otherwise compare paths component by component.
+    #[serde(skip)]
+    hashes: HashMap<String, u64>,
 }
 
 /// A file changed this long before it was last looked at may have been changed again since without its stamp
@@ -79,8 +82,9 @@ fn now() -> u128 {
 
 impl Content {
     /// Brings the records up to date with `root`: every file (`hint` None), or only the paths in `hint` (files or
-    /// folders that were created, changed or removed, as a file watcher reports them).
-    pub fn refresh(&mut self, root: &Path, hint: Option<&[PathBuf]>, diags: &mut Diagnostics) {
+    /// folders that were created, changed or removed, as a file watcher reports them). Returns the files that
+    /// were added, removed, or whose content changed.
+    pub fn refresh(&mut self, root: &Path, hint: Option<&[PathBuf]>, diags: &mut Diagnostics) -> Vec<String> {
         let checked = now();
         let mut found: Vec<(String, Stamp)> = Vec::new();
         let mut scanned: Vec<String> = Vec::new();
@@ -106,7 +110,14 @@ impl Content {
             dir.is_empty() || rel == dir || rel.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
         };
         let found_set: std::collections::HashSet<&str> = found.iter().map(|(r, _)| r.as_str()).collect();
-        self.files.retain(|rel, _| found_set.contains(rel.0.as_str()) || !scanned.iter().any(|d| under(d, &rel.0)));
+        let mut changed: Vec<String> = Vec::new();
+        self.files.retain(|rel, _| {
+            let keep = found_set.contains(rel.0.as_str()) || !scanned.iter().any(|d| under(d, &rel.0));
+            if !keep {
+                changed.push(rel.0.clone());
+            }
+            keep
+        });
         let stale: Vec<(String, Stamp)> = found
             .into_iter()
             .filter(|(rel, stamp)| match self.files.get(&Rel(rel.clone())) {
@@ -141,8 +152,29 @@ impl Content {
                 Some((key, FileRecord { stamp, hash, parsed }))
             })
             .collect();
+        for (rel, r) in &parsed {
+            if self.files.get(rel).is_none_or(|old| old.hash != r.hash || r.hash == 0) {
+                changed.push(rel.0.clone());
+            }
+        }
         self.files.extend(parsed);
         self.checked = checked;
+        if self.hashes.len() != self.files.len() || changed.len() > self.files.len() / 4 {
+            self.hashes = self.files.iter().map(|(rel, r)| (rel.0.clone(), r.hash)).collect();
+        } else {
+            for rel in &changed {
+                match self.files.get(&Rel(rel.clone())) {
+                    Some(r) => self.hashes.insert(rel.clone(), r.hash),
+                    None => self.hashes.remove(rel),
+                };
+            }
+        }
+        changed
+    }
+
+    /// The kept parse of the markdown file `rel`, if it parsed.
+    pub(crate) fn parsed(&self, rel: &str) -> Option<&Parsed> {
+        self.files.get(&Rel(rel.to_string()))?.parsed.as_ref()?.as_ref().ok()
     }
 
     /// The library of the current records (see `content::load`).
@@ -160,7 +192,7 @@ impl Content {
 
     /// The content hash of a file, if known.
     pub fn hash(&self, rel: &str) -> Option<u64> {
-        self.files.get(&Rel(rel.to_string())).map(|r| r.hash)
+        self.hashes.get(rel).copied()
     }
 
     /// Gives the pages `which` of `lib` their bodies where the records lack them (records read from a cache keep

@@ -5,10 +5,15 @@
 
 pub mod cache;
 mod inputs;
+mod kept;
 mod plan;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// foldhash: these maps hold a key per output file and are looked up on every build.
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -40,7 +45,7 @@ pub struct PageResult {
     diagnostics: Vec<Diagnostic>,
     /// Digest of its search postings per shard; kept in the cache's binary side file.
     #[serde(skip)]
-    digests: Vec<u64>,
+    digests: Arc<[u64]>,
 }
 
 /// The same for a section.
@@ -68,6 +73,10 @@ pub struct Engine {
     last: Option<Built>,
     /// The cache file this engine's state came from or goes to (`pufa build` without `--clean`, `pufa serve`).
     cache: Option<PathBuf>,
+    /// The library of the last successful build, for the next one to patch.
+    kept: Option<kept::Kept>,
+    /// The compiled templates and a hash of their sources.
+    tera: Option<(u64, Arc<tera::Tera>)>,
 }
 
 pub(crate) fn now_nanos() -> u64 {
@@ -84,7 +93,7 @@ enum Mode {
 impl Engine {
     /// An engine with no previous build: its first build is a full one.
     pub fn new(opts: BuildOptions) -> Engine {
-        Engine { opts, content: Content::default(), last: None, cache: None }
+        Engine { opts, content: Content::default(), last: None, cache: None, kept: None, tera: None }
     }
 
     /// The options it builds with.
@@ -120,17 +129,20 @@ impl Engine {
             SiteConfig::default()
         });
         let theme = theme::Theme::gather(&source, &config);
-        let tera = theme.as_ref().map_err(Clone::clone).and_then(|t| t.compile());
+        let tera = theme.as_ref().map_err(Clone::clone).and_then(|t| self.compiled(t));
         let quizzes_dir = source.join("quizzes");
         let quizzes = quizzes_dir.is_dir().then(|| {
             let (set, d) = crate::quiz::load(&quizzes_dir);
             diags.extend(d.0);
             set
         });
-        self.content.refresh(&source.join("content"), changed, &mut diags);
+        let changed_files = self.content.refresh(&source.join("content"), changed, &mut diags);
         let load_opts = content::LoadOptions { drafts: self.opts.drafts };
-        let (mut library, content_diags) = self.content.assemble(&load_opts);
-        diags.extend(content_diags.0);
+        // Taken now: a build that fails leaves nothing to patch (the next one puts the library together anew).
+        let kept = self.kept.take().filter(|_| mode == Mode::Incremental);
+        let kept::Assembled { lib: mut library, diags: lib_diags, patched } =
+            kept::library(kept, &self.content, &changed_files, &load_opts);
+        diags.extend(lib_diags.0.iter().cloned());
         tracing::debug!(elapsed = ?start.elapsed(), "content loaded");
         let tera = match tera {
             Ok(t) => t,
@@ -147,6 +159,12 @@ impl Engine {
         let last = if mode == Mode::Incremental { self.last.as_ref() } else { None };
         let competitions = quizzes.as_ref().map(super::competitions::ids);
         let breadcrumbs = plan::breadcrumbs(&library);
+        let taxonomies = super::taxonomy::gather(&library);
+        let reuse = patched.as_ref().map(|p| plan::Reuse {
+            items: &p.items,
+            affected: &p.affected,
+            fingerprints: p.global == global && last.is_some(),
+        });
         let (plan, items) = {
             let hash = |rel: &str| self.content.hash(rel);
             let inputs = plan::Inputs {
@@ -159,6 +177,8 @@ impl Engine {
                 competitions: competitions.clone(),
                 last,
                 breadcrumbs: &breadcrumbs,
+                taxonomies: &taxonomies,
+                reuse,
             };
             let items = plan::items(&inputs);
             (plan::plan(&inputs, &items), items)
@@ -227,6 +247,8 @@ impl Engine {
                 competitions,
                 last,
                 breadcrumbs: &breadcrumbs,
+                taxonomies: &taxonomies,
+                reuse,
             };
             files.extend(rendered.iter().map(|(i, o)| plan::page(&inputs, *i, &o.lookups)));
             for (i, o) in &sections_done {
@@ -236,7 +258,7 @@ impl Engine {
         let built = self.results(&library, rendered, sections_done, last);
         let videos = gallery(&library, &built);
         let video_fp = Fp::new("videos", global).json(&videos).finish();
-        let digests: Vec<&[u64]> = built.order.iter().map(|s| built.pages[s].digests.as_slice()).collect();
+        let digests: Vec<&[u64]> = built.order.iter().map(|s| &*built.pages[s].digests).collect();
         let later = plan::shards(global, &digests).into_iter().chain([("videos/index.html".to_string(), video_fp)]);
         for (file, fp) in later {
             if last.is_none_or(|b| b.manifest.get(&file) != Some(&fp)) {
@@ -258,7 +280,7 @@ impl Engine {
             (Some(dir), Mode::Incremental) => ShardBase::Previous { dir: dir.as_path(), remap: &remap },
             _ => ShardBase::Fresh,
         };
-        let extra = special::render_all(&r, videos, index, shard_base, &out)?;
+        let extra = special::render_all(&r, &taxonomies, videos, index, shard_base, &out)?;
         for p in &built.order {
             diags.extend(built.pages[p].diagnostics.iter().cloned());
         }
@@ -287,9 +309,11 @@ impl Engine {
         }
         tracing::debug!(elapsed = ?start.elapsed(), files = written, "output updated");
         self.last = self.opts.output.is_some().then_some(Built { manifest: files, ..built });
+        let (page_count, section_count) = (library.pages.len(), library.sections.len());
+        self.kept = Some(kept::Kept { lib: library, diags: lib_diags, items, global });
         Ok(BuildReport {
-            pages: library.pages.len(),
-            sections: library.sections.len(),
+            pages: page_count,
+            sections: section_count,
             files: written,
             bytes,
             search_bytes: extra.search_bytes,
@@ -316,7 +340,7 @@ impl Engine {
                     lookups: o.lookups,
                     videos: o.videos.into_iter().map(|v| KeptVideo { player: v.player, title: v.title }).collect(),
                     diagnostics: o.diagnostics,
-                    digests: o.shard_digests,
+                    digests: o.shard_digests.into(),
                 },
                 None => last.and_then(|b| b.pages.get(&p.source)).cloned().unwrap_or_default(),
             };
@@ -333,6 +357,25 @@ impl Engine {
         }
         let order = lib.pages.iter().map(|p| p.source.clone()).collect();
         Built { manifest: HashMap::new(), order, pages, sections: done }
+    }
+}
+
+impl Engine {
+    /// The templates of `theme` compiled, or the last build's when their sources are the same.
+    fn compiled(&mut self, theme: &theme::Theme) -> Result<Arc<tera::Tera>, Diagnostics> {
+        let mut f = Fp::new("templates", 0);
+        for (name, (path, text)) in &theme.templates {
+            f.str(name).str(&path.to_string_lossy()).str(text);
+        }
+        let hash = f.finish();
+        if let Some((h, tera)) = &self.tera {
+            if *h == hash {
+                return Ok(tera.clone());
+            }
+        }
+        let tera = Arc::new(theme.compile()?);
+        self.tera = Some((hash, tera.clone()));
+        Ok(tera)
     }
 }
 

@@ -3,7 +3,7 @@
 //! A file whose fingerprint is unchanged since the last build is up to date; the others are rendered again.
 //! Rendering is deterministic, so equal fingerprints mean equal bytes.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::io::Write;
 
 use rayon::prelude::*;
@@ -13,10 +13,11 @@ use xxhash_rust::xxh3::Xxh3;
 use super::Built;
 use crate::content::{Library, Target};
 use crate::site::output::file_for;
-use crate::site::search::SHARDS;
+use crate::site::search::{chunk_file, CHUNK, SHARDS};
 use crate::site::taxonomy::{self, list_files};
 use crate::site::theme::StaticFile;
-use crate::site::{feed, special, views, SiteConfig};
+use crate::site::{feed, views, SiteConfig};
+use chrono::Datelike;
 
 /// A fingerprint being computed: fields are length-prefixed so that no two inputs run together.
 pub struct Fp(Xxh3);
@@ -84,6 +85,20 @@ pub struct Inputs<'a> {
     pub last: Option<&'a Built>,
     /// See [`breadcrumbs`].
     pub breadcrumbs: &'a [u64],
+    pub taxonomies: &'a [taxonomy::Taxonomy],
+    /// What can be taken from the last build when its library was patched rather than put together anew.
+    pub reuse: Option<Reuse<'a>>,
+}
+
+/// See [`Inputs::reuse`].
+#[derive(Clone, Copy)]
+pub struct Reuse<'a> {
+    /// The last build's list-view hashes of the pages, by page number (unchanged numbering).
+    pub items: &'a [u64],
+    /// Pages whose inputs may have changed; the others' list-view hashes are the last build's.
+    pub affected: &'a [bool],
+    /// Whether the other pages' fingerprints are the last build's too (its global fingerprint was the same).
+    pub fingerprints: bool,
 }
 
 /// Every output file (but the video gallery and the search shards, which need the pages rendered first) with
@@ -156,9 +171,16 @@ pub fn section(inp: &Inputs<'_>, items: &[u64], i: usize, looked_up: &[String]) 
 /// The list-view hash of every page (what `views::item` shows of it; the language is in the global part).
 pub fn items(inp: &Inputs<'_>) -> Vec<u64> {
     let lib = inp.lib;
-    lib.pages
-        .par_iter()
-        .map(|p| {
+    if let Some(r) = inp.reuse {
+        return (0..lib.pages.len()).map(|i| if r.affected[i] { item(lib, i) } else { r.items[i] }).collect();
+    }
+    (0..lib.pages.len()).into_par_iter().map(|i| item(lib, i)).collect()
+}
+
+fn item(lib: &Library, i: usize) -> u64 {
+    let p = &lib.pages[i];
+    {
+        {
             let mut f = Fp::new("item", 0);
             f.str(&p.meta.title).str(&p.url).json(&p.meta.date).str(&p.summary);
             if p.section != 0 {
@@ -166,8 +188,8 @@ pub fn items(inp: &Inputs<'_>) -> Vec<u64> {
                 f.str(&s.meta.title).str(&s.url);
             }
             f.finish()
-        })
-        .collect()
+        }
+    }
 }
 
 /// The hash of each section's breadcrumb.
@@ -182,11 +204,19 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
     let g = inp.global;
     let mut files = HashMap::with_capacity(lib.pages.len() + 1024);
     let last_lookups = |r: Option<&Vec<String>>| r.cloned().unwrap_or_default();
+    let kept = |i: usize| {
+        inp.reuse.filter(|r| r.fingerprints && !r.affected[i])?;
+        let file = file_for(&lib.pages[i].url);
+        let fp = *inp.last?.manifest.get(&file)?;
+        Some((file, fp))
+    };
     let pages: Vec<(String, u64)> = (0..lib.pages.len())
         .into_par_iter()
         .map(|i| {
-            let last = inp.last.and_then(|b| b.pages.get(&lib.pages[i].source));
-            page(inp, i, &last_lookups(last.map(|r| &r.lookups)))
+            kept(i).unwrap_or_else(|| {
+                let last = inp.last.and_then(|b| b.pages.get(&lib.pages[i].source));
+                page(inp, i, &last_lookups(last.map(|r| &r.lookups)))
+            })
         })
         .collect();
     let page_files = pages.iter().map(|(f, _)| f.clone()).collect();
@@ -199,8 +229,8 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
         files.extend(own);
     }
 
-    let taxonomies = taxonomy::gather(lib);
-    for tax in &taxonomies {
+    let taxonomies = inp.taxonomies;
+    for tax in taxonomies {
         let mut f = Fp::new("taxonomy", g);
         f.str(tax.key);
         for t in &tax.terms {
@@ -233,15 +263,17 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
         f.str(&p.summary);
     }
     files.insert("atom.xml".to_string(), f.finish());
-    let sitemap =
-        Fp::new("sitemap", g).json(&special::sitemap_urls(lib, &taxonomies, inp.competitions.as_deref())).finish();
+    let sitemap = sitemap(inp);
     files.insert("sitemap.xml".to_string(), sitemap);
     files.insert("robots.txt".to_string(), sitemap);
-    let mut f = Fp::new("pages.json", g);
-    for &h in items {
-        f.u64(h);
+    files.insert("search/pages.json".to_string(), Fp::new("pages.json", g).u64(items.len() as u64).finish());
+    for (n, chunk) in items.chunks(CHUNK).enumerate() {
+        let mut f = Fp::new("page table", g);
+        for &h in chunk {
+            f.u64(h);
+        }
+        files.insert(chunk_file(n), f.finish());
     }
-    files.insert("search/pages.json".to_string(), f.finish());
 
     for (name, file) in inp.statics {
         let mut f = Fp::new("static", 0);
@@ -257,6 +289,27 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
         files.insert(url.trim_start_matches('/').to_string(), fp);
     }
     Plan { files, page_files, section_files }
+}
+
+/// The sitemap's fingerprint: what [`crate::site::special::sitemap_urls`] lists, without formatting every page's date.
+fn sitemap(inp: &Inputs<'_>) -> u64 {
+    let lib = inp.lib;
+    let mut f = Fp::new("sitemap", inp.global);
+    for s in &lib.sections {
+        f.str(&s.url);
+    }
+    for p in &lib.pages {
+        let day = p.meta.updated.or(p.meta.date).map_or(i64::MIN, |d| d.date_naive().num_days_from_ce().into());
+        f.str(&p.url).u64(day as u64);
+    }
+    for tax in inp.taxonomies {
+        f.str(tax.key);
+        for t in &tax.terms {
+            f.str(&t.url);
+        }
+    }
+    f.json(&inp.competitions);
+    f.finish()
 }
 
 /// Fingerprints of the list pages `own` of a list: the list's own part `base`, then each page's number and the
@@ -278,24 +331,61 @@ fn paginated(base: &Fp, own: Vec<String>, items: impl Iterator<Item = u64>, per:
         .collect()
 }
 
-/// Fingerprints of the search shards: for every page holding postings in a shard, its number and their digest.
+/// Fingerprints of the search shards: for every page holding postings in a shard, its number and their digest,
+/// mixed and summed (an order-free sum of strong mixes: one pass over the digests, page by page).
 pub fn shards(global: u64, digests: &[&[u64]]) -> Vec<(String, u64)> {
-    (0..SHARDS as usize)
-        .map(|s| {
-            let mut f = Fp::new("shard", global);
-            for (i, d) in digests.iter().enumerate() {
-                match d.get(s) {
-                    Some(0) => {}
-                    Some(&h) => {
-                        f.u64(i as u64).u64(h);
-                    }
-                    // No digests (never expected): a fingerprint no build had.
-                    None => {
-                        f.u64(i as u64).str("unknown").u64(super::now_nanos());
-                    }
-                }
+    let mut sums = vec![0u64; SHARDS as usize];
+    let mut unknown = false;
+    for (i, d) in digests.iter().enumerate() {
+        if d.len() != SHARDS as usize {
+            // No digests (never expected): fingerprints no build had.
+            unknown = true;
+            continue;
+        }
+        let salt = mix((i as u64).wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        for (sum, &h) in sums.iter_mut().zip(d.iter()) {
+            if h != 0 {
+                *sum = sum.wrapping_add(mix(h ^ salt));
             }
-            (format!("search/s/{s:02x}.json"), f.finish())
+        }
+    }
+    let stamp = if unknown { super::now_nanos() } else { 0 };
+    sums.iter()
+        .enumerate()
+        .map(|(s, &sum)| {
+            let fp = Fp::new("shard", global).u64(sum).u64(stamp).finish();
+            (format!("search/s/{s:02x}.json"), fp)
         })
         .collect()
+}
+
+/// The finaliser of MurmurHash3: every input bit changes about half the output bits.
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_fingerprints_see_which_page_holds_what() {
+        let (a, b, none) = (vec![1u64; SHARDS as usize], vec![2u64; SHARDS as usize], vec![0u64; SHARDS as usize]);
+        let ab = shards(7, &[&a, &b]);
+        assert_eq!(ab, shards(7, &[&a, &b]));
+        assert_ne!(ab, shards(7, &[&b, &a]), "postings swapped between pages");
+        assert_ne!(ab, shards(7, &[&a, &a]));
+        assert_ne!(ab, shards(8, &[&a, &b]), "another global fingerprint");
+        // A page without postings in a shard leaves that shard's file as it was.
+        assert_eq!(ab, shards(7, &[&a, &b, &none]));
+        let mut one = b.clone();
+        one[3] = 5;
+        let changed = shards(7, &[&a, &one]);
+        let differs: Vec<usize> = (0..SHARDS as usize).filter(|&s| changed[s] != ab[s]).collect();
+        assert_eq!(differs, [3]);
+    }
 }

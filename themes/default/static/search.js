@@ -1,5 +1,6 @@
 // Client-side search over the static index in /search/: a port of src/site/search.rs (tokens, shard_of,
-// lookup): keep both in step. A query fetches pages.json once and only the shards of its own tokens.
+// lookup): keep both in step. A query fetches pages.json once, only the shards of its own tokens, and only the
+// chunks of the page table (p/N.json) that hold the results it shows.
 (function () {
   "use strict";
   var box = document.getElementById("search-results");
@@ -11,6 +12,7 @@
   var ALNUM = /[\p{Alphabetic}\p{N}]/u;
   var table = null;
   var shards = {};
+  var chunks = {};
 
   function isCjk(ch) {
     var c = ch.codePointAt(0);
@@ -57,6 +59,26 @@
       shards[n] = fetchJson(base + "s/" + hex + ".json").catch(function () { return {}; });
     }
     return shards[n];
+  }
+
+  function loadChunk(n) {
+    if (!chunks[n]) chunks[n] = fetchJson(base + "p/" + n + ".json");
+    return chunks[n];
+  }
+
+  // The page-table rows of `hits` (at most 200), fetching the chunks they are in.
+  function rows(hits) {
+    var size = table.chunk || 1, wanted = [];
+    hits.forEach(function (h) {
+      var n = Math.floor(h.page / size);
+      if (wanted.indexOf(n) < 0) wanted.push(n);
+    });
+    return Promise.all(wanted.map(loadChunk)).then(function (loaded) {
+      return hits.map(function (h) {
+        var chunk = loaded[wanted.indexOf(Math.floor(h.page / size))];
+        return chunk[h.page % size];
+      });
+    });
   }
 
   // Same as search::lookup: every token must match; title matches first, then hits, then page number.
@@ -113,14 +135,13 @@
     box.appendChild(p);
   }
 
-  function show(query, hits) {
+  function show(query, hits, shown) {
     if (hits === null) { say(box.getAttribute("data-short")); return; }
     if (!hits.length) { say(box.getAttribute("data-none")); return; }
     say(box.getAttribute("data-count").replace("{n}", String(hits.length)));
     var ul = document.createElement("ul");
     ul.className = "page-list";
-    hits.slice(0, 200).forEach(function (h) {
-      var row = table.pages[h.page];
+    shown.forEach(function (row) {
       if (!row) return;
       var li = document.createElement("li");
       var a = document.createElement("a");
@@ -149,7 +170,10 @@
     say(box.getAttribute("data-loading"));
     var ready = table ? Promise.resolve(table) : fetchJson(base + "pages.json").then(function (t) { table = t; return t; });
     ready.then(function () { return lookup(query); })
-      .then(function (hits) { show(query, hits); })
+      .then(function (hits) {
+        if (!hits || !hits.length) { show(query, hits, []); return; }
+        return rows(hits.slice(0, 200)).then(function (shown) { show(query, hits, shown); });
+      })
       .catch(function () { say(box.getAttribute("data-failed")); });
   }
 
