@@ -32,7 +32,8 @@ full=$(median <"$work/full.ms")
 
 "$pufa" serve --source "$work/corpus" --port "$port" >"$work/serve.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; [ -n "${WORK:-}" ] || rm -rf "$work"' EXIT
+# The server writes its build cache and database as it stops: wait for it before removing the folder.
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; [ -n "${WORK:-}" ] || rm -rf "$work"' EXIT
 for _ in $(seq 300); do
   curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break
   sleep 1
