@@ -210,3 +210,36 @@ fn site_in_a_sub_folder_prefixes_every_link() {
     assert!(!a.contains("href=\"/b/\""), "{a}");
     assert_has(&read(&out, "sitemap.xml"), &["<loc>https://county.example.cn/pufa/a/</loc>"]);
 }
+
+/// Builds of one output folder at once take turns through the lock beside it (`.public.pufa-lock`) instead of
+/// writing into the same temporary folders, and the site they leave is whole.
+#[test]
+fn builds_of_one_output_take_turns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let opts = BuildOptions::new(&fixture("good"), Some(&out));
+    let held = std::fs::File::create(dir.path().join(".public.pufa-lock")).unwrap();
+    held.lock().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waiting = {
+        let opts = opts.clone();
+        std::thread::spawn(move || tx.send(build(&opts).map(|r| r.pages).map_err(|e| e.to_string())).unwrap())
+    };
+    assert!(rx.recv_timeout(std::time::Duration::from_millis(500)).is_err(), "the build did not wait for the lock");
+    assert!(!out.exists(), "nothing written while another build holds the folder");
+    drop(held);
+    assert_eq!(rx.recv().unwrap(), Ok(5));
+    waiting.join().unwrap();
+    // Four builds started together all succeed, one after another.
+    let builds: Vec<_> = (0..4)
+        .map(|_| {
+            let opts = opts.clone();
+            std::thread::spawn(move || build(&opts).map(|r| r.pages).map_err(|e| e.to_string()))
+        })
+        .collect();
+    for b in builds {
+        assert_eq!(b.join().unwrap(), Ok(5));
+    }
+    assert!(read(&out, "index.html").contains("<title>测试县普法网</title>"));
+    assert!(!dir.path().join(".public.pufa-building").exists(), "no build left its temporary folder");
+}

@@ -33,11 +33,11 @@ fn failed_build_reports_all_errors_and_keeps_previous_output() {
     assert_eq!(std::fs::read(out.join("index.html")).unwrap(), before, "previous output was changed");
     assert!(!out.join("col/bad-link").exists());
     assert!(out.join("col/one/index.html").exists());
-    // Only the output and the spare folder kept for the next build (see site::output).
+    // Only the output, the spare folder kept for the next build and the build lock (see site::output).
     let mut names: Vec<_> =
         std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
-    assert_eq!(names, [".public.pufa-spare", "public"], "unexpected folders");
+    assert_eq!(names, [".public.pufa-lock", ".public.pufa-spare", "public"], "unexpected folders");
 }
 
 #[test]

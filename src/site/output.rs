@@ -32,6 +32,26 @@ pub struct Output {
     /// Files are moved into the output one by one when the build succeeds (an incremental build), instead of
     /// the folder being swapped in whole.
     staged: bool,
+    /// The output's build lock, held until this build is committed or dropped.
+    _lock: Option<std::fs::File>,
+}
+
+/// Takes the build lock of `output` (the file `.NAME.pufa-lock` beside it), waiting while another build holds it:
+/// builds of one output folder (two `pufa build`s, or one beside a watching `pufa serve`) take turns instead of
+/// writing into the same temporary folders. The lock goes with the process, so a killed build leaves none behind.
+fn lock(output: &Path) -> Result<std::fs::File, BuildError> {
+    let path = sibling(output, "lock")?;
+    let file =
+        std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io_err(&path))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            tracing::info!("{}: another build is writing this folder; waiting for it to finish", output.display());
+            file.lock().map_err(io_err(&path))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(io_err(&path)(e)),
+    }
+    Ok(file)
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
@@ -61,6 +81,7 @@ impl Output {
     /// A folder beside `output` (same file system, so the final rename is atomic): the spare of the last build
     /// when there is one, else a new one.
     pub fn beside(output: &Path) -> Result<Output, BuildError> {
+        let lock = lock(output)?;
         let temp = sibling(output, "building")?;
         let spare = sibling(output, "spare")?;
         if temp.exists() {
@@ -76,7 +97,9 @@ impl Output {
         } else {
             std::fs::create_dir_all(&temp).map_err(io_err(&temp))?;
         }
-        Ok(Output::new(Some(temp), spare))
+        let mut out = Output::new(Some(temp), spare);
+        out._lock = Some(lock);
+        Ok(out)
     }
 
     /// An output that writes nothing, for checking.
@@ -87,6 +110,7 @@ impl Output {
     /// An incremental build's output: only the `wanted` files are written, into an empty folder beside `output`,
     /// and [`Output::apply`] moves them into `output` once the build succeeded.
     pub fn staging(output: &Path, wanted: HashSet<String>) -> Result<Output, BuildError> {
+        let lock = lock(output)?;
         let temp = sibling(output, "staging")?;
         if temp.exists() {
             std::fs::remove_dir_all(&temp).map_err(io_err(&temp))?;
@@ -95,6 +119,7 @@ impl Output {
         let mut out = Output::new(Some(temp), PathBuf::new());
         out.wanted = Some(wanted);
         out.staged = true;
+        out._lock = Some(lock);
         Ok(out)
     }
 
@@ -107,6 +132,7 @@ impl Output {
             bytes: AtomicU64::new(0),
             wanted: None,
             staged: false,
+            _lock: None,
         }
     }
 
