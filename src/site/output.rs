@@ -342,7 +342,7 @@ mod tests {
         drop(failed);
         assert_eq!(std::fs::read_to_string(out.join("old.html")).unwrap(), "old");
         assert!(!out.join("new.html").exists());
-        assert_eq!(names(dir.path()), [".public.pufa-spare", "public"]);
+        assert_eq!(names(dir.path()), [".public.pufa-lock", ".public.pufa-spare", "public"]);
 
         let ok = Output::beside(&out).unwrap();
         ok.write_page("/a/", "<p>a</p>").unwrap();
