@@ -2,10 +2,10 @@
 //!
 //! The writer commits with `synchronous=NORMAL`, which writes a batch's log frames to the OS without waiting for
 //! the disk, and hands the batch's answers to the sync thread. That thread fsyncs the log file and only then
-//! answers: an acknowledged write has reached the disk, as with `synchronous=FULL`, but the writer is already
-//! writing the next batch while the disk works, and one fsync covers every batch committed in the meantime
-//! (PostgreSQL's WAL writer does the same). After a power cut SQLite's recovery keeps the log up to its last
-//! complete commit, which includes every acknowledged one.
+//! answers: an acknowledged write has reached the disk, as with `synchronous=FULL`. Meanwhile new ops gather in
+//! the writer's channel, and when the sync thread says the log is free (`LogFree`) the writer commits them all at
+//! once, so each fsync covers one large commit (PostgreSQL's WAL writer groups the same way). After a power cut
+//! SQLite's recovery keeps the log up to its last complete commit, which includes every acknowledged one.
 
 use std::fs::File;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
