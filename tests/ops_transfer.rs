@@ -134,6 +134,16 @@ async fn importing_twice_counts_once_and_a_later_export_completes_running_attemp
 }
 
 /// Rewrites attempt lines of an export: `edit` gets each line's attempt as JSON.
+/// A played competition's results exported to `results.jsonl` in a fresh folder.
+async fn played_and_exported(competitions: &[String]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("results.jsonl");
+    let src = test_app().await;
+    play(&src).await;
+    transfer::export(&src.state.store, competitions, &file).await.unwrap();
+    (dir, file)
+}
+
 fn rewrite(from: &Path, to: &Path, mut edit: impl FnMut(usize, &mut Value) -> bool) -> PathBuf {
     let text = std::fs::read_to_string(from).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
@@ -161,11 +171,7 @@ fn rewrite(from: &Path, to: &Path, mut edit: impl FnMut(usize, &mut Value) -> bo
 
 #[tokio::test]
 async fn a_different_row_under_a_stored_id_is_a_conflict_and_nothing_is_imported() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("results.jsonl");
-    let src = test_app().await;
-    play(&src).await;
-    transfer::export(&src.state.store, &[], &file).await.unwrap();
+    let (dir, file) = played_and_exported(&[]).await;
     let changed_score = rewrite(&file, &dir.path().join("score.jsonl"), |line, a| {
         if line == 3 {
             a["score"] = 99.into();
@@ -202,11 +208,7 @@ async fn a_different_row_under_a_stored_id_is_a_conflict_and_nothing_is_imported
 
 #[tokio::test]
 async fn a_malformed_file_names_its_line_and_imports_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("results.jsonl");
-    let src = test_app().await;
-    play(&src).await;
-    transfer::export(&src.state.store, &["schools".to_string()], &file).await.unwrap();
+    let (dir, file) = played_and_exported(&["schools".to_string()]).await;
     let text = std::fs::read_to_string(&file).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let write = |name: &str, body: String| {

@@ -85,4 +85,13 @@ mod tests {
         }
         assert!(!is_json(&HeaderMap::new()));
     }
+
+    #[tokio::test]
+    async fn responses_are_json_with_their_content_type() {
+        let resp = ApiJson(serde_json::json!({"名": "张三", "n": [1, 2]})).into_response();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/json");
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+        assert_eq!(&body[..], r#"{"n":[1,2],"名":"张三"}"#.as_bytes());
+    }
 }

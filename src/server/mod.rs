@@ -218,17 +218,20 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     if let Some(token) = opts.admin_token.as_deref().filter(|t| !t.is_empty()) {
         state = state.with_admin_token(token);
     }
-    let live = engine.as_ref().filter(|_| opts.watch).map(|_| live::Live::new(state.pages.config.language));
-    let watching = match (&live, engine) {
-        (Some(l), Some(engine)) => {
+    // A watching server rebuilds on changes and reloads open pages; one that built without watching saves its
+    // build's graph for the next `pufa build`; one started with --no-build built nothing.
+    let (live, watching) = match engine {
+        Some(engine) if opts.watch => {
+            let l = live::Live::new(state.pages.config.language);
             state = state.with_live(l.clone());
-            Some(live::watch(engine, l.clone()).context("watching the site folder")?)
+            let w = live::watch(engine, l.clone()).context("watching the site folder")?;
+            (Some(l), Some(w))
         }
-        (_, Some(engine)) => {
+        Some(engine) => {
             let _ = engine.save_cache();
-            None
+            (None, None)
         }
-        (_, None) => None,
+        None => (None, None),
     };
     let addr: SocketAddr = format!("{}:{}", opts.bind, opts.port)
         .parse()

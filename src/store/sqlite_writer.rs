@@ -95,7 +95,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Op>, synced: &Sender<Vec<Rep
             }
         }
     }
-    open.commit(&mut conn, synced);
+    // Every pass that took ops committed them, the last one included: nothing is left open here.
 }
 
 /// The transaction being written: its ops and what each did, not yet committed (empty: no transaction open).

@@ -60,20 +60,11 @@ macro_rules! backend_export {
             for (comp, list) in comps.into_iter().zip(&ids) {
                 report.competitions.push((comp, list.len()));
                 for page in list.chunks(PAGE) {
-                    let mut q = QueryBuilder::<$Db>::new(format!("SELECT {COLUMNS} FROM attempts WHERE id IN ("));
-                    let mut sep = q.separated(", ");
-                    for id in page {
-                        sep.push_bind(&**id);
-                    }
-                    q.push(") ORDER BY started_at, id");
+                    let head = format!("SELECT {COLUMNS} FROM attempts WHERE id IN (");
+                    let mut q = in_ids(&head, page, ") ORDER BY started_at, id");
                     let rows: Vec<AttemptRow> = q.build_query_as().fetch_all(&mut *tx).await?;
-                    let mut q =
-                        QueryBuilder::<$Db>::new("SELECT attempt, question, correct FROM responses WHERE attempt IN (");
-                    let mut sep = q.separated(", ");
-                    for id in page {
-                        sep.push_bind(&**id);
-                    }
-                    q.push(") ORDER BY attempt, question");
+                    let head = "SELECT attempt, question, correct FROM responses WHERE attempt IN (";
+                    let mut q = in_ids(head, page, ") ORDER BY attempt, question");
                     let mut responses = by_attempt(q.build_query_as().fetch_all(&mut *tx).await?);
                     for attempt in rows {
                         let responses = responses.remove(&attempt.id).unwrap_or_default();
@@ -84,6 +75,17 @@ macro_rules! backend_export {
             }
             tx.rollback().await?;
             Ok(report)
+        }
+
+        /// `head`, the page's ids as bound parameters separated by commas, then `tail`.
+        fn in_ids<'a>(head: &str, ids: &'a [Box<str>], tail: &str) -> QueryBuilder<'a, $Db> {
+            let mut q = QueryBuilder::<$Db>::new(head);
+            let mut sep = q.separated(", ");
+            for id in ids {
+                sep.push_bind(&**id);
+            }
+            q.push(tail);
+            q
         }
     };
 }

@@ -1,6 +1,6 @@
-//! The import transaction: records arrive one by one from the file and are looked up and written in chunks (a few statements per chunk instead of
-//! several per attempt), after deciding for each record whether it is new, already stored, completes a running
-//! attempt, or conflicts with what is stored.
+//! The import transaction: records arrive one by one from the file and are looked up and written in chunks (a few
+//! statements per chunk instead of several per attempt), after deciding for each record whether it is new, already
+//! stored, completes a running attempt, or conflicts with what is stored.
 
 use std::collections::HashMap;
 use std::path::Path;
