@@ -121,7 +121,7 @@ async fn join_answer_submit_and_see_the_result_with_legal_basis() {
 async fn the_cookie_brings_the_participant_back_to_the_same_attempt() {
     let t = test_app().await;
     let (attempt, cookie) = t.joined("open", "李四", "school-a", "初二(1)班").await;
-    let set = t.join("open", "李四", "school-a", "初二(1)班").await.set_cookies().join("\n");
+    let set = t.join("open", "赵六", "school-a", "初二(1)班").await.set_cookies().join("\n");
     for part in ["HttpOnly", "SameSite=Lax", "Path=/quiz/"] {
         assert!(set.contains(part), "attempt cookie lacks {part}: {set}");
     }

@@ -4,6 +4,7 @@
 mod draw;
 pub mod files;
 mod grade;
+pub mod identity;
 mod load;
 pub mod locate;
 pub mod model;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::extract::ApiJson;
 use super::flow::{self, StartRequest};
+use super::pages::cookies;
 use super::{ApiError, AppState};
 use crate::quiz::{Competition, OrgKind, ShowAnswers};
 
@@ -140,9 +141,12 @@ async fn info(State(state): State<AppState>, Path(id): Path<String>) -> Result<A
 async fn start(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<StartRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let started = flow::start(&state, &id, req).await?;
+    // A client that sends the pages' attempt cookie is the device that started the attempt.
+    let device = cookies::get(&headers, &cookies::attempt_name(&id));
+    let started = flow::start(&state, &id, req, device.as_deref()).await?;
     let status = if started.resumed { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, ApiJson(started)))
 }

@@ -17,6 +17,10 @@ pub enum ApiError {
     NameEmpty,
     #[error("name is too long")]
     NameTooLong,
+    #[error("name has no letters")]
+    NameNoLetters,
+    #[error("group has no letters or digits")]
+    GroupNoLetters,
     #[error("group is empty")]
     GroupEmpty,
     #[error("group is too long")]
@@ -33,6 +37,16 @@ pub enum ApiError {
     Closed,
     #[error("attempts exhausted")]
     AttemptsExhausted,
+    /// The identity has a running attempt and the request proves neither its device nor its resume code.
+    #[error("attempt in progress elsewhere")]
+    AttemptInProgress,
+    #[error("wrong resume code")]
+    ResumeCodeWrong,
+    #[error("too many wrong resume codes")]
+    ResumeLocked,
+    /// An answer for a question that is not in the attempt, or a letter that names no shown option.
+    #[error("answer to a question not in the attempt")]
+    InvalidAnswer,
     #[error("unknown attempt")]
     UnknownAttempt,
     /// The body is not valid JSON or lacks fields; the detail (serde's text) goes out as `detail`.
@@ -58,12 +72,13 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         use ApiError::*;
         match self {
-            NameEmpty | NameTooLong | GroupEmpty | GroupTooLong | UnknownOrganization => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            NameEmpty | NameTooLong | NameNoLetters | GroupEmpty | GroupTooLong | GroupNoLetters
+            | UnknownOrganization | InvalidAnswer => StatusCode::UNPROCESSABLE_ENTITY,
             UnknownCompetition | UnknownAttempt | NotFound | AdminDisabled => StatusCode::NOT_FOUND,
             KindNotAdmitted | NotOpen | Closed => StatusCode::FORBIDDEN,
-            AttemptsExhausted => StatusCode::CONFLICT,
+            AttemptsExhausted | AttemptInProgress => StatusCode::CONFLICT,
+            ResumeCodeWrong => StatusCode::FORBIDDEN,
+            ResumeLocked => StatusCode::TOO_MANY_REQUESTS,
             MalformedJson(_) => StatusCode::BAD_REQUEST,
             ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -79,6 +94,8 @@ impl ApiError {
         match self {
             NameEmpty => "name_empty",
             NameTooLong => "name_too_long",
+            NameNoLetters => "name_no_letters",
+            GroupNoLetters => "group_no_letters",
             GroupEmpty => "group_empty",
             GroupTooLong => "group_too_long",
             UnknownOrganization => "unknown_organization",
@@ -87,6 +104,10 @@ impl ApiError {
             NotOpen => "not_open",
             Closed => "closed",
             AttemptsExhausted => "attempts_exhausted",
+            AttemptInProgress => "attempt_in_progress",
+            ResumeCodeWrong => "resume_code_wrong",
+            ResumeLocked => "resume_locked",
+            InvalidAnswer => "invalid_answer",
             UnknownAttempt => "unknown_attempt",
             MalformedJson(_) => "malformed_json",
             ContentType => "content_type",
@@ -133,6 +154,9 @@ impl IntoResponse for ApiError {
         match self {
             ApiError::Overloaded => {
                 resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            ApiError::ResumeLocked => {
+                resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
             }
             ApiError::Unauthorized => {
                 resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -8,8 +8,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::MAX_NAME_CHARS;
-use super::{ApiError, AppState};
-use crate::quiz::{self, Competition, Drawn, Grade, PublicQuestion, ShowAnswers};
+use super::{resume, ApiError, AppState};
+use crate::quiz::{self, identity, Competition, Drawn, Grade, PublicQuestion, ShowAnswers};
 use crate::store::{AttemptRow, Draft, NewAttempt, StartOutcome, Submission, SubmitOutcome};
 
 /// A submission arriving this long after the deadline is still accepted (network delays, a slow phone).
@@ -67,6 +67,9 @@ pub struct StartRequest {
     pub organization: String,
     /// Class or department (班级/部门).
     pub group: String,
+    /// The resume code (续答码) shown when a running attempt started, to continue it on another device.
+    #[serde(default)]
+    pub resume_code: Option<String>,
 }
 
 /// A started (or resumed) attempt as the participant sees it.
@@ -80,20 +83,19 @@ pub struct Started {
     pub resumed: bool,
     /// 1-based attempt number.
     pub number: u32,
+    /// The code that continues this attempt on another device (续答码).
+    pub resume_code: String,
 }
 
-/// One question's result as shown; answer, explanation and basis only when the competition shows them.
+/// One question's result, shown only once the competition shows results.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ResultView {
     pub id: String,
     pub correct: bool,
     pub given: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub answer: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub explanation: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub basis: Option<String>,
+    pub answer: Vec<String>,
+    pub explanation: String,
+    pub basis: String,
 }
 
 /// A graded attempt as shown.
@@ -104,8 +106,12 @@ pub struct Submitted {
     pub score: u32,
     pub max_score: u32,
     pub passed: bool,
-    /// Whether answers, explanations and legal basis are included (false until the close for `after_close`).
+    /// Whether per-question results (right or wrong, answers, explanations, legal basis) are included: false
+    /// until the close for `after_close`, when `results` is empty and only the score is told.
     pub answers_shown: bool,
+    /// When the per-question results will be shown, while they are not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answers_at: Option<DateTime<chrono::FixedOffset>>,
     pub submitted_at: DateTime<Utc>,
     pub duration_ms: i64,
     pub results: Vec<ResultView>,
@@ -124,6 +130,9 @@ pub struct AttemptView {
     pub questions: Vec<PublicQuestion>,
     /// Answers saved so far (question id → letters) while the attempt runs.
     pub saved: HashMap<String, Vec<String>>,
+    /// The code that continues this attempt on another device, while it runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resume_code: Option<String>,
     pub result: Option<Submitted>,
 }
 
@@ -148,23 +157,30 @@ pub fn competition<'a>(state: &'a AppState, id: &str) -> Result<&'a Competition,
     state.quizzes.competitions.get(id).ok_or(ApiError::UnknownCompetition)
 }
 
-/// Trims and checks a name or group.
-fn clean(text: &str, empty: ApiError, long: ApiError) -> Result<String, ApiError> {
-    let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if t.is_empty() {
-        return Err(empty);
-    }
-    if t.chars().count() > MAX_NAME_CHARS || t.chars().any(char::is_control) {
-        return Err(long);
-    }
-    Ok(t)
+/// Cleans a name or group (`identity::clean`) into what is shown and the key that is compared.
+fn clean(text: &str, name: bool) -> Result<identity::Cleaned, ApiError> {
+    use identity::IdentityError::*;
+    identity::clean(text, MAX_NAME_CHARS, name).map_err(|e| match (e, name) {
+        (Empty, true) => ApiError::NameEmpty,
+        (NoLetters, true) => ApiError::NameNoLetters,
+        (TooLong, true) => ApiError::NameTooLong,
+        (Empty, false) => ApiError::GroupEmpty,
+        (NoLetters, false) => ApiError::GroupNoLetters,
+        (TooLong, false) => ApiError::GroupTooLong,
+    })
 }
 
-/// Starts an attempt, or returns the participant's running one (same deadline).
-pub async fn start(state: &AppState, comp_id: &str, req: StartRequest) -> Result<Started, ApiError> {
+/// Starts an attempt, or returns the participant's running one (same deadline) to the device that started it
+/// (`device`: the attempt id its cookie remembers) or to whoever gives its resume code.
+pub async fn start(
+    state: &AppState,
+    comp_id: &str,
+    req: StartRequest,
+    device: Option<&str>,
+) -> Result<Started, ApiError> {
     let comp = competition(state, comp_id)?;
-    let name = clean(&req.name, ApiError::NameEmpty, ApiError::NameTooLong)?;
-    let group = clean(&req.group, ApiError::GroupEmpty, ApiError::GroupTooLong)?;
+    let name = clean(&req.name, true)?;
+    let group = clean(&req.group, false)?;
     let org = state.quizzes.organization(req.organization.trim()).ok_or(ApiError::UnknownOrganization)?;
     if !comp.admits(org.kind) {
         return Err(ApiError::KindNotAdmitted);
@@ -184,9 +200,9 @@ pub async fn start(state: &AppState, comp_id: &str, req: StartRequest) -> Result
         id: attempt_id(millis(now)),
         competition: comp.id.clone(),
         organization: org.id.clone(),
-        participant_key: format!("{}\u{1f}{}\u{1f}{}", org.id, name, group),
-        name,
-        grp: group,
+        participant_key: identity::participant_key(&org.id, &name, &group),
+        name: name.shown,
+        grp: group.shown,
         limit: comp.attempts,
         seed: seed as i64,
         drawn: serde_json::to_string(&drawn).map_err(ApiError::internal)?,
@@ -194,9 +210,15 @@ pub async fn start(state: &AppState, comp_id: &str, req: StartRequest) -> Result
         deadline: millis(deadline),
         max_score: i64::from(comp.max_score()),
     };
+    let key = new.participant_key.clone();
     let (row, resumed) = match state.store.start(new).await? {
         StartOutcome::Created(r) => (r, false),
-        StartOutcome::Resumed(r) => (r, true),
+        StartOutcome::Resumed(r) => {
+            if device != Some(r.id.as_str()) {
+                may_resume(state, &key, &r.id, req.resume_code.as_deref())?;
+            }
+            (r, true)
+        }
         StartOutcome::Exhausted => return Err(ApiError::AttemptsExhausted),
     };
     // A resumed attempt shows the questions it was started with; a new one those just drawn.
@@ -210,7 +232,36 @@ pub async fn start(state: &AppState, comp_id: &str, req: StartRequest) -> Result
         questions: quiz::present(&state.quizzes, &running.drawn, state.lang),
         resumed,
         number: row.number as u32,
+        resume_code: resume::code(&row.id),
     })
+}
+
+/// Whether a start elsewhere may continue running attempt `id` of participant `key` with the code it gave.
+fn may_resume(state: &AppState, key: &str, id: &str, code: Option<&str>) -> Result<(), ApiError> {
+    let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
+        return Err(ApiError::AttemptInProgress);
+    };
+    // Checked before the code, so guesses past the limit learn nothing, not even a right one.
+    if state.resume_failures.locked(key) {
+        return Err(ApiError::ResumeLocked);
+    }
+    if resume::matches(id, code) {
+        state.resume_failures.forget(key);
+        return Ok(());
+    }
+    state.resume_failures.record(key);
+    Err(ApiError::ResumeCodeWrong)
+}
+
+/// Refuses answers to questions the attempt does not hold, or letters naming no option shown.
+fn check_answers(drawn: &[Drawn], answers: &HashMap<String, Vec<String>>) -> Result<(), ApiError> {
+    for (id, letters) in answers {
+        let d = drawn.iter().find(|d| &d.id == id).ok_or(ApiError::InvalidAnswer)?;
+        if letters.len() > d.order.len() || quiz::to_file_indices(d, letters).is_none() {
+            return Err(ApiError::InvalidAnswer);
+        }
+    }
+    Ok(())
 }
 
 /// A new attempt id: 32 hex digits, the start time in milliseconds (48 bits) then 80 random bits from the
@@ -248,6 +299,7 @@ pub async fn resume(state: &AppState, attempt_id: &str) -> Result<AttemptView, A
         deadline: from_millis(row.deadline),
         questions: quiz::present(&state.quizzes, &drawn, state.lang),
         saved: if row.submitted_at.is_none() { saved_answers(&row) } else { HashMap::new() },
+        resume_code: row.submitted_at.is_none().then(|| resume::code(&row.id)),
         result,
     })
 }
@@ -273,6 +325,7 @@ pub async fn submit(
         }
     };
     let row = &running.row;
+    check_answers(&running.drawn, &answers)?;
     let comp = competition(state, &row.competition)?;
     let late = now > row.deadline + grace;
     let answers = if late { saved_answers(row) } else { answers };
@@ -309,6 +362,7 @@ pub async fn save(
     answers: HashMap<String, Vec<String>>,
 ) -> Result<Saved, ApiError> {
     let row = row(state, attempt_id).await?;
+    check_answers(&drawn_of(&row)?, &answers)?;
     let now = millis(state.clock.now());
     let draft = Draft {
         attempt: row.id.clone(),
@@ -340,6 +394,8 @@ fn shown(
         ShowAnswers::AfterSubmit => true,
         ShowAnswers::AfterClose => state.clock.now() >= comp.closes,
     };
+    // Before results are due not even right/wrong marks go out: a judge question's mark is its answer.
+    let results = if shown { grade.results } else { Vec::new() };
     Ok(Submitted {
         attempt: attempt.to_string(),
         competition: comp.id.clone(),
@@ -347,10 +403,10 @@ fn shown(
         max_score: grade.max_score,
         passed: grade.passed,
         answers_shown: shown,
+        answers_at: (!shown).then_some(comp.closes),
         submitted_at: from_millis(submitted_at),
         duration_ms,
-        results: grade
-            .results
+        results: results
             .into_iter()
             .map(|r| {
                 // Explanation and basis come from the banks (grades stored by earlier versions carry their own).
@@ -360,12 +416,12 @@ fn shown(
                     _ => stored,
                 };
                 ResultView {
-                    explanation: shown.then(|| from_bank(r.explanation, |q| &q.explanation)),
-                    basis: shown.then(|| from_bank(r.basis, |q| &q.basis)),
+                    explanation: from_bank(r.explanation, |q| &q.explanation),
+                    basis: from_bank(r.basis, |q| &q.basis),
                     id: r.id,
                     correct: r.correct,
                     given: r.given,
-                    answer: shown.then_some(r.answer),
+                    answer: r.answer,
                 }
             })
             .collect(),

@@ -12,6 +12,7 @@ pub mod extract;
 pub mod flow;
 pub mod live;
 pub mod pages;
+pub mod resume;
 pub mod security;
 
 use std::net::SocketAddr;
@@ -112,6 +113,8 @@ pub struct Shared {
     pub clock: Clock,
     /// Failed organizer logins per address (memory only, bounded).
     pub auth_failures: Arc<security::AuthFailures>,
+    /// Wrong resume codes per participant (memory only, bounded).
+    pub resume_failures: Arc<resume::Failures>,
     /// Running attempts started here, so submits skip a database read.
     pub open_attempts: Arc<flow::OpenAttempts>,
     /// The site's templates and `site.yaml`, for the competition pages.
@@ -131,6 +134,7 @@ impl AppState {
             site: Arc::new(SiteInfo::default()),
             clock: Clock::system(),
             auth_failures: Arc::new(security::AuthFailures::default()),
+            resume_failures: Arc::new(resume::Failures::default()),
             open_attempts: Arc::new(flow::OpenAttempts::default()),
             pages: pages::Templates::built_in(),
             live: None,

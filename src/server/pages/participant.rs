@@ -27,6 +27,9 @@ pub struct JoinForm {
     organization: String,
     #[serde(default)]
     group: String,
+    /// 续答码, to continue on this device an attempt started on another.
+    #[serde(default)]
+    resume_code: String,
 }
 
 /// A link back to this browser's attempt at a competition: still running, or its result.
@@ -61,7 +64,7 @@ fn landing_page(
     state: &AppState,
     comp: &Competition,
     form: &JoinForm,
-    error: Option<String>,
+    error: Option<(bool, String)>,
     resume: Option<Resume>,
     status: StatusCode,
 ) -> Response {
@@ -69,7 +72,8 @@ fn landing_page(
     ctx.insert("comp", &view::facts(comp, state.lang, attempts::status(state, comp)));
     ctx.insert("towns", &view::org_groups(&state.quizzes, comp, state.lang));
     ctx.insert("form", form);
-    ctx.insert("error", &error);
+    ctx.insert("ask_code", &(!form.resume_code.is_empty() || error.as_ref().is_some_and(|(code, _)| *code)));
+    ctx.insert("error", &error.map(|(_, message)| message));
     ctx.insert("resume", &resume);
     // The resume link depends on this browser's cookie: private to it.
     let mut resp = page(state, "landing.html", &ctx, status);
@@ -96,9 +100,14 @@ pub(super) async fn join(
     };
     // A form that cannot be read is treated as an empty one: the participant gets the form back with a message.
     let form = form.map(|f| f.0).unwrap_or_default();
-    let req =
-        StartRequest { name: form.name.clone(), organization: form.organization.clone(), group: form.group.clone() };
-    match flow::start(&state, &id, req).await {
+    let req = StartRequest {
+        name: form.name.clone(),
+        organization: form.organization.clone(),
+        group: form.group.clone(),
+        resume_code: Some(form.resume_code.clone()),
+    };
+    let device = cookies::get(&headers, &cookies::attempt_name(&comp.id));
+    match flow::start(&state, &id, req, device.as_deref()).await {
         Ok(started) => {
             let secure = cookies::is_https(&headers, &state.pages.config.base_url);
             let cookie = cookies::attempt(&state.pages.root(), &comp.id, &started.attempt, secure);
@@ -111,7 +120,10 @@ pub(super) async fn join(
         Err(e @ ApiError::Internal(_)) => error_page(&state, e),
         Err(e) => {
             let status = e.status();
-            landing_page(&state, comp, &form, Some(e.message(state.lang)), None, status)
+            // Refusals about a running attempt open the resume-code field.
+            let about_code =
+                matches!(e, ApiError::AttemptInProgress | ApiError::ResumeCodeWrong | ApiError::ResumeLocked);
+            landing_page(&state, comp, &form, Some((about_code, e.message(state.lang))), None, status)
         }
     }
 }
@@ -153,6 +165,7 @@ pub(super) async fn questions(State(state): State<AppState>, Path(attempt): Path
     ctx.insert("remaining", &remaining);
     ctx.insert("deadline_note", &fill(t(lang, "quiz.deadline_note"), &[("time", &view::when(lang, &deadline_local))]));
     ctx.insert("questions", &view::questions(&v.questions, &v.saved, lang));
+    ctx.insert("resume_code", &v.resume_code);
     no_store(page(&state, "attempt.html", &ctx, StatusCode::OK))
 }
 

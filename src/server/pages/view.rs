@@ -216,7 +216,7 @@ pub fn results(shown: &[PublicQuestion], submitted: &Submitted, lang: Lang) -> V
         .iter()
         .filter_map(|r| {
             let q = shown.iter().find(|q| q.id == r.id)?;
-            let answer = r.answer.clone().unwrap_or_default();
+            let answer = &r.answer;
             // Judge questions read better as 正确 / 错误 than as A / B.
             let say = |letters: &[String]| -> String {
                 let words: Vec<String> = letters
@@ -246,10 +246,10 @@ pub fn results(shown: &[PublicQuestion], submitted: &Submitted, lang: Lang) -> V
                     })
                     .collect(),
                 given: say(&r.given),
-                answer: say(&answer),
+                answer: say(answer),
                 correct: r.correct,
-                explanation: r.explanation.clone().unwrap_or_default(),
-                basis: r.basis.clone().unwrap_or_default(),
+                explanation: r.explanation.clone(),
+                basis: r.basis.clone(),
                 points: q.points,
                 // Grading is all-or-nothing per question.
                 earned: if r.correct { q.points } else { 0 },
@@ -279,6 +279,7 @@ mod tests {
             max_score: 20,
             passed: false,
             answers_shown: shown,
+            answers_at: None,
             submitted_at: chrono::Utc::now(),
             duration_ms: 0,
             results,
@@ -291,9 +292,9 @@ mod tests {
             id: id.into(),
             correct,
             given: v(given),
-            answer: Some(v(answer)),
-            explanation: Some("解析".into()),
-            basis: Some("《宪法》第一条".into()),
+            answer: v(answer),
+            explanation: "解析".into(),
+            basis: "《宪法》第一条".into(),
         }
     }
 
