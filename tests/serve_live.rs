@@ -61,7 +61,7 @@ async fn reload_script_only_in_watching_servers() {
     let watching = state(&root, Some(Live::new(Default::default()))).await;
     let (status, headers, html) = get(&watching, "/xianfa/a/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains(&format!("{SCRIPT_TAG}</body>")), "script before </body>");
+    assert!(html.contains(&format!("{}</body>", live::script_tag(0))), "script before </body>");
     assert_eq!(html.matches("<script").count(), get(&plain, "/xianfa/a/").await.2.matches("<script").count() + 1);
     // The script is a file from the site itself, so the page's CSP needs no inline script.
     let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
@@ -75,6 +75,80 @@ async fn reload_script_only_in_watching_servers() {
     assert!(!css.contains("_pufa"));
     // On disk the pages stay as `pufa build` writes them.
     assert!(!std::fs::read_to_string(root.join("public/xianfa/a/index.html")).unwrap().contains("_pufa"));
+}
+
+/// The events an `EventSource` dispatches from `stream`, as (type, data), following the HTML standard's
+/// "interpreting an event stream": a block without data is dispatched as nothing.
+fn dispatched(stream: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let (mut kind, mut data) = (String::new(), String::new());
+    for line in stream.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)) {
+        if line.is_empty() {
+            if !data.is_empty() {
+                data.pop();
+                out.push((if kind.is_empty() { "message".into() } else { kind.clone() }, data.clone()));
+            }
+            (kind, data) = (String::new(), String::new());
+            continue;
+        }
+        if line.starts_with(':') {
+            continue;
+        }
+        let (field, value) = line.split_once(':').map_or((line, ""), |(f, v)| (f, v.strip_prefix(' ').unwrap_or(v)));
+        match field {
+            "event" => kind = value.to_string(),
+            "data" => {
+                data.push_str(value);
+                data.push('\n');
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn the_parser_follows_the_standard() {
+    let events = dispatched("event: a\n\nevent: b\ndata: x\ndata: y\n\n: comment\ndata\n\n");
+    assert_eq!(events, [("b".to_string(), "x\ny".to_string()), ("message".to_string(), String::new())]);
+}
+
+// Issue 17: HEAD answered another Content-Length than GET for pages with the reload script.
+#[tokio::test]
+async fn head_answers_the_length_that_get_sends() {
+    let (_dir, root, _) = site();
+    for live in [None, Some(Live::new(Default::default()))] {
+        let state = state(&root, live).await;
+        for uri in ["/xianfa/a/", "/", "/static/style.css", "/quiz/open/", "/api/competitions"] {
+            let get = app(state.clone()).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+            assert_eq!(get.status(), StatusCode::OK, "{uri}");
+            let sent = get.into_body().collect().await.unwrap().to_bytes().len();
+            let head = app(state.clone()).oneshot(Request::head(uri).body(Body::empty()).unwrap()).await.unwrap();
+            assert_eq!(head.status(), StatusCode::OK, "{uri}");
+            let length = head.headers().get(header::CONTENT_LENGTH).map(|v| v.to_str().unwrap().to_string());
+            assert_eq!(length, Some(sent.to_string()), "{uri}");
+            assert!(head.into_body().collect().await.unwrap().to_bytes().is_empty(), "{uri}: HEAD has no body");
+        }
+    }
+}
+
+// Issue 17: every page 404ed `/favicon.ico`.
+#[tokio::test]
+async fn pages_have_an_icon_and_favicon_ico_answers() {
+    let (_dir, root, _) = site();
+    let state = state(&root, None).await;
+    let (_, _, html) = get(&state, "/xianfa/a/").await;
+    assert!(html.contains("<link rel=\"icon\" type=\"image/svg+xml\" href=\"/static/favicon.svg\">"), "{html}");
+    let (status, headers, svg) = get(&state, "/static/favicon.svg").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(svg.starts_with("<svg") && headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("image/svg"));
+    let (status, headers, body) = get(&state, "/favicon.ico").await;
+    assert_eq!((status, headers[header::CONTENT_TYPE].to_str().unwrap()), (StatusCode::OK, "image/svg+xml"));
+    assert_eq!(body, svg);
+    // A site with an icon of its own keeps it.
+    std::fs::write(root.join("public/favicon.ico"), b"\0\0\x01\0own").unwrap();
+    let (_, headers, body) = get(&state, "/favicon.ico").await;
+    assert_eq!((headers[header::CONTENT_TYPE].to_str().unwrap(), body.as_str()), ("image/x-icon", "\0\0\u{1}\0own"));
 }
 
 /// Reads the event stream until it holds `needle`, returning all read so far.
@@ -107,6 +181,13 @@ async fn event_stream_carries_reloads_and_failures() {
     until(&mut body, &mut seen, "event: failed").await;
     until(&mut body, &mut seen, "content/xianfa/a.md:3:1").await;
     assert!(seen.contains("生成失败"), "{seen}");
+    // As a browser's EventSource reads them (issue 17: a reload without a `data:` line was never dispatched).
+    let events = dispatched(&seen);
+    assert_eq!(events[0], ("hello".to_string(), "0".to_string()), "the build the pages are at comes first");
+    assert_eq!(events[1].0, "reload");
+    assert_eq!(events[2].0, "failed");
+    assert!(events[2].1.contains("content/xianfa/a.md:3:1"));
+    assert_eq!(events.len(), 3, "{events:?}");
 
     // A page opened while the failure lasts is shown it at once.
     let resp = app(state).oneshot(Request::get("/_pufa/live").body(Body::empty()).unwrap()).await.unwrap();

@@ -6,6 +6,7 @@
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -28,8 +29,9 @@ use crate::diag::Diagnostics;
 use crate::i18n::{self, Lang};
 use crate::site::{BuildError, Engine};
 
-/// The tag added before `</body>` of every static page.
-pub const SCRIPT_TAG: &str = "<script src=\"/_pufa/live.js\" defer></script>";
+/// The start of the tag added before `</body>` of every static page; `data-build` follows, the number of the
+/// build the page comes from, so a page coming back from the back/forward cache knows whether it is stale.
+pub const SCRIPT_TAG: &str = "<script src=\"/_pufa/live.js\" defer data-build=\"";
 
 const SCRIPT: &str = include_str!("live.js");
 
@@ -53,10 +55,21 @@ pub enum Notice {
 
 impl Notice {
     fn event(&self) -> Event {
+        // Browsers dispatch no event without a `data:` line (the HTML spec's "dispatch the event" step skips an
+        // empty data buffer), so a reload carries one.
         match self {
-            Notice::Reload => Event::default().event("reload").data(""),
+            Notice::Reload => Event::default().event("reload").data("reload"),
             Notice::Failed(json) => Event::default().event("failed").data(json),
         }
+    }
+}
+
+/// Counts an open event stream while it lives.
+struct Open(Arc<Live>);
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.streams.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -67,6 +80,10 @@ pub struct Live {
     failure: Mutex<Option<String>>,
     closed: watch::Sender<bool>,
     lang: Lang,
+    /// Builds since the start: pages carry the number they were built by.
+    generation: AtomicU64,
+    /// Event streams open now.
+    streams: AtomicUsize,
 }
 
 impl Live {
@@ -76,7 +93,19 @@ impl Live {
             failure: Mutex::default(),
             closed: watch::channel(false).0,
             lang,
+            generation: AtomicU64::new(0),
+            streams: AtomicUsize::new(0),
         })
+    }
+
+    /// Event streams open now (a page that was left or hidden has closed its own).
+    pub fn open_streams(&self) -> usize {
+        self.streams.load(Ordering::Relaxed)
+    }
+
+    /// The number of the last good build.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Relaxed)
     }
 
     /// Notices from now on.
@@ -86,6 +115,7 @@ impl Live {
 
     /// The site was rebuilt.
     pub fn reloaded(&self) {
+        self.generation.fetch_add(1, Ordering::Relaxed);
         *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let _ = self.tx.send(Notice::Reload);
     }
@@ -120,15 +150,23 @@ pub fn router() -> Router<AppState> {
 async fn events(State(state): State<AppState>) -> Response {
     let Some(live) = state.live.clone() else { return StatusCode::NOT_FOUND.into_response() };
     let now = live.failure.lock().unwrap_or_else(|e| e.into_inner()).clone().map(Notice::Failed);
+    // First the build the pages are at: a page that kept an older number (it sat hidden, or in the
+    // back/forward cache, while a rebuild happened) reloads.
+    let hello = Event::default().event("hello").data(live.generation().to_string());
     // A stream that fell behind missed a notice; reloading is always right.
     let notices = BroadcastStream::new(live.subscribe()).map(|n| Some(n.unwrap_or(Notice::Reload)));
     let closing = WatchStream::new(live.closed.subscribe()).filter(|c| *c).map(|_| None);
-    let stream = tokio_stream::iter(now.map(Some))
-        .chain(notices)
-        .merge(closing)
-        .take_while(Option::is_some)
-        .map(|n| Ok::<_, Infallible>(n.map(|n| n.event()).unwrap_or_default()));
-    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+    live.streams.fetch_add(1, Ordering::Relaxed);
+    let open = Open(live.clone());
+    let stream =
+        tokio_stream::iter(now.map(Some)).chain(notices).merge(closing).take_while(Option::is_some).map(move |n| {
+            let _counted = &open;
+            Ok::<_, Infallible>(n.map(|n| n.event()).unwrap_or_default())
+        });
+    let stream = tokio_stream::once(Ok(hello)).chain(stream);
+    // Keep-alive comments every 15 s also find streams whose page is gone without a goodbye: the write fails
+    // and the stream is dropped.
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
 
 async fn script(State(state): State<AppState>) -> Response {
@@ -139,14 +177,21 @@ async fn script(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// `html` with [`SCRIPT_TAG`] before its last `</body>` (or at the end).
-pub fn with_script(html: &[u8]) -> Vec<u8> {
-    let at = html.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
-    [&html[..at], SCRIPT_TAG.as_bytes(), &html[at..]].concat()
+/// The reload script's tag for pages of build `generation`.
+pub fn script_tag(generation: u64) -> String {
+    format!("{SCRIPT_TAG}{generation}\"></script>")
 }
 
-/// Middleware over the static site: adds the reload script to HTML pages.
-pub async fn inject(req: Request, next: Next) -> Response {
+/// `html` with the script tag of build `generation` before its last `</body>` (or at the end).
+pub fn with_script(html: &[u8], generation: u64) -> Vec<u8> {
+    let at = html.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
+    [&html[..at], script_tag(generation).as_bytes(), &html[at..]].concat()
+}
+
+/// Middleware over the static site: adds the reload script to HTML pages. `HEAD` answers the length `GET` would.
+pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let generation = state.live.as_ref().map_or(0, |l| l.generation());
+    let head = req.method() == axum::http::Method::HEAD;
     let resp = next.run(req).await;
     let html = resp
         .headers()
@@ -157,12 +202,19 @@ pub async fn inject(req: Request, next: Next) -> Response {
         return resp;
     }
     let (mut parts, body) = resp.into_parts();
+    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if head {
+        let length = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+        if let Some(n) = length {
+            parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(n + script_tag(generation).len()));
+        }
+        return Response::from_parts(parts, Body::empty());
+    }
     let Ok(bytes) = axum::body::to_bytes(body, 256 << 20).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     parts.headers.remove(header::CONTENT_LENGTH);
-    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Response::from_parts(parts, Body::from(with_script(&bytes)))
+    Response::from_parts(parts, Body::from(with_script(&bytes, generation)))
 }
 
 /// A running watcher: stop it to end rebuilding and save the build cache.
@@ -265,7 +317,8 @@ fn matters(source: &Path, path: &Path) -> bool {
 fn rebuild(engine: &mut Engine, changes: Option<&[PathBuf]>, live: &Live) {
     match engine.build(changes) {
         Ok(report) => {
-            tracing::info!(files = report.files, ms = report.elapsed.as_millis() as u64, "rebuilt");
+            let (files, ms) = (report.files.to_string(), report.elapsed.as_millis().to_string());
+            tracing::info!("{}", i18n::fill(i18n::t(live.lang, "live.rebuilt"), &[("files", &files), ("ms", &ms)]));
             if report.files > 0 || live.failing() {
                 live.reloaded();
             }

@@ -9,6 +9,7 @@ pub mod attempts;
 pub mod board;
 pub mod error;
 pub mod extract;
+pub mod favicon;
 pub mod flow;
 pub mod live;
 pub mod pages;
@@ -181,12 +182,16 @@ pub fn app(state: AppState) -> Router {
         .merge(board::router())
         .merge(admin::router())
         .merge(pages::router())
-        .merge(live::router());
+        .merge(live::router())
+        .merge(favicon::router());
     if let Some(public) = state.site.public_dir.clone() {
         let not_found = ServeFile::new(public.join("404.html"));
         let site = ServeDir::new(public).not_found_service(not_found);
         router = match state.live {
-            Some(_) => router.fallback_service(tower::Layer::layer(&axum::middleware::from_fn(live::inject), site)),
+            Some(_) => {
+                let inject = axum::middleware::from_fn_with_state(state.clone(), live::inject);
+                router.fallback_service(tower::Layer::layer(&inject, site))
+            }
             None => router.fallback_service(site),
         };
     } else {

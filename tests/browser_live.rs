@@ -1,0 +1,109 @@
+//! A watching `pufa serve` in real headless Chromium at 360×740 (issue 17, "`pufa serve` itself"): ten page
+//! visits in a row, back and forward included, never stall on live-reload streams left open by earlier pages;
+//! an edit appears in the open page without a manual reload; a build error's overlay goes once it is fixed.
+
+#[path = "common/chrome.rs"]
+mod chrome;
+mod common;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use fantoccini::wd::TimeoutConfiguration;
+use fantoccini::{Client, Locator};
+use pufa::server::live::{self, Live};
+use pufa::server::{app, AppState, SiteInfo};
+use pufa::site::{BuildOptions, Engine};
+use pufa::store::Store;
+
+/// Polls `probe` in the page until it returns true, for at most a minute.
+async fn until(c: &Client, what: &str, probe: &str) {
+    for _ in 0..600 {
+        if let Ok(v) = c.execute(probe, vec![]).await {
+            if v.as_bool() == Some(true) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never saw {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_never_stall_and_edits_reload_in_a_real_browser() {
+    let Some((chromium, driver)) = chrome::binaries() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::absolute(dir.path().join("site")).unwrap();
+    common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/good"), &root);
+    let mut engine = Engine::new(BuildOptions::new(&root, None));
+    engine.build(None).unwrap();
+    let store = Store::open(&format!("sqlite:{}", root.join("pufa.sqlite").display())).await.unwrap();
+    let site = SiteInfo { title: "测试".into(), base_url: None, public_dir: Some(root.join("public")) };
+    let live = Live::new(Default::default());
+    let state = AppState::new(common::fixture(), store).with_site(site).with_live(live.clone());
+    let watching = live::watch(engine, live.clone()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+
+    let browser = chrome::Browser::phone(&chromium, &driver).await;
+    let c = &browser.client;
+    // A stalled page (all six connections held by streams of earlier pages) waited 48–60 s; this fails it.
+    c.update_timeouts(TimeoutConfiguration::new(None, Some(Duration::from_secs(30)), None)).await.unwrap();
+    let pages = ["/", "/xianfa/", "/xianfa/a/", "/xianfa/b/", "/xianfa/c/", "/minfa/", "/shipin/", "/tags/"];
+    for (i, p) in pages.iter().chain(["/xianfa/a/", "/minfa/"].iter()).enumerate() {
+        c.goto(&format!("http://{addr}{p}")).await.unwrap_or_else(|e| panic!("visit {} ({p}): {e}", i + 1));
+    }
+    for _ in 0..3 {
+        c.back().await.unwrap();
+    }
+    c.forward().await.unwrap();
+    c.goto(&format!("http://{addr}/xianfa/a/")).await.unwrap();
+    until(c, "the page's stream", "return document.readyState === 'complete'").await;
+    // Only the page in view keeps a stream: the others closed theirs when they were left.
+    for _ in 0..100 {
+        if live.open_streams() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(live.open_streams(), 1, "streams of pages no longer shown are closed");
+
+    // An edit reloads the open page by itself: the marker set on this page load is gone, the new text is there.
+    c.execute("window.__before_edit = true", vec![]).await.unwrap();
+    let file = root.join("content/xianfa/a.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n作者刚刚加上的一段话。\n")).unwrap();
+    until(
+        c,
+        "the edit in the page",
+        "return !window.__before_edit && document.body.innerText.indexOf('作者刚刚加上的一段话') >= 0",
+    )
+    .await;
+
+    // A broken front matter shows the overlay; the fix takes it away with a reload.
+    std::fs::write(&file, text.replacen("author:", "titel: 拼错\nauthor:", 1)).unwrap();
+    until(
+        c,
+        "the overlay",
+        "var o = document.getElementById('pufa-live-overlay'); return !!o && o.innerText.indexOf('a.md') >= 0",
+    )
+    .await;
+    let overlay = c.find(Locator::Css("#pufa-live-overlay h2")).await.unwrap().text().await.unwrap();
+    assert!(overlay.contains("生成失败"), "the overlay speaks Chinese: {overlay}");
+    std::fs::write(&file, &text).unwrap();
+    until(
+        c,
+        "the overlay gone",
+        "return !document.getElementById('pufa-live-overlay') && document.readyState === 'complete'",
+    )
+    .await;
+
+    browser.close().await;
+    live.close();
+    watching.stop();
+    server.abort();
+}
