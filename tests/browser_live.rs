@@ -1,6 +1,7 @@
 //! A watching `pufa serve` in real headless Chromium at 360×740 (issue 17, "`pufa serve` itself"): ten page
 //! visits in a row, back and forward included, never stall on live-reload streams left open by earlier pages;
-//! an edit appears in the open page without a manual reload; a build error's overlay goes once it is fixed.
+//! a link to a law article lands below the sticky header with the article marked; an edit appears in the open
+//! page without a manual reload; a build error's overlay goes once it is fixed.
 
 #[path = "common/chrome.rs"]
 mod chrome;
@@ -71,6 +72,18 @@ async fn pages_never_stall_and_edits_reload_in_a_real_browser() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(live.open_streams(), 1, "streams of pages no longer shown are closed");
+
+    // Reading (issue 17): a link to an article lands below the sticky header, and the whole article is marked.
+    c.goto(&format!("http://{addr}/xianfa/a/#第三十三条")).await.unwrap();
+    let probe = "var a = document.getElementById('第三十三条'); var h = document.querySelector('.site-header'); \
+                 var r = a.getBoundingClientRect(); \
+                 return [r.top - h.getBoundingClientRect().bottom, getComputedStyle(a).backgroundColor, \
+                         a.tagName, a.querySelectorAll('p').length];";
+    let got = c.execute(probe, vec![]).await.unwrap();
+    assert!(got[0].as_f64().unwrap() >= 0.0, "the article starts below the header: {got}");
+    assert_eq!(got[1], "rgb(255, 229, 138)", "the article is marked: {got}");
+    assert_eq!(got[2], "DIV", "{got}");
+    c.goto(&format!("http://{addr}/xianfa/a/")).await.unwrap();
 
     // An edit reloads the open page by itself: the marker set on this page load is gone, the new text is there.
     c.execute("window.__before_edit = true", vec![]).await.unwrap();

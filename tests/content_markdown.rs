@@ -30,12 +30,24 @@ fn md(body: &str) -> Rendered {
 #[test_case("## 总则\n\n### 总则\n", "<h2 id=\"总则\">总则</h2>\n<h3 id=\"总则-1\">总则</h3>\n" ; "duplicate ids suffixed")]
 #[test_case("## 总则\n\n## 其他 {#总则}\n", "<h2 id=\"总则-1\">总则</h2>\n<h2 id=\"总则\">其他</h2>\n" ; "written id wins over automatic one")]
 #[test_case("## Civil Code `2020`\n", "<h2 id=\"civil-code-2020\">Civil Code <code>2020</code></h2>\n" ; "code in heading")]
-#[test_case("第三十三条　凡具有中华人民共和国国籍的人都是中华人民共和国公民。\n", "<p id=\"第三十三条\"><strong class=\"article-no\">第三十三条</strong>　凡具有中华人民共和国国籍的人都是中华人民共和国公民。</p>\n" ; "article anchor")]
-#[test_case("第一条 甲\n\n第一条 乙\n", "<p id=\"第一条\"><strong class=\"article-no\">第一条</strong> 甲</p>\n<p id=\"第一条-1\"><strong class=\"article-no\">第一条</strong> 乙</p>\n" ; "repeated article anchors stay unique")]
-#[test_case("**第五条**　国家维护社会主义法制。\n", "<p id=\"第五条\"><strong>第五条</strong>　国家维护社会主义法制。</p>\n" ; "bold article number gets the anchor")]
+#[test_case("第三十三条　凡具有中华人民共和国国籍的人都是中华人民共和国公民。\n", "<div class=\"article\" id=\"第三十三条\"><p><strong class=\"article-no\">第三十三条</strong>　凡具有中华人民共和国国籍的人都是中华人民共和国公民。</p>\n</div>\n" ; "article anchor")]
+#[test_case("第一条 甲\n\n第一条 乙\n", "<div class=\"article\" id=\"第一条\"><p><strong class=\"article-no\">第一条</strong> 甲</p>\n</div>\n<div class=\"article\" id=\"第一条-1\"><p><strong class=\"article-no\">第一条</strong> 乙</p>\n</div>\n" ; "repeated article anchors stay unique")]
+// Issue 17: a link to an article highlighted only its first paragraph.
+#[test_case("## 第一章\n\n第一条 甲\n\n（一）子项；\n\n- 列项\n\n第二条 乙\n\n## 第二章\n\n正文\n", "<h2 id=\"第一章\">第一章</h2>\n<div class=\"article\" id=\"第一条\"><p><strong class=\"article-no\">第一条</strong> 甲</p>\n<p>（一）子项；</p>\n<ul>\n<li>列项</li>\n</ul>\n</div>\n<div class=\"article\" id=\"第二条\"><p><strong class=\"article-no\">第二条</strong> 乙</p>\n</div>\n<h2 id=\"第二章\">第二章</h2>\n<p>正文</p>\n" ; "an article runs to the next article or heading")]
+#[test_case("> 第一条 引用\n", "<blockquote>\n<p id=\"第一条\"><strong class=\"article-no\">第一条</strong> 引用</p>\n</blockquote>\n" ; "article quoted keeps its anchor on the paragraph")]
+#[test_case("**第五条**　国家维护社会主义法制。\n", "<div class=\"article\" id=\"第五条\"><p><strong>第五条</strong>　国家维护社会主义法制。</p>\n</div>\n" ; "bold article number gets the anchor")]
 #[test_case("依照第五条处理。\n", "<p>依照第五条处理。</p>\n" ; "article mentioned mid sentence")]
 #[test_case("![宪法 宣传](img/logo.png \"标志\")", "<p><img src=\"/columns/%E5%AE%AA%E6%B3%95/img/logo.png\" alt=\"宪法 宣传\" title=\"标志\" loading=\"lazy\"></p>\n" ; "image resolved to asset and lazy")]
 #[test_case("![x](https://example.org/a.png)", "<p><img src=\"https://example.org/a.png\" alt=\"x\" loading=\"lazy\"></p>\n" ; "external image lazy")]
+// Issue 17: a line break inside a Chinese paragraph became a space in the middle of a sentence.
+#[test_case("公民在法律面前\n一律平等。\n", "<p>公民在法律面前一律平等。</p>\n" ; "soft break between han joins")]
+#[test_case("国家尊重和保障人权，\n公民享有权利。\n", "<p>国家尊重和保障人权，公民享有权利。</p>\n" ; "after full width punctuation joins")]
+#[test_case("依照《宪法》\n“第三十三条”\n", "<p>依照《宪法》“第三十三条”</p>\n" ; "quotes join")]
+#[test_case("适用于 Civil\nCode 的条款\n", "<p>适用于 Civil\nCode 的条款</p>\n" ; "latin words keep the break")]
+#[test_case("民法典\nCivil Code\n", "<p>民法典\nCivil Code</p>\n" ; "mixed keeps the break")]
+#[test_case("公民**权利**\n和义务\n", "<p>公民<strong>权利</strong>和义务</p>\n" ; "across emphasis joins")]
+#[test_case("公民[权利](https://example.org)\n和义务\n", "<p>公民<a href=\"https://example.org\">权利</a>\n和义务</p>\n" ; "after a link the break stays")]
+#[test_case("第一行  \n第二行\n", "<p>第一行<br />\n第二行</p>\n" ; "hard break stays")]
 fn html(body: &str, expected: &str) {
     let r = md(body);
     assert_eq!(r.html, expected);
@@ -146,4 +158,21 @@ fn text_is_plain_for_search() {
         "## 第一章　总则\n\n第一条　**公民**的[权利](@/columns/民法典/a.md)。\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n",
     );
     assert_eq!(r.text, "第一章　总则\n第一条　公民的权利。\n甲 乙 1 2 ");
+}
+
+// Issue 17: a law text of articles without chapter headings had no contents.
+#[test]
+fn top_level_articles_are_listed_with_their_first_words() {
+    let body: String =
+        ["一", "二", "三"].iter().map(|n| format!("第{n}条　为了保障公民的合法权益，制定本法规定如下。\n\n")).collect();
+    let r = md(&format!("{body}> 第四条 引用的不算\n"));
+    let got: Vec<(&str, &str)> = r.articles.iter().map(|h| (h.id.as_str(), h.title.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("第一条", "第一条　为了保障公民的合法权益，…"),
+            ("第二条", "第二条　为了保障公民的合法权益，…"),
+            ("第三条", "第三条　为了保障公民的合法权益，…"),
+        ]
+    );
 }

@@ -86,6 +86,13 @@ pub fn is_cjk(c: char) -> bool {
         | '\u{3040}'..='\u{30FF}' | '\u{AC00}'..='\u{D7AF}')
 }
 
+/// Whether a line break between two `c` is no space in the text: Chinese and Japanese characters and their
+/// full-width punctuation (Korean separates words with spaces, so hangul is not wide here).
+pub fn is_wide(c: char) -> bool {
+    (is_cjk(c) && !('\u{AC00}'..='\u{D7AF}').contains(&c))
+        || matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF01}'..='\u{FF60}' | '\u{FE30}'..='\u{FE4F}' | '\u{2014}' | '\u{2026}' | '\u{201C}' | '\u{201D}' | '\u{2018}' | '\u{2019}')
+}
+
 /// `char::is_alphanumeric`, with quick answers for ASCII, CJK and the punctuation of Chinese text, which make up
 /// nearly every character here (the general check walks Unicode tables).
 pub fn is_letter_or_digit(c: char) -> bool {

@@ -11,7 +11,7 @@ use super::search::{self, IndexBuilder};
 use super::theme::error_chain;
 use super::views::{self, Item, Link, TermLink};
 use super::BuildError;
-use crate::content::markdown::{self, Heading, RenderContext};
+use crate::content::markdown::{self, Heading, RenderContext, Rendered};
 use crate::content::{video, Library};
 use crate::diag::Diagnostic;
 use crate::i18n::Lang;
@@ -111,6 +111,18 @@ fn wants_toc(toc: &[Heading]) -> bool {
         h.iter().map(|x| 1 + count(&x.children)).sum()
     }
     count(toc) >= 3
+}
+
+/// Articles in a law text without chapter headings from which its contents lists the articles instead.
+const ARTICLES_FOR_CONTENTS: usize = 8;
+
+/// The page's contents: its headings, or its articles when it has many articles and few headings.
+fn contents(rendered: &Rendered) -> &[Heading] {
+    if !wants_toc(&rendered.toc) && rendered.articles.len() >= ARTICLES_FOR_CONTENTS {
+        &rendered.articles
+    } else {
+        &rendered.toc
+    }
 }
 
 fn content_path(source: &str) -> PathBuf {
@@ -236,8 +248,8 @@ impl Renderer<'_> {
                 .map(|a| TermLink { name: a.name().into(), url: format!("/audiences/{}/", a.name()) })
                 .collect(),
             content: &views::with_root(&rendered.html, &self.root),
-            toc: &rendered.toc,
-            show_toc: wants_toc(&rendered.toc),
+            toc: contents(&rendered),
+            show_toc: wants_toc(contents(&rendered)),
             videos,
             prev: pos.and_then(|p| p.checked_sub(1)).map(|p| link(section.pages[p])),
             next: pos.and_then(|p| section.pages.get(p + 1)).map(|&p| link(p)),
@@ -348,5 +360,27 @@ impl Renderer<'_> {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(id: &str) -> Heading {
+        Heading { level: 2, id: id.into(), title: id.into(), children: Vec::new() }
+    }
+
+    // Issue 17: a 16-article text had no contents.
+    #[test]
+    fn contents_are_headings_or_else_many_articles() {
+        let articles: Vec<Heading> = (1..=16).map(|i| h(&format!("第{i}条"))).collect();
+        let r = Rendered { articles: articles.clone(), ..Default::default() };
+        assert_eq!(contents(&r).len(), 16);
+        assert!(wants_toc(contents(&r)));
+        let few = Rendered { articles: articles[..5].to_vec(), ..Default::default() };
+        assert!(!wants_toc(contents(&few)), "five articles need no contents");
+        let chapters = Rendered { toc: vec![h("a"), h("b"), h("c")], articles, ..Default::default() };
+        assert_eq!(contents(&chapters)[0].id, "a", "chapter headings win");
     }
 }

@@ -9,6 +9,7 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeWithOffset};
 use serde::Serialize;
 
+use super::text;
 use super::video::{self, Video};
 use super::Library;
 use crate::diag::Diagnostic;
@@ -48,6 +49,9 @@ pub struct Rendered {
     pub html: String,
     /// Nested table of contents (h2 to h4).
     pub toc: Vec<Heading>,
+    /// The law articles at the top level (`第X条`), in order, titled with their number and first words: the
+    /// contents of a law text that has articles but no chapter headings.
+    pub articles: Vec<Heading>,
     /// Plain text of the body, for the search index.
     pub text: String,
     /// Videos embedded from links alone on a line.
@@ -81,6 +85,8 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
         ids: Ids::default(),
         flat_toc: Vec::new(),
         done: Rendered { text: String::with_capacity(body.len()), ..Default::default() },
+        in_article: false,
+        depth: 0,
     };
     for (ev, _) in &events {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = ev {
@@ -91,6 +97,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
     while i < events.len() {
         i = r.step(&mut events, i);
     }
+    r.close_article();
     let mut done = r.done;
     done.html.reserve(body.len() + body.len() / 2);
     pulldown_cmark::html::push_html(&mut done.html, r.out.into_iter());
@@ -105,6 +112,10 @@ struct Renderer<'c, 'a> {
     ids: Ids,
     flat_toc: Vec<Heading>,
     done: Rendered,
+    /// A law article's `<div>` is open.
+    in_article: bool,
+    /// Block containers (lists, quotes, tables, footnotes) the current event is inside.
+    depth: usize,
 }
 
 fn take<'a>(ev: &mut Event<'a>) -> Event<'a> {
@@ -114,6 +125,18 @@ fn take<'a>(ev: &mut Event<'a>) -> Event<'a> {
 /// Index of the first event at or after `from` that is `end`.
 fn find_end(events: &[Spanned<'_>], from: usize, end: TagEnd) -> usize {
     events[from..].iter().position(|(e, _)| *e == Event::End(end)).map_or(events.len(), |p| from + p)
+}
+
+/// Words of an article's text shown after its number in the contents.
+const ARTICLE_WORDS: usize = 16;
+
+/// A contents entry for an article: `第三条　国家机构实行民主集中制…`.
+fn article_entry(id: &str, text: &str) -> Heading {
+    let mut title: String = text.chars().take(ARTICLE_WORDS).collect();
+    if text.chars().nth(ARTICLE_WORDS).is_some() {
+        title.push('…');
+    }
+    Heading { level: 2, id: id.to_string(), title, children: Vec::new() }
 }
 
 /// The visible text of some inline events (a heading's title, a link's or image's text).
@@ -135,6 +158,9 @@ impl<'a> Renderer<'_, 'a> {
         let span = events[i].1.clone();
         match take(&mut events[i].0) {
             Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                if self.depth == 0 {
+                    self.close_article();
+                }
                 let j = find_end(events, i + 1, TagEnd::Heading(level));
                 let title = plain(&events[i + 1..j]);
                 let id = if (HeadingLevel::H2..=HeadingLevel::H4).contains(&level) {
@@ -147,6 +173,14 @@ impl<'a> Renderer<'_, 'a> {
                 self.out.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
             }
             Event::Start(Tag::Paragraph) => return self.paragraph(events, i),
+            ev @ Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::Table(_) | Tag::FootnoteDefinition(_)) => {
+                self.depth += 1;
+                self.out.push(ev);
+            }
+            ev @ Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Table | TagEnd::FootnoteDefinition) => {
+                self.depth = self.depth.saturating_sub(1);
+                self.out.push(ev);
+            }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest_url = self.link_dest(dest_url, span.start);
                 self.out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
@@ -166,6 +200,7 @@ impl<'a> Renderer<'_, 'a> {
                 self.done.text.push_str(&t);
                 self.out.push(Event::Code(t));
             }
+            Event::SoftBreak if self.joins_cjk(&events[i + 1..]) => {}
             ev @ (Event::SoftBreak | Event::HardBreak) => {
                 self.done.text.push(' ');
                 self.out.push(ev);
@@ -181,6 +216,58 @@ impl<'a> Renderer<'_, 'a> {
             ev => self.out.push(ev),
         }
         i + 1
+    }
+
+    /// Opens the `<div class="article" id=…>` of a law article (closing the one before): the article is its
+    /// numbered paragraph and what follows up to the next article or heading, so a link to it highlights all
+    /// of it. Articles start only at the top level; the returned HTML goes before the paragraph.
+    /// Inside a list or a quote the paragraph itself carries the id (`<p id=…`, to be completed by the caller).
+    fn open_article(&mut self, id: &str) -> String {
+        let mut h = String::with_capacity(2 * id.len() + 40);
+        if self.depth > 0 {
+            h.push_str("<p id=\"");
+            video::attr(&mut h, id, false);
+            h.push('"');
+            return h;
+        }
+        if self.in_article {
+            h.push_str("</div>\n");
+        }
+        h.push_str("<div class=\"article\" id=\"");
+        video::attr(&mut h, id, false);
+        h.push_str("\"><p");
+        self.in_article = true;
+        h
+    }
+
+    /// Closes the open article, if any (a heading or the end of the body follows).
+    fn close_article(&mut self) {
+        if std::mem::take(&mut self.in_article) {
+            self.out.push(Event::Html("</div>\n".into()));
+        }
+    }
+
+    /// Whether a soft line break before `next` sits between two Chinese (wide) characters, where a browser
+    /// would show it as a space in the middle of a sentence: such a break is dropped (CSS Text's segment break
+    /// rule, which browsers do not apply yet).
+    fn joins_cjk(&self, after: &[Spanned<'_>]) -> bool {
+        // Emphasis around a word does not change that the break sits between two characters.
+        let inline = |e: &Event<'_>| {
+            matches!(
+                e,
+                Event::Start(Tag::Strong | Tag::Emphasis | Tag::Strikethrough)
+                    | Event::End(TagEnd::Strong | TagEnd::Emphasis | TagEnd::Strikethrough)
+            )
+        };
+        let before = match self.out.iter().rev().find(|e| !inline(e)) {
+            Some(Event::Text(t)) => t.chars().next_back(),
+            _ => None,
+        };
+        let after = match after.iter().map(|(e, _)| e).find(|e| !inline(e)) {
+            Some(Event::Text(t)) => t.chars().next(),
+            _ => None,
+        };
+        matches!((before, after), (Some(b), Some(a)) if text::is_wide(b) && text::is_wide(a))
     }
 
     /// A paragraph: a lone video link becomes a player, a law article gets its anchor, others pass through.
@@ -204,10 +291,11 @@ impl<'a> Renderer<'_, 'a> {
             };
             let no = &t[..n];
             let id = self.ids.unique_slug(no.to_string());
-            let mut h = String::with_capacity(2 * id.len() + 48);
-            h.push_str("<p id=\"");
-            video::attr(&mut h, &id, false);
-            h.push_str("\"><strong class=\"article-no\">");
+            if self.depth == 0 {
+                self.done.articles.push(article_entry(&id, &t));
+            }
+            let mut h = self.open_article(&id);
+            h.push_str("><strong class=\"article-no\">");
             h.push_str(no);
             h.push_str("</strong>");
             self.out.push(Event::InlineHtml(h.into()));
@@ -220,9 +308,8 @@ impl<'a> Renderer<'_, 'a> {
             Some(Event::Start(Tag::Strong)) => match events.get(i + 2).map(|e| &e.0) {
                 Some(Event::Text(t)) if article_number(t) == Some(t.len()) => {
                     let id = self.ids.unique(t, "article");
-                    let mut h = String::from("<p id=\"");
-                    video::attr(&mut h, &id, false);
-                    h.push_str("\">");
+                    let mut h = self.open_article(&id);
+                    h.push('>');
                     self.out.push(Event::InlineHtml(h.into()));
                 }
                 _ => self.out.push(Event::Start(Tag::Paragraph)),

@@ -164,7 +164,7 @@ pub fn questions(qs: &[PublicQuestion], saved: &HashMap<String, Vec<String>>, la
             id: q.id.clone(),
             kind_label: kind_label(lang, q.kind),
             points_label: fill(t(lang, "quiz.points_n"), &[("n", &q.points.to_string())]),
-            stem: q.stem.clone(),
+            stem: unbreakable_blanks(&q.stem),
             input: if q.kind == QuestionType::Multiple { "checkbox" } else { "radio" },
             options: q
                 .options
@@ -205,6 +205,34 @@ pub struct ResultView {
     pub earned: u32,
 }
 
+/// The answer blank of a stem (`（ ）`, `(  )`, `（　）`) kept on one line: its spaces become no-break spaces, so
+/// a narrow phone never puts `（` at a line's end and `）` at the next one's start.
+pub fn unbreakable_blanks(stem: &str) -> String {
+    let mut out = String::with_capacity(stem.len());
+    let mut rest = stem;
+    while let Some(open) = rest.find(['（', '(']) {
+        let (before, from) = rest.split_at(open);
+        out.push_str(before);
+        let opener = from.chars().next().unwrap_or('(');
+        let inner = &from[opener.len_utf8()..];
+        let spaces = inner.len() - inner.trim_start_matches([' ', '\u{3000}', '\u{A0}']).len();
+        match inner[spaces..].chars().next() {
+            Some(close @ ('）' | ')')) if spaces > 0 => {
+                out.push(opener);
+                out.extend(std::iter::repeat_n('\u{A0}', inner[..spaces].chars().count().max(2)));
+                out.push(close);
+                rest = &inner[spaces + close.len_utf8()..];
+            }
+            _ => {
+                out.push(opener);
+                rest = inner;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Joins the shown results of a submission with the questions as the participant saw them (matched by id).
 /// Empty when the competition does not show answers yet: even right/wrong marks would give judge answers away.
 pub fn results(shown: &[PublicQuestion], submitted: &Submitted, lang: Lang) -> Vec<ResultView> {
@@ -233,7 +261,7 @@ pub fn results(shown: &[PublicQuestion], submitted: &Submitted, lang: Lang) -> V
             };
             Some(ResultView {
                 kind_label: kind_label(lang, q.kind),
-                stem: q.stem.clone(),
+                stem: unbreakable_blanks(&q.stem),
                 options: q
                     .options
                     .iter()
@@ -261,6 +289,17 @@ pub fn results(shown: &[PublicQuestion], submitted: &Submitted, lang: Lang) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Issue 17: the blank of a stem split across two lines on a phone.
+    #[test]
+    fn blanks_of_stems_stay_on_one_line() {
+        let nb = |n: usize| "\u{A0}".repeat(n);
+        assert_eq!(unbreakable_blanks("宪法是国家的（ ）。"), format!("宪法是国家的（{}）。", nb(2)));
+        assert_eq!(unbreakable_blanks("应当（　　）处理"), format!("应当（{}）处理", nb(2)));
+        assert_eq!(unbreakable_blanks("甲(   )乙（ ）丙"), format!("甲({})乙（{}）丙", nb(3), nb(2)));
+        assert_eq!(unbreakable_blanks("《民法典》（2020年）"), "《民法典》（2020年）", "not a blank");
+        assert_eq!(unbreakable_blanks("（）未闭合（ 的"), "（）未闭合（ 的");
+    }
 
     #[test]
     fn percentages_round_to_one_decimal_and_survive_zero_headcount() {
