@@ -97,6 +97,18 @@ pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
 mod tests {
     use super::*;
 
+    // A key written twice silently shadowed the first (the organizer's 作答人次 became 已答).
+    #[test]
+    fn no_key_is_written_twice() {
+        let mut seen = std::collections::HashSet::new();
+        for (n, line) in SOURCE.lines().enumerate() {
+            let Some((key, _)) = line.split_once(':') else { continue };
+            if key.starts_with(|c: char| c.is_ascii_lowercase()) && !key.contains(' ') {
+                assert!(seen.insert(key), "i18n/messages.yaml:{}: {key} is already defined", n + 1);
+            }
+        }
+    }
+
     #[test]
     fn file_parses_and_every_entry_has_both_languages() {
         let all_zh = all(Lang::Zh);

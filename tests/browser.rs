@@ -127,8 +127,11 @@ async fn a_student_on_a_phone_joins_answers_and_reads_the_legal_basis() {
     assert_eq!(checked.len(), 6, "answers survive a reload");
     c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     shot(c, "question").await;
+    // Issue 17: 已答 5/5 in the bar; saving is automatic, so the no-JavaScript 保存 button is gone.
+    assert_eq!(text(c, ".quiz-bar .answered b").await, "5");
+    assert!(!c.find(Locator::Css(".quiz-bar button.save")).await.unwrap().is_displayed().await.unwrap());
 
-    c.find(Locator::Css(".quiz-bar button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css(".quiz-bar button.big")).await.unwrap().click().await.unwrap();
     wait_for_path(c, "the result page", |p| p == format!("{path}/result")).await;
     let body = text(c, "main").await;
     assert!(body.contains("答题结果") && body.contains("王小明") && body.contains("新华小学"), "{body}");
@@ -179,6 +182,15 @@ async fn a_student_on_a_phone_joins_answers_and_reads_the_legal_basis() {
     c.find(Locator::Css("#q-group")).await.unwrap().send_keys("七年级一班").await.unwrap();
     c.find(Locator::Css(".quiz-join button[type=submit]")).await.unwrap().click().await.unwrap();
     let path = wait_for_path(c, "the second question page", |p| p.starts_with("/quiz/a/")).await;
+    // Issue 17: 交卷 with questions unanswered asks first; saying no keeps the page.
+    let first = c.find(Locator::Css("li.question label.option")).await.unwrap();
+    tap(c, &first).await;
+    assert_eq!(text(c, ".quiz-bar .answered b").await, "1");
+    c.find(Locator::Css(".quiz-bar button.big")).await.unwrap().click().await.unwrap();
+    let ask = c.get_alert_text().await.expect("a confirmation before submitting");
+    assert!(ask.contains("还有 4 题未答"), "{ask}");
+    c.dismiss_alert().await.unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), path, "still answering");
     *ahead.lock().unwrap() = chrono::Duration::seconds(600 - 3);
     c.refresh().await.unwrap();
     wait_for_path(c, "the result after the countdown", |p| p == format!("{path}/result")).await;

@@ -170,3 +170,74 @@ async fn pages_speak_english_when_the_server_does() {
     }
     assert!(!p.body.contains("报名答题"));
 }
+
+// Issue 17, "Competing": without JavaScript a 保存 button keeps the answers (graded if time runs out).
+#[tokio::test]
+async fn the_save_button_without_javascript_stores_the_ticked_answers() {
+    let t = test_app().await;
+    let (attempt, cookie) = t.joined("open", "孙七", "school-a", "初三(2)班").await;
+    let q = t.get_page(&format!("/quiz/a/{attempt}"), Some(&cookie)).await;
+    assert!(q.body.contains(&format!("formaction=\"/quiz/a/{attempt}/save\"")), "a save button");
+    assert!(q.body.contains("答题时限：10 分钟"), "the time limit is said");
+    let (id, letters) = form_questions(&q.body).into_iter().next().unwrap();
+    let field = format!("q_{id}");
+    let saved = t.post_form(&format!("/quiz/a/{attempt}/save"), Some(&cookie), &[(&field, &letters[0])]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(saved.location(), format!("/quiz/a/{attempt}?saved=1"));
+    let again = t.get_page(&saved.location(), Some(&cookie)).await;
+    assert!(again.body.contains("已保存"), "says it was saved");
+    assert!(again.body.contains(&format!("name=\"{field}\" value=\"{}\" checked", letters[0])), "ticked again");
+    let (_, view) = t.get(&format!("/api/attempts/{attempt}")).await;
+    assert_eq!(view["saved"][&id], serde_json::json!([letters[0]]));
+}
+
+// Issue 17: a student can always get back to the result, and is offered another go while attempts remain.
+#[tokio::test]
+async fn the_result_gives_its_address_and_another_go_while_attempts_remain() {
+    let t = test_app().await;
+    let (attempt, cookie) = t.joined("open", "周八", "school-a", "初三(2)班").await;
+    t.post_form(&format!("/quiz/a/{attempt}/submit"), Some(&cookie), &[]).await;
+    let r = t.get_page(&format!("/quiz/a/{attempt}/result"), Some(&cookie)).await;
+    assert!(r.body.contains(&format!("http://quiz.test/quiz/a/{attempt}/result")), "its own address to keep");
+    assert!(r.body.contains("打印成绩单") && r.body.contains("再答一次"), "open has two attempts: {}", r.body);
+    // The second and last attempt offers no third.
+    let p = t
+        .post_form(
+            "/quiz/open/join",
+            Some(&cookie),
+            &[("name", "周八"), ("organization", "school-a"), ("group", "初三(2)班")],
+        )
+        .await;
+    let second = p.location().strip_prefix("/quiz/a/").unwrap().to_string();
+    let cookie2 = p.cookie("pufa_attempt_open").unwrap();
+    t.post_form(&format!("/quiz/a/{second}/submit"), Some(&cookie2), &[]).await;
+    let r2 = t.get_page(&format!("/quiz/a/{second}/result"), Some(&cookie2)).await;
+    assert!(!r2.body.contains("再答一次"));
+    // Used up: the refusal links this device to its last result.
+    let p = t
+        .post_form(
+            "/quiz/open/join",
+            Some(&cookie2),
+            &[("name", "周八"), ("organization", "school-a"), ("group", "初三(2)班")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(
+        p.body.contains("答题次数已用完") && p.body.contains(&format!("href=\"/quiz/a/{second}/result\"")),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("id=\"join-error\"") && p.body.contains("aria-live=\"assertive\""));
+}
+
+#[tokio::test]
+async fn every_join_field_is_marked_and_required() {
+    let t = test_app().await;
+    let p = t.get_page("/quiz/open/", None).await;
+    for id in ["q-name", "q-org", "q-group"] {
+        let at = p.body.find(&format!("id=\"{id}\"")).unwrap();
+        let tag = &p.body[at..at + p.body[at..].find('>').unwrap()];
+        assert!(tag.contains("required"), "{id}: {tag}");
+    }
+    assert_eq!(p.body.matches("<abbr class=\"required\"").count(), 3);
+}

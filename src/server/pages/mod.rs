@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/quiz/{id}/join", post(participant::join))
         .route("/quiz/a/{attempt}", get(participant::questions))
         .route("/quiz/a/{attempt}/submit", post(participant::submit))
+        .route("/quiz/a/{attempt}/save", post(participant::save))
         .route("/quiz/a/{attempt}/result", get(participant::result))
         .route("/quiz/{id}/ranking", get(ranking::ranking))
         .route("/quiz/{id}/qr.svg", get(qr::qr_svg))

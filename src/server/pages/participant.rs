@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::Form;
@@ -120,12 +120,29 @@ pub(super) async fn join(
         Err(e @ ApiError::Internal(_)) => error_page(&state, e),
         Err(e) => {
             let status = e.status();
+            // Attempts used up: this device's earlier result, if it remembers one.
+            let resume = match e {
+                ApiError::AttemptsExhausted => remembered(&state, &headers, comp).await,
+                _ => None,
+            };
             // Refusals about a running attempt open the resume-code field.
             let about_code =
                 matches!(e, ApiError::AttemptInProgress | ApiError::ResumeCodeWrong | ApiError::ResumeLocked);
-            landing_page(&state, comp, &form, Some((about_code, e.message(state.lang))), None, status)
+            landing_page(&state, comp, &form, Some((about_code, e.message(state.lang))), resume, status)
         }
     }
+}
+
+/// `scheme://host` of the site as the participant reached it: `base_url`'s when set, else the request's `Host`.
+fn origin(state: &AppState, headers: &HeaderMap) -> String {
+    let base = state.pages.config.base_url.trim_end_matches('/');
+    if let Some(scheme_host) = base.split_once("://").map(|(s, rest)| (s, rest.split('/').next().unwrap_or(""))) {
+        return format!("{}://{}", scheme_host.0, scheme_host.1);
+    }
+    let host =
+        headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| h.chars().all(|c| c.is_ascii_graphic()));
+    let scheme = if cookies::is_https(headers, base) { "https" } else { "http" };
+    host.map(|h| format!("{scheme}://{h}")).unwrap_or_default()
 }
 
 /// Who is answering, as the question and result pages show it.
@@ -142,7 +159,18 @@ fn who(state: &AppState, v: &flow::AttemptView) -> Who {
     Who { name: v.name.clone(), organization, group: v.group.clone() }
 }
 
-pub(super) async fn questions(State(state): State<AppState>, Path(attempt): Path<String>) -> Response {
+/// `?saved=1` after the no-JavaScript 保存 button.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct QuestionsQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+pub(super) async fn questions(
+    State(state): State<AppState>,
+    Path(attempt): Path<String>,
+    Query(query): Query<QuestionsQuery>,
+) -> Response {
     let v = match flow::resume(&state, &attempt).await {
         Ok(v) => v,
         Err(e) => return error_page(&state, e),
@@ -166,6 +194,8 @@ pub(super) async fn questions(State(state): State<AppState>, Path(attempt): Path
     ctx.insert("deadline_note", &fill(t(lang, "quiz.deadline_note"), &[("time", &view::when(lang, &deadline_local))]));
     ctx.insert("questions", &view::questions(&v.questions, &v.saved, lang));
     ctx.insert("resume_code", &v.resume_code);
+    ctx.insert("saved", &query.saved.is_some());
+    ctx.insert("total", &v.questions.len());
     no_store(page(&state, "attempt.html", &ctx, StatusCode::OK))
 }
 
@@ -192,7 +222,22 @@ pub(super) async fn submit(
     }
 }
 
-pub(super) async fn result(State(state): State<AppState>, Path(attempt): Path<String>) -> Response {
+/// The 保存 button of the question page without JavaScript: saves what is ticked, back to the questions.
+pub(super) async fn save(
+    State(state): State<AppState>,
+    Path(attempt): Path<String>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let fields = form.map(|f| f.0).unwrap_or_default();
+    match flow::save(&state, &attempt, answers(fields)).await {
+        Ok(s) if s.saved => no_store(see_other(&state, &format!("/quiz/a/{attempt}?saved=1"))),
+        // Submitted or past the deadline: the question page leads on to the result.
+        Ok(_) => no_store(see_other(&state, &format!("/quiz/a/{attempt}"))),
+        Err(e) => error_page(&state, e),
+    }
+}
+
+pub(super) async fn result(State(state): State<AppState>, Path(attempt): Path<String>, headers: HeaderMap) -> Response {
     let v = match flow::resume(&state, &attempt).await {
         Ok(v) => v,
         Err(e) => return error_page(&state, e),
@@ -215,6 +260,13 @@ pub(super) async fn result(State(state): State<AppState>, Path(attempt): Path<St
     ctx.insert("results", &view::results(&v.questions, done, lang));
     let closes = view::when(lang, &comp.closes);
     ctx.insert("answers_later", &fill(t(lang, "quiz.answers_later"), &[("time", &closes)]));
+    // The page's own address, to keep or print: the way back without the cookie.
+    ctx.insert(
+        "result_url",
+        &format!("{}{}/quiz/a/{}/result", origin(&state, &headers), state.pages.root(), v.attempt),
+    );
+    let open = attempts::status(&state, comp) == attempts::Status::Open;
+    ctx.insert("again", &(open && v.number < comp.attempts));
     no_store(page(&state, "result.html", &ctx, StatusCode::OK))
 }
 

@@ -84,6 +84,36 @@
     });
     form.addEventListener("submit", function () { clearTimeout(timer); store(key, null); });
     if (saved) send(current().answers);
+    // Saving is automatic with JavaScript: the no-JavaScript 保存 button goes.
+    var save = form.querySelector("button.save");
+    if (save) save.hidden = true;
+  }
+
+  // 已答 7/10 in the bar, and a question before 交卷 while some are unanswered. The time-up submit does not ask.
+  function answeredCount(form) {
+    var box = form.querySelector(".answered");
+    var total = parseInt(form.getAttribute("data-total"), 10);
+    if (!box || isNaN(total)) return;
+    var shown = box.querySelector("b");
+    function count() {
+      var names = {}, n = 0;
+      var checked = form.querySelectorAll("input:checked");
+      for (var i = 0; i < checked.length; i++) {
+        if (!names[checked[i].name]) { names[checked[i].name] = 1; n++; }
+      }
+      shown.textContent = n;
+      return n;
+    }
+    box.hidden = false;
+    count();
+    form.addEventListener("change", count);
+    form.addEventListener("submit", function (ev) {
+      var submitter = ev.submitter;
+      if (submitter && submitter.classList.contains("save")) return;
+      var left = total - count();
+      var ask = (form.getAttribute("data-confirm") || "").replace("{n}", left);
+      if (left > 0 && !window.confirm(ask)) ev.preventDefault();
+    }, true);
   }
 
   // Narrows the organization <select> to the names containing what was typed, keeping the town groups.
@@ -116,10 +146,13 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("quiz-form");
-    if (form) { keepAnswers(form); countdown(form); }
+    if (form) { keepAnswers(form); countdown(form); answeredCount(form); }
+    // A refused join: its message is where the eye is, read out by screen readers.
+    var error = document.getElementById("join-error");
+    if (error) { error.scrollIntoView({ block: "center" }); error.focus(); }
     var filters = document.querySelectorAll(".org-filter");
     for (var i = 0; i < filters.length; i++) orgFilter(filters[i]);
-    var print = document.querySelector(".quiz-poster .print");
+    var print = document.querySelector(".quiz-poster .print, .quiz-keep .print");
     if (print) { print.hidden = false; print.addEventListener("click", function () { window.print(); }); }
   });
 })();
