@@ -184,7 +184,7 @@ async fn the_save_button_without_javascript_stores_the_ticked_answers() {
     let saved = t.post_form(&format!("/quiz/a/{attempt}/save"), Some(&cookie), &[(&field, &letters[0])]).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     assert_eq!(saved.location(), format!("/quiz/a/{attempt}?saved=1"));
-    let again = t.get_page(&saved.location(), Some(&cookie)).await;
+    let again = t.get_page(saved.location(), Some(&cookie)).await;
     assert!(again.body.contains("已保存"), "says it was saved");
     assert!(again.body.contains(&format!("name=\"{field}\" value=\"{}\" checked", letters[0])), "ticked again");
     let (_, view) = t.get(&format!("/api/attempts/{attempt}")).await;
