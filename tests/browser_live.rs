@@ -83,6 +83,26 @@ async fn pages_never_stall_and_edits_reload_in_a_real_browser() {
     assert!(got[0].as_f64().unwrap() >= 0.0, "the article starts below the header: {got}");
     assert_eq!(got[1], "rgb(255, 229, 138)", "the article is marked: {got}");
     assert_eq!(got[2], "DIV", "{got}");
+    // The menu marks the column; at the largest text size the header is still one line (A− and A+ side by side).
+    let current = c.find(Locator::Css(".menu a[aria-current=page]")).await.unwrap().text().await.unwrap();
+    assert_eq!(current, "宪法学习");
+    for _ in 0..3 {
+        c.find(Locator::Css(".ts-up")).await.unwrap().click().await.unwrap();
+    }
+    let probe = "var b = document.querySelector('.brand'); b.textContent = '清河县司法局普法办法治宣传教育专栏网站'; \
+                 var d = document.querySelector('.ts-down').getBoundingClientRect(), \
+                     u = document.querySelector('.ts-up').getBoundingClientRect(); \
+                 return [document.documentElement.className, b.getClientRects().length, \
+                         b.scrollWidth > b.clientWidth, d.top === u.top, u.right <= 360, \
+                         document.documentElement.scrollWidth];";
+    let got = c.execute(probe, vec![]).await.unwrap();
+    assert_eq!(
+        got,
+        serde_json::json!(["text-xl", 1, true, true, true, 360]),
+        "[size, brand lines, ellipsis, side by side, on screen, page width]"
+    );
+    c.find(Locator::Css(".ts-down")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css(".ts-down")).await.unwrap().click().await.unwrap();
     c.goto(&format!("http://{addr}/xianfa/a/")).await.unwrap();
 
     // An edit reloads the open page by itself: the marker set on this page load is gone, the new text is there.

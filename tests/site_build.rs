@@ -1,6 +1,8 @@
 //! Builds the fixture sites into temporary folders and checks key pages like snapshots: titles, links,
 //! anchors, feed entries, sitemap URLs (issue 2).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use pufa::site::{build, BuildOptions, BuildReport};
@@ -242,4 +244,20 @@ fn builds_of_one_output_take_turns() {
     }
     assert!(read(&out, "index.html").contains("<title>测试县普法网</title>"));
     assert!(!dir.path().join(".public.pufa-building").exists(), "no build left its temporary folder");
+}
+
+// Issue 17: 普法视频 appeared twice in the menu, and the competitions sat where a phone does not see them.
+#[test]
+fn the_menu_puts_competitions_first_and_names_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    common::copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/good"), &root);
+    let yaml = "title: 测试\nmenus:\n  - {name: 宪法学习, url: /xianfa/}\n  - {name: 普法视频, url: /shipin/}\n  - {name: 知识竞赛, url: /competitions/}\n";
+    std::fs::write(root.join("site.yaml"), yaml).unwrap();
+    pufa::site::build(&pufa::site::BuildOptions::new(&root, None)).unwrap();
+    let html = std::fs::read_to_string(root.join("public/xianfa/a/index.html")).unwrap();
+    let menu = &html[html.find("<nav class=\"menu\"").unwrap()..];
+    let menu = &menu[..menu.find("</nav>").unwrap()];
+    let names: Vec<&str> = menu.split("\">").skip(2).filter_map(|p| p.split('<').next()).collect();
+    assert_eq!(names, ["首页", "知识竞赛", "宪法学习", "普法视频", "法律七进", "搜索"], "{menu}");
 }

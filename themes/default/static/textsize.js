@@ -15,7 +15,23 @@
     try { localStorage.setItem(KEY, String(level)); } catch (e) { /* private mode: size lasts for this page */ }
   }
   apply(read());
+  // The menu marks the column the page is in (the longest link that starts its path) and scrolls it into view.
+  function markCurrent() {
+    var links = document.querySelectorAll(".menu a"), best = null, bestLen = 0;
+    var path = decodeURI(location.pathname);
+    for (var i = 0; i < links.length; i++) {
+      var href = decodeURI(links[i].pathname || "");
+      var home = href.replace(/\/$/, "").split("/").length <= 1;
+      var hit = home ? path === href : path.indexOf(href) === 0;
+      if (hit && href.length > bestLen) { best = links[i]; bestLen = href.length; }
+    }
+    if (!best) return;
+    best.setAttribute("aria-current", "page");
+    var menu = best.parentNode;
+    if (menu && best.offsetLeft + best.offsetWidth > menu.clientWidth) menu.scrollLeft = best.offsetLeft - 16;
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    markCurrent();
     var up = document.querySelector(".ts-up"), down = document.querySelector(".ts-down");
     if (up) up.addEventListener("click", function () { apply(Math.min(SIZES.length - 1, read() + 1)); });
     if (down) down.addEventListener("click", function () { apply(Math.max(0, read() - 1)); });
