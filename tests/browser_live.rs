@@ -105,6 +105,13 @@ async fn pages_never_stall_and_edits_reload_in_a_real_browser() {
     c.find(Locator::Css(".ts-down")).await.unwrap().click().await.unwrap();
     c.goto(&format!("http://{addr}/xianfa/a/")).await.unwrap();
 
+    // The competition list tells each one's state as of now, though the page was built once.
+    c.goto(&format!("http://{addr}/competitions/")).await.unwrap();
+    let state = c.find(Locator::Css(".competition-item .state")).await.unwrap();
+    assert!(state.is_displayed().await.unwrap());
+    assert_eq!(state.text().await.unwrap(), "已结束");
+    c.goto(&format!("http://{addr}/xianfa/a/")).await.unwrap();
+
     // An edit reloads the open page by itself: the marker set on this page load is gone, the new text is there.
     c.execute("window.__before_edit = true", vec![]).await.unwrap();
     let file = root.join("content/xianfa/a.md");

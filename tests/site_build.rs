@@ -261,3 +261,15 @@ fn the_menu_puts_competitions_first_and_names_nothing_twice() {
     let names: Vec<&str> = menu.split("\">").skip(2).filter_map(|p| p.split('<').next()).collect();
     assert_eq!(names, ["首页", "知识竞赛", "宪法学习", "普法视频", "法律七进", "搜索"], "{menu}");
 }
+
+// Issue 17: the competitions list said nothing of each one's state or who may take part.
+#[test]
+fn the_competition_list_says_when_and_who() {
+    let (_dir, out, _) = build_into("good");
+    let list = read(&out, "competitions/index.html");
+    assert_has(
+        &list,
+        &["data-opens=\"2024-", "data-closes=\"", "class=\"state\" hidden", "参赛对象：", "/static/competitions.js"],
+    );
+    assert!(read(&out, "static/competitions.js").contains("data-"), "the script is written");
+}

@@ -11,7 +11,7 @@ use super::views;
 use super::BuildError;
 use crate::diag::Diagnostic;
 use crate::i18n;
-use crate::quiz::{Competition, QuizSet};
+use crate::quiz::{Competition, OrgKind, QuizSet};
 
 #[derive(Serialize)]
 struct CompetitionView<'a> {
@@ -24,6 +24,31 @@ struct CompetitionView<'a> {
     time_limit: String,
     questions: usize,
     enter_url: String,
+    /// RFC 3339, for the script that tells 未开始 / 进行中 / 已结束 when the page is read (the page is built once).
+    opens_at: String,
+    closes_at: String,
+    /// Who may take part: 学校、企业, or 所有单位.
+    who: String,
+    attempts: u32,
+}
+
+fn kind_key(k: OrgKind) -> &'static str {
+    match k {
+        OrgKind::School => "quiz.org_kind.school",
+        OrgKind::Enterprise => "quiz.org_kind.enterprise",
+        OrgKind::Other => "quiz.org_kind.other",
+    }
+}
+
+/// Who may take part in `c`, in words.
+fn who(r: &Renderer<'_>, c: &Competition) -> String {
+    match &c.kinds {
+        None => i18n::t(r.lang, "site.who_all").to_string(),
+        Some(kinds) => {
+            let names: Vec<&str> = kinds.iter().map(|k| i18n::t(r.lang, kind_key(*k))).collect();
+            names.join(i18n::t(r.lang, "site.list_sep"))
+        }
+    }
 }
 
 fn when(r: &Renderer<'_>, d: &chrono::DateTime<chrono::FixedOffset>) -> String {
@@ -42,6 +67,10 @@ fn view<'a>(r: &Renderer<'_>, c: &'a Competition) -> CompetitionView<'a> {
         time_limit: i18n::fill(i18n::t(r.lang, "site.minutes"), &[("n", &minutes.to_string())]),
         questions: c.draw.iter().map(|d| d.count).sum(),
         enter_url: format!("{}/quiz/{}/", r.config.quiz_base(), c.id),
+        opens_at: c.opens.to_rfc3339(),
+        closes_at: c.closes.to_rfc3339(),
+        who: who(r, c),
+        attempts: c.attempts,
     }
 }
 
