@@ -163,7 +163,15 @@ async fn a_student_on_a_phone_joins_answers_and_reads_the_legal_basis() {
     let weakest = c.find(Locator::Css(".weakest")).await.unwrap();
     c.execute("arguments[0].scrollIntoView()", vec![serde_json::to_value(&weakest).unwrap()]).await.unwrap();
     shot(c, "admin-weakest").await;
+    // Issue 17: reached as 127.0.0.1, the poster refuses to print a link no phone can open and asks for one.
     c.goto(&format!("http://{addr}/quiz/open/poster")).await.unwrap();
+    let refusal = text(c, "[role=alert]").await;
+    assert!(refusal.contains("手机扫码打不开") && refusal.contains("base_url"), "{refusal}");
+    shot(c, "poster-refused").await;
+    c.find(Locator::Css("#q-address")).await.unwrap().send_keys("http://192.168.1.10:8080").await.unwrap();
+    c.find(Locator::Css(".quiz-join button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".quiz-poster .qr img")).await.unwrap();
+    assert!(text(c, ".poster-link").await.starts_with("http://192.168.1.10:8080/quiz/open/"));
     shot(c, "poster").await;
     // Printed on A4 as it is, not shrunk to fit, the poster is one page with its QR code.
     let a4 = fantoccini::wd::PrintConfiguration::builder().shrink_to_fit(false).background(true).build().unwrap();
@@ -172,7 +180,7 @@ async fn a_student_on_a_phone_joins_answers_and_reads_the_legal_basis() {
     let pages = pdf.windows(11).filter(|w| w == b"/Type /Page").count()
         - pdf.windows(12).filter(|w| w == b"/Type /Pages").count();
     assert_eq!(pages, 1, "the poster prints on {pages} A4 pages");
-    let qr = c.execute("return document.querySelector('img[src$=\"qr.svg\"]').naturalWidth", vec![]).await.unwrap();
+    let qr = c.execute("return document.querySelector('.quiz-poster .qr img').naturalWidth", vec![]).await.unwrap();
     assert!(qr.as_u64().unwrap_or(0) > 0, "the poster's QR code did not load: {qr}");
 
     // Time running out: a second student's page submits itself at zero, graded on the answers given so far.

@@ -1,6 +1,6 @@
 //! The competition link and its QR code (SVG), for the organizer page and the printed poster.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -26,6 +26,47 @@ pub fn link(config: &SiteConfig, headers: &HeaderMap, id: &str) -> String {
     }
 }
 
+/// Whether phones cannot open `link`: a path alone, or an address of this machine only (localhost, 127.x,
+/// ::1, 0.0.0.0). A poster of such a link would be printed for nothing.
+pub fn local_only(link: &str) -> bool {
+    let Some((_, rest)) = link.split_once("://") else { return true };
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    let host = host.to_ascii_lowercase();
+    host.is_empty()
+        || host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "::1"
+        || host == "0.0.0.0"
+        || host.starts_with("127.")
+}
+
+/// The address phones will use, typed by the organizer on the poster page (`?address=http://192.168.1.10:8080`):
+/// `scheme://host[:port]` only, or None.
+fn typed_address(query: &PosterQuery) -> Option<String> {
+    let a = query.address.as_deref()?.trim().trim_end_matches('/');
+    let (scheme, host) = a.split_once("://")?;
+    (matches!(scheme, "http" | "https") && is_host(host)).then(|| format!("{scheme}://{host}"))
+}
+
+/// `?address=` of the poster and its QR code.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct PosterQuery {
+    #[serde(default)]
+    address: Option<String>,
+}
+
+/// The link of the poster: the typed address when one was given, else [`link`].
+fn poster_link(state: &AppState, headers: &HeaderMap, id: &str, query: &PosterQuery) -> String {
+    match typed_address(query) {
+        Some(origin) => format!("{origin}{}/quiz/{id}/", state.pages.root()),
+        None => link(&state.pages.config, headers, id),
+    }
+}
+
 /// A Host header we are willing to print: a name or address with an optional port, nothing else.
 fn is_host(h: &str) -> bool {
     !h.is_empty() && h.len() <= 255 && h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
@@ -37,11 +78,16 @@ pub fn svg(text: &str) -> Option<String> {
     Some(code.render::<qrcode::render::svg::Color>().min_dimensions(240, 240).quiet_zone(true).build())
 }
 
-pub(super) async fn qr_svg(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+pub(super) async fn qr_svg(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<PosterQuery>,
+    headers: HeaderMap,
+) -> Response {
     if !state.quizzes.competitions.contains_key(&id) {
         return error_page(&state, ApiError::UnknownCompetition);
     }
-    match svg(&link(&state.pages.config, &headers, &id)) {
+    match svg(&poster_link(&state, &headers, &id, &query)) {
         Some(svg) => ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=300")], svg)
             .into_response(),
         None => error_page(&state, ApiError::internal("competition link too long for a QR code")),
@@ -49,14 +95,32 @@ pub(super) async fn qr_svg(State(state): State<AppState>, Path(id): Path<String>
 }
 
 /// A printable A4 poster: title, QR code, dates and how to take part.
-pub(super) async fn poster(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+/// Refused, with what to do, when phones could not open the link (the server was reached as 127.0.0.1).
+pub(super) async fn poster(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<PosterQuery>,
+    headers: HeaderMap,
+) -> Response {
     let Some(comp) = state.quizzes.competitions.get(&id) else {
         return error_page(&state, ApiError::UnknownCompetition);
     };
+    let link = poster_link(&state, &headers, &id, &query);
     let mut ctx = state.pages.context(state.lang);
     ctx.insert("comp", &view::facts(comp, state.lang, status(&state, comp)));
-    ctx.insert("link", &link(&state.pages.config, &headers, &id));
+    ctx.insert("link", &link);
+    ctx.insert("local_only", &local_only(&link));
+    ctx.insert("address", &typed_address(&query).unwrap_or_default());
+    let qr = match typed_address(&query) {
+        Some(a) => format!("{}/quiz/{id}/qr.svg?address={}", state.pages.root(), percent(&a)),
+        None => format!("{}/quiz/{id}/qr.svg", state.pages.root()),
+    };
+    ctx.insert("qr", &qr);
     page(&state, "poster.html", &ctx, StatusCode::OK)
+}
+
+fn percent(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 #[cfg(test)]
@@ -84,6 +148,35 @@ mod tests {
         let c = SiteConfig::default();
         assert_eq!(link(&c, &headers("a\"b"), "x"), "/quiz/x/");
         assert_eq!(link(&c, &HeaderMap::new(), "x"), "/quiz/x/");
+    }
+
+    // Issue 17: the poster printed a 127.0.0.1 link that no phone can open.
+    #[test]
+    fn links_phones_cannot_open_are_told_apart() {
+        for l in [
+            "http://127.0.0.1:8080/quiz/x/",
+            "http://localhost/quiz/x/",
+            "http://[::1]:8080/quiz/x/",
+            "http://0.0.0.0:8080/quiz/x/",
+            "/quiz/x/",
+            "http://LOCALHOST:80/quiz/x/",
+            "http://a.localhost/q/",
+        ] {
+            assert!(local_only(l), "{l}");
+        }
+        for l in ["http://192.168.1.10:8080/quiz/x/", "https://pufa.example.cn/quiz/x/", "http://[fe80::1]/quiz/x/"] {
+            assert!(!local_only(l), "{l}");
+        }
+    }
+
+    #[test]
+    fn a_typed_address_is_an_origin_or_nothing() {
+        let q = |a: &str| PosterQuery { address: Some(a.to_string()) };
+        assert_eq!(typed_address(&q("http://192.168.1.10:8080/")).as_deref(), Some("http://192.168.1.10:8080"));
+        assert_eq!(typed_address(&q("https://pufa.example.cn")).as_deref(), Some("https://pufa.example.cn"));
+        for bad in ["192.168.1.10", "javascript://x", "http://a/b", "http://a\"b", "ftp://x"] {
+            assert_eq!(typed_address(&q(bad)), None, "{bad}");
+        }
     }
 
     #[test]
