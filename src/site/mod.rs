@@ -89,6 +89,26 @@ fn relative_to_source(diags: &mut Diagnostics, source: &Path) {
     }
 }
 
+/// What a publisher should know before uploading `public/`: an empty `base_url` leaves the feed, the sitemap
+/// and the posters without absolute addresses; and the folder must be served, not opened from disk.
+pub fn publishing_notes(source: &Path, wrote: bool) -> Vec<String> {
+    let (config, lang) = match SiteConfig::load(source) {
+        Ok(c) => {
+            let lang = c.language;
+            (c, lang)
+        }
+        Err(_) => return Vec::new(),
+    };
+    let mut notes = Vec::new();
+    if config.base_url.is_empty() {
+        notes.push(format!("site.yaml: {}", crate::i18n::t(lang, "build.no_base_url")));
+    }
+    if wrote {
+        notes.push(crate::i18n::t(lang, "build.serve_note").to_string());
+    }
+    notes
+}
+
 fn print_summary(report: &BuildReport, verb: &str) {
     for w in report.warnings.warnings() {
         eprintln!("{w}");
@@ -115,6 +135,9 @@ pub fn run_build(source: &Path, output: Option<&Path>, drafts: bool, clean: bool
         tracing::warn!("could not save the build cache: {e}");
     }
     print_summary(&report, "built");
+    for note in publishing_notes(source, true) {
+        eprintln!("{note}");
+    }
     Ok(())
 }
 
@@ -123,5 +146,8 @@ pub fn run_check(source: &Path) -> anyhow::Result<()> {
     let opts = BuildOptions { output: None, ..BuildOptions::new(source, None) };
     let report = build(&opts)?;
     print_summary(&report, "checked");
+    for note in publishing_notes(source, false) {
+        eprintln!("{note}");
+    }
     Ok(())
 }
