@@ -105,6 +105,12 @@ async fn pages_never_stall_and_edits_reload_in_a_real_browser() {
     c.find(Locator::Css(".ts-down")).await.unwrap().click().await.unwrap();
     c.goto(&format!("http://{addr}/xianfa/a/")).await.unwrap();
 
+    // A video page shows its player on the first screen, on a drawn cover when the video has none.
+    c.goto(&format!("http://{addr}/shipin/fanzha/")).await.unwrap();
+    let probe = "var v = document.querySelector('.video-frame'); var r = v.getBoundingClientRect(); \
+                 return [r.bottom <= window.innerHeight, !!v.querySelector('img, .video-placeholder')];";
+    assert_eq!(c.execute(probe, vec![]).await.unwrap(), serde_json::json!([true, true]), "player above the fold");
+
     // The competition list tells each one's state as of now, though the page was built once.
     c.goto(&format!("http://{addr}/competitions/")).await.unwrap();
     let state = c.find(Locator::Css(".competition-item .state")).await.unwrap();

@@ -57,14 +57,29 @@ fn the_video_own_poster_wins_over_the_page_cover() {
     assert!(html.contains("<img src=\"/own.jpg\"") && !html.contains("cover.jpg"), "{html}");
 }
 
+// Issue 17: an untitled video got a bare label and a black box.
+#[test]
+fn untitled_videos_are_named_by_their_file_or_platform_on_a_drawn_cover() {
+    let v = parse("/media/%E5%8F%8D%E8%AF%88%E5%AE%A3%E4%BC%A0%E7%89%87.mp4").unwrap();
+    let html = player_html(&v, None, Lang::Zh);
+    assert!(html.contains("<span class=\"video-placeholder-title\">反诈宣传片</span>"), "{html}");
+    assert!(html.contains(">反诈宣传片</a></figcaption>"), "{html}");
+    let b = parse("https://www.bilibili.com/video/BV1GJ411x7h7").unwrap();
+    let html = player_html(&b, None, Lang::Zh);
+    assert!(html.contains("video-placeholder-title"), "{html}");
+    let hashed = parse("/v/3f2a9c01.mp4").unwrap();
+    assert!(!player_html(&hashed, None, Lang::Zh).contains(">3f2a9c01<"), "a hash is no name");
+}
+
 #[test]
 fn untitled_file_player_names_the_provider_in_the_reader_language() {
-    let v = parse("/v/a.mp4").unwrap();
+    let v = parse("/v/1.mp4").unwrap();
     assert_eq!(
         player_html(&v, None, Lang::En),
         "<figure class=\"video video-file\"><div class=\"video-frame\"><button type=\"button\" class=\"video-play\" \
-         data-embed=\"/v/a.mp4\" data-kind=\"file\" aria-label=\"Play video: Video file\">\
+         data-embed=\"/v/1.mp4\" data-kind=\"file\" aria-label=\"Play video: Video file\">\
+         <span class=\"video-placeholder\" aria-hidden=\"true\"><span class=\"video-placeholder-title\">Video file</span></span>\
          <span class=\"video-play-icon\" aria-hidden=\"true\">▶</span><span class=\"video-play-label\">Play video</span>\
-         </button></div><figcaption><a href=\"/v/a.mp4\" rel=\"noopener\">Video file</a></figcaption></figure>"
+         </button></div><figcaption><a href=\"/v/1.mp4\" rel=\"noopener\">Video file</a></figcaption></figure>"
     );
 }

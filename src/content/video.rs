@@ -139,13 +139,29 @@ fn is_file(path: &str) -> bool {
     p.ends_with(".mp4") || p.ends_with(".webm")
 }
 
+/// What an untitled video is called: a file by its name (`反诈宣传片.mp4` → 反诈宣传片), a platform's video by
+/// the platform (哔哩哔哩视频).
+fn untitled_label(video: &Video, lang: Lang) -> String {
+    if video.provider == Provider::File {
+        let file = video.url.rsplit('/').next().unwrap_or("");
+        let file = percent_encoding::percent_decode_str(file).decode_utf8_lossy();
+        let stem = file.rsplit_once('.').map_or(file.as_ref(), |(s, _)| s).trim();
+        // A name of letters (not a hash or a number) says what the video is.
+        if stem.chars().any(char::is_alphabetic) && !stem.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return stem.replace(['_', '-'], " ");
+        }
+    }
+    video.provider.name(lang).to_string()
+}
+
 /// The player markup: a poster/placeholder button that becomes the iframe (or `<video>`) on tap, so nothing
 /// heavy loads before the reader asks for it. Works with the theme's `player.js`; without JS the caption link
 /// still leads to the video. The video's own poster wins over `poster` (a page's cover, say).
 pub fn player_html(video: &Video, poster: Option<&str>, lang: Lang) -> String {
     let poster = video.poster.as_deref().or(poster);
     let play = i18n::t(lang, "video.play");
-    let caption = video.title.as_deref().filter(|t| !t.trim().is_empty()).unwrap_or(video.provider.name(lang));
+    let untitled = untitled_label(video, lang);
+    let caption = video.title.as_deref().filter(|t| !t.trim().is_empty()).unwrap_or(&untitled);
     let label = i18n::fill(i18n::t(lang, "video.play_titled"), &[("title", caption)]);
     let kind = if video.provider == Provider::File { "file" } else { "iframe" };
     let mut h = String::with_capacity(512);
@@ -158,10 +174,27 @@ pub fn player_html(video: &Video, poster: Option<&str>, lang: Lang) -> String {
     h.push_str("\" aria-label=\"");
     attr(&mut h, &label, false);
     h.push_str("\">");
-    if let Some(p) = poster {
-        h.push_str("<img src=\"");
-        attr(&mut h, p, true);
-        h.push_str("\" alt=\"\" loading=\"lazy\">");
+    match poster {
+        Some(p) => {
+            h.push_str("<img src=\"");
+            attr(&mut h, p, true);
+            h.push_str("\" alt=\"\" loading=\"lazy\">");
+        }
+        // No cover: a drawn one with the title and the platform (the platforms' own covers are on their
+        // servers, and no page loads anything from outside the site).
+        None => {
+            h.push_str(
+                "<span class=\"video-placeholder\" aria-hidden=\"true\"><span class=\"video-placeholder-title\">",
+            );
+            attr(&mut h, caption, false);
+            h.push_str("</span>");
+            if caption != video.provider.name(lang) {
+                h.push_str("<span class=\"video-placeholder-source\">");
+                attr(&mut h, video.provider.name(lang), false);
+                h.push_str("</span>");
+            }
+            h.push_str("</span>");
+        }
     }
     h.push_str("<span class=\"video-play-icon\" aria-hidden=\"true\">▶</span><span class=\"video-play-label\">");
     attr(&mut h, play, false);
