@@ -160,6 +160,13 @@ async fn a_student_on_a_phone_joins_answers_and_reads_the_legal_basis() {
     let admin = text(c, "main").await;
     assert!(admin.contains("王小明") && admin.contains("错误率最高的题目"), "{admin}");
     shot(c, "admin").await;
+    // Issue 17: the page says who is signed in and offers 退出 at the top; a wide table scrolls with its names kept.
+    assert!(text(c, ".signed-in").await.contains("退出登录"));
+    let probe = "var w = document.querySelectorAll('.table-wrap')[1]; w.style.maxWidth = '180px'; w.scrollLeft = 200; \
+                 var th = w.querySelector('tbody th'); \
+                 return [w.scrollWidth > w.clientWidth, Math.round(th.getBoundingClientRect().left - w.getBoundingClientRect().left)];";
+    let got = c.execute(probe, vec![]).await.unwrap();
+    assert_eq!(got, serde_json::json!([true, 0]), "[table wider than the phone, name column in place]");
     let weakest = c.find(Locator::Css(".weakest")).await.unwrap();
     c.execute("arguments[0].scrollIntoView()", vec![serde_json::to_value(&weakest).unwrap()]).await.unwrap();
     shot(c, "admin-weakest").await;
