@@ -13,6 +13,7 @@ pub mod flow;
 pub mod live;
 pub mod pages;
 pub mod security;
+pub mod sweep;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -238,6 +239,8 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         .with_context(|| format!("invalid address {}:{}", opts.bind, opts.port))?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     tracing::info!("serving on http://{}", listener.local_addr()?);
+    // Grades the attempts that expired unsubmitted, also while the server was down: now, then every 30 s.
+    let sweeper = sweep::Sweeper::spawn(state.clone(), sweep::SWEEP_EVERY);
     // Run the accept loop as a task on the worker threads, not on the thread that called `block_on`.
     let server = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
@@ -251,6 +254,7 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     if let Some(w) = watching {
         w.stop();
     }
+    sweeper.stop().await;
     // Requests have drained; let the writer commit what is queued.
     store.close(Duration::from_secs(10)).await;
     Ok(())
