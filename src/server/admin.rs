@@ -1,4 +1,4 @@
-//! Organizer side of the API: token check (constant time, slowed after failures) and the result exports.
+//! Organizer side of the API: token check (constant time, wrong tokens slowed) and the result exports.
 
 use std::borrow::Cow;
 use std::net::{IpAddr, SocketAddr};
@@ -33,25 +33,23 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
     }
 }
 
-/// Checks an organizer token in constant time; an address with recent failures waits longer before each check.
+/// Checks an organizer token in constant time. The right token answers at once, so the slow-down never locks out
+/// the organizer; a wrong one is recorded before its delay is awaited, so guesses sent in parallel each wait as long
+/// as the failures recorded before them say, like guesses sent one after another.
 pub async fn check_token(state: &AppState, given: &str, peer: Option<IpAddr>) -> Result<(), ApiError> {
     let Some(token) = state.admin_token.as_deref() else {
         return Err(ApiError::AdminDisabled);
     };
-    if let Some(delay) = peer.and_then(|ip| state.auth_failures.delay(ip)) {
-        tokio::time::sleep(delay).await;
-    }
     if bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
         if let Some(ip) = peer {
             state.auth_failures.forget(ip);
         }
-        Ok(())
-    } else {
-        if let Some(ip) = peer {
-            state.auth_failures.record(ip);
-        }
-        Err(ApiError::Unauthorized)
+        return Ok(());
     }
+    if let Some(delay) = peer.map(|ip| state.auth_failures.record(ip)) {
+        tokio::time::sleep(delay).await;
+    }
+    Err(ApiError::Unauthorized)
 }
 
 /// Checks `Authorization: Bearer <token>`.
