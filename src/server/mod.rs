@@ -5,6 +5,7 @@
 //! `board`, and both the JSON API and the HTML pages call it.
 
 pub mod admin;
+pub mod admin_token;
 pub mod attempts;
 pub mod board;
 pub mod error;
@@ -208,6 +209,10 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     if !opts.migrate {
         crate::ops::require_current(&url, lang).await?;
     }
+    let (token, origin) = admin_token::resolve(opts.admin_token.as_deref(), &source, lang)?;
+    if let Some(notice) = admin_token::notice(&token, &origin, lang) {
+        eprintln!("{notice}");
+    }
     let (site, engine) = match opts.build {
         true => build_site(&source).map(|(site, engine)| (site, Some(engine)))?,
         false => (built_site(&source, lang)?, None),
@@ -215,10 +220,8 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let opening = || crate::i18n::fill(crate::i18n::t(lang, "ops.open_failed"), &[("db", &crate::ops::redact(&url))]);
     let store = Store::open_with(&url, opts.migrate).await.with_context(opening)?;
     let templates = pages::Templates::load(&opts.source).map_err(|d| anyhow::anyhow!("{d}"))?;
-    let mut state = AppState::new(quizzes, store.clone()).with_site(site).with_templates(templates);
-    if let Some(token) = opts.admin_token.as_deref().filter(|t| !t.is_empty()) {
-        state = state.with_admin_token(token);
-    }
+    let mut state =
+        AppState::new(quizzes, store.clone()).with_site(site).with_templates(templates).with_admin_token(token);
     // A watching server rebuilds on changes and reloads open pages; one that built without watching saves its
     // build's graph for the next `pufa build`; one started with --no-build built nothing.
     let (live, watching) = match engine {
