@@ -22,7 +22,8 @@ async fn started_with_saved(t: &TestApp, group: &str, right: usize) -> String {
     let all = ids(&started["questions"]);
     let keep: Vec<&str> = all.iter().take(right).map(String::as_str).collect();
     let answers = answers_with(&t.set, &started["questions"], &keep);
-    let (s, saved) = t.json(Method::PUT, &format!("/api/attempts/{id}/answers"), Some(json!({"answers": answers}))).await;
+    let (s, saved) =
+        t.json(Method::PUT, &format!("/api/attempts/{id}/answers"), Some(json!({"answers": answers}))).await;
     assert_eq!((s, saved["saved"].as_bool()), (StatusCode::OK, Some(true)), "{saved}");
     id
 }
@@ -73,7 +74,10 @@ async fn an_expired_attempt_is_graded_from_its_saved_answers_and_ranked() {
 
         // The export lists both with their scores.
         let body = admin_csv(&t).await;
-        assert!(body.lines().filter(|l| l.contains("周九")).all(|l| l.contains(",100,") || l.contains(",0,")), "{body}");
+        assert!(
+            body.lines().filter(|l| l.contains("周九")).all(|l| l.contains(",100,") || l.contains(",0,")),
+            "{body}"
+        );
     })
     .await;
 }

@@ -19,8 +19,8 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use common::*;
-use pufa::server::security::AuthFailures;
 use pages_common::form;
+use pufa::server::security::AuthFailures;
 use tower::ServiceExt;
 
 const PEER: &str = "192.0.2.7:40000";
