@@ -45,7 +45,8 @@ pub enum Command {
         /// `sqlite:PATH` (default: SOURCE/pufa.sqlite) or `postgres://…`.
         #[arg(long, env = "DATABASE_URL")]
         database_url: Option<String>,
-        /// Organizer token for the admin pages and exports; without it they are disabled.
+        /// Organizer token for the admin pages and exports, at least 24 characters; without it one is generated
+        /// and kept in SOURCE/.pufa-admin-token.
         #[arg(long, env = "PUFA_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
         /// Refuse to start while the database has pending migrations, instead of applying them (for N processes

@@ -1,4 +1,4 @@
-//! Organizer side of the API: token check (constant time, slowed after failures) and the result exports.
+//! Organizer side of the API: token check (constant time, wrong tokens slowed) and the result exports.
 
 use std::borrow::Cow;
 use std::net::{IpAddr, SocketAddr};
@@ -33,25 +33,23 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
     }
 }
 
-/// Checks an organizer token in constant time; an address with recent failures waits longer before each check.
+/// Checks an organizer token in constant time. The right token answers at once, so the slow-down never locks out
+/// the organizer; a wrong one is recorded before its delay is awaited, so guesses sent in parallel each wait as long
+/// as the failures recorded before them say, like guesses sent one after another.
 pub async fn check_token(state: &AppState, given: &str, peer: Option<IpAddr>) -> Result<(), ApiError> {
     let Some(token) = state.admin_token.as_deref() else {
         return Err(ApiError::AdminDisabled);
     };
-    if let Some(delay) = peer.and_then(|ip| state.auth_failures.delay(ip)) {
-        tokio::time::sleep(delay).await;
-    }
     if bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
         if let Some(ip) = peer {
             state.auth_failures.forget(ip);
         }
-        Ok(())
-    } else {
-        if let Some(ip) = peer {
-            state.auth_failures.record(ip);
-        }
-        Err(ApiError::Unauthorized)
+        return Ok(());
     }
+    if let Some(delay) = peer.map(|ip| state.auth_failures.record(ip)) {
+        tokio::time::sleep(delay).await;
+    }
+    Err(ApiError::Unauthorized)
 }
 
 /// Checks `Authorization: Bearer <token>`.
@@ -64,7 +62,8 @@ pub async fn authorize(state: &AppState, headers: &HeaderMap, peer: Option<IpAdd
     check_token(state, given.trim(), peer).await
 }
 
-/// Makes a participant's text safe in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or CR would start a formula.
+/// Makes a participant's text safe in a CSV file opened by a spreadsheet program: a leading `=`, `+`, `-`, `@`, tab
+/// or CR would start a formula. The XLSX export needs none of this: its text cells are typed strings.
 pub fn safe_cell(s: &str) -> Cow<'_, str> {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{s}"))
@@ -91,7 +90,7 @@ const COLUMNS: [&str; 14] = [
     "duration_seconds",
 ];
 
-/// One export row as text cells (participant text already made safe).
+/// One export row as text cells, as entered (each format makes them safe its own way).
 fn cells(state: &AppState, comp: &Competition, r: &AttemptRow, lang: Lang) -> Vec<String> {
     let org = state.quizzes.organization(&r.organization);
     let time =
@@ -100,11 +99,11 @@ fn cells(state: &AppState, comp: &Competition, r: &AttemptRow, lang: Lang) -> Ve
     vec![
         r.id.clone(),
         r.organization.clone(),
-        safe_cell(org.map(|o| o.name.as_str()).unwrap_or("")).into_owned(),
+        org.map(|o| o.name.as_str()).unwrap_or("").to_string(),
         if kind.is_empty() { kind } else { t(lang, &format!("export.kind.{kind}")).to_string() },
-        safe_cell(org.map(|o| o.town.as_str()).unwrap_or("")).into_owned(),
-        safe_cell(&r.name).into_owned(),
-        safe_cell(&r.grp).into_owned(),
+        org.map(|o| o.town.as_str()).unwrap_or("").to_string(),
+        r.name.clone(),
+        r.grp.clone(),
         r.number.to_string(),
         time(r.started_at),
         r.submitted_at.map(time).unwrap_or_default(),
@@ -130,12 +129,14 @@ pub async fn results_csv(state: &AppState, comp_id: &str) -> Result<Vec<u8>, Api
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(headers(state.lang)).map_err(ApiError::internal)?;
     for r in &rows {
-        w.write_record(cells(state, comp, r, state.lang)).map_err(ApiError::internal)?;
+        let cells = cells(state, comp, r, state.lang);
+        w.write_record(cells.iter().map(|c| safe_cell(c).into_owned())).map_err(ApiError::internal)?;
     }
     w.into_inner().map_err(ApiError::internal)
 }
 
-/// Every attempt of a competition as an Excel workbook; numbers stay numbers, text stays text.
+/// Every attempt of a competition as an Excel workbook; numbers stay numbers, text stays text: a string cell reads
+/// back exactly as entered (`=1+1` too) and is never evaluated, so it needs no `'` in front.
 pub async fn results_xlsx(state: &AppState, comp_id: &str) -> Result<Vec<u8>, ApiError> {
     let comp = flow::competition(state, comp_id)?;
     let rows = state.store.attempts(comp_id).await?;

@@ -52,7 +52,7 @@ impl OpenAttempts {
         map.insert(running.row.id.clone(), running);
     }
 
-    fn remove(&self, id: &str) {
+    pub(super) fn remove(&self, id: &str) {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
     }
 }
@@ -272,7 +272,7 @@ pub fn attempt_id(now_ms: i64) -> String {
     format!("{:012x}{:020x}", (now_ms as u64) & 0xffff_ffff_ffff, random)
 }
 
-fn drawn_of(row: &AttemptRow) -> Result<Vec<Drawn>, ApiError> {
+pub(super) fn drawn_of(row: &AttemptRow) -> Result<Vec<Drawn>, ApiError> {
     serde_json::from_str(&row.drawn).map_err(ApiError::internal)
 }
 
@@ -351,7 +351,7 @@ pub async fn submit(
     }
 }
 
-fn saved_answers(row: &AttemptRow) -> HashMap<String, Vec<String>> {
+pub(super) fn saved_answers(row: &AttemptRow) -> HashMap<String, Vec<String>> {
     row.answers.as_deref().and_then(|a| serde_json::from_str(a).ok()).unwrap_or_default()
 }
 

@@ -5,6 +5,7 @@
 //! `board`, and both the JSON API and the HTML pages call it.
 
 pub mod admin;
+pub mod admin_token;
 pub mod attempts;
 pub mod board;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod live;
 pub mod pages;
 pub mod resume;
 pub mod security;
+pub mod sweep;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -216,6 +218,10 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     if !opts.migrate {
         crate::ops::require_current(&url, lang).await?;
     }
+    let (token, origin) = admin_token::resolve(opts.admin_token.as_deref(), &source, lang)?;
+    if let Some(notice) = admin_token::notice(&token, &origin, lang) {
+        eprintln!("{notice}");
+    }
     let (site, engine) = match opts.build {
         true => build_site(&source).map(|(site, engine)| (site, Some(engine)))?,
         false => (built_site(&source, lang)?, None),
@@ -223,10 +229,8 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let opening = || crate::i18n::fill(crate::i18n::t(lang, "ops.open_failed"), &[("db", &crate::ops::redact(&url))]);
     let store = Store::open_with(&url, opts.migrate).await.with_context(opening)?;
     let templates = pages::Templates::load(&opts.source).map_err(|d| anyhow::anyhow!("{d}"))?;
-    let mut state = AppState::new(quizzes, store.clone()).with_site(site).with_templates(templates);
-    if let Some(token) = opts.admin_token.as_deref().filter(|t| !t.is_empty()) {
-        state = state.with_admin_token(token);
-    }
+    let mut state =
+        AppState::new(quizzes, store.clone()).with_site(site).with_templates(templates).with_admin_token(token);
     // A watching server rebuilds on changes and reloads open pages; one that built without watching saves its
     // build's graph for the next `pufa build`; one started with --no-build built nothing.
     let (live, watching) = match engine {
@@ -247,6 +251,8 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         .with_context(|| format!("invalid address {}:{}", opts.bind, opts.port))?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     tracing::info!("serving on http://{}", listener.local_addr()?);
+    // Grades the attempts that expired unsubmitted, also while the server was down: now, then every 30 s.
+    let sweeper = sweep::Sweeper::spawn(state.clone(), sweep::SWEEP_EVERY);
     // Run the accept loop as a task on the worker threads, not on the thread that called `block_on`.
     let server = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
@@ -260,6 +266,7 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     if let Some(w) = watching {
         w.stop();
     }
+    sweeper.stop().await;
     // Requests have drained; let the writer commit what is queued.
     store.close(Duration::from_secs(10)).await;
     Ok(())

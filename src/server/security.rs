@@ -80,17 +80,22 @@ pub struct AuthFailures {
 const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
 
 impl AuthFailures {
-    /// How long the next check from `ip` waits: 0.25 s doubled per recent failure, at most 8 s.
-    pub fn delay(&self, ip: IpAddr) -> Option<Duration> {
+    /// Recent failures recorded for `ip` (0 once forgotten).
+    pub fn failures(&self, ip: IpAddr) -> u32 {
         let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        let (n, last) = *map.get(&ip)?;
-        if n == 0 || last.elapsed() > FORGET_AFTER {
-            return None;
+        match map.get(&ip) {
+            Some((n, last)) if last.elapsed() <= FORGET_AFTER => *n,
+            _ => 0,
         }
-        Some(Duration::from_millis(250u64 << (n - 1).min(5)))
     }
 
-    pub fn record(&self, ip: IpAddr) {
+    /// How long a wrong token from `ip` waits after `n` recent failures: 0.25 s doubled per failure, at most 8 s.
+    pub fn delay_after(n: u32) -> Duration {
+        Duration::from_millis(250u64 << n.saturating_sub(1).min(5))
+    }
+
+    /// Records a failure from `ip` and returns how long its answer waits.
+    pub fn record(&self, ip: IpAddr) -> Duration {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_TRACKED_ADDRESSES && !map.contains_key(&ip) {
             map.retain(|_, (_, last)| last.elapsed() <= FORGET_AFTER);
@@ -102,8 +107,12 @@ impl AuthFailures {
             }
         }
         let e = map.entry(ip).or_insert((0, Instant::now()));
+        if e.1.elapsed() > FORGET_AFTER {
+            e.0 = 0;
+        }
         e.0 = e.0.saturating_add(1);
         e.1 = Instant::now();
+        AuthFailures::delay_after(e.0)
     }
 
     pub fn forget(&self, ip: IpAddr) {
@@ -128,18 +137,16 @@ mod tests {
     fn delay_grows_with_failures_and_is_capped() {
         let f = AuthFailures::default();
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        assert_eq!(f.delay(ip), None);
-        f.record(ip);
-        let first = f.delay(ip).unwrap();
-        f.record(ip);
-        let second = f.delay(ip).unwrap();
+        assert_eq!(f.failures(ip), 0);
+        let first = f.record(ip);
+        let second = f.record(ip);
+        assert_eq!((first, f.failures(ip)), (Duration::from_millis(250), 2));
         assert!(second > first);
         for _ in 0..40 {
-            f.record(ip);
+            assert!(f.record(ip) <= Duration::from_secs(8));
         }
-        assert!(f.delay(ip).unwrap() <= Duration::from_secs(8));
         f.forget(ip);
-        assert_eq!(f.delay(ip), None);
+        assert_eq!(f.failures(ip), 0);
     }
 
     #[test]

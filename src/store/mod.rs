@@ -262,6 +262,16 @@ impl Store {
         }
     }
 
+    /// Unsubmitted attempts whose deadline is before `before` (epoch ms), at most `limit`, ordered by
+    /// (deadline, id) and starting after the key `after`: a caller pages through them by passing the last row's
+    /// `(deadline, id)`. Served by the partial index `attempts_open_by_deadline`.
+    pub async fn expired(&self, before: i64, after: &(i64, String), limit: i64) -> Result<Vec<AttemptRow>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(p) => reads::sqlite::expired(p, before, after, limit).await,
+            Backend::Postgres(p) => reads::postgres::expired(p, before, after, limit).await,
+        }
+    }
+
     /// The submitted attempts of a competition, light rows for the ranking.
     pub async fn standings(&self, competition: &str) -> Result<Vec<Standing>, StoreError> {
         match &self.backend {

@@ -19,6 +19,20 @@ macro_rules! backend_reads {
             Ok(sqlx::query_as(&sql).bind(competition).fetch_all(pool).await?)
         }
 
+        pub(crate) async fn expired(
+            pool: &$Pool,
+            before: i64,
+            after: &(i64, String),
+            limit: i64,
+        ) -> Result<Vec<AttemptRow>, StoreError> {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM attempts WHERE submitted_at IS NULL AND deadline < $1 \
+                 AND (deadline, id) > ($2, $3) ORDER BY deadline, id LIMIT $4"
+            );
+            let q = sqlx::query_as(&sql).bind(before).bind(after.0).bind(&after.1).bind(limit);
+            Ok(q.fetch_all(pool).await?)
+        }
+
         pub(crate) async fn standings(pool: &$Pool, competition: &str) -> Result<Vec<Standing>, StoreError> {
             let sql = "SELECT id, organization, name, grp, participant_key, score, max_score, passed, duration_ms, \
                        submitted_at FROM attempts WHERE competition = $1 AND submitted_at IS NOT NULL";

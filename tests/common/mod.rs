@@ -25,7 +25,7 @@ pub use db::*;
 pub use process::*;
 
 /// The organizer token of the test apps.
-pub const TOKEN: &str = "test-token-0123456789";
+pub const TOKEN: &str = "test-token-0123456789abcdef";
 
 /// The server fixture: banks, organizations and competitions open / schools / later / closed.
 pub fn fixture_dir() -> PathBuf {
