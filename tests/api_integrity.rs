@@ -270,3 +270,21 @@ async fn answers_outside_the_attempt_are_refused_and_not_stored() {
     })
     .await;
 }
+
+// A late submit is graded on what was saved by the deadline, and dated at it, as the server's sweep does.
+#[tokio::test]
+async fn a_late_submit_is_dated_at_its_deadline_like_a_swept_one() {
+    each_backend(|t| async move {
+        let (_, a) = t.start("open", "迟到者", "school-a", "一班").await;
+        let id = a["attempt"].as_str().unwrap();
+        t.advance(chrono::Duration::minutes(20));
+        let (s, r) = t.submit(id, correct_answers(&t.set, &a["questions"])).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(r["score"], 0, "late answers are not counted");
+        let at = |v: &Value| v.as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        assert_eq!(at(&r["submitted_at"]), at(&a["deadline"]));
+        let (_, view) = t.get(&format!("/api/attempts/{id}")).await;
+        assert_eq!(at(&view["result"]["submitted_at"]), at(&a["deadline"]));
+    })
+    .await;
+}

@@ -333,7 +333,8 @@ pub async fn submit(
     let duration_ms = (now.min(row.deadline) - row.started_at).max(0);
     let submission = Submission {
         attempt: row.id.clone(),
-        submitted_at: now,
+        // Late, it is graded on what was saved by the deadline, as the sweep grades it: submitted then.
+        submitted_at: if late { row.deadline } else { now },
         answers: serde_json::to_string(&answers).map_err(ApiError::internal)?,
         score: i64::from(grade.score),
         passed: grade.passed,
@@ -345,7 +346,10 @@ pub async fn submit(
     state.open_attempts.remove(&row.id);
     match outcome {
         // What was stored is what was just graded: shown without reading it back.
-        SubmitOutcome::Recorded => shown(state, &row.id, comp, grade, now, duration_ms),
+        SubmitOutcome::Recorded => {
+            let at = if late { row.deadline } else { now };
+            shown(state, &row.id, comp, grade, at, duration_ms)
+        }
         SubmitOutcome::AlreadySubmitted(r) => view(state, &r),
         SubmitOutcome::UnknownAttempt => Err(ApiError::UnknownAttempt),
     }
