@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod flow;
 pub mod live;
+pub mod names;
 pub mod pages;
 pub mod security;
 
