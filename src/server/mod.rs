@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod attempts;
 pub mod board;
+pub mod board_cache;
 pub mod error;
 pub mod extract;
 pub mod flow;
@@ -119,6 +120,8 @@ pub struct Shared {
     pub pages: Arc<pages::Templates>,
     /// The reload channel of a watching server; None serves the site as built.
     pub live: Option<Arc<live::Live>>,
+    /// The public rankings, computed at most once a second each.
+    pub boards: Arc<board_cache::BoardCache>,
 }
 
 impl AppState {
@@ -135,6 +138,7 @@ impl AppState {
             open_attempts: Arc::new(flow::OpenAttempts::default()),
             pages: pages::Templates::built_in(),
             live: None,
+            boards: Arc::new(board_cache::BoardCache::default()),
         }))
     }
 
