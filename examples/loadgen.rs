@@ -2,6 +2,11 @@
 //! `/healthz` rate with the same N connections; prints the figures.
 //!
 //! Usage: loadgen BASE_URL… [--connections 256] [--seconds 4] [--rounds 3] [--competition open] [--organization school-a]
+//!        [--boards 64]
+//!
+//! With `--boards N` (`bench/board.sh`) it measures the polled ranking instead: in each round N clients fetch the
+//! leaderboard in a loop while `--connections` students start, resume (start again) and submit; it prints
+//! leaderboards/s and the p99 of the students' start and resume requests.
 //!
 //! With several base URLs (several `pufa serve` processes on one database) requests go to them in turn, and a
 //! student's submit goes to the process after the one that took the start, as behind a round-robin proxy: every
@@ -18,6 +23,7 @@ struct Args {
     rounds: usize,
     competition: String,
     organization: String,
+    boards: usize,
 }
 
 fn args() -> Args {
@@ -28,6 +34,7 @@ fn args() -> Args {
         rounds: 3,
         competition: "open".into(),
         organization: "school-a".into(),
+        boards: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -38,6 +45,7 @@ fn args() -> Args {
             "--rounds" => a.rounds = val().parse().expect("a number"),
             "--competition" => a.competition = val(),
             "--organization" => a.organization = val(),
+            "--boards" => a.boards = val().parse().expect("a number"),
             _ => a.bases.push(arg),
         }
     }
@@ -114,11 +122,11 @@ struct Answers<'a> {
     answers: std::collections::HashMap<&'a str, [&'a str; 1]>,
 }
 
-async fn student(client: &reqwest::Client, a: &Args, stats: &Stats, name: String, n: u64) -> Option<()> {
-    let t = Instant::now();
-    let body = Join { name: &name, organization: &a.organization, group: "压测班" };
+/// Starts (or resumes: the same participant again) an attempt, timed.
+async fn start(client: &reqwest::Client, a: &Args, stats: &Stats, name: &str, n: u64) -> Option<Started> {
+    let body = Join { name, organization: &a.organization, group: "压测班" };
     let url = format!("{}/api/competitions/{}/attempts", a.base(n), a.competition);
-    let started: Started = timed(stats, async {
+    timed(stats, async {
         let r = client.post(&url).json(&body).send().await.ok()?;
         if !r.status().is_success() {
             eprintln!("start: {} {}", r.status(), r.text().await.unwrap_or_default());
@@ -126,7 +134,23 @@ async fn student(client: &reqwest::Client, a: &Args, stats: &Stats, name: String
         }
         r.json().await.ok()
     })
-    .await?;
+    .await
+}
+
+/// A student: start, then (with `resume`) start again as after a reload, which must give the same attempt, then
+/// submit. `stats.requests` holds the starts and resumes; with `resume` the submit is left out of it.
+async fn student(client: &reqwest::Client, a: &Args, stats: &Stats, name: String, n: u64, resume: bool) -> Option<()> {
+    let t = Instant::now();
+    let started = start(client, a, stats, &name, n).await?;
+    if resume {
+        let again = start(client, a, stats, &name, n).await?;
+        if again.attempt != started.attempt {
+            eprintln!("resume gave another attempt");
+            return None;
+        }
+    }
+    let untimed = Stats::default();
+    let stats = if resume { &untimed } else { stats };
     // Every question answered "A" (wrong for some, which is what a real mix of answers looks like to the grader).
     let answers = Answers { answers: started.questions.iter().map(|q| (q.id.as_str(), ["A"])).collect() };
     let url = format!("{}/api/attempts/{}/submit", a.base(n + 1), started.attempt);
@@ -189,9 +213,83 @@ fn median(v: &[f64]) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
+/// One round of the ranking benchmark: `boards` pollers and `connections` students at once for `seconds`;
+/// returns leaderboards/s and the students' start/resume latencies.
+async fn board_round(a: &Arc<Args>, round: usize) -> (f64, Vec<u64>, u64) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let boards = Arc::new(AtomicU64::new(0));
+    let (students, pollers) = (Arc::new(Stats::default()), Arc::new(Stats::default()));
+    let client = client(a.connections + a.boards);
+    let run = std::process::id();
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..a.boards {
+        let (client, a, stop, boards, pollers) =
+            (client.clone(), a.clone(), stop.clone(), boards.clone(), pollers.clone());
+        tasks.push(tokio::spawn(async move {
+            let url = format!("{}/api/competitions/{}/leaderboard", a.base(w as u64), a.competition);
+            while !stop.load(Ordering::Relaxed) {
+                let ok = timed(&pollers, async {
+                    let r = client.get(&url).send().await.ok()?;
+                    r.status().is_success().then_some(())?;
+                    r.bytes().await.ok().map(|_| ())
+                })
+                .await;
+                if ok.is_some() {
+                    boards.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for w in 0..a.connections {
+        let (client, a, stop, students) = (client.clone(), a.clone(), stop.clone(), students.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let name = format!("榜测{run}-{round}-{w}-{n}");
+                let _ = student(&client, &a, &students, name, (w as u64) << 32 | n, true).await;
+                n += 1;
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(a.seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let rate = boards.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64();
+    for t in tasks {
+        let _ = t.await;
+    }
+    let errors = students.errors.load(Ordering::Relaxed) + pollers.errors.load(Ordering::Relaxed);
+    let latencies = std::mem::take(&mut *students.requests.lock().unwrap());
+    (rate, latencies, errors)
+}
+
+async fn boards_main(a: Arc<Args>) {
+    let (mut rates, mut p99s, mut all, mut errors) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    for round in 0..a.rounds {
+        let (rate, mut lat, e) = board_round(&a, round).await;
+        let p99 = percentile(&mut lat, 0.99);
+        eprintln!("round {}: {rate:.0} leaderboards/s, start/resume p99 {p99:.1} ms", round + 1);
+        rates.push(rate);
+        p99s.push(p99);
+        all.append(&mut lat);
+        errors += e;
+    }
+    println!("pollers {}  students {}  ({} rounds of {} s)", a.boards, a.connections, a.rounds, a.seconds);
+    println!(
+        "RESULT boards_per_s={:.0} start_resume_p99_ms={:.1} start_resume_p50_ms={:.1} starts={} errors={errors}",
+        median(&rates),
+        median(&p99s),
+        percentile(&mut all, 0.50),
+        all.len()
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let a = Arc::new(args());
+    if a.boards > 0 {
+        return boards_main(a).await;
+    }
     let run = std::process::id();
     // Phases alternate (healthz, flows, healthz, flows…) so that a noisy neighbour weighs on both alike; each
     // round gives one ratio, and the median round is reported.
@@ -208,7 +306,7 @@ async fn main() {
         })
         .await;
         let (flow_rate, flows) = phase(&a, move |client, a, stats, n| async move {
-            student(&client, &a, &stats, format!("压测{run}-{round}-{n:x}"), n).await
+            student(&client, &a, &stats, format!("压测{run}-{round}-{n:x}"), n, false).await
         })
         .await;
         eprintln!("round {}: healthz {health_rate:.0} req/s, flows {flow_rate:.0}/s", round + 1);

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 
-use super::model::{DrawRule, OrgKind, QuestionType, ShowAnswers};
+use super::model::{DrawRule, OrgKind, PublicNames, QuestionType, ShowAnswers};
 
 /// `quizzes/banks/*.yaml`: one question bank. (`Q` is only changed to skip the questions when they are
 /// read one by one to report each one's errors.)
@@ -123,6 +123,9 @@ pub struct CompetitionFile<R = Vec<DrawRuleFile>> {
     /// `after_submit` (default) or `after_close`.
     #[serde(default)]
     pub show_answers: ShowAnswers,
+    /// How the public ranking shows names: `masked` (default), `hidden`, or `full` (not when schools take part).
+    #[serde(default)]
+    pub public_names: PublicNames,
 }
 
 fn yes() -> bool {

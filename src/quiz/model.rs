@@ -84,6 +84,20 @@ pub enum ShowAnswers {
     AfterClose,
 }
 
+/// How the public ranking (page and API) shows a participant's name; organizer pages and exports always show it in
+/// full. Participants are often minors, so the default masks it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PublicNames {
+    /// 张*明, 欧阳*华, Zhang S. (see `server::names::mask`).
+    #[default]
+    Masked,
+    /// No name at all: the page says 参赛者 and the API leaves the field out.
+    Hidden,
+    /// The name as entered; refused for competitions that admit schools.
+    Full,
+}
+
 /// One draw rule: `count` questions of `kind` (any kind when None) from `bank`, worth `points` each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawRule {
@@ -114,6 +128,8 @@ pub struct Competition {
     /// Organization kinds that may take part; None means all.
     pub kinds: Option<Vec<OrgKind>>,
     pub show_answers: ShowAnswers,
+    /// How the public ranking shows names.
+    pub public_names: PublicNames,
     pub source: PathBuf,
 }
 

@@ -8,7 +8,7 @@ use chrono::DateTime;
 
 use super::files::{AnswerFile, BankFile, CompetitionFile, DrawRuleFile, QuestionFile};
 use super::locate::{locate_near, Seg, Seg::Index, Seg::Key};
-use super::model::{Bank, Competition, DrawRule, Organization, Question, QuestionType};
+use super::model::{Bank, Competition, DrawRule, OrgKind, Organization, PublicNames, Question, QuestionType};
 use crate::diag::{Diagnostic, Diagnostics};
 
 /// One file being checked: where its errors go and how to find positions in it.
@@ -279,6 +279,14 @@ pub fn competition(
             "kinds: expected at least one of school, enterprise, other (or leave it out to admit all)",
         );
     }
+    let admits_schools = f.kinds.as_ref().is_none_or(|k| k.contains(&OrgKind::School));
+    if f.public_names == PublicNames::Full && admits_schools {
+        cx.err(
+            &[Key("public_names")],
+            "public_names: full is only for competitions without schools (pupils are minors); \
+             use masked or hidden, or set kinds to leave out school",
+        );
+    }
     let epoch = DateTime::UNIX_EPOCH.fixed_offset();
     Competition {
         id: f.id,
@@ -294,6 +302,7 @@ pub fn competition(
         pass_score: f.pass_score,
         kinds: f.kinds,
         show_answers: f.show_answers,
+        public_names: f.public_names,
         source: cx.path.to_path_buf(),
     }
 }

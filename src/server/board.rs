@@ -1,14 +1,19 @@
 //! The ranking: per organization (participation rate, average, pass rate, top score) and the top individuals.
 //! A participant counts once, with their best attempt (highest score, then shortest time).
+//! The public API and page get it through `board_cache` with names as the competition's `public_names` says;
+//! organizer pages compute it fresh, with full names.
 
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use serde::Serialize;
 
-use super::{flow, ApiError, AppState};
+use super::board_cache::Cached;
+use super::{flow, names, ApiError, AppState};
 use crate::quiz::OrgKind;
 use crate::store::Standing;
 
@@ -42,7 +47,9 @@ pub struct OrgStanding {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Individual {
     pub rank: u32,
-    pub name: String,
+    /// As entered for organizers; masked, or absent (`hidden`), on the public board.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub organization: String,
     pub organization_name: String,
     pub group: String,
@@ -136,7 +143,7 @@ pub async fn leaderboard(state: &AppState, comp_id: &str) -> Result<Leaderboard,
         .enumerate()
         .map(|(i, r)| Individual {
             rank: i as u32 + 1,
-            name: r.name.clone(),
+            name: Some(r.name.clone()),
             organization: r.organization.clone(),
             organization_name: state.quizzes.organization(&r.organization).map(|o| o.name.clone()).unwrap_or_default(),
             group: r.grp.clone(),
@@ -155,6 +162,20 @@ pub async fn leaderboard(state: &AppState, comp_id: &str) -> Result<Leaderboard,
     })
 }
 
-async fn get_leaderboard(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Leaderboard>, ApiError> {
-    leaderboard(&state, &id).await.map(Json)
+/// The ranking as the public sees it: at most `board_cache::LIFETIME` old, names as `public_names` says.
+pub async fn public(state: &AppState, comp_id: &str) -> Result<Cached, ApiError> {
+    let policy = flow::competition(state, comp_id)?.public_names;
+    let compute = || async {
+        let mut board = leaderboard(state, comp_id).await?;
+        for p in &mut board.individuals {
+            p.name = p.name.as_deref().and_then(|n| names::public(policy, n));
+        }
+        Ok(board)
+    };
+    state.boards.get(comp_id, || state.clock.now(), compute).await
+}
+
+async fn get_leaderboard(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let cached = public(&state, &id).await?;
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], cached.json).into_response())
 }

@@ -8,11 +8,13 @@ pub mod admin;
 pub mod admin_token;
 pub mod attempts;
 pub mod board;
+pub mod board_cache;
 pub mod error;
 pub mod extract;
 pub mod favicon;
 pub mod flow;
 pub mod live;
+pub mod names;
 pub mod pages;
 pub mod resume;
 pub mod security;
@@ -124,6 +126,8 @@ pub struct Shared {
     pub pages: Arc<pages::Templates>,
     /// The reload channel of a watching server; None serves the site as built.
     pub live: Option<Arc<live::Live>>,
+    /// The public rankings, computed at most once a second each.
+    pub boards: Arc<board_cache::BoardCache>,
 }
 
 impl AppState {
@@ -141,6 +145,7 @@ impl AppState {
             open_attempts: Arc::new(flow::OpenAttempts::default()),
             pages: pages::Templates::built_in(),
             live: None,
+            boards: Arc::new(board_cache::BoardCache::default()),
         }))
     }
 

@@ -1,5 +1,6 @@
 //! The public ranking page: organizations by participation rate or average score, and the top individuals,
-//! from `server::board::leaderboard` (which owns the arithmetic).
+//! from `server::board::public` (which owns the arithmetic, the cache and the masked names). It refreshes itself for a
+//! big screen: `quiz.js` fetches it again every 15 s and swaps the ranking in; without JS a meta refresh reloads it.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -66,7 +67,7 @@ pub(super) fn people(board: &Leaderboard, lang: Lang) -> Vec<PersonRow> {
         .individuals
         .iter()
         .map(|p| PersonRow {
-            name: p.name.clone(),
+            name: p.name.clone().unwrap_or_else(|| crate::i18n::t(lang, "quiz.anonymous").to_string()),
             organization: p.organization_name.clone(),
             group: p.group.clone(),
             score: p.score,
@@ -94,8 +95,8 @@ pub(super) async fn ranking(
     Path(id): Path<String>,
     Query(sort): Query<Sort>,
 ) -> Response {
-    let board = match board::leaderboard(&state, &id).await {
-        Ok(b) => b,
+    let board = match board::public(&state, &id).await {
+        Ok(cached) => Leaderboard::clone(&cached.board),
         Err(e) => return error_page(&state, e),
     };
     let Some(comp) = state.quizzes.competitions.get(&id) else {

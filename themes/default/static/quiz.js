@@ -1,5 +1,5 @@
 // Competition pages: the countdown with auto-submit, answers kept in localStorage across reloads, the
-// organization filter and the poster's print button. Plain ES5 for old WeChat browsers; every page works without it.
+// organization filter, the poster's print button and the ranking's refresh. Plain ES5 for old WeChat browsers; every page works without it.
 (function () {
   "use strict";
 
@@ -144,7 +144,31 @@
     });
   }
 
+  // The ranking on a big screen: every data-refresh seconds the page is fetched again from this site and its
+  // ranking swapped in place, so the table updates without the flash of a reload. A failed fetch keeps the last one.
+  function refreshRanking(article) {
+    var every = parseInt(article.getAttribute("data-refresh"), 10) * 1000;
+    if (!every || !window.DOMParser) return;
+    function again() {
+      var xhr = new XMLHttpRequest();
+      xhr.open("GET", window.location.href);
+      xhr.onload = function () {
+        if (xhr.status === 200) {
+          var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+          var fresh = doc.querySelector(".quiz-ranking");
+          if (fresh) article.innerHTML = fresh.innerHTML;
+        }
+        setTimeout(again, every);
+      };
+      xhr.onerror = function () { setTimeout(again, every); };
+      xhr.send();
+    }
+    setTimeout(again, every);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var ranking = document.querySelector(".quiz-ranking[data-refresh]");
+    if (ranking) refreshRanking(ranking);
     var form = document.getElementById("quiz-form");
     if (form) { keepAnswers(form); countdown(form); answeredCount(form); }
     // A refused join: its message is where the eye is, read out by screen readers.
