@@ -62,6 +62,17 @@ pub enum ApiError {
     AdminDisabled,
     #[error("not found")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("request timed out")]
+    Timeout,
+    #[error("URI too long")]
+    UriTooLong,
+    #[error("request headers too large")]
+    HeadersTooLarge,
+    /// Any other refused request (e.g. a path that does not decode); keeps the status of who refused it.
+    #[error("bad request ({0})")]
+    BadRequest(StatusCode),
     #[error("overloaded")]
     Overloaded,
     #[error("internal: {0}")]
@@ -83,6 +94,11 @@ impl ApiError {
             ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Unauthorized => StatusCode::UNAUTHORIZED,
+            MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Timeout => StatusCode::REQUEST_TIMEOUT,
+            UriTooLong => StatusCode::URI_TOO_LONG,
+            HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            BadRequest(status) => *status,
             Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -115,6 +131,11 @@ impl ApiError {
             Unauthorized => "unauthorized",
             AdminDisabled => "admin_disabled",
             NotFound => "not_found",
+            MethodNotAllowed => "method_not_allowed",
+            Timeout => "timeout",
+            UriTooLong => "uri_too_long",
+            HeadersTooLarge => "headers_too_large",
+            BadRequest(_) => "bad_request",
             Overloaded => "overloaded",
             Internal(_) => "internal",
         }
@@ -129,6 +150,22 @@ impl ApiError {
         text
     }
 
+    /// The error for a response of `status` that some layer (axum's router, a limit) gave without a JSON body.
+    pub fn for_status(status: StatusCode) -> ApiError {
+        match status {
+            StatusCode::NOT_FOUND => ApiError::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+            StatusCode::REQUEST_TIMEOUT => ApiError::Timeout,
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+            StatusCode::URI_TOO_LONG => ApiError::UriTooLong,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::ContentType,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ApiError::HeadersTooLarge,
+            StatusCode::SERVICE_UNAVAILABLE => ApiError::Overloaded,
+            s if s.is_client_error() => ApiError::BadRequest(s),
+            _ => ApiError::internal(format!("a layer answered {status} without a body")),
+        }
+    }
+
     /// Any internal failure: logged here with its cause, never shown.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         ApiError::Internal(cause.to_string())
@@ -139,6 +176,27 @@ impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         ApiError::internal(e)
     }
+}
+
+/// Every error under `/api/` is JSON: responses that left the router or a limit layer as bare text or HTML (404
+/// of an unknown path, 405, 408, 413, 503, a path parameter that does not decode) get the `ApiError` body of their
+/// status. Headers such as `Allow` and `Retry-After` are kept.
+pub async fn api_json(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !api || !(status.is_client_error() || status.is_server_error()) || is_json(resp.headers()) {
+        return resp;
+    }
+    let (mut parts, _) = resp.into_parts();
+    let json = ApiError::for_status(status).into_response();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.extend(json.headers().clone());
+    Response::from_parts(parts, json.into_body())
+}
+
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
 }
 
 impl IntoResponse for ApiError {

@@ -13,8 +13,10 @@ pub mod error;
 pub mod extract;
 pub mod favicon;
 pub mod flow;
+pub mod limits;
 pub mod live;
 pub mod names;
+pub mod net;
 pub mod pages;
 pub mod resume;
 pub mod security;
@@ -24,8 +26,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-
-use std::future::IntoFuture;
 
 use anyhow::Context;
 use axum::routing::get;
@@ -255,19 +255,25 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         .parse()
         .with_context(|| format!("invalid address {}:{}", opts.bind, opts.port))?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
-    tracing::info!("serving on http://{}", listener.local_addr()?);
+    let open_files = net::raise_open_files().context("reading the open-files limit")?;
+    let limits = net::Limits::for_open_files(open_files);
+    tracing::info!(
+        open_files,
+        max_connections = limits.max_connections,
+        "serving on http://{}",
+        listener.local_addr()?
+    );
+    let shutdown = async move {
+        shutdown_signal().await;
+        // Open event streams would hold the graceful shutdown until its timeout.
+        if let Some(l) = live {
+            l.close();
+        }
+    };
     // Grades the attempts that expired unsubmitted, also while the server was down: now, then every 30 s.
     let sweeper = sweep::Sweeper::spawn(state.clone(), sweep::SWEEP_EVERY);
     // Run the accept loop as a task on the worker threads, not on the thread that called `block_on`.
-    let server = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            // Open event streams would hold the graceful shutdown forever.
-            if let Some(l) = live {
-                l.close();
-            }
-        });
-    tokio::spawn(server.into_future()).await??;
+    tokio::spawn(net::serve_on(listener, app(state), limits, shutdown)).await??;
     if let Some(w) = watching {
         w.stop();
     }

@@ -1,29 +1,26 @@
-//! Security layers around every response: headers (CSP and friends), no-store on API and admin responses,
-//! body limit, request timeout, a global concurrency limit that sheds load with 503, and the in-memory counter
-//! that slows repeated wrong organizer tokens from one address.
+//! Security layers around every response: headers (CSP and friends), no-store on API and admin responses, JSON
+//! errors under `/api/`, the request limits of `limits` and a request timeout; and the in-memory counter that
+//! slows repeated wrong organizer tokens from one address.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::{BoxError, Router};
+use axum::response::Response;
+use axum::Router;
 use tower::ServiceBuilder;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::ApiError;
+use super::limits::{self, InFlight};
 
-/// Largest request body accepted.
-pub const BODY_LIMIT: usize = 64 * 1024;
-/// A request taking longer than this is answered 408 and dropped.
+pub use limits::{BODY_LIMIT, MAX_IN_FLIGHT};
+
+/// A request whose handler takes longer than this (its body already read) is answered 408 and dropped.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
-/// Requests handled at once; more are shed with 503 + Retry-After instead of queueing without bound.
-pub const MAX_IN_FLIGHT: usize = 1024;
 /// Addresses remembered for failed organizer logins (memory is capped).
 pub const MAX_TRACKED_ADDRESSES: usize = 10_000;
 
@@ -43,19 +40,17 @@ pub fn wrap(router: Router) -> Router {
         ))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN")))
         .layer(middleware::from_fn(no_store));
+    let in_flight = InFlight::new(MAX_IN_FLIGHT);
     let limits = ServiceBuilder::new()
-        .layer(HandleErrorLayer::new(overloaded))
-        .load_shed()
-        .concurrency_limit(MAX_IN_FLIGHT)
+        .layer(middleware::from_fn(super::error::api_json))
+        .layer(middleware::from_fn(limits::head))
+        .layer(middleware::from_fn(limits::body))
+        .layer(middleware::from_fn(move |req, next| in_flight.clone().shed(req, next)))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ));
     router.layer(DefaultBodyLimit::max(BODY_LIMIT)).layer(limits).layer(headers)
-}
-
-async fn overloaded(_: BoxError) -> Response {
-    ApiError::Overloaded.into_response()
 }
 
 /// API, admin and export responses are personal or live: never stored by a browser or proxy.
