@@ -71,7 +71,21 @@ fn error_page(state: &AppState, err: ApiError) -> Response {
 
 /// 303 See Other to a site path, prefixed with the site's root.
 fn see_other(state: &AppState, path: &str) -> Response {
-    Redirect::to(&format!("{}{path}", state.pages.root())).into_response()
+    // Paths carry ids from the request (`/quiz/%0a/admin`): a control character or a space would make the
+    // `Location` header invalid, so everything but URL characters is percent-encoded (`%` itself is kept).
+    const UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'<')
+        .add(b'>')
+        .add(b'`')
+        .add(b'\\')
+        .add(b'^')
+        .add(b'{')
+        .add(b'}')
+        .add(b'|');
+    let location = percent_encoding::utf8_percent_encode(&format!("{}{path}", state.pages.root()), UNSAFE).to_string();
+    Redirect::to(&location).into_response()
 }
 
 /// Marks a response as personal: never stored by browsers' back-forward caches of shared phones or by proxies.
