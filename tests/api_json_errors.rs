@@ -110,3 +110,41 @@ async fn odd_paths_are_client_errors_never_server_errors() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_served_document_lists_the_organizations_and_every_error_code() {
+    let t = test_app().await;
+    let (status, doc) = t.get("/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let orgs = &doc["components"]["schemas"]["StartRequest"]["properties"]["organization"]["enum"];
+    let want: Vec<&str> = t.set.organizations.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(orgs, &serde_json::json!(want));
+    let name = &doc["components"]["schemas"]["StartRequest"]["properties"]["name"];
+    assert_eq!((name["minLength"].as_u64(), name["maxLength"].as_u64()), (Some(1), Some(32)));
+    // Every code an error answered in these tests is in the document's enum.
+    let codes = doc["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"].clone();
+    for code in [
+        "attempt_in_progress",
+        "resume_code_wrong",
+        "resume_locked",
+        "invalid_answer",
+        "name_no_letters",
+        "method_not_allowed",
+        "uri_too_long",
+        "headers_too_large",
+        "timeout",
+        "overloaded",
+    ] {
+        assert!(codes.as_array().unwrap().iter().any(|c| c == code), "{code} missing from Error.code");
+    }
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/") {
+            continue;
+        }
+        for (method, op) in ops.as_object().unwrap() {
+            for status in ["400", "405", "503"] {
+                assert!(op["responses"].get(status).is_some(), "{method} {path} does not list {status}");
+            }
+        }
+    }
+}

@@ -30,8 +30,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/attempts/{attempt}/submit", post(submit))
 }
 
-async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+/// The document as served: `StartRequest.organization` lists the ids of the organizations loaded, so a client
+/// (or a schema-driven tester) knows the values the server accepts.
+async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
+    let mut doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap_or_default();
+    let ids: Vec<&str> = state.quizzes.organizations.iter().map(|o| o.id.as_str()).collect();
+    if let Some(org) = doc.pointer_mut("/components/schemas/StartRequest/properties/organization") {
+        org["enum"] = serde_json::json!(ids);
+    }
+    ([(header::CONTENT_TYPE, "application/json")], doc.to_string())
 }
 
 /// Where a competition stands now.
