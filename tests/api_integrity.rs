@@ -200,6 +200,10 @@ async fn a_running_attempt_is_continued_only_by_its_device_or_its_resume_code() 
             |c: &str| json!({"name": "王小明", "organization": "school-a", "group": "初一(3)班", "resume_code": c});
         let (s, body) = t.post("/api/competitions/open/attempts", with_code("ZZZZZZ")).await;
         assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("resume_code_wrong")));
+        // Longer than the document allows: refused even for a new participant (schemathesis found it accepted).
+        let long =
+            json!({"name": "新同学", "organization": "school-a", "group": "一班", "resume_code": "A".repeat(13)});
+        assert_eq!(t.post("/api/competitions/open/attempts", long).await.0, StatusCode::FORBIDDEN);
         let (s, body) = t.post("/api/competitions/open/attempts", with_code(code)).await;
         assert_eq!(s, StatusCode::OK, "{body}");
         assert_eq!(body["attempt"], id);

@@ -157,6 +157,9 @@ pub fn competition<'a>(state: &'a AppState, id: &str) -> Result<&'a Competition,
     state.quizzes.competitions.get(id).ok_or(ApiError::UnknownCompetition)
 }
 
+/// Longest resume code accepted as typed (the document's `maxLength`).
+pub const MAX_RESUME_CODE_CHARS: usize = 12;
+
 /// Cleans a name or group (`identity::clean`) into what is shown and the key that is compared.
 fn clean(text: &str, name: bool) -> Result<identity::Cleaned, ApiError> {
     use identity::IdentityError::*;
@@ -179,6 +182,10 @@ pub async fn start(
     device: Option<&str>,
 ) -> Result<Started, ApiError> {
     let comp = competition(state, comp_id)?;
+    // Codes are 6 characters; room for spaces and dashes typed between them, nothing more (found by schemathesis).
+    if req.resume_code.as_deref().is_some_and(|c| c.chars().count() > MAX_RESUME_CODE_CHARS) {
+        return Err(ApiError::ResumeCodeWrong);
+    }
     let name = clean(&req.name, true)?;
     let group = clean(&req.group, false)?;
     let org = state.quizzes.organization(req.organization.trim()).ok_or(ApiError::UnknownOrganization)?;
