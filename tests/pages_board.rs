@@ -97,3 +97,17 @@ async fn saved_answers_come_back_checked_without_javascript() {
     assert!(q.body.contains(&format!("name=\"q_{first}\" value=\"B\" checked>")), "{}", q.body);
     assert_eq!(q.body.matches(" checked>").count(), 1);
 }
+
+// Issue 17: organizations with no participants got ranks of their own, as if they had placed.
+#[tokio::test]
+async fn organizations_without_participants_share_no_rank_and_are_listed_apart() {
+    let t = common::test_app().await;
+    let (_, s) = t.start("open", "王五", "school-a", "一班").await;
+    t.submit(s["attempt"].as_str().unwrap(), serde_json::json!({})).await;
+    let p = t.get_page("/quiz/open/ranking", None).await;
+    let body = &p.body;
+    let apart = body.find("尚无人参加的单位").expect("a heading for the rest");
+    assert!(body[..apart].contains("<span class=\"rank\">1</span>"), "the one with a participant is ranked");
+    assert!(!body[apart..].contains("<span class=\"rank\">2</span>"), "no place for the others");
+    assert!(body[apart..].contains("<span class=\"rank\">—</span>"));
+}
