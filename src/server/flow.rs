@@ -338,10 +338,11 @@ pub async fn submit(
     let answers = if late { saved_answers(row) } else { answers };
     let grade = quiz::grade(&state.quizzes, comp, &running.drawn, &answers);
     let duration_ms = (now.min(row.deadline) - row.started_at).max(0);
+    // Late, it is graded on what was saved by the deadline, as the sweep grades it: submitted then.
+    let submitted_at = if late { row.deadline } else { now };
     let submission = Submission {
         attempt: row.id.clone(),
-        // Late, it is graded on what was saved by the deadline, as the sweep grades it: submitted then.
-        submitted_at: if late { row.deadline } else { now },
+        submitted_at,
         answers: serde_json::to_string(&answers).map_err(ApiError::internal)?,
         score: i64::from(grade.score),
         passed: grade.passed,
@@ -353,10 +354,7 @@ pub async fn submit(
     state.open_attempts.remove(&row.id);
     match outcome {
         // What was stored is what was just graded: shown without reading it back.
-        SubmitOutcome::Recorded => {
-            let at = if late { row.deadline } else { now };
-            shown(state, &row.id, comp, grade, at, duration_ms)
-        }
+        SubmitOutcome::Recorded => shown(state, &row.id, comp, grade, submitted_at, duration_ms),
         SubmitOutcome::AlreadySubmitted(r) => view(state, &r),
         SubmitOutcome::UnknownAttempt => Err(ApiError::UnknownAttempt),
     }

@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::Form;
 use serde::{Deserialize, Serialize};
 
-use super::{cookies, error_page, no_store, page, see_other, view};
+use super::{cookies, error_page, no_store, page, qr, see_other, view};
 use crate::i18n::{fill, t};
 use crate::quiz::Competition;
 use crate::server::attempts;
@@ -133,18 +133,6 @@ pub(super) async fn join(
     }
 }
 
-/// `scheme://host` of the site as the participant reached it: `base_url`'s when set, else the request's `Host`.
-fn origin(state: &AppState, headers: &HeaderMap) -> String {
-    let base = state.pages.config.base_url.trim_end_matches('/');
-    if let Some(scheme_host) = base.split_once("://").map(|(s, rest)| (s, rest.split('/').next().unwrap_or(""))) {
-        return format!("{}://{}", scheme_host.0, scheme_host.1);
-    }
-    let host =
-        headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| h.chars().all(|c| c.is_ascii_graphic()));
-    let scheme = if cookies::is_https(headers, base) { "https" } else { "http" };
-    host.map(|h| format!("{scheme}://{h}")).unwrap_or_default()
-}
-
 /// Who is answering, as the question and result pages show it.
 #[derive(Debug, Serialize)]
 struct Who {
@@ -261,10 +249,7 @@ pub(super) async fn result(State(state): State<AppState>, Path(attempt): Path<St
     let closes = view::when(lang, &comp.closes);
     ctx.insert("answers_later", &fill(t(lang, "quiz.answers_later"), &[("time", &closes)]));
     // The page's own address, to keep or print: the way back without the cookie.
-    ctx.insert(
-        "result_url",
-        &format!("{}{}/quiz/a/{}/result", origin(&state, &headers), state.pages.root(), v.attempt),
-    );
+    ctx.insert("result_url", &qr::address(&state.pages.config, &headers, &format!("/quiz/a/{}/result", v.attempt)));
     let open = attempts::status(&state, comp) == attempts::Status::Open;
     ctx.insert("again", &(open && v.number < comp.attempts));
     no_store(page(&state, "result.html", &ctx, StatusCode::OK))

@@ -12,17 +12,22 @@ use crate::site::config::SiteConfig;
 /// The address participants open: the quiz server's own base when set, else the site's `base_url`, else the
 /// `Host` the organizer reached us by (plain http: a server behind TLS should have `base_url` set).
 pub fn link(config: &SiteConfig, headers: &HeaderMap, id: &str) -> String {
-    let path = format!("/quiz/{id}/");
+    address(config, headers, &format!("/quiz/{id}/"))
+}
+
+/// The full address of the competition server's page `path` (`/quiz/…`), found as [`link`] finds it; the path
+/// alone when nothing tells the host.
+pub fn address(config: &SiteConfig, headers: &HeaderMap, path: &str) -> String {
     if !config.quiz_base().is_empty() {
         return format!("{}{path}", config.quiz_base());
     }
     if !config.base_url.is_empty() {
-        return config.permalink(&path);
+        return config.permalink(path);
     }
     let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).filter(|h| is_host(h));
     match host {
         Some(h) => format!("http://{h}{path}"),
-        None => path,
+        None => path.to_string(),
     }
 }
 
@@ -110,11 +115,12 @@ pub(super) async fn poster(
     ctx.insert("comp", &view::facts(comp, state.lang, status(&state, comp)));
     ctx.insert("link", &link);
     ctx.insert("local_only", &local_only(&link));
-    ctx.insert("address", &typed_address(&query).unwrap_or_default());
-    let qr = match typed_address(&query) {
-        Some(a) => format!("{}/quiz/{id}/qr.svg?address={}", state.pages.root(), percent(&a)),
+    let typed = typed_address(&query);
+    let qr = match &typed {
+        Some(a) => format!("{}/quiz/{id}/qr.svg?address={}", state.pages.root(), percent(a)),
         None => format!("{}/quiz/{id}/qr.svg", state.pages.root()),
     };
+    ctx.insert("address", &typed.unwrap_or_default());
     ctx.insert("qr", &qr);
     page(&state, "poster.html", &ctx, StatusCode::OK)
 }
