@@ -20,6 +20,7 @@ pub mod net;
 pub mod pages;
 pub mod resume;
 pub mod security;
+pub mod summary;
 pub mod sweep;
 
 use std::net::SocketAddr;

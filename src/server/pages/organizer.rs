@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use super::ranking::{org_row, people, OrgRow};
 use super::{cookies, error_page, no_store, page, qr, see_other, view};
 use crate::i18n::{t, Lang};
-use crate::quiz::{QuestionType, QuizSet};
+use crate::quiz::QuizSet;
 use crate::server::admin::{self, Peer};
 use crate::server::attempts::status;
-use crate::server::{board, ApiError, AppState};
+use crate::server::{board, summary, ApiError, AppState};
 
 /// How many of the most missed questions the dashboard lists.
 const WEAKEST: usize = 10;
@@ -125,42 +125,22 @@ struct TownRow {
     pass_rate: String,
 }
 
-fn town_row(name: String, total: bool, orgs: &[&board::OrgStanding]) -> TownRow {
-    let participants: u32 = orgs.iter().map(|o| o.participants).sum();
-    let headcount: u32 = orgs.iter().map(|o| o.headcount).sum();
-    // Averages of averages would weigh a 3-person school like a 900-person one: weigh by participants.
-    let weighted =
-        |f: fn(&board::OrgStanding) -> f64| orgs.iter().map(|o| f(o) * f64::from(o.participants)).sum::<f64>();
-    let n = f64::from(participants);
+fn town_row(lang: Lang, town: summary::Town) -> TownRow {
+    let name = match (town.total, town.name.is_empty()) {
+        (true, _) => t(lang, "quiz.total").to_string(),
+        (false, true) => t(lang, "quiz.no_town").to_string(),
+        (false, false) => town.name,
+    };
+    let n = f64::from(town.participants);
     TownRow {
         name,
-        total,
-        participants,
-        headcount,
-        rate: view::percent(n, f64::from(headcount)),
-        average: if participants == 0 { "—".into() } else { format!("{:.1}", weighted(|o| o.average_score) / n) },
-        pass_rate: view::percent(weighted(|o| o.pass_rate), n),
+        total: town.total,
+        participants: town.participants,
+        headcount: town.headcount,
+        rate: view::percent(n, f64::from(town.headcount)),
+        average: town.average.map_or_else(|| "—".into(), |a| format!("{a:.1}")),
+        pass_rate: town.pass_rate.map_or_else(|| "—".into(), |r| view::percent(r, 1.0)),
     }
-}
-
-fn towns(lang: Lang, orgs: &[board::OrgStanding]) -> Vec<TownRow> {
-    let mut names: Vec<&str> = Vec::new();
-    for o in orgs {
-        if !names.contains(&o.town.as_str()) {
-            names.push(&o.town);
-        }
-    }
-    names.sort();
-    let mut rows: Vec<TownRow> = names
-        .iter()
-        .map(|town| {
-            let list: Vec<&board::OrgStanding> = orgs.iter().filter(|o| o.town == *town).collect();
-            let name = if town.is_empty() { t(lang, "quiz.no_town").to_string() } else { town.to_string() };
-            town_row(name, false, &list)
-        })
-        .collect();
-    rows.push(town_row(t(lang, "quiz.total").to_string(), true, &orgs.iter().collect::<Vec<_>>()));
-    rows
 }
 
 /// One of the most missed questions.
@@ -176,24 +156,14 @@ struct Weak {
 }
 
 fn weakest(set: &QuizSet, lang: Lang, stats: Vec<crate::store::QuestionStat>) -> Vec<Weak> {
-    let mut stats: Vec<_> = stats.into_iter().filter(|s| s.answered > 0 && s.missed > 0).collect();
-    // Highest miss rate first (compared as cross products, exact); more answers break ties.
-    stats.sort_by(|a, b| (b.missed * a.answered).cmp(&(a.missed * b.answered)).then(b.answered.cmp(&a.answered)));
-    stats
+    summary::most_missed(stats)
         .iter()
         .filter_map(|s| {
             let q = set.question(&s.question)?;
-            let answer: Vec<String> = match q.kind {
-                QuestionType::Judge => {
-                    let key = if q.answer == [0] { "quiz.judge.true" } else { "quiz.judge.false" };
-                    vec![t(lang, key).to_string()]
-                }
-                _ => q.answer.iter().filter_map(|&i| q.options.get(i).cloned()).collect(),
-            };
             Some(Weak {
                 stem: q.stem.clone(),
                 kind_label: view::kind_label(lang, q.kind),
-                answer: answer.join("；"),
+                answer: summary::correct_answer(lang, q),
                 answered: s.answered,
                 missed_rate: view::percent(s.missed as f64, s.answered as f64),
                 missed_width: view::bar_width(s.missed as f64, s.answered as f64),
@@ -224,7 +194,8 @@ pub(super) async fn dashboard(State(state): State<AppState>, Path(id): Path<Stri
     ctx.insert("comp", &view::facts(comp, lang, status(&state, comp)));
     ctx.insert("orgs", &orgs);
     ctx.insert("top", &people(&board, lang));
-    ctx.insert("towns", &towns(lang, &board.organizations));
+    let towns: Vec<TownRow> = summary::towns(&board.organizations).into_iter().map(|t| town_row(lang, t)).collect();
+    ctx.insert("towns", &towns);
     ctx.insert("weakest", &weakest(&state.quizzes, lang, stats));
     ctx.insert("link", &qr::link(&state.pages.config, &headers, &id));
     no_store(page(&state, "admin.html", &ctx, StatusCode::OK))
