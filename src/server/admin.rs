@@ -1,4 +1,5 @@
-//! Organizer side of the API: token check (constant time, wrong tokens slowed) and the result exports.
+//! Organizer side of the API: token check (constant time, wrong tokens slowed) and the result exports (CSV here,
+//! the XLSX report in `report`).
 
 use std::borrow::Cow;
 use std::net::{IpAddr, SocketAddr};
@@ -11,10 +12,7 @@ use axum::routing::get;
 use axum::Router;
 use subtle::ConstantTimeEq;
 
-use super::{flow, ApiError, AppState};
-use crate::i18n::{t, Lang};
-use crate::quiz::Competition;
-use crate::store::AttemptRow;
+use super::{flow, report, ApiError, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -72,92 +70,17 @@ pub fn safe_cell(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// Column keys of the export, in order (headers come from i18n `export.<key>`).
-const COLUMNS: [&str; 14] = [
-    "attempt",
-    "organization_id",
-    "organization",
-    "kind",
-    "town",
-    "name",
-    "group",
-    "number",
-    "started_at",
-    "submitted_at",
-    "score",
-    "max_score",
-    "passed",
-    "duration_seconds",
-];
-
-/// One export row as text cells, as entered (each format makes them safe its own way).
-fn cells(state: &AppState, comp: &Competition, r: &AttemptRow, lang: Lang) -> Vec<String> {
-    let org = state.quizzes.organization(&r.organization);
-    let time =
-        |ms: i64| flow::from_millis(ms).with_timezone(comp.opens.offset()).format("%Y-%m-%d %H:%M:%S").to_string();
-    let kind = org.map(|o| format!("{:?}", o.kind).to_lowercase()).unwrap_or_default();
-    vec![
-        r.id.clone(),
-        r.organization.clone(),
-        org.map(|o| o.name.as_str()).unwrap_or("").to_string(),
-        if kind.is_empty() { kind } else { t(lang, &format!("export.kind.{kind}")).to_string() },
-        org.map(|o| o.town.as_str()).unwrap_or("").to_string(),
-        r.name.clone(),
-        r.grp.clone(),
-        r.number.to_string(),
-        time(r.started_at),
-        r.submitted_at.map(time).unwrap_or_default(),
-        r.score.map(|s| s.to_string()).unwrap_or_default(),
-        r.max_score.to_string(),
-        match r.passed {
-            Some(true) => t(lang, "export.yes").to_string(),
-            Some(false) => t(lang, "export.no").to_string(),
-            None => String::new(),
-        },
-        r.duration_ms.map(|d| format!("{:.1}", d as f64 / 1000.0)).unwrap_or_default(),
-    ]
-}
-
-fn headers(lang: Lang) -> Vec<String> {
-    COLUMNS.iter().map(|c| t(lang, &format!("export.{c}")).to_string()).collect()
-}
-
 /// Every attempt of a competition as CSV: UTF-8 with BOM so Excel reads Chinese correctly.
 pub async fn results_csv(state: &AppState, comp_id: &str) -> Result<Vec<u8>, ApiError> {
     let comp = flow::competition(state, comp_id)?;
     let rows = state.store.attempts(comp_id).await?;
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(headers(state.lang)).map_err(ApiError::internal)?;
+    w.write_record(report::detail_headers(state.lang)).map_err(ApiError::internal)?;
     for r in &rows {
-        let cells = cells(state, comp, r, state.lang);
-        w.write_record(cells.iter().map(|c| safe_cell(c).into_owned())).map_err(ApiError::internal)?;
+        let cells = report::detail_row(state, comp, r, state.lang);
+        w.write_record(cells.iter().map(|c| safe_cell(&c.text()).into_owned())).map_err(ApiError::internal)?;
     }
     w.into_inner().map_err(ApiError::internal)
-}
-
-/// Every attempt of a competition as an Excel workbook; numbers stay numbers, text stays text: a string cell reads
-/// back exactly as entered (`=1+1` too) and is never evaluated, so it needs no `'` in front.
-pub async fn results_xlsx(state: &AppState, comp_id: &str) -> Result<Vec<u8>, ApiError> {
-    let comp = flow::competition(state, comp_id)?;
-    let rows = state.store.attempts(comp_id).await?;
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let err = ApiError::internal;
-    for (c, h) in headers(state.lang).iter().enumerate() {
-        sheet.write_string(0, c as u16, h).map_err(err)?;
-    }
-    let numeric = [7usize, 10, 11, 13];
-    for (i, r) in rows.iter().enumerate() {
-        let row = i as u32 + 1;
-        for (c, cell) in cells(state, comp, r, state.lang).iter().enumerate() {
-            match cell.parse::<f64>() {
-                Ok(n) if numeric.contains(&c) => sheet.write_number(row, c as u16, n).map(|_| ()),
-                _ => sheet.write_string(row, c as u16, cell).map(|_| ()),
-            }
-            .map_err(err)?;
-        }
-    }
-    book.save_to_buffer().map_err(err)
 }
 
 fn download(body: Vec<u8>, content_type: &'static str, filename: String) -> Response {
@@ -193,7 +116,7 @@ async fn xlsx_export(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers, peer).await?;
-    let body = results_xlsx(&state, &id).await?;
+    let body = report::results_xlsx(&state, &id).await?;
     let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     Ok(download(body, xlsx, file_name(&id, "xlsx")))
 }

@@ -18,6 +18,7 @@ pub mod live;
 pub mod names;
 pub mod net;
 pub mod pages;
+pub mod report;
 pub mod resume;
 pub mod security;
 pub mod summary;

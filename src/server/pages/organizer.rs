@@ -228,7 +228,7 @@ pub(super) async fn xlsx(State(state): State<AppState>, Path(id): Path<String>, 
     if !signed_in(&state, &headers) {
         return to_login(&state, &format!("/quiz/{id}/admin"));
     }
-    match admin::results_xlsx(&state, &id).await {
+    match crate::server::report::results_xlsx(&state, &id).await {
         Ok(body) => {
             let kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
             download(body, kind, file_name(&id, "xlsx"))
