@@ -72,7 +72,7 @@ fn sheet_xml(xlsx: &[u8], n: usize) -> String {
 }
 
 fn column(header: &[Data], name: &str) -> usize {
-    header.iter().position(|h| h.to_string() == name).unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+    header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name} in {header:?}"))
 }
 
 // Issue 17: the XLSX export is a report an officer can send upward.
@@ -130,7 +130,7 @@ async fn the_xlsx_report_has_named_sheets_real_cells_and_a_frozen_filtered_heade
         assert_eq!(last[0].to_string(), "合计");
         assert_eq!(last[column(rows[0], "应参与人数")], Data::Float(180.0));
         assert_eq!(last[column(rows[0], "参与人数")], Data::Float(4.0));
-        let chengguan = rows.iter().find(|r| r[0].to_string() == "城关镇").unwrap();
+        let chengguan = rows.iter().find(|r| r[0] == "城关镇").unwrap();
         assert_eq!(chengguan[column(rows[0], "单位数")], Data::Float(2.0));
         assert_eq!(chengguan[column(rows[0], "参与率")], Data::Float(4.0 / 120.0));
 
