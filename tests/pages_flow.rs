@@ -241,3 +241,39 @@ async fn every_join_field_is_marked_and_required() {
     }
     assert_eq!(p.body.matches("<abbr class=\"required\"").count(), 3);
 }
+
+// Issue 17: 法条依据 links to the site's own article when the site has that law.
+#[tokio::test]
+async fn a_legal_basis_links_to_the_article_in_the_sites_own_law_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("falv")).unwrap();
+    std::fs::write(content.join("_index.md"), "---\ntitle: 首页\n---\n").unwrap();
+    std::fs::write(content.join("falv/_index.md"), "---\ntitle: 法律法规\n---\n").unwrap();
+    let articles: String =
+        ["第一条", "第三十二条", "第三十三条", "第三十四条"].iter().map(|a| format!("{a}　条文内容。\n\n")).collect();
+    let law =
+        format!("---\ntitle: 中华人民共和国宪法（2018年修正）\n---\n\n## 第二章　公民的基本权利和义务\n\n{articles}");
+    std::fs::write(content.join("falv/xianfa.md"), law).unwrap();
+    // A commentary quoting the article is not the law's text.
+    let commentary = "---\ntitle: 宪法第三十三条解读\n---\n\n第五十八条　引用。\n";
+    std::fs::write(content.join("falv/jiedu.md"), commentary).unwrap();
+
+    let mut t = test_app().await;
+    let laws = pufa::server::laws::Laws::load(dir.path(), &t.set, pufa::i18n::Lang::Zh);
+    assert_eq!(laws.len(), 1, "one law text among the pages");
+    t.state = t.state.clone().with_laws(laws);
+    t.app = pufa::server::app(t.state.clone());
+
+    let (attempt, cookie) = t.joined("open", "王五", "school-b", "三年级").await;
+    let s = t.post_form(&format!("/quiz/a/{attempt}/submit"), Some(&cookie), &[]).await;
+    let r = t.get_page(s.location(), Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    // The fixture's two judge questions are always drawn; j1 cites 宪法第三十三条, j2 a law the site lacks.
+    assert!(
+        r.body.contains("BASIS-j1 《中华人民共和国宪法》<a href=\"/falv/xianfa/#第三十三条\">第三十三条</a>"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("BASIS-j2 《中华人民共和国未成年人保护法》第五十八条</p>"), "no page, no link");
+}

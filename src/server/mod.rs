@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod favicon;
 pub mod flow;
+pub mod laws;
 pub mod limits;
 pub mod live;
 pub mod names;
@@ -130,6 +131,8 @@ pub struct Shared {
     pub live: Option<Arc<live::Live>>,
     /// The public rankings, computed at most once a second each.
     pub boards: Arc<board_cache::BoardCache>,
+    /// The site's law texts, which the result page links a question's basis to.
+    pub laws: Arc<laws::Laws>,
 }
 
 impl AppState {
@@ -148,6 +151,7 @@ impl AppState {
             pages: pages::Templates::built_in(),
             live: None,
             boards: Arc::new(board_cache::BoardCache::default()),
+            laws: Arc::default(),
         }))
     }
 
@@ -170,6 +174,11 @@ impl AppState {
 
     pub fn with_clock(mut self, clock: Clock) -> AppState {
         self.clock = clock;
+        self
+    }
+
+    pub fn with_laws(mut self, laws: laws::Laws) -> AppState {
+        self.laws = Arc::new(laws);
         self
     }
 
@@ -236,8 +245,13 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let opening = || crate::i18n::fill(crate::i18n::t(lang, "ops.open_failed"), &[("db", &crate::ops::redact(&url))]);
     let store = Store::open_with(&url, opts.migrate).await.with_context(opening)?;
     let templates = pages::Templates::load(&opts.source).map_err(|d| anyhow::anyhow!("{d}"))?;
-    let mut state =
-        AppState::new(quizzes, store.clone()).with_site(site).with_templates(templates).with_admin_token(token);
+    let laws = laws::Laws::load(&source, &quizzes, lang);
+    tracing::info!(laws = laws.len(), "law texts the legal bases link to");
+    let mut state = AppState::new(quizzes, store.clone())
+        .with_site(site)
+        .with_templates(templates)
+        .with_admin_token(token)
+        .with_laws(laws);
     // A watching server rebuilds on changes and reloads open pages; one that built without watching saves its
     // build's graph for the next `pufa build`; one started with --no-build built nothing.
     let (live, watching) = match engine {

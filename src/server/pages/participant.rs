@@ -245,7 +245,8 @@ pub(super) async fn result(State(state): State<AppState>, Path(attempt): Path<St
     ctx.insert("max_score", &done.max_score);
     ctx.insert("passed", &done.passed);
     ctx.insert("pass_score", &comp.pass_score);
-    ctx.insert("results", &view::results(&v.questions, done, lang));
+    let root = state.pages.root();
+    ctx.insert("results", &view::results(&v.questions, done, lang, |b| state.laws.link(b, &root)));
     let closes = view::when(lang, &comp.closes);
     ctx.insert("answers_later", &fill(t(lang, "quiz.answers_later"), &[("time", &closes)]));
     // The page's own address, to keep or print: the way back without the cookie.

@@ -200,7 +200,8 @@ pub struct ResultView {
     pub answer: String,
     pub correct: bool,
     pub explanation: String,
-    pub basis: String,
+    /// The legal basis, each article the site has linked to its text.
+    pub basis: Vec<crate::server::laws::Piece>,
     pub points: u32,
     pub earned: u32,
 }
@@ -235,7 +236,13 @@ pub fn unbreakable_blanks(stem: &str) -> String {
 
 /// Joins the shown results of a submission with the questions as the participant saw them (matched by id).
 /// Empty when the competition does not show answers yet: even right/wrong marks would give judge answers away.
-pub fn results(shown: &[PublicQuestion], submitted: &Submitted, lang: Lang) -> Vec<ResultView> {
+/// `link`: the basis in pieces (`Laws::link`).
+pub fn results(
+    shown: &[PublicQuestion],
+    submitted: &Submitted,
+    lang: Lang,
+    link: impl Fn(&str) -> Vec<crate::server::laws::Piece>,
+) -> Vec<ResultView> {
     if !submitted.answers_shown {
         return Vec::new();
     }
@@ -277,7 +284,7 @@ pub fn results(shown: &[PublicQuestion], submitted: &Submitted, lang: Lang) -> V
                 answer: say(answer),
                 correct: r.correct,
                 explanation: r.explanation.clone(),
-                basis: r.basis.clone(),
+                basis: if r.basis.is_empty() { Vec::new() } else { link(&r.basis) },
                 points: q.points,
                 // Grading is all-or-nothing per question.
                 earned: if r.correct { q.points } else { 0 },
@@ -349,13 +356,17 @@ mod tests {
         let shown =
             [q("j", QuestionType::Judge, &["正确", "错误"]), q("m", QuestionType::Multiple, &["甲", "乙", "丙"])];
         let s = submitted(true, vec![result("j", false, &["A"], &["B"]), result("m", true, &["A", "C"], &["A", "C"])]);
-        let r = results(&shown, &s, Lang::Zh);
+        let plain = |b: &str| vec![crate::server::laws::Piece { text: b.into(), href: None }];
+        let r = results(&shown, &s, Lang::Zh, plain);
         assert_eq!((r[0].given.as_str(), r[0].answer.as_str(), r[0].earned), ("正确", "错误", 0));
         assert_eq!((r[1].given.as_str(), r[1].answer.as_str(), r[1].earned), ("A、C", "A、C", 10));
         let marks: Vec<(bool, bool)> = r[1].options.iter().map(|o| (o.correct, o.given)).collect();
         assert_eq!(marks, [(true, true), (false, false), (true, true)]);
-        assert_eq!(r[1].basis, "《宪法》第一条");
-        assert!(results(&shown, &submitted(false, s.results.clone()), Lang::Zh).is_empty(), "hidden until the close");
+        assert_eq!(r[1].basis, plain("《宪法》第一条"));
+        assert!(
+            results(&shown, &submitted(false, s.results.clone()), Lang::Zh, plain).is_empty(),
+            "hidden until the close"
+        );
     }
 
     #[test]
