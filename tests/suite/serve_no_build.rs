@@ -1,7 +1,7 @@
 //! `pufa serve --no-build` (issue 4): the 2nd…Nth process on one site folder serves SOURCE/public as the first
 //! process or `pufa build` left it, instead of every process rebuilding it at start-up at the same time.
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -1,7 +1,7 @@
 //! Builds the fixture sites into temporary folders and checks key pages like snapshots: titles, links,
 //! anchors, feed entries, sitemap URLs (issue 2).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -14,7 +14,12 @@ pub struct Browser {
     pub client: Client,
     driver: Child,
     _profile: tempfile::TempDir,
+    /// One browser at a time in the suite: two Chromiums on a 2-core machine slow each other past their waits.
+    _turn: tokio::sync::OwnedMutexGuard<()>,
 }
+
+/// Whose turn it is to run a browser.
+static TURN: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>>> = std::sync::LazyLock::new(Default::default);
 
 fn first_existing(env: &str, candidates: &[&str]) -> Option<PathBuf> {
     if let Ok(p) = std::env::var(env) {
@@ -61,6 +66,7 @@ fn wait_listening(port: u16, child: &mut Child) {
 impl Browser {
     /// Starts chromedriver and a headless Chromium with a fresh profile, emulating a phone in WeChat.
     pub async fn phone(chromium: &Path, chromedriver: &Path) -> Browser {
+        let turn = TURN.clone().lock_owned().await;
         let port = free_port();
         let mut driver = Command::new(chromedriver)
             .arg(format!("--port={port}"))
@@ -96,7 +102,7 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("open a WebDriver session with headless Chromium");
-        Browser { client, driver, _profile: profile }
+        Browser { client, driver, _profile: profile, _turn: turn }
     }
 
     /// Ends the session, then the driver.

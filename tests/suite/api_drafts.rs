@@ -1,6 +1,6 @@
 //! Saved answers: shown on resume, graded when the participant runs out of time, refused once submitted or late.
 
-mod common;
+use crate::common;
 
 use axum::http::{Method, StatusCode};
 use common::*;

@@ -1,7 +1,7 @@
 //! Leaderboard arithmetic on a hand-computed fixture: best attempt per participant, participation rate over the
 //! headcount, averages and pass rates over participants, ties by time taken, organizations without participants.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

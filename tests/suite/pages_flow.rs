@@ -1,9 +1,8 @@
 //! The participant's pages end to end through `app(state)`: landing, join form, questions, submit, result,
 //! resume by cookie, and the refusals re-rendered as forms (issue 3, "Pages").
 
-mod common;
-#[path = "common/pages.rs"]
-mod pages_common;
+use crate::common;
+use crate::common::pages as pages_common;
 
 use axum::http::StatusCode;
 use common::*;

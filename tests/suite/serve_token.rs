@@ -2,7 +2,7 @@
 //! message; with none set, a fresh one is generated, printed with where to put it, kept beside the database and
 //! accepted, and the next start uses the same one without printing it again.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

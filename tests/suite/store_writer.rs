@@ -1,7 +1,7 @@
 //! The store's group-commit writer: many concurrent starts and submissions, each answered once committed,
 //! the attempt limit held per participant, the first submission kept.
 
-mod common;
+use crate::common;
 
 use common::*;
 use pufa::store::{NewAttempt, StartOutcome, Store, Submission, SubmitOutcome};

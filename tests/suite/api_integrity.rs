@@ -2,9 +2,7 @@
 //! invisible variants of one name are one participant; typing a classmate's identity does not hand over their
 //! running attempt; answers to questions outside the attempt are refused and not stored.
 
-mod common;
-#[path = "common/pages.rs"]
-mod pages_common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

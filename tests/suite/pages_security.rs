@@ -2,9 +2,7 @@
 //! organizer pages without the token or let proxies keep them, carry inline script or style, or leak the
 //! answer key before submission.
 
-mod common;
-#[path = "common/pages.rs"]
-mod pages_common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::*;

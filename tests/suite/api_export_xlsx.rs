@@ -1,7 +1,7 @@
 //! The exports. Issue 10: the XLSX export writes participant text as typed string cells, which a spreadsheet never evaluates,
 //! so they read back exactly as entered, without the `'` that the CSV export puts before formula-like text.
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 

@@ -1,7 +1,7 @@
 //! The server under slow, idle and half-sent connections on a real socket (issue 10): students still start, the
 //! server still answers when idle clients outnumber its open-files limit, and stalled connections are closed.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;

@@ -3,7 +3,7 @@
 //! to a fixture site; after every step the output of each incremental engine is compared byte for byte with a
 //! fresh full build (and failed builds must fail alike).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

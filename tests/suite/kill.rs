@@ -2,7 +2,7 @@
 //! SIGKILL midway, restarted on the same SQLite file, and every acknowledged result is still there, unchanged,
 //! counted once.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

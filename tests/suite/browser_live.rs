@@ -3,9 +3,8 @@
 //! a link to a law article lands below the sticky header with the article marked; an edit appears in the open
 //! page without a manual reload; a build error's overlay goes once it is fixed.
 
-#[path = "common/chrome.rs"]
-mod chrome;
-mod common;
+use crate::common;
+use crate::common::chrome;
 
 use std::net::SocketAddr;
 use std::path::Path;

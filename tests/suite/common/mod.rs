@@ -17,7 +17,9 @@ use pufa::store::Store;
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod chrome;
 mod db;
+pub mod pages;
 mod process;
 #[allow(unused_imports)]
 pub use db::*;

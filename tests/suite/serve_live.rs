@@ -3,7 +3,7 @@
 //! incremental rebuild and a reload event to a client on a real port. No timing thresholds: waits are generous
 //! timeouts only.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -2,9 +2,7 @@
 //! page and export do; it is computed at most once per cache lifetime however many clients poll it, shows a new
 //! submission once that lifetime has passed, and refreshes itself for a big screen.
 
-mod common;
-#[path = "common/pages.rs"]
-mod pages_common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Request};

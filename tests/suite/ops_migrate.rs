@@ -1,7 +1,7 @@
 //! `pufa migrate` and `pufa serve --no-migrate` (issue 4): migrations run once by an operator, and N servers that
 //! refuse to start on a database whose schema is not the one they were built for.
 
-mod common;
+use crate::common;
 
 use common::*;
 use pufa::store::migrate;

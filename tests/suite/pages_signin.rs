@@ -5,9 +5,8 @@
 //! The requests are polled by hand, once each: a request that answers on its first poll never waited, and one that
 //! does not is waiting for its delay. No clock is read.
 
-mod common;
-#[path = "common/pages.rs"]
-mod pages_common;
+use crate::common;
+use crate::common::pages as pages_common;
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};

@@ -1,9 +1,8 @@
 //! The ranking and organizer pages show the leaderboard's figures as people read them: participation as a
 //! percentage of the headcount, averages, pass rates, sorting, towns, and the most missed questions.
 
-mod common;
-#[path = "common/pages.rs"]
-mod pages_common;
+use crate::common;
+use crate::common::pages as pages_common;
 
 use axum::http::StatusCode;
 use common::*;

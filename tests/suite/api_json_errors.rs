@@ -2,7 +2,7 @@
 //! (`{"error": {"code", "message"}}`, Chinese message), also for 404, 405, 413, 414 and 431; odd paths anywhere
 //! are 4xx, never 500.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};

@@ -1,7 +1,7 @@
 //! Organizer exports (auth, BOM, formula escaping, no-store), public competition info, security headers on every
 //! kind of response, and the OpenAPI document matching the routes.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};

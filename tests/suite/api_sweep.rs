@@ -2,7 +2,7 @@
 //! passed (the sweep), and counts in the ranking and the exports: once, also when a submit or another process's
 //! sweep races it, and also when it expired while the server was down.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Start, resume and submit through the JSON API: draw, no answer leak, resume of a running attempt,
 //! idempotent submits (sequential and racing), attempt limits under concurrent starts.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::*;

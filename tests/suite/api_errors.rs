@@ -1,6 +1,6 @@
 //! Every bad input gets a 4xx with a stable code and a Chinese message; a deadline is enforced with a fake clock.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

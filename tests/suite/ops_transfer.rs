@@ -2,7 +2,7 @@
 //! back with identical leaderboards and CSV exports; importing twice counts once; a conflicting or malformed file
 //! imports nothing and names its line.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -5,9 +5,8 @@
 //!
 //! Screenshots of the landing, question and result pages go to `target/screenshots/` for a look by eye.
 
-#[path = "common/chrome.rs"]
-mod chrome;
-mod common;
+use crate::common;
+use crate::common::chrome;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
