@@ -99,7 +99,7 @@ pub struct Database {
 
 impl Database {
     pub fn url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", self.source.join("pufa.sqlite").display()))
+        self.database_url.clone().unwrap_or_else(|| crate::commands::default_database_url(&self.source))
     }
 }
 

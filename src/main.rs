@@ -19,11 +19,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse_args();
     let result = match cli.command {
         Command::Build { source, output, drafts, clean } => {
-            pufa::site::run_build(&source, output.as_deref(), drafts, clean)
+            pufa::commands::build::run_build(&source, output.as_deref(), drafts, clean)
         }
-        Command::Check { source } => pufa::site::run_check(&source),
+        Command::Check { source } => pufa::commands::build::run_check(&source),
         Command::Serve { source, port, bind, database_url, admin_token, no_migrate, no_watch, no_build } => {
-            let opts = pufa::server::ServeOptions {
+            let opts = pufa::commands::serve::ServeOptions {
                 source,
                 port,
                 bind,
@@ -33,19 +33,19 @@ fn main() -> ExitCode {
                 watch: !no_watch && !no_build,
                 build: !no_build,
             };
-            runtime().and_then(|rt| rt.block_on(pufa::server::serve(opts)))
+            runtime().and_then(|rt| rt.block_on(pufa::commands::serve::serve(opts)))
         }
         Command::Migrate { db } => {
-            let lang = pufa::ops::lang(&db.source);
-            runtime().and_then(|rt| rt.block_on(pufa::ops::migrate(&db.url(), lang)))
+            let lang = pufa::commands::lang(&db.source);
+            runtime().and_then(|rt| rt.block_on(pufa::commands::db::migrate(&db.url(), lang)))
         }
         Command::Export { db, competitions, output } => {
-            let lang = pufa::ops::lang(&db.source);
-            runtime().and_then(|rt| rt.block_on(pufa::ops::export(&db.url(), &competitions, &output, lang)))
+            let lang = pufa::commands::lang(&db.source);
+            runtime().and_then(|rt| rt.block_on(pufa::commands::db::export(&db.url(), &competitions, &output, lang)))
         }
         Command::Import { file, db } => {
-            let lang = pufa::ops::lang(&db.source);
-            runtime().and_then(|rt| rt.block_on(pufa::ops::import(&db.url(), &file, lang)))
+            let lang = pufa::commands::lang(&db.source);
+            runtime().and_then(|rt| rt.block_on(pufa::commands::db::import(&db.url(), &file, lang)))
         }
     };
     match result {

@@ -25,7 +25,7 @@ async fn serve_site(dir: &Path) -> (SocketAddr, Arc<Mutex<chrono::Duration>>) {
     std::fs::create_dir_all(dir.join("content")).unwrap();
     pufa::site::build(&pufa::site::BuildOptions::new(dir, None)).expect("the site builds");
     let store = Store::open(&format!("sqlite:{}", dir.join("pufa.sqlite").display())).await.unwrap();
-    let site = SiteInfo { title: "测试".into(), base_url: None, public_dir: Some(dir.join("public")) };
+    let site = SiteInfo { public_dir: Some(dir.join("public")) };
     let ahead = Arc::new(Mutex::new(chrono::Duration::zero()));
     let hand = ahead.clone();
     let state = AppState::new(common::fixture(), store)

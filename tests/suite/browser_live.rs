@@ -39,7 +39,7 @@ async fn pages_never_stall_and_edits_reload_in_a_real_browser() {
     let mut engine = Engine::new(BuildOptions::new(&root, None));
     engine.build(None).unwrap();
     let store = Store::open(&format!("sqlite:{}", root.join("pufa.sqlite").display())).await.unwrap();
-    let site = SiteInfo { title: "测试".into(), base_url: None, public_dir: Some(root.join("public")) };
+    let site = SiteInfo { public_dir: Some(root.join("public")) };
     let live = Live::new(Default::default());
     let state = AppState::new(common::fixture(), store).with_site(site).with_live(live.clone());
     let watching = live::watch(engine, live.clone()).unwrap();

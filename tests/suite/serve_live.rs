@@ -33,7 +33,7 @@ fn site() -> (tempfile::TempDir, PathBuf, Engine) {
 
 async fn state(root: &Path, live: Option<Arc<Live>>) -> AppState {
     let store = Store::open(&format!("sqlite:{}", root.join("pufa.sqlite").display())).await.unwrap();
-    let site = SiteInfo { title: "测试".into(), base_url: None, public_dir: Some(root.join("public")) };
+    let site = SiteInfo { public_dir: Some(root.join("public")) };
     let state = AppState::new(common::fixture(), store).with_site(site);
     match live {
         Some(l) => state.with_live(l),

@@ -1,4 +1,4 @@
-//! Operator commands around the database: `pufa migrate`, `pufa export`, `pufa import`, and the schema check of
+//! The database commands: `pufa migrate`, `pufa export`, `pufa import`, and the schema check of
 //! `pufa serve --no-migrate`. They call `store` and print what happened to stderr, in the site's language
 //! (`language` in SOURCE/site.yaml, zh-CN by default) from `i18n/messages.yaml`.
 
@@ -19,12 +19,6 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
-}
-
-/// The language of the site in `source`, as `pufa build` and `pufa serve` use it; zh-CN when site.yaml is
-/// missing or broken (the command at hand is about the database, not the site).
-pub fn lang(source: &Path) -> Lang {
-    crate::site::SiteConfig::load(source).map(|c| c.language).unwrap_or_default()
 }
 
 fn say(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
