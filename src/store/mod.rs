@@ -6,13 +6,10 @@
 //! an acknowledged write is durable, and one fsync is paid per batch instead of per request.
 
 pub mod migrate;
-mod pg_writer;
 mod postgres;
 mod reads;
 mod sql;
 mod sqlite;
-mod sqlite_sync;
-mod sqlite_writer;
 pub mod transfer;
 mod writer;
 
@@ -166,6 +163,16 @@ pub(crate) enum Op {
     Submit(Box<Submission>, oneshot::Sender<Result<SubmitOutcome, StoreError>>),
 }
 
+/// Runs one of the shared read queries (`reads`) on whichever pool the store has.
+macro_rules! read {
+    ($store:expr, $query:ident($($arg:expr),*)) => {
+        match &$store.backend {
+            Backend::Sqlite(p) => reads::sqlite::$query(p, $($arg),*).await,
+            Backend::Postgres(p) => reads::postgres::$query(p, $($arg),*).await,
+        }
+    };
+}
+
 #[derive(Clone)]
 enum Backend {
     Sqlite(sqlx::SqlitePool),
@@ -192,9 +199,9 @@ impl Store {
         if let Some(path) = url.strip_prefix("sqlite:") {
             let path = path.trim_start_matches("//");
             let pool = sqlite::open(path).await?;
-            let conn = sqlite_writer::connect(path)?;
+            let conn = sqlite::writer::connect(path)?;
             let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-            let finished = sqlite_writer::spawn(path, conn, rx)?;
+            let finished = sqlite::writer::spawn(path, conn, rx)?;
             let handle = tokio::spawn(async move {
                 let _ = finished.await;
             });
@@ -206,7 +213,7 @@ impl Store {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let (pool, conn) = postgres::open(url, migrate).await?;
             let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-            let handle = tokio::spawn(pg_writer::run(conn, rx));
+            let handle = tokio::spawn(postgres::writer::run(conn, rx));
             Ok(Store {
                 backend: Backend::Postgres(pool),
                 tx,
@@ -240,52 +247,34 @@ impl Store {
 
     /// One attempt by id.
     pub async fn attempt(&self, id: &str) -> Result<Option<AttemptRow>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(p) => reads::sqlite::attempt(p, id).await,
-            Backend::Postgres(p) => reads::postgres::attempt(p, id).await,
-        }
+        read!(self, attempt(id))
     }
 
     /// Every attempt of a competition (submitted or not), oldest first.
     pub async fn attempts(&self, competition: &str) -> Result<Vec<AttemptRow>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(p) => reads::sqlite::attempts(p, competition, false).await,
-            Backend::Postgres(p) => reads::postgres::attempts(p, competition, false).await,
-        }
+        read!(self, attempts(competition, false))
     }
 
     /// The submitted attempts of a competition, oldest first.
     pub async fn submitted(&self, competition: &str) -> Result<Vec<AttemptRow>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(p) => reads::sqlite::attempts(p, competition, true).await,
-            Backend::Postgres(p) => reads::postgres::attempts(p, competition, true).await,
-        }
+        read!(self, attempts(competition, true))
     }
 
     /// Unsubmitted attempts whose deadline is before `before` (epoch ms), at most `limit`, ordered by
     /// (deadline, id) and starting after the key `after`: a caller pages through them by passing the last row's
     /// `(deadline, id)`. Served by the partial index `attempts_open_by_deadline`.
     pub async fn expired(&self, before: i64, after: &(i64, String), limit: i64) -> Result<Vec<AttemptRow>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(p) => reads::sqlite::expired(p, before, after, limit).await,
-            Backend::Postgres(p) => reads::postgres::expired(p, before, after, limit).await,
-        }
+        read!(self, expired(before, after, limit))
     }
 
     /// The submitted attempts of a competition, light rows for the ranking.
     pub async fn standings(&self, competition: &str) -> Result<Vec<Standing>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(p) => reads::sqlite::standings(p, competition).await,
-            Backend::Postgres(p) => reads::postgres::standings(p, competition).await,
-        }
+        read!(self, standings(competition))
     }
 
     /// Per-question answered/missed counts of a competition, most missed first.
     pub async fn question_stats(&self, competition: &str) -> Result<Vec<QuestionStat>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(p) => reads::sqlite::question_stats(p, competition).await,
-            Backend::Postgres(p) => reads::postgres::question_stats(p, competition).await,
-        }
+        read!(self, question_stats(competition))
     }
 
     /// Stops accepting writes, lets the writer finish what it has queued, and closes the pool.

@@ -1,5 +1,5 @@
 //! The column list every query shares, and the per-operation write statements of SQLite's writer (`$n`
-//! placeholders, bound by position; PostgreSQL's writer uses set-based forms of the same, in `pg_writer`).
+//! placeholders, bound by position; PostgreSQL's writer uses set-based forms of the same, in `postgres::writer`).
 
 /// The columns of `AttemptRow`, in order, as a literal so statements can be built with `concat!`.
 macro_rules! columns {

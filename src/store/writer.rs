@@ -1,7 +1,7 @@
 //! The writer: one connection, group commit. Ops that arrive together share a transaction (PostgreSQL: those
 //! queued while the last one was written; SQLite: those that arrive while the log is being synced); every caller
 //! is answered after its transaction committed.
-//! This file holds what both backends' writers share: `pg_writer` (an async task) and `sqlite_writer` (a thread).
+//! This file holds what both backends' writers share: `postgres::writer` (an async task) and `sqlite::writer` (a thread).
 
 use tokio::sync::oneshot;
 

@@ -14,14 +14,14 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use super::writer::Reply;
+use crate::store::writer::Reply;
 
 /// How often the checkpoint thread copies the log into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
 /// Starts the sync thread for the log of the database at `path`; the writer sends each committed batch's answers.
 /// The thread ends once the writer has dropped the sender and everything queued is synced and answered.
-pub(super) fn spawn_syncer(
+pub(crate) fn spawn_syncer(
     path: &str,
     free: Arc<LogFree>,
 ) -> std::io::Result<(Sender<Vec<Reply>>, std::thread::JoinHandle<()>)> {
@@ -34,7 +34,7 @@ pub(super) fn spawn_syncer(
 
 /// The sync thread telling the writer that the log is on disk and free for its next commit.
 #[derive(Debug, Default)]
-pub(super) struct LogFree {
+pub(crate) struct LogFree {
     free: Mutex<bool>,
     changed: Condvar,
 }
@@ -84,7 +84,7 @@ fn sync_loop(wal: &str, rx: &Receiver<Vec<Reply>>, free: &LogFree) {
 }
 
 /// Starts the checkpoint thread on its own connection; it stops when `stop`'s sender is dropped.
-pub(super) fn spawn_checkpointer(conn: Connection, stop: Receiver<()>) -> std::io::Result<()> {
+pub(crate) fn spawn_checkpointer(conn: Connection, stop: Receiver<()>) -> std::io::Result<()> {
     std::thread::Builder::new().name("pufa-sqlite-checkpoint".into()).spawn(move || checkpoints(&conn, &stop))?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! SQLite's writer: a thread of its own holding one rusqlite connection with cached prepared statements.
 //! Statements run without leaving the thread (sqlx would hop to its worker thread and back for every statement,
 //! which cost more than the statements themselves); a transaction is committed when the sync thread is free, and
-//! its callers are answered by the sync thread once the log is on disk (`sqlite_sync`).
+//! its callers are answered by the sync thread once the log is on disk (`sync`).
 
 use std::time::Duration;
 
@@ -12,14 +12,14 @@ use std::sync::Arc;
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{mpsc, oneshot};
 
-use super::sqlite_sync::LogFree;
-use super::writer::{created, fail, plan_start, replies, Outcome, Reply, StartPlan, MAX_BATCH};
-use super::{sql, sqlite_sync, AttemptRow, Draft, NewAttempt, Op, StartOutcome, StoreError, Submission, SubmitOutcome};
+use super::sync::{self, LogFree};
+use crate::store::writer::{created, fail, plan_start, replies, Outcome, Reply, StartPlan, MAX_BATCH};
+use crate::store::{sql, AttemptRow, Draft, NewAttempt, Op, StartOutcome, StoreError, Submission, SubmitOutcome};
 
 /// Opens a writing connection on a migrated file: WAL, committed with `synchronous=NORMAL` because the sync thread,
 /// not the commit, fsyncs the log before anyone is answered (an acknowledged submission survives a power cut, not
 /// only `kill -9`).
-pub(super) fn connect(path: &str) -> Result<Connection, StoreError> {
+pub(crate) fn connect(path: &str) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(write_failed)?;
     conn.busy_timeout(Duration::from_secs(10)).map_err(write_failed)?;
     conn.pragma_update(None, "journal_mode", "WAL").map_err(write_failed)?;
@@ -40,12 +40,12 @@ const BACKSTOP_PAGES: i64 = 10_000;
 
 /// Starts the writer thread, its sync thread and its checkpoint thread; the returned receiver fires when the writer
 /// has written everything queued, the sync thread has answered it all, and both stopped (after every sender is gone).
-pub(super) fn spawn(path: &str, conn: Connection, rx: mpsc::Receiver<Op>) -> Result<oneshot::Receiver<()>, StoreError> {
+pub(crate) fn spawn(path: &str, conn: Connection, rx: mpsc::Receiver<Op>) -> Result<oneshot::Receiver<()>, StoreError> {
     let io = |e: std::io::Error| StoreError::WriteFailed(e.to_string());
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
-    sqlite_sync::spawn_checkpointer(connect(path)?, stopped).map_err(io)?;
+    sync::spawn_checkpointer(connect(path)?, stopped).map_err(io)?;
     let free = Arc::new(LogFree::default());
-    let (synced, syncer) = sqlite_sync::spawn_syncer(path, free.clone()).map_err(io)?;
+    let (synced, syncer) = sync::spawn_syncer(path, free.clone()).map_err(io)?;
     let (done, finished) = oneshot::channel();
     std::thread::Builder::new()
         .name("pufa-sqlite-writer".into())

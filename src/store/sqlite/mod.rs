@@ -1,4 +1,8 @@
-//! SQLite backend: connection settings and migrations.
+//! SQLite backend: connection settings and migrations of the read pool; `writer` (a thread with its own
+//! connection) and `sync` (the log's fsync and checkpoints) do the writing.
+
+pub(super) mod sync;
+pub(super) mod writer;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -6,10 +10,10 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqlitePool};
 
-use super::StoreError;
+use crate::store::StoreError;
 
 /// Opens the file (created if missing), migrates it, and returns the read pool; writes go through
-/// `sqlite_writer`'s own connection.
+/// `writer`'s own connection.
 pub(super) async fn open(path: &str) -> Result<SqlitePool, StoreError> {
     if let Some(parent) = std::path::Path::new(path).parent() {
         if !parent.as_os_str().is_empty() {
@@ -27,7 +31,7 @@ pub(super) async fn open(path: &str) -> Result<SqlitePool, StoreError> {
         .foreign_keys(true)
         .disable_statement_logging();
     let mut migrator = opts.clone().connect().await?;
-    super::migrate::SQLITE.run(&mut migrator).await?;
+    crate::store::migrate::SQLITE.run(&mut migrator).await?;
     migrator.close().await?;
     let pool =
         SqlitePoolOptions::new().max_connections(8).min_connections(1).connect_with(opts.read_only(false)).await?;

@@ -8,11 +8,11 @@ use std::collections::HashMap;
 use sqlx::{Connection, PgConnection};
 use tokio::sync::mpsc;
 
-use super::writer::{created, fail, plan_start, replies, Outcome, Reply, StartPlan, MAX_BATCH};
-use super::{sql, AttemptRow, Draft, NewAttempt, Op, StartOutcome, Submission, SubmitOutcome};
+use crate::store::writer::{created, fail, plan_start, replies, Outcome, Reply, StartPlan, MAX_BATCH};
+use crate::store::{sql, AttemptRow, Draft, NewAttempt, Op, StartOutcome, Submission, SubmitOutcome};
 
 /// Takes what is queued (up to `MAX_BATCH`), writes it in one transaction, answers.
-pub(super) async fn run(mut conn: PgConnection, mut rx: mpsc::Receiver<Op>) {
+pub(crate) async fn run(mut conn: PgConnection, mut rx: mpsc::Receiver<Op>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         match write_batch(&mut conn, &mut batch).await {
