@@ -8,8 +8,20 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sqlx::Connection;
 
 /// The PostgreSQL server of the test run, when `PUFA_TEST_POSTGRES` is set (e.g. postgres://postgres@127.0.0.1/test).
+/// Unset, the PostgreSQL cases are skipped, said once; under `CI` (which installs PostgreSQL) that is a failure.
 pub fn postgres_base() -> Option<String> {
-    std::env::var("PUFA_TEST_POSTGRES").ok().filter(|u| !u.is_empty())
+    static SAID: OnceLock<()> = OnceLock::new();
+    let base = std::env::var("PUFA_TEST_POSTGRES").ok().filter(|u| !u.is_empty());
+    if base.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but PUFA_TEST_POSTGRES is not: the PostgreSQL cases must run"
+        );
+        if SAID.set(()).is_ok() {
+            eprintln!("PUFA_TEST_POSTGRES is not set: the PostgreSQL cases are skipped");
+        }
+    }
+    base
 }
 
 /// Schemas of test runs that ended without dropping theirs are dropped after this long.
