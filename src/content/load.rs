@@ -2,19 +2,16 @@
 //! with every file's problem collected (and walk errors reported, never skipped).
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use rayon::prelude::*;
-use walkdir::WalkDir;
-
 use super::front_matter;
-use super::local;
 use super::model::{Library, Page, PageMeta, Section, SectionMeta, SortBy, Target};
 use super::slug::slugify;
 use super::text;
+use super::{local, shown};
 use crate::diag::{Diagnostic, Diagnostics};
 
 /// What to load.
@@ -22,11 +19,6 @@ use crate::diag::{Diagnostic, Diagnostics};
 pub struct LoadOptions {
     /// Keep pages and sections marked `draft: true` (for previews).
     pub drafts: bool,
-}
-
-/// The path diagnostics show for a file under `content/`.
-pub fn shown(rel: &str) -> PathBuf {
-    Path::new("content").join(rel)
 }
 
 /// One markdown file read and parsed: what an incremental build keeps of a file between builds.
@@ -58,11 +50,14 @@ fn no_body() -> Arc<str> {
 type RawSection = (SectionMeta, String, usize);
 
 /// Loads every section and page under `content_dir`; see [`LoadOptions`].
+/// It reads the folder as an incremental build does, once (`source::Source`), so tests run the build's path.
 pub fn load_with(content_dir: &Path, opts: &LoadOptions) -> (Library, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let (markdown, assets) = walk(content_dir, &mut diags);
-    let parsed: Vec<Result<Parsed, Diagnostic>> = markdown.par_iter().map(|rel| read(content_dir, rel)).collect();
-    assemble(markdown.into_iter().zip(parsed).collect(), assets, opts, diags)
+    let mut files = super::Source::default();
+    files.refresh(content_dir, None, &mut diags);
+    let (lib, mut assembled) = files.assemble(opts);
+    diags.extend(assembled.0.drain(..));
+    (lib, diags)
 }
 
 /// Puts parsed files together into a library: sections, URLs, drafts left out, pages ordered. `markdown` holds
@@ -224,43 +219,6 @@ fn claim(seen: &mut HashMap<String, String>, url: &str, source: &str, diags: &mu
     true
 }
 
-/// Lists markdown files and other files (assets) under `root`, relative with `/`, in name order.
-pub(crate) fn walk(root: &Path, diags: &mut Diagnostics) -> (Vec<String>, Vec<String>) {
-    let (mut markdown, mut assets) = (Vec::new(), Vec::new());
-    let visible = |e: &walkdir::DirEntry| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.');
-    for entry in WalkDir::new(root).sort_by_file_name().into_iter().filter_entry(visible) {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let rel = e.path().and_then(|p| p.strip_prefix(root).ok()).map(rel_str).unwrap_or_default();
-                diags.push(Diagnostic::error(shown(&rel), 0, 0, format!("cannot read: {e}")));
-                continue;
-            }
-        };
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let rel = rel_str(entry.path().strip_prefix(root).unwrap_or(entry.path()));
-        if rel.ends_with(".md") {
-            markdown.push(rel);
-        } else {
-            assets.push(rel);
-        }
-    }
-    (markdown, assets)
-}
-
-pub(crate) fn rel_str(p: &Path) -> String {
-    p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
-}
-
-fn read(root: &Path, rel: &str) -> Result<Parsed, Diagnostic> {
-    let bytes =
-        std::fs::read(root.join(rel)).map_err(|e| Diagnostic::error(shown(rel), 0, 0, format!("cannot read: {e}")))?;
-    parse(rel, bytes)
-}
-
-/// Parses the bytes of the markdown file `rel` (relative to `content/`).
 pub(crate) fn parse(rel: &str, bytes: Vec<u8>) -> Result<Parsed, Diagnostic> {
     let path = shown(rel);
     let text = String::from_utf8(bytes)

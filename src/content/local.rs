@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::load::shown;
 use super::model::{Library, Page, PageMeta};
+use super::shown;
 use super::video;
 use crate::diag::{self, Diagnostic, Diagnostics};
 

@@ -7,11 +7,13 @@ mod local;
 pub mod markdown;
 pub mod model;
 pub mod slug;
+pub mod source;
 pub mod text;
 pub mod video;
 
 pub use load::{load_with, LoadOptions};
 pub use model::*;
+pub use source::Source;
 
 use std::path::Path;
 
@@ -21,4 +23,9 @@ use crate::diag::Diagnostics;
 /// Diagnostics carry paths as `content/<relative path>`.
 pub fn load(content_dir: &Path) -> (Library, Diagnostics) {
     load_with(content_dir, &LoadOptions::default())
+}
+
+/// The path diagnostics show for a file under `content/`.
+pub fn shown(rel: &str) -> std::path::PathBuf {
+    Path::new("content").join(rel)
 }

@@ -371,7 +371,7 @@ impl<'a> Renderer<'_, 'a> {
         let host = url::Url::parse(&dest).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
         let (line, col) = position(self.body, start, self.ctx.body_line);
         self.done.diagnostics.push(Diagnostic::warning(
-            super::load::shown(self.ctx.source),
+            super::shown(self.ctx.source),
             line,
             col,
             format!("unknown video host {host}: shown as a plain link (known: {})", video::KNOWN),
@@ -403,7 +403,7 @@ impl<'a> Renderer<'_, 'a> {
             Resolved::Url(u) => u.into(),
             Resolved::Broken(msg) => {
                 let (line, col) = position(self.body, offset, self.ctx.body_line);
-                self.done.diagnostics.push(Diagnostic::error(super::load::shown(self.ctx.source), line, col, msg));
+                self.done.diagnostics.push(Diagnostic::error(super::shown(self.ctx.source), line, col, msg));
                 dest
             }
         }

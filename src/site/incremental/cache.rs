@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Built, Content, Engine};
+use super::{Built, Engine};
+use crate::content::Source;
 use crate::site::search::SHARDS;
 use crate::site::BuildOptions;
 
@@ -34,7 +35,7 @@ struct Header {
 #[derive(Serialize, Deserialize)]
 struct Saved {
     header: Header,
-    content: Content,
+    content: Source,
     built: Built,
 }
 
@@ -87,7 +88,7 @@ fn header(opts: &BuildOptions) -> Option<Header> {
     Some(Header { version: VERSION, program: program_id(), output, drafts: opts.drafts, output_id })
 }
 
-fn load(path: &Path, opts: &BuildOptions) -> Result<(Content, Built), String> {
+fn load(path: &Path, opts: &BuildOptions) -> Result<(Source, Built), String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let saved: Saved = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
     if Some(&saved.header) != header(opts).as_ref() {
@@ -151,7 +152,7 @@ impl Engine {
 #[derive(Serialize)]
 struct SavedRef<'a> {
     header: Header,
-    content: &'a Content,
+    content: &'a Source,
     built: &'a Built,
 }
 

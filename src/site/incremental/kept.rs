@@ -6,7 +6,7 @@ use crate::content::load::{self, Parsed};
 use crate::content::{Library, LoadOptions, Target};
 use crate::diag::Diagnostics;
 
-use super::Content;
+use crate::content::Source;
 
 /// What a build leaves for the next one to patch.
 pub struct Kept {
@@ -36,7 +36,7 @@ pub struct Patched {
 }
 
 /// The library of `content`, patched from `kept` for the `changed` files when it can be, else put together anew.
-pub fn library(kept: Option<Kept>, content: &Content, changed: &[String], opts: &LoadOptions) -> Assembled {
+pub fn library(kept: Option<Kept>, content: &Source, changed: &[String], opts: &LoadOptions) -> Assembled {
     if let Some(k) = kept {
         if let Some(a) = patch(k, content, changed) {
             return a;
@@ -46,7 +46,7 @@ pub fn library(kept: Option<Kept>, content: &Content, changed: &[String], opts: 
     Assembled { lib, diags, patched: None }
 }
 
-fn patch(kept: Kept, content: &Content, changed: &[String]) -> Option<Assembled> {
+fn patch(kept: Kept, content: &Source, changed: &[String]) -> Option<Assembled> {
     let Kept { mut lib, mut diags, items, global } = kept;
     let mut affected = vec![false; lib.pages.len()];
     for rel in changed {

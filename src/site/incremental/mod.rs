@@ -4,7 +4,6 @@
 //! a full build that swaps the whole output folder in; `site::build` is exactly that.
 
 pub mod cache;
-mod inputs;
 mod kept;
 mod plan;
 
@@ -25,9 +24,9 @@ use super::render::{self, GalleryVideo, Renderer};
 use super::search::IndexBuilder;
 use super::special::{self, ShardBase};
 use super::{base_context, theme, BuildError, BuildOptions, BuildReport, SiteConfig};
+use crate::content::Source;
 use crate::content::{self, Library};
 use crate::diag::{Diagnostic, Diagnostics};
-pub use inputs::Content;
 use plan::Fp;
 
 /// A video of a page as the gallery lists it, kept for pages not rendered again.
@@ -69,7 +68,7 @@ pub struct Built {
 /// Builds a site again and again, each time doing only what changed since the last build.
 pub struct Engine {
     opts: BuildOptions,
-    content: Content,
+    content: Source,
     last: Option<Built>,
     /// The cache file this engine's state came from or goes to (`pufa build` without `--clean`, `pufa serve`).
     cache: Option<PathBuf>,
@@ -93,7 +92,7 @@ enum Mode {
 impl Engine {
     /// An engine with no previous build: its first build is a full one.
     pub fn new(opts: BuildOptions) -> Engine {
-        Engine { opts, content: Content::default(), last: None, cache: None, kept: None, tera: None }
+        Engine { opts, content: Source::default(), last: None, cache: None, kept: None, tera: None }
     }
 
     /// The options it builds with.

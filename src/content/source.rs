@@ -1,5 +1,6 @@
-//! The content folder as an incremental build keeps it: each file's stamp (size, modification time) and content
-//! hash, and each markdown file parsed once and kept until its content changes.
+//! The content folder as files: each file's stamp (size, modification time) and content hash, and each markdown
+//! file parsed once and kept until its content changes. The one way in to `content/`: `content::load_with` reads
+//! a folder through it once, and an incremental build keeps it between builds and refreshes what changed.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
@@ -10,8 +11,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
 
-use crate::content::load::{self, Parsed};
-use crate::content::{Library, LoadOptions};
+use super::load::{self, Parsed};
+use super::{shown, Library, LoadOptions};
 use crate::diag::{Diagnostic, Diagnostics};
 
 /// A path relative to `content/`, ordered as the content walk visits files (folder by folder, by name), which
@@ -59,7 +60,7 @@ pub struct FileRecord {
 
 /// Every file under `content/`, in walk order.
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Content {
+pub struct Source {
     files: BTreeMap<Rel, FileRecord>,
     /// When the files were last looked at (nanoseconds since 1970).
     checked: u128,
@@ -80,7 +81,12 @@ fn now() -> u128 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos()
 }
 
-impl Content {
+/// A path relative to the content folder, with `/` separators.
+pub(crate) fn rel_str(p: &Path) -> String {
+    p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+impl Source {
     /// Brings the records up to date with `root`: every file (`hint` None), or only the paths in `hint` (files or
     /// folders that were created, changed or removed, as a file watcher reports them). Returns the files that
     /// were added, removed, or whose content changed.
@@ -96,7 +102,7 @@ impl Content {
             Some(paths) => {
                 for p in paths {
                     let Ok(rel) = p.strip_prefix(root) else { continue };
-                    let rel = load::rel_str(rel);
+                    let rel = rel_str(rel);
                     if hidden(&rel) {
                         continue;
                     }
@@ -129,7 +135,7 @@ impl Content {
             .into_par_iter()
             .map(|(rel, stamp)| {
                 let bytes = std::fs::read(root.join(&rel))
-                    .map_err(|e| Diagnostic::error(load::shown(&rel), 0, 0, format!("cannot read: {e}")));
+                    .map_err(|e| Diagnostic::error(shown(&rel), 0, 0, format!("cannot read: {e}")));
                 (rel, stamp, bytes)
             })
             .collect();
@@ -230,18 +236,22 @@ impl FileRecord {
 }
 
 /// Adds every visible file at or under `path` (relative to `root`) with its stamp; walk errors become diagnostics.
+/// A missing content folder itself is an error (a mistyped `--source`); a missing path under it is a removal.
 fn scan(root: &Path, path: &Path, found: &mut Vec<(String, Stamp)>, diags: &mut Diagnostics) {
     if !path.exists() {
+        if path == root {
+            diags.push(Diagnostic::error(shown(""), 0, 0, "cannot read: no such folder".to_string()));
+        }
         return;
     }
     let visible = |e: &walkdir::DirEntry| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.');
     for entry in WalkDir::new(path).into_iter().filter_entry(visible) {
-        let rel_of = |p: &Path| p.strip_prefix(root).map(load::rel_str).unwrap_or_default();
+        let rel_of = |p: &Path| p.strip_prefix(root).map(rel_str).unwrap_or_default();
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
                 let rel = e.path().map(rel_of).unwrap_or_default();
-                diags.push(Diagnostic::error(load::shown(&rel), 0, 0, format!("cannot read: {e}")));
+                diags.push(Diagnostic::error(shown(&rel), 0, 0, format!("cannot read: {e}")));
                 continue;
             }
         };
@@ -252,7 +262,7 @@ fn scan(root: &Path, path: &Path, found: &mut Vec<(String, Stamp)>, diags: &mut 
             Ok(meta) => found.push((rel_of(entry.path()), Stamp::of(&meta))),
             Err(e) => {
                 let rel = rel_of(entry.path());
-                diags.push(Diagnostic::error(load::shown(&rel), 0, 0, format!("cannot read: {e}")));
+                diags.push(Diagnostic::error(shown(&rel), 0, 0, format!("cannot read: {e}")));
             }
         }
     }
