@@ -3,13 +3,14 @@
 
 pub mod competitions;
 pub mod config;
+pub mod engine;
 pub mod feed;
 pub mod incremental;
 pub mod output;
 pub mod progress;
 pub mod render;
 pub mod search;
-pub mod special;
+pub mod sitewide;
 pub mod taxonomy;
 pub mod theme;
 pub mod views;
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use config::{MenuItem, SiteConfig};
-pub use incremental::Engine;
+pub use engine::Engine;
 pub use theme::{base_context, load_templates};
 
 use crate::diag::Diagnostics;

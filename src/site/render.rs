@@ -33,7 +33,7 @@ pub struct Renderer<'a> {
     /// The link prefix (see [`SiteConfig::root`]).
     pub root: String,
     /// Each page's position in its section's list, for prev/next links.
-    pub positions: Vec<Option<usize>>,
+    pub positions: &'a [Option<usize>],
 }
 
 /// Each page's position in its section's ordered page list (None for a page no section lists).

@@ -9,8 +9,9 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Built, Engine};
+use super::Built;
 use crate::content::Source;
+use crate::site::engine::Engine;
 use crate::site::search::SHARDS;
 use crate::site::BuildOptions;
 

@@ -291,7 +291,7 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
     Plan { files, page_files, section_files }
 }
 
-/// The sitemap's fingerprint: what [`crate::site::special::sitemap_urls`] lists, without formatting every page's date.
+/// The sitemap's fingerprint: what [`crate::site::sitewide::sitemap_urls`] lists, without formatting every page's date.
 fn sitemap(inp: &Inputs<'_>) -> u64 {
     let lib = inp.lib;
     let mut f = Fp::new("sitemap", inp.global);

@@ -1,0 +1,488 @@
+//! The build pipeline. [`Engine::build`] runs these stages, each a function below:
+//! 1. **load** (`load`): `site.yaml`, the theme and its compiled templates, `quizzes/`, and the content library
+//!    (`content::Source` refreshed, then patched from the last build or put together anew: `incremental::kept`);
+//! 2. **plan** (`plan`): every output file's fingerprint from its inputs (`incremental::plan`), and so which pages
+//!    and sections must be rendered again;
+//! 3. **render** (`render`): those pages and sections, in parallel, into the output (`render`, `output`);
+//! 4. **fingerprints** (`fingerprint_rendered`): what was rendered, fingerprinted with what it looked up now;
+//! 5. **whole-site pages** (`whole_site`): taxonomies, video gallery, feeds, sitemap, search index (`sitewide`);
+//! 6. **commit** (`commit`): the new output moved in (a full build swaps the folder, an incremental one moves the
+//!    changed files and deletes what nothing produces any more), and the engine keeps what the next build needs.
+//!
+//! A build without a previous one is a full build; `site::build` is exactly that.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+// foldhash: these maps hold a key per output file and are looked up on every build.
+use foldhash::{HashMap, HashMapExt, HashSet};
+use rayon::prelude::*;
+
+use super::incremental::{cache, kept, plan, Built, KeptVideo, PageResult, SectionResult};
+use super::output::Output;
+use super::progress::Progress;
+use super::render::{self, GalleryVideo, Renderer};
+use super::search::IndexBuilder;
+use super::sitewide::{self, ShardBase};
+use super::taxonomy::Taxonomy;
+use super::theme::{self, StaticFile};
+use super::{base_context, BuildError, BuildOptions, BuildReport, SiteConfig};
+use crate::content::{self, Library, Source};
+use crate::diag::Diagnostics;
+use crate::quiz::QuizSet;
+use plan::Fp;
+
+/// Builds a site again and again, each time doing only what changed since the last build.
+pub struct Engine {
+    pub(super) opts: BuildOptions,
+    pub(super) content: Source,
+    pub(super) last: Option<Built>,
+    /// The cache file this engine's state came from or goes to (`pufa build` without `--clean`, `pufa serve`).
+    pub(super) cache: Option<PathBuf>,
+    /// The library of the last successful build, for the next one to patch.
+    pub(super) kept: Option<kept::Kept>,
+    /// The compiled templates and a hash of their sources.
+    pub(super) tera: Option<(u64, Arc<tera::Tera>)>,
+}
+
+/// Whether the build renders everything into a fresh folder (full) or only what changed (incremental).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Full,
+    Incremental,
+}
+
+/// Stage 1's result: what the site folder holds, but the library (which stage 3 fills with bodies).
+struct Loaded {
+    config: SiteConfig,
+    statics: BTreeMap<String, StaticFile>,
+    tera: Arc<tera::Tera>,
+    quizzes: Option<QuizSet>,
+    /// The diagnostics of putting the library together, kept with it for the next build.
+    lib_diags: Diagnostics,
+    patched: Option<kept::Patched>,
+    /// Fingerprint of what every output depends on.
+    global: u64,
+    /// What the pages' fingerprints and views share, computed once from the library.
+    positions: Vec<Option<usize>>,
+    competitions: Option<Vec<String>>,
+    breadcrumbs: Vec<u64>,
+    taxonomies: Vec<Taxonomy>,
+}
+
+impl Loaded {
+    /// The inputs of the fingerprints: one view over this build's data (made for the plan, and again after the
+    /// pages got their bodies, which needs the library mutable in between).
+    fn inputs<'a>(
+        &'a self,
+        lib: &'a Library,
+        hash: &'a (dyn Fn(&str) -> Option<u64> + Sync),
+        last: Option<&'a Built>,
+    ) -> plan::Inputs<'a> {
+        plan::Inputs {
+            lib,
+            config: &self.config,
+            global: self.global,
+            positions: &self.positions,
+            statics: &self.statics,
+            hash,
+            competitions: self.competitions.clone(),
+            last,
+            breadcrumbs: &self.breadcrumbs,
+            taxonomies: &self.taxonomies,
+            reuse: self.patched.as_ref().map(|p| plan::Reuse {
+                items: &p.items,
+                affected: &p.affected,
+                fingerprints: p.global == self.global && last.is_some(),
+            }),
+        }
+    }
+}
+
+/// Stage 2's result: the planned files and what must be rendered again.
+struct Todo {
+    plan: plan::Plan,
+    /// The list-view hash of every page.
+    items: Vec<u64>,
+    /// Output files whose fingerprint differs from the last build's.
+    dirty: HashSet<String>,
+    pages: Vec<usize>,
+    sections: Vec<usize>,
+}
+
+type Rendered = (Vec<(usize, render::PageOutcome)>, Vec<(usize, render::SectionOutcome)>);
+
+impl Engine {
+    /// An engine with no previous build: its first build is a full one.
+    pub fn new(opts: BuildOptions) -> Engine {
+        Engine { opts, content: Source::default(), last: None, cache: None, kept: None, tera: None }
+    }
+
+    /// The options it builds with.
+    pub fn options(&self) -> &BuildOptions {
+        &self.opts
+    }
+
+    /// Builds: incrementally when there is a previous build whose output is still in place, else in full.
+    /// `changed` names the files and folders changed since (as a watcher reports them); None looks at all.
+    /// An incremental build that cannot read what the previous one wrote falls back to a full build.
+    pub fn build(&mut self, changed: Option<&[PathBuf]>) -> Result<BuildReport, BuildError> {
+        let incremental =
+            self.last.is_some() && self.opts.output.as_deref().is_some_and(|o| o.join("index.html").is_file());
+        if !incremental {
+            return self.run(None, Mode::Full);
+        }
+        match self.run(changed, Mode::Incremental) {
+            Err(BuildError::Io { path, source }) => {
+                tracing::warn!("incremental build failed ({}: {source}); building everything", path.display());
+                self.last = None;
+                self.run(None, Mode::Full)
+            }
+            r => r,
+        }
+    }
+
+    fn run(&mut self, changed: Option<&[PathBuf]>, mode: Mode) -> Result<BuildReport, BuildError> {
+        let start = Instant::now();
+        let source = self.opts.source.clone();
+        let mut diags = Diagnostics::default();
+        let (loaded, mut library) = self.load(changed, mode, &mut diags)?;
+        tracing::debug!(elapsed = ?start.elapsed(), "content loaded");
+
+        let last = if mode == Mode::Incremental { self.last.as_ref() } else { None };
+        let mut todo = {
+            let hash = |rel: &str| self.content.hash(rel);
+            plan(&loaded.inputs(&library, &hash, last), last)
+        };
+        tracing::debug!(elapsed = ?start.elapsed(), files = todo.dirty.len(), "planned");
+        self.content.fill_bodies(&source.join("content"), &mut library, &todo.pages);
+
+        let lang = loaded.config.language;
+        let r = Renderer {
+            source: &source,
+            statics: &loaded.statics,
+            config: &loaded.config,
+            lang,
+            tera: &loaded.tera,
+            library: &library,
+            quizzes: loaded.quizzes.as_ref(),
+            base: base_context(&loaded.config, lang),
+            root: loaded.config.root(),
+            positions: &loaded.positions,
+        };
+        let mut out = match (&self.opts.output, mode) {
+            (Some(dir), Mode::Full) => Output::beside(dir)?,
+            (Some(dir), Mode::Incremental) => Output::staging(dir, std::mem::take(&mut todo.dirty))?,
+            (None, _) => Output::dry(),
+        };
+        let index = IndexBuilder::default();
+        let (pages, sections) = render(&r, &todo, &out, &index, self.opts.progress)?;
+        tracing::debug!(elapsed = ?start.elapsed(), pages = pages.len(), "pages and sections rendered");
+
+        let hash = |rel: &str| self.content.hash(rel);
+        let inputs = loaded.inputs(&library, &hash, last);
+        let planned = std::mem::take(&mut todo.plan.files);
+        let mut files = fingerprint_rendered(&inputs, planned, &todo.items, &pages, &sections);
+        let again: HashSet<usize> = todo.pages.iter().copied().collect();
+        let built = results(&library, pages, sections, last);
+        let dir = self.opts.output.as_deref().filter(|_| mode == Mode::Incremental);
+        let extra = whole_site(&r, &loaded, &built, last, &again, dir, index, &mut out, &mut files)?;
+        for p in &built.order {
+            diags.extend(built.pages[p].diagnostics.iter().cloned());
+        }
+        for s in built.sections.values() {
+            diags.extend(s.diagnostics.iter().cloned());
+        }
+        diags.extend(extra.diagnostics);
+        tracing::debug!(elapsed = ?start.elapsed(), "lists, feeds, search index written");
+        let diags = match finish_diagnostics(diags, &source) {
+            BuildError::Diagnostics(d) if !d.has_errors() => d,
+            e => return Err(e),
+        };
+
+        let (written, bytes) = out.totals();
+        self.commit(out, last, &files)?;
+        tracing::debug!(elapsed = ?start.elapsed(), files = written, "output updated");
+        let (page_count, section_count) = (library.pages.len(), library.sections.len());
+        self.last = self.opts.output.is_some().then_some(Built { manifest: files, ..built });
+        self.kept =
+            Some(kept::Kept { lib: library, diags: loaded.lib_diags, items: todo.items, global: loaded.global });
+        Ok(BuildReport {
+            pages: page_count,
+            sections: section_count,
+            files: written,
+            bytes,
+            search_bytes: extra.search_bytes,
+            search_shards: extra.search_shards,
+            elapsed: start.elapsed(),
+            warnings: diags,
+        })
+    }
+
+    /// Stage 1: reads `site.yaml`, the theme, `quizzes/` and the content (patching the last library when only
+    /// pages changed). Fails only when the templates do not compile; every other problem is in `diags`.
+    fn load(
+        &mut self,
+        changed: Option<&[PathBuf]>,
+        mode: Mode,
+        diags: &mut Diagnostics,
+    ) -> Result<(Loaded, Library), BuildError> {
+        let source = self.opts.source.clone();
+        let config = SiteConfig::load(&source).unwrap_or_else(|d| {
+            diags.extend(d.0);
+            SiteConfig::default()
+        });
+        let theme = theme::Theme::gather(&source, &config);
+        let tera = theme.as_ref().map_err(Clone::clone).and_then(|t| self.compiled(t));
+        let quizzes_dir = source.join("quizzes");
+        let quizzes = quizzes_dir.is_dir().then(|| {
+            let (set, d) = crate::quiz::load(&quizzes_dir);
+            diags.extend(d.0);
+            set
+        });
+        let changed_files = self.content.refresh(&source.join("content"), changed, diags);
+        let load_opts = content::LoadOptions { drafts: self.opts.drafts };
+        // Taken now: a build that fails leaves nothing to patch (the next one puts the library together anew).
+        let kept = self.kept.take().filter(|_| mode == Mode::Incremental);
+        let kept::Assembled { lib: library, diags: lib_diags, patched } =
+            kept::library(kept, &self.content, &changed_files, &load_opts);
+        diags.extend(lib_diags.0.iter().cloned());
+        let tera = match tera {
+            Ok(t) => t,
+            Err(d) => {
+                diags.extend(d.0);
+                return Err(finish_diagnostics(std::mem::take(diags), &source));
+            }
+        };
+        let theme = theme.unwrap_or_default();
+        let loaded = Loaded {
+            global: global_fingerprint(&self.opts, &config, &theme.templates, &quizzes_dir),
+            positions: render::positions(&library),
+            competitions: quizzes.as_ref().map(super::competitions::ids),
+            breadcrumbs: plan::breadcrumbs(&library),
+            taxonomies: super::taxonomy::gather(&library),
+            config,
+            statics: theme.statics,
+            tera,
+            quizzes,
+            lib_diags,
+            patched,
+        };
+        Ok((loaded, library))
+    }
+
+    /// Stage 6: moves the new output in. From here the output changes: a cache saved before no longer
+    /// describes it, so it goes first.
+    fn commit(&self, out: Output, last: Option<&Built>, files: &HashMap<String, u64>) -> Result<(), BuildError> {
+        let Some(dir) = &self.opts.output else { return Ok(()) };
+        if let Some(cache) = &self.cache {
+            cache::invalidate(cache);
+        }
+        match last {
+            Some(b) => {
+                let removed: Vec<String> = b.manifest.keys().filter(|f| !files.contains_key(*f)).cloned().collect();
+                out.apply(dir, &removed)
+            }
+            None => out.commit(dir),
+        }
+    }
+
+    /// The templates of `theme` compiled, or the last build's when their sources are the same.
+    fn compiled(&mut self, theme: &theme::Theme) -> Result<Arc<tera::Tera>, Diagnostics> {
+        let mut f = Fp::new("templates", 0);
+        for (name, (path, text)) in &theme.templates {
+            f.str(name).str(&path.to_string_lossy()).str(text);
+        }
+        let hash = f.finish();
+        if let Some((h, tera)) = &self.tera {
+            if *h == hash {
+                return Ok(tera.clone());
+            }
+        }
+        let tera = Arc::new(theme.compile()?);
+        self.tera = Some((hash, tera.clone()));
+        Ok(tera)
+    }
+}
+
+/// Stage 2: every output file's fingerprint, and the pages and sections whose files differ from the last build's.
+fn plan(inputs: &plan::Inputs<'_>, last: Option<&Built>) -> Todo {
+    let items = plan::items(inputs);
+    let plan = plan::plan(inputs, &items);
+    let stale = |f: &String| last.is_none_or(|b| b.manifest.get(f) != plan.files.get(f));
+    let dirty: HashSet<String> = plan.files.keys().filter(|f| stale(f)).cloned().collect();
+    tracing::debug!(some = ?dirty.iter().take(8).collect::<Vec<_>>(), "to write");
+    let lib = inputs.lib;
+    let pages: Vec<usize> = (0..lib.pages.len()).filter(|&i| stale(&plan.page_files[i])).collect();
+    let sections: Vec<usize> = (0..lib.sections.len()).filter(|&i| plan.section_files[i].iter().any(stale)).collect();
+    Todo { plan, items, dirty, pages, sections }
+}
+
+/// Stage 3: renders the pages and sections to do, in parallel, into `out`, their text into `index`.
+fn render(
+    r: &Renderer<'_>,
+    todo: &Todo,
+    out: &Output,
+    index: &IndexBuilder,
+    progress: bool,
+) -> Result<Rendered, BuildError> {
+    let progress = Progress::new(progress, (todo.pages.len() + todo.sections.len()) as u64);
+    let pages = todo
+        .pages
+        .par_iter()
+        .map_init(
+            || r.base.clone(),
+            |ctx, &i| {
+                let o = r.page(i, ctx, out, index);
+                progress.tick();
+                o.map(|o| (i, o))
+            },
+        )
+        .collect::<Result<_, _>>()?;
+    let sections = todo
+        .sections
+        .par_iter()
+        .map(|&i| {
+            let o = r.section(i, out);
+            progress.tick();
+            o.map(|o| (i, o))
+        })
+        .collect::<Result<_, _>>()?;
+    progress.finish();
+    Ok((pages, sections))
+}
+
+/// Stage 4: the planned files, with what was rendered now fingerprinted with the content paths it looked up now.
+fn fingerprint_rendered(
+    inputs: &plan::Inputs<'_>,
+    mut files: HashMap<String, u64>,
+    items: &[u64],
+    pages: &[(usize, render::PageOutcome)],
+    sections: &[(usize, render::SectionOutcome)],
+) -> HashMap<String, u64> {
+    files.extend(pages.iter().map(|(i, o)| plan::page(inputs, *i, &o.lookups)));
+    for (i, o) in sections {
+        files.extend(plan::section(inputs, items, *i, &o.lookups));
+    }
+    files
+}
+
+/// Stage 5: the pages made from the whole site (the video gallery and the search shards are fingerprinted only
+/// now, from what the pages left). `again`: the pages rendered now; `previous`: the output an incremental build
+/// updates, whose search shards are patched.
+#[allow(clippy::too_many_arguments)]
+fn whole_site(
+    r: &Renderer<'_>,
+    loaded: &Loaded,
+    built: &Built,
+    last: Option<&Built>,
+    again: &HashSet<usize>,
+    previous: Option<&Path>,
+    index: IndexBuilder,
+    out: &mut Output,
+    files: &mut HashMap<String, u64>,
+) -> Result<sitewide::Extra, BuildError> {
+    let videos = gallery(r.library, built);
+    let video_fp = Fp::new("videos", loaded.global).json(&videos).finish();
+    let digests: Vec<&[u64]> = built.order.iter().map(|s| &*built.pages[s].digests).collect();
+    let later = plan::shards(loaded.global, &digests).into_iter().chain([("videos/index.html".to_string(), video_fp)]);
+    for (file, fp) in later {
+        if last.is_none_or(|b| b.manifest.get(&file) != Some(&fp)) {
+            tracing::debug!(file, "to write");
+            out.want(&file);
+        }
+        files.insert(file, fp);
+    }
+    let remap: Vec<Option<u32>> = last.map_or_else(Vec::new, |b| {
+        let number: HashMap<&str, u32> = built.order.iter().enumerate().map(|(i, s)| (s.as_str(), i as u32)).collect();
+        b.order.iter().map(|s| number.get(s.as_str()).copied().filter(|&n| !again.contains(&(n as usize)))).collect()
+    });
+    let shard_base = match previous {
+        Some(dir) => ShardBase::Previous { dir, remap: &remap },
+        None => ShardBase::Fresh,
+    };
+    sitewide::render_all(r, &loaded.taxonomies, videos, index, shard_base, out)
+}
+
+/// The per-page and per-section results of this build: fresh for what was rendered, kept from the last build
+/// for the rest.
+fn results(
+    lib: &Library,
+    rendered: Vec<(usize, render::PageOutcome)>,
+    sections: Vec<(usize, render::SectionOutcome)>,
+    last: Option<&Built>,
+) -> Built {
+    let mut fresh: HashMap<usize, render::PageOutcome> = rendered.into_iter().collect();
+    let mut pages = HashMap::with_capacity(lib.pages.len());
+    for (i, p) in lib.pages.iter().enumerate() {
+        let result = match fresh.remove(&i) {
+            Some(o) => PageResult {
+                lookups: o.lookups,
+                videos: o.videos.into_iter().map(|v| KeptVideo { player: v.player, title: v.title }).collect(),
+                diagnostics: o.diagnostics,
+                digests: o.shard_digests.into(),
+            },
+            None => last.and_then(|b| b.pages.get(&p.source)).cloned().unwrap_or_default(),
+        };
+        pages.insert(p.source.clone(), result);
+    }
+    let mut fresh: HashMap<usize, render::SectionOutcome> = sections.into_iter().collect();
+    let mut done = HashMap::with_capacity(lib.sections.len());
+    for (i, s) in lib.sections.iter().enumerate() {
+        let result = match fresh.remove(&i) {
+            Some(o) => SectionResult { lookups: o.lookups, diagnostics: o.diagnostics },
+            None => last.and_then(|b| b.sections.get(&s.source)).cloned().unwrap_or_default(),
+        };
+        done.insert(s.source.clone(), result);
+    }
+    let order = lib.pages.iter().map(|p| p.source.clone()).collect();
+    Built { manifest: HashMap::new(), order, pages, sections: done }
+}
+
+/// Every page's videos for the gallery, as a full build gathers them.
+fn gallery(lib: &Library, built: &Built) -> Vec<GalleryVideo> {
+    let mut videos = Vec::new();
+    for (i, p) in lib.pages.iter().enumerate() {
+        for v in &built.pages[&p.source].videos {
+            videos.push(GalleryVideo {
+                player: v.player.clone(),
+                title: v.title.clone(),
+                page_title: p.meta.title.clone(),
+                page_url: p.url.clone(),
+                sort_key: (p.meta.date, i),
+            });
+        }
+    }
+    videos.sort_by(|a, b| b.sort_key.0.cmp(&a.sort_key.0).then(a.sort_key.1.cmp(&b.sort_key.1)));
+    videos
+}
+
+/// What every output depends on: this pufa program, the options, `site.yaml`, the templates, the quizzes.
+fn global_fingerprint(
+    opts: &BuildOptions,
+    config: &SiteConfig,
+    templates: &BTreeMap<String, (PathBuf, String)>,
+    quizzes: &Path,
+) -> u64 {
+    let mut f = Fp::new("global", cache::program_id());
+    f.u64(opts.drafts as u64).json(config);
+    for (name, (_, text)) in templates {
+        f.str(name).str(text);
+    }
+    for entry in walkdir::WalkDir::new(quizzes).sort_by_file_name().into_iter().flatten() {
+        if entry.file_type().is_file() {
+            f.str(&entry.path().to_string_lossy()).bytes(&std::fs::read(entry.path()).unwrap_or_default());
+        }
+    }
+    f.finish()
+}
+
+/// Diagnostics with paths relative to the site folder, sorted; an error value either way (the caller keeps a
+/// list without errors as the build's warnings).
+fn finish_diagnostics(mut diags: Diagnostics, source: &Path) -> BuildError {
+    super::relative_to_source(&mut diags, source);
+    diags.sort();
+    BuildError::Diagnostics(diags)
+}
