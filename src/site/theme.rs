@@ -52,23 +52,33 @@ impl Theme {
                 }
                 theme.add_dir(&dir, Path::new("themes").join(name).as_path(), &mut diags);
             }
-            _ => {
-                for (rel, bytes) in DEFAULT_THEME {
-                    let shown = Path::new("themes/default (built in)").join(rel);
-                    if let Some(name) = rel.strip_prefix("templates/") {
-                        let text = String::from_utf8_lossy(bytes).into_owned();
-                        theme.templates.insert(name.to_string(), (shown, text));
-                    } else if let Some(name) = rel.strip_prefix("static/") {
-                        theme.statics.insert(name.to_string(), StaticFile::Embedded(bytes));
-                    }
-                }
-            }
+            _ => theme.add_built_in(),
         }
         theme.add_dir(source, Path::new(""), &mut diags);
         if diags.has_errors() {
             Err(diags)
         } else {
             Ok(theme)
+        }
+    }
+
+    /// The built-in default theme alone, without any site's overrides (the competition pages of a folder with
+    /// only `quizzes/`, and tests).
+    pub fn built_in() -> Theme {
+        let mut theme = Theme::default();
+        theme.add_built_in();
+        theme
+    }
+
+    fn add_built_in(&mut self) {
+        for (rel, bytes) in DEFAULT_THEME {
+            let shown = Path::new("themes/default (built in)").join(rel);
+            if let Some(name) = rel.strip_prefix("templates/") {
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                self.templates.insert(name.to_string(), (shown, text));
+            } else if let Some(name) = rel.strip_prefix("static/") {
+                self.statics.insert(name.to_string(), StaticFile::Embedded(bytes));
+            }
         }
     }
 

@@ -9,7 +9,7 @@ use axum::response::Html;
 use crate::diag::Diagnostics;
 use crate::i18n::{t, Lang};
 use crate::site::config::SiteConfig;
-use crate::site::theme::{base_context, error_chain, load_templates};
+use crate::site::theme::{base_context, error_chain, load_templates, Theme};
 
 /// The theme (with the site's overrides) and `site.yaml`, loaded once at start.
 #[derive(Debug)]
@@ -31,10 +31,7 @@ impl Templates {
         static BUILT_IN: OnceLock<Arc<Templates>> = OnceLock::new();
         BUILT_IN
             .get_or_init(|| {
-                let empty = std::env::temp_dir().join("pufa-no-site-overrides-here");
-                let tera = crate::site::theme::Theme::gather(&empty, &SiteConfig::default())
-                    .and_then(|t| t.compile())
-                    .expect("the built-in theme compiles (covered by a test)");
+                let tera = Theme::built_in().compile().expect("the built-in theme compiles (covered by a test)");
                 Arc::new(Templates { tera, config: SiteConfig::default() })
             })
             .clone()
