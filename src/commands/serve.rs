@@ -67,7 +67,7 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         Some(engine) if opts.watch => {
             let l = live::Live::new(state.pages.config.language);
             state = state.with_live(l.clone());
-            let w = live::watch(engine, l.clone()).context("watching the site folder")?;
+            let w = live::watch(engine, l.clone(), state.pages.clone()).context("watching the site folder")?;
             (Some(l), Some(w))
         }
         Some(engine) => {

@@ -24,6 +24,7 @@ use tokio::sync::{broadcast, watch};
 use tokio_stream::wrappers::{BroadcastStream, WatchStream};
 use tokio_stream::StreamExt;
 
+use super::pages::Templates;
 use super::AppState;
 use crate::diag::Diagnostics;
 use crate::i18n::{self, Lang};
@@ -236,8 +237,9 @@ impl Watching {
 }
 
 /// Starts watching the site folder of `engine` (its source must be an absolute path), rebuilding on every change
-/// and telling `live`.
-pub fn watch(mut engine: Engine, live: Arc<Live>) -> notify::Result<Watching> {
+/// and telling `live`; after a good build that may have changed templates, the competition pages' `templates`
+/// are compiled again, so they show the author's edit as the static pages do.
+pub fn watch(mut engine: Engine, live: Arc<Live>, templates: Arc<Templates>) -> notify::Result<Watching> {
     let source = engine.options().source.clone();
     let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(tx)?;
@@ -260,7 +262,12 @@ pub fn watch(mut engine: Engine, live: Arc<Live>) -> notify::Result<Watching> {
                     }
                 }
             }
-            rebuild(&mut engine, changes.as_deref(), &live);
+            let themed = changes.as_ref().is_none_or(|c| c.iter().any(|p| shapes_pages(&source, p)));
+            if rebuild(&mut engine, changes.as_deref(), &live) && themed {
+                if let Err(d) = templates.reload() {
+                    eprintln!("{d}");
+                }
+            }
         }
         engine
     });
@@ -313,8 +320,15 @@ fn matters(source: &Path, path: &Path) -> bool {
     }
 }
 
+/// Whether a changed path may change the competition pages' templates: the theme, the site's templates.
+fn shapes_pages(source: &Path, path: &Path) -> bool {
+    let rel = path.strip_prefix(source).unwrap_or(path);
+    rel.starts_with("themes") || rel.starts_with("templates") || rel == Path::new(WATCHED_FILE)
+}
+
 /// Rebuilds and tells the open pages: reload when something was written (or a failure is over), else the errors.
-fn rebuild(engine: &mut Engine, changes: Option<&[PathBuf]>, live: &Live) {
+/// Whether the build succeeded.
+fn rebuild(engine: &mut Engine, changes: Option<&[PathBuf]>, live: &Live) -> bool {
     match engine.build(changes) {
         Ok(report) => {
             let (files, ms) = (report.files.to_string(), report.elapsed.as_millis().to_string());
@@ -322,14 +336,17 @@ fn rebuild(engine: &mut Engine, changes: Option<&[PathBuf]>, live: &Live) {
             if report.files > 0 || live.failing() {
                 live.reloaded();
             }
+            true
         }
         Err(BuildError::Diagnostics(d)) => {
             eprintln!("{d}");
             live.failed(errors(&d));
+            false
         }
         Err(e) => {
             eprintln!("{e}");
             live.failed(vec![e.to_string()]);
+            false
         }
     }
 }

@@ -42,7 +42,7 @@ async fn pages_never_stall_and_edits_reload_in_a_real_browser() {
     let site = SiteInfo { public_dir: Some(root.join("public")) };
     let live = Live::new(Default::default());
     let state = AppState::new(common::fixture(), store).with_site(site).with_live(live.clone());
-    let watching = live::watch(engine, live.clone()).unwrap();
+    let watching = live::watch(engine, live.clone(), state.pages.clone()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(async move {

@@ -224,7 +224,7 @@ async fn a_saved_file_is_rebuilt_and_reloads_open_pages() {
     let (_dir, root, engine) = site();
     let live = Live::new(Default::default());
     let state = state(&root, Some(live.clone())).await;
-    let watching = live::watch(engine, live.clone()).unwrap();
+    let watching = live::watch(engine, live.clone(), state.pages.clone()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(async move {
@@ -269,4 +269,33 @@ async fn a_saved_file_is_rebuilt_and_reloads_open_pages() {
     drop(client);
     watching.stop();
     server.abort();
+}
+
+// Issue 16: a watching server rebuilt the static pages after a template edit, but its competition pages kept the
+// templates of its start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edited_template_shows_on_the_competition_pages_too() {
+    let (_dir, root, engine) = site();
+    std::fs::create_dir_all(root.join("templates/quiz")).unwrap();
+    let live = Live::new(Default::default());
+    let templates = pufa::server::pages::Templates::load(&root).unwrap();
+    let state = state(&root, Some(live.clone())).await.with_templates(templates);
+    let watching = live::watch(engine, live.clone(), state.pages.clone()).unwrap();
+    let (status, _, before) = get(&state, "/quiz/open/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!before.contains("EDITED-LANDING"));
+
+    let theme = pufa::site::theme::Theme::built_in();
+    let landing = &theme.templates["quiz/landing.html"].1;
+    let edited = landing.replacen("{% block main %}", "{% block main %}<p>EDITED-LANDING</p>", 1);
+    assert_ne!(&edited, landing);
+    std::fs::write(root.join("templates/quiz/landing.html"), edited).unwrap();
+    tokio::time::timeout(WAIT, async {
+        while !get(&state, "/quiz/open/").await.2.contains("EDITED-LANDING") {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the competition page shows the edited template");
+    watching.stop();
 }
