@@ -115,6 +115,13 @@ async fn pages_never_stall_and_edits_reload_in_a_real_browser() {
     let state = c.find(Locator::Css(".competition-item .state")).await.unwrap();
     assert!(state.is_displayed().await.unwrap());
     assert_eq!(state.text().await.unwrap(), "已结束");
+
+    // search.js in the browser (issue 16): a query in the address is looked up in the shards and listed.
+    c.goto(&format!("http://{addr}/search/?q=宪法")).await.unwrap();
+    let probe = "var a = document.querySelectorAll('#search-results a'); \
+                 return a.length > 0 && Array.prototype.some.call(a, function (l) { \
+                     return l.getAttribute('href').indexOf('/xianfa/') >= 0; });";
+    until(c, "search results for 宪法 linking to the 宪法 column", probe).await;
     c.goto(&format!("http://{addr}/xianfa/a/")).await.unwrap();
 
     // An edit reloads the open page by itself: the marker set on this page load is gone, the new text is there.
