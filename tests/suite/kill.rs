@@ -75,10 +75,12 @@ async fn burst_kill_restart(db: &str, servers: usize) {
 
     let acked: Arc<Mutex<HashMap<String, i64>>> = Arc::default();
     let started = Arc::new(AtomicUsize::new(0));
+    // Flows cut by the kill: their server went away between their start and their acknowledgement.
+    let cut = Arc::new(AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..32 {
-        let (client, bases, set, acked, started) =
-            (client.clone(), bases.clone(), set.clone(), acked.clone(), started.clone());
+        let (client, bases, set, acked, started, cut) =
+            (client.clone(), bases.clone(), set.clone(), acked.clone(), started.clone(), cut.clone());
         workers.push(tokio::spawn(async move {
             loop {
                 let i = started.fetch_add(1, Ordering::SeqCst);
@@ -90,16 +92,24 @@ async fn burst_kill_restart(db: &str, servers: usize) {
                         acked.lock().unwrap().insert(attempt, score);
                     }
                     // A server is gone: this worker stops.
-                    None => return,
+                    None => {
+                        cut.fetch_add(1, Ordering::SeqCst);
+                        return;
+                    }
                 }
             }
         }));
     }
-    // Kill while flows are in flight, once a good number has been acknowledged.
+    // Kill while flows are in flight, once a good number has been acknowledged (a generous deadline, no timing
+    // threshold: a stuck server fails the test instead of hanging it).
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
     while acked.lock().unwrap().len() < 150 {
         assert!(children[0].try_wait().unwrap().is_none(), "server died on its own");
+        let n = acked.lock().unwrap().len();
+        assert!(std::time::Instant::now() < deadline, "only {n} of 150 flows acknowledged in 300 s");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    let acked_before_kill = acked.lock().unwrap().len();
     children[0].kill().unwrap(); // SIGKILL on Unix
     children[0].wait().unwrap();
     for w in workers {
@@ -107,6 +117,7 @@ async fn burst_kill_restart(db: &str, servers: usize) {
     }
     let acked = acked.lock().unwrap().clone();
     assert!(acked.len() >= 150);
+    assert!(acked_before_kill < 2000 && cut.load(Ordering::SeqCst) > 0, "the kill cut no flow: nothing was in flight");
 
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
