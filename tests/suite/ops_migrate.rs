@@ -3,6 +3,8 @@
 
 use crate::common;
 
+use std::time::Duration;
+
 use common::*;
 use pufa::store::migrate;
 
@@ -113,9 +115,22 @@ async fn no_migrate_serves_as_a_role_without_create_rights() {
     let client = reqwest::Client::new();
     let port = free_port();
     let mut child = spawn_server(site.path(), &url, port, &["--no-migrate"]);
-    wait_healthy(&client, &format!("http://127.0.0.1:{port}"), &mut child).await;
+    let base_url = format!("http://127.0.0.1:{port}");
+    wait_healthy(&client, &base_url, &mut child).await;
+    // It writes with those rights alone: a start and a submission are recorded (issue 16: the test only started).
+    let who = serde_json::json!({"name": "王五", "organization": "school-a", "group": "一班"});
+    let started = client.post(format!("{base_url}/api/competitions/open/attempts")).json(&who).send().await.unwrap();
+    assert_eq!(started.status(), reqwest::StatusCode::CREATED);
+    let attempt = started.json::<serde_json::Value>().await.unwrap()["attempt"].as_str().unwrap().to_string();
+    let answers = serde_json::json!({"answers": {}});
+    let submit = client.post(format!("{base_url}/api/attempts/{attempt}/submit")).json(&answers).send().await.unwrap();
+    assert_eq!(submit.status(), reqwest::StatusCode::OK);
     child.kill().unwrap();
     child.wait().unwrap();
+    let store = pufa::store::Store::open_with(&db.url, false).await.unwrap();
+    let row = store.attempt(&attempt).await.unwrap().expect("the attempt is stored");
+    assert!(row.submitted_at.is_some(), "the submission is stored");
+    store.close(Duration::from_secs(5)).await;
     for sql in [format!("DROP OWNED BY {role}"), format!("DROP ROLE {role}")] {
         execute(&base, &sql).await;
     }
