@@ -104,7 +104,8 @@ async fn a_repeated_submit_returns_the_stored_result_and_counts_once() {
     .await;
 }
 
-#[tokio::test]
+// Races run on worker threads, so the racers really run at once (issue 16).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_submits_of_one_attempt_count_once() {
     each_backend(|t| async move {
         let (_, started) = t.start("open", "钱七", "school-a", "初一(1)班").await;
@@ -144,7 +145,8 @@ async fn racing_submits_of_one_attempt_count_once() {
     .await;
 }
 
-#[tokio::test]
+// Races run on worker threads, so the racers really run at once (issue 16).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_starts_never_exceed_the_attempt_limit() {
     each_backend(|t| async move {
         let burst = |t: &TestApp| {

@@ -92,7 +92,8 @@ async fn admin_csv(t: &TestApp) -> String {
     String::from_utf8(body).unwrap()
 }
 
-#[tokio::test]
+// Races run on worker threads, so the racers really run at once (issue 16).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_attempt_within_its_grace_is_left_to_its_participant() {
     each_backend(|t| async move {
         let id = started_with_saved(&t, "一班", 1).await;
