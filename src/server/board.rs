@@ -85,6 +85,16 @@ fn better(a: &Standing, b: &Standing) -> std::cmp::Ordering {
         .then(a.id.cmp(&b.id))
 }
 
+/// The organizations' order: those with participants first (even when they scored nothing and have no
+/// headcount), then by average score, participation rate, id.
+fn ranking_order(a: &OrgStanding, b: &OrgStanding) -> std::cmp::Ordering {
+    (b.participants > 0)
+        .cmp(&(a.participants > 0))
+        .then(b.average_score.total_cmp(&a.average_score))
+        .then(b.participation_rate.total_cmp(&a.participation_rate))
+        .then(a.id.cmp(&b.id))
+}
+
 /// Computes the ranking from the submitted attempts.
 pub async fn leaderboard(state: &AppState, comp_id: &str) -> Result<Leaderboard, ApiError> {
     let comp = flow::competition(state, comp_id)?;
@@ -130,13 +140,7 @@ pub async fn leaderboard(state: &AppState, comp_id: &str) -> Result<Leaderboard,
             }
         })
         .collect();
-    organizations.sort_by(|a, b| {
-        (b.participants > 0)
-            .cmp(&(a.participants > 0))
-            .then(b.average_score.total_cmp(&a.average_score))
-            .then(b.participation_rate.total_cmp(&a.participation_rate))
-            .then(a.id.cmp(&b.id))
-    });
+    organizations.sort_by(ranking_order);
     let individuals = bests
         .iter()
         .take(TOP_INDIVIDUALS)
@@ -178,4 +182,38 @@ pub async fn public(state: &AppState, comp_id: &str) -> Result<Cached, ApiError>
 async fn get_leaderboard(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let cached = public(&state, &id).await?;
     Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], cached.json).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(id: &str, participants: u32, average_score: f64, participation_rate: f64) -> OrgStanding {
+        OrgStanding {
+            id: id.into(),
+            name: id.into(),
+            kind: OrgKind::School,
+            town: String::new(),
+            participants,
+            headcount: 0,
+            participation_rate,
+            average_score,
+            pass_rate: 0.0,
+            top_score: 0,
+        }
+    }
+
+    // Found by cargo-mutants: no test told "has participants" from "sorts first by id" when a participating
+    // organization scored 0 and has no headcount.
+    #[test]
+    fn organizations_with_participants_come_first_even_with_nothing_scored() {
+        let mut orgs = [org("a-none", 0, 0.0, 0.0), org("z-scored-nothing", 2, 0.0, 0.0), org("m-none", 0, 0.0, 0.0)];
+        orgs.sort_by(ranking_order);
+        let ids: Vec<&str> = orgs.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids, ["z-scored-nothing", "a-none", "m-none"]);
+        let mut orgs = [org("b", 3, 50.0, 0.1), org("a", 3, 50.0, 0.2), org("c", 1, 90.0, 0.0)];
+        orgs.sort_by(ranking_order);
+        let ids: Vec<&str> = orgs.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids, ["c", "a", "b"], "average first, then participation");
+    }
 }
