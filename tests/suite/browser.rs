@@ -22,7 +22,11 @@ use pufa::store::Store;
 /// that moves the server's clock ahead of the real one.
 async fn serve_site(dir: &Path) -> (SocketAddr, Arc<Mutex<chrono::Duration>>) {
     common::copy_dir(&common::fixture_dir(), &dir.join("quizzes"));
-    std::fs::create_dir_all(dir.join("content")).unwrap();
+    // A law text the questions cite, so the result's 法条依据 links to its article (issue 17).
+    std::fs::create_dir_all(dir.join("content/falv")).unwrap();
+    std::fs::write(dir.join("content/falv/_index.md"), "---\ntitle: 法律法规\n---\n").unwrap();
+    let law = "---\ntitle: 中华人民共和国宪法\n---\n\n第三十二条　条文。\n\n第三十三条　凡具有中华人民共和国国籍的人都是中华人民共和国公民。\n";
+    std::fs::write(dir.join("content/falv/xianfa.md"), law).unwrap();
     pufa::site::build(&pufa::site::BuildOptions::new(dir, None)).expect("the site builds");
     let store = Store::open(&format!("sqlite:{}", dir.join("pufa.sqlite").display())).await.unwrap();
     let site = SiteInfo { public_dir: Some(dir.join("public")) };
@@ -32,7 +36,8 @@ async fn serve_site(dir: &Path) -> (SocketAddr, Arc<Mutex<chrono::Duration>>) {
         .with_clock(Clock::from_fn(move || chrono::Utc::now() + *hand.lock().unwrap()))
         .with_site(site)
         .with_templates(Templates::load(dir).expect("templates load"))
-        .with_admin_token(TOKEN);
+        .with_admin_token(TOKEN)
+        .with_laws(pufa::server::laws::Laws::load(dir, &common::fixture(), pufa::i18n::Lang::Zh));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -142,6 +147,15 @@ async fn a_student_on_a_phone_joins_answers_and_reads_the_legal_basis() {
         .await
         .unwrap();
     shot(c, "result-basis").await;
+    // The basis of a question citing 宪法第三十三条 links to that article on the site, which a tap opens.
+    let link = c.find(Locator::Css(".basis a[href$='#第三十三条']")).await.expect("a basis linked to the article");
+    let result_url = c.current_url().await.unwrap();
+    tap(c, &link).await;
+    wait_for_path(c, "the law text", |p| p == "/falv/xianfa/").await;
+    let at = c.execute("return decodeURIComponent(location.hash)", vec![]).await.unwrap();
+    assert_eq!(at, "#第三十三条");
+    shot(c, "basis-article").await;
+    c.goto(result_url.as_str()).await.unwrap();
 
     // The page is laid out for the phone: nothing wider than the screen.
     let overflow = c.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap();
