@@ -74,10 +74,6 @@ pub fn detail_headers(lang: Lang) -> Vec<String> {
     headers(lang, "export", &DETAIL_COLUMNS)
 }
 
-fn org_kind(lang: Lang, kind: crate::quiz::OrgKind) -> String {
-    t(lang, &format!("export.kind.{}", format!("{kind:?}").to_lowercase())).to_string()
-}
-
 /// One attempt as the detail sheet and the CSV export show it.
 pub fn detail_row(state: &AppState, comp: &Competition, r: &AttemptRow, lang: Lang) -> Vec<Cell> {
     let org = state.quizzes.organization(&r.organization);
@@ -87,7 +83,7 @@ pub fn detail_row(state: &AppState, comp: &Competition, r: &AttemptRow, lang: La
         Cell::Text(r.id.clone()),
         Cell::Text(r.organization.clone()),
         org.map_or(Cell::Empty, |o| text(&o.name)),
-        org.map_or(Cell::Empty, |o| Cell::Text(org_kind(lang, o.kind))),
+        org.map_or(Cell::Empty, |o| Cell::Text(view::kind_name(lang, o.kind).to_string())),
         org.map_or(Cell::Empty, |o| text(&o.town)),
         Cell::Text(r.name.clone()),
         Cell::Text(r.grp.clone()),
@@ -105,22 +101,16 @@ pub fn detail_row(state: &AppState, comp: &Competition, r: &AttemptRow, lang: La
     ]
 }
 
-/// The organizations in ranking order; those without participants have no rank. Equal figures share a rank.
+/// The organizations in ranking order, numbered as the ranking page numbers them: those with participants come
+/// first (`board::ranking_order`) and are ranked by place; those without have no rank.
 fn organization_rows(lang: Lang, board: &board::Leaderboard) -> Vec<Vec<Cell>> {
     let mut rows = Vec::new();
-    let mut rank = 0;
-    let mut previous: Option<(f64, f64)> = None;
     for (i, o) in board.organizations.iter().enumerate() {
-        let figures = (o.average_score, o.participation_rate);
-        if o.participants > 0 && previous != Some(figures) {
-            rank = i + 1;
-            previous = Some(figures);
-        }
         let some = o.participants > 0;
         rows.push(vec![
-            if some { Cell::Int(rank as i64) } else { Cell::Empty },
+            if some { Cell::Int(i as i64 + 1) } else { Cell::Empty },
             Cell::Text(o.name.clone()),
-            Cell::Text(org_kind(lang, o.kind)),
+            Cell::Text(view::kind_name(lang, o.kind).to_string()),
             if o.town.is_empty() { Cell::Empty } else { Cell::Text(o.town.clone()) },
             Cell::Int(o.headcount.into()),
             Cell::Int(o.participants.into()),
@@ -138,13 +128,8 @@ fn town_rows(lang: Lang, towns: &[summary::Town]) -> Vec<Vec<Cell>> {
     towns
         .iter()
         .map(|town| {
-            let name = match (town.total, town.name.is_empty()) {
-                (true, _) => t(lang, "quiz.total").to_string(),
-                (false, true) => t(lang, "quiz.no_town").to_string(),
-                (false, false) => town.name.clone(),
-            };
             vec![
-                Cell::Text(name),
+                Cell::Text(town.label(lang)),
                 Cell::Int(town.organizations.into()),
                 Cell::Int(town.headcount.into()),
                 Cell::Int(town.participants.into()),

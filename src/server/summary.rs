@@ -39,6 +39,15 @@ impl Town {
         }
     }
 
+    /// The town's name as shown: the county total and organizations without a town get a translated label.
+    pub fn label(&self, lang: Lang) -> String {
+        match (self.total, self.name.is_empty()) {
+            (true, _) => t(lang, "quiz.total").to_string(),
+            (false, true) => t(lang, "quiz.no_town").to_string(),
+            (false, false) => self.name.clone(),
+        }
+    }
+
     /// participants / headcount; `None` when the headcount is unknown (0).
     pub fn participation_rate(&self) -> Option<f64> {
         (self.headcount > 0).then(|| f64::from(self.participants) / f64::from(self.headcount))
@@ -125,6 +134,8 @@ mod tests {
         assert_eq!((rows[2].average, rows[2].participation_rate()), (None, Some(0.0)));
         assert_eq!(rows[0].participation_rate(), None, "no headcount, no rate");
         assert_eq!((rows[3].organizations, rows[3].participants, rows[3].headcount), (4, 4, 40));
+        let labels: Vec<String> = rows.iter().map(|t| t.label(Lang::Zh)).collect();
+        assert_eq!(labels, ["其他", "城关镇", "白马乡", "合计"]);
     }
 
     #[test]

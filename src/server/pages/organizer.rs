@@ -126,14 +126,9 @@ struct TownRow {
 }
 
 fn town_row(lang: Lang, town: summary::Town) -> TownRow {
-    let name = match (town.total, town.name.is_empty()) {
-        (true, _) => t(lang, "quiz.total").to_string(),
-        (false, true) => t(lang, "quiz.no_town").to_string(),
-        (false, false) => town.name,
-    };
     let n = f64::from(town.participants);
     TownRow {
-        name,
+        name: town.label(lang),
         total: town.total,
         participants: town.participants,
         headcount: town.headcount,
