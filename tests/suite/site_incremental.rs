@@ -1,5 +1,6 @@
 //! Incremental builds equal full builds (issue 5): random sequences of edits, additions, deletions and renames
-//! of pages, sections, assets, templates and `site.yaml`, including front matter errors and their fixes, applied
+//! of pages, sections, assets, templates (the base one included), `quizzes/` and `site.yaml`, and of the keys that
+//! name other files (`slug`, `template`, `cover`, `videos`, `quiz`), including errors and their fixes, applied
 //! to a fixture site; after every step the output of each incremental engine is compared byte for byte with a
 //! fresh full build (and failed builds must fail alike).
 
@@ -131,6 +132,20 @@ impl Site {
         self.touched.push(path);
     }
 
+    /// Writes `rel` under the site folder (not `content/`), as an author would.
+    fn write_root(&mut self, rel: &str, text: &str) {
+        let path = self.root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        self.touched.push(path);
+    }
+
+    fn remove_root(&mut self, rel: &str) {
+        let path = self.root.join(rel);
+        std::fs::remove_file(&path).unwrap();
+        self.touched.push(path);
+    }
+
     fn remove(&mut self, rel: &str) {
         let path = self.content().join(rel);
         if path.is_dir() {
@@ -147,9 +162,17 @@ impl Site {
         let Some(rest) = text.strip_prefix("---\n") else { return };
         let Some(end) = rest.find("\n---") else { return };
         let (fm, body) = rest.split_at(end);
-        let mut lines: Vec<String> =
-            fm.lines().filter(|l| !l.starts_with(&format!("{key}:"))).map(String::from).collect();
-        // Continuation lines of a removed block key (`videos:`) stay harmlessly only for keys we never remove.
+        // The key's line goes, and so do its continuation lines (a block list such as `videos:` on the next lines).
+        let mut lines: Vec<String> = Vec::new();
+        let mut in_key = false;
+        for l in fm.lines() {
+            if l.starts_with(&format!("{key}:")) {
+                in_key = true;
+            } else if !(in_key && (l.starts_with(' ') || l.starts_with('-'))) {
+                in_key = false;
+                lines.push(l.to_string());
+            }
+        }
         if let Some(v) = value {
             lines.push(format!("{key}: {v}"));
         }
@@ -190,7 +213,7 @@ impl Site {
         let page = self.pick(&pages).unwrap_or_else(|| "xianfa/a.md".into());
         let n = self.serial;
         self.serial += 1;
-        match self.rng.gen_range(0..100) {
+        match self.rng.gen_range(0..122) {
             0..=14 => {
                 let text = self.read(&page) + &format!("\n{}。\n", self.words(8));
                 self.write(&page, &text);
@@ -330,6 +353,23 @@ impl Site {
                 }
                 format!("add or remove asset {rel}")
             }
+            94..=101 => self.step_keys(&page, n),
+            102..=104 => {
+                if self.root.join("templates/base.html").exists() && self.rng.gen_bool(0.4) {
+                    self.remove_root("templates/base.html");
+                    "drop the base template".into()
+                } else {
+                    let theirs = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html");
+                    let text = std::fs::read_to_string(theirs).unwrap();
+                    assert!(text.contains("</body>"), "the theme's base.html has a </body> to mark");
+                    self.write_root(
+                        "templates/base.html",
+                        &text.replacen("</body>", &format!("<!-- b{n} --></body>"), 1),
+                    );
+                    "change the base template".into()
+                }
+            }
+            105..=111 => self.step_quizzes(&page, n),
             _ => {
                 self.repair();
                 "repair".into()
@@ -337,13 +377,127 @@ impl Site {
         }
     }
 
+    /// A change to one of the keys that name other files: `slug`, `template`, `cover`, `videos`.
+    fn step_keys(&mut self, page: &str, n: usize) -> String {
+        match self.rng.gen_range(0..4) {
+            0 => {
+                let keep = self.rng.gen_bool(0.7);
+                self.set_key(page, "slug", keep.then(|| format!("slug{n}")).as_deref());
+                format!("slug of {page}")
+            }
+            1 => {
+                let special = self.root.join("templates/special.html").exists();
+                match self.rng.gen_range(0..4) {
+                    0 => self.set_key(page, "template", None),
+                    1 => self.set_key(page, "template", Some("page.html")),
+                    2 if special => {
+                        // Pages that name it no longer build, until repaired.
+                        self.remove_root("templates/special.html");
+                        return "drop templates/special.html".into();
+                    }
+                    _ => {
+                        let text = format!(
+                            "{{% extends \"base.html\" %}}{{% block main %}}<h1>{{{{ page.title }}}}</h1>\
+                             <p>special {n}</p>{{{{ page.content | safe }}}}{{% endblock main %}}\n"
+                        );
+                        self.write_root("templates/special.html", &text);
+                        self.set_key(page, "template", Some("special.html"));
+                    }
+                }
+                format!("template of {page}")
+            }
+            2 => {
+                let cover = ["img0.png", "img1.png", "notice.pdf", "missing.png", "/static/cover.png"];
+                let cover = self.pick(&cover).unwrap();
+                let keep = self.rng.gen_bool(0.8);
+                self.set_key(page, "cover", keep.then_some(cover));
+                format!("cover of {page}")
+            }
+            _ => {
+                let value = match self.rng.gen_range(0..3) {
+                    0 => None,
+                    1 => Some(format!(
+                        "[{{url: \"https://www.bilibili.com/video/BV1xx411c7m{n}\", title: {}}}]",
+                        self.words(2)
+                    )),
+                    _ => Some(
+                        "\n  - {url: \"https://v.qq.com/x/page/a0012345.html\"}\n  - {url: notice.pdf, title: 文件}"
+                            .into(),
+                    ),
+                };
+                self.set_key(page, "videos", value.as_deref());
+                format!("videos of {page}")
+            }
+        }
+    }
+
+    /// A change under `quizzes/`: a competition retitled, moved, added, removed or broken, or a page's `quiz`.
+    fn step_quizzes(&mut self, page: &str, n: usize) -> String {
+        let main = "quizzes/competitions/xianfa-2024.yaml";
+        let extra = "quizzes/competitions/extra.yaml";
+        match self.rng.gen_range(0..5) {
+            0 => {
+                let text = std::fs::read_to_string(self.root.join(main)).unwrap();
+                let title = self.words(2);
+                let text: String =
+                    text.lines()
+                        .map(|l| {
+                            if l.starts_with("title:") {
+                                format!("title: {title}竞赛{n}\n")
+                            } else {
+                                format!("{l}\n")
+                            }
+                        })
+                        .collect();
+                self.write_root(main, &text);
+                "retitle the competition".into()
+            }
+            1 if self.root.join(extra).exists() => {
+                self.remove_root(extra);
+                "remove competition extra".into()
+            }
+            1 | 2 => {
+                let day = self.rng.gen_range(10..28);
+                let text = std::fs::read_to_string(self.root.join(main))
+                    .unwrap()
+                    .replace("id: xianfa-2024", "id: extra")
+                    .replace("2024-12-10T18:00", &format!("2024-12-{day}T18:00"));
+                self.write_root(extra, &text);
+                format!("add or move competition extra to the {day}th")
+            }
+            3 => {
+                let text = std::fs::read_to_string(self.root.join(main)).unwrap();
+                self.write_root(main, &format!("{text}titel: 拼错的键\n"));
+                "break the competition".into()
+            }
+            _ => {
+                let quiz = ["xianfa-2024", "extra"][self.rng.gen_range(0..2)];
+                let keep = self.rng.gen_bool(0.7);
+                self.set_key(page, "quiz", keep.then_some(quiz));
+                format!("quiz of {page} = {quiz}")
+            }
+        }
+    }
+
     /// Fixes every broken front matter and every link to a page that is gone.
     fn repair(&mut self) {
+        for yaml in ["quizzes/competitions/xianfa-2024.yaml", "quizzes/competitions/extra.yaml"] {
+            let path = self.root.join(yaml);
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let fixed: String = text.lines().filter(|l| !l.starts_with("titel:")).map(|l| format!("{l}\n")).collect();
+            if fixed != text {
+                self.write_root(yaml, &fixed);
+            }
+        }
+        let special = self.root.join("templates/special.html").exists();
+        let extra = self.root.join("quizzes/competitions/extra.yaml").exists();
         for page in self.files(|r| r.ends_with(".md")) {
             let text = self.read(&page);
             let fixed: Vec<&str> = text
                 .lines()
                 .filter(|l| !l.starts_with("titel:") && !l.contains("12月4日"))
+                .filter(|l| special || *l != "template: special.html")
+                .filter(|l| extra || *l != "quiz: extra")
                 .filter(|l| {
                     let Some(target) = l.split("](@/").nth(1).and_then(|t| t.split(')').next()) else { return true };
                     self.content().join(target.split('#').next().unwrap()).is_file()
