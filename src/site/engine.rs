@@ -24,7 +24,7 @@ use super::incremental::{cache, kept, plan, Built, KeptVideo, PageResult, Sectio
 use super::output::Output;
 use super::progress::Progress;
 use super::render::{self, GalleryVideo, Renderer};
-use super::search::IndexBuilder;
+use super::search::{self, IndexBuilder};
 use super::sitewide::{self, ShardBase};
 use super::taxonomy::Taxonomy;
 use super::theme::{self, StaticFile};
@@ -386,8 +386,15 @@ fn whole_site(
 ) -> Result<sitewide::Extra, BuildError> {
     let videos = gallery(r.library, built);
     let video_fp = Fp::new("videos", loaded.global).json(&videos).finish();
-    let digests: Vec<&[u64]> = built.order.iter().map(|s| &*built.pages[s].digests).collect();
+    let digests: Vec<Option<&[(u32, u64)]>> = built.order.iter().map(|s| built.pages[s].digests.as_deref()).collect();
     let later = plan::shards(loaded.global, &digests).into_iter().chain([("videos/index.html".to_string(), video_fp)]);
+    // A page's search blocks were written with it; they are in the output as long as the page is.
+    for source in &built.order {
+        let key = search::blocks::page_key(source);
+        for (n, &fp) in built.pages[source].blocks.iter().enumerate() {
+            files.insert(search::block_file(&key, n), fp);
+        }
+    }
     for (file, fp) in later {
         if last.is_none_or(|b| b.manifest.get(&file) != Some(&fp)) {
             tracing::debug!(file, "to write");
@@ -422,7 +429,8 @@ fn results(
                 lookups: o.lookups,
                 videos: o.videos.into_iter().map(|v| KeptVideo { player: v.player, title: v.title }).collect(),
                 diagnostics: o.diagnostics,
-                digests: o.shard_digests.into(),
+                digests: Some(o.shard_digests.into()),
+                blocks: o.blocks,
             },
             None => last.and_then(|b| b.pages.get(&p.source)).cloned().unwrap_or_default(),
         };

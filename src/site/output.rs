@@ -165,6 +165,12 @@ impl Output {
         if !self.wants(rel) {
             return Ok(());
         }
+        self.write_always(rel, bytes)
+    }
+
+    /// Writes `bytes` to `rel` even when an incremental build did not plan it: a file that follows another one
+    /// written now (a page's search blocks), fingerprinted only once it is made.
+    pub fn write_always(&self, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         match self.target(rel)? {
             Some(path) => overwrite(&path, bytes).map_err(io_err(&path)),

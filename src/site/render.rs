@@ -66,8 +66,10 @@ pub struct PageOutcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Content paths its body looked up (see `markdown::Rendered::lookups`).
     pub lookups: Vec<String>,
-    /// Digest of its search postings per shard (see [`search::shard_digests`]).
-    pub shard_digests: Vec<u64>,
+    /// Digest of its search postings per shard it has postings in (see [`search::shard_digests`]).
+    pub shard_digests: Vec<(u32, u64)>,
+    /// Fingerprints of its search text blocks (`search/t/KEY-B.json`, written with the page).
+    pub blocks: Vec<u64>,
 }
 
 /// What rendering one section leaves behind.
@@ -182,9 +184,17 @@ impl Renderer<'_> {
         );
         outcome.diagnostics.extend(rendered.diagnostics.iter().cloned());
         outcome.lookups.clone_from(&rendered.lookups);
-        let postings = search::page_postings(&page.meta.title, &rendered.text);
+        let starts = search::blocks::starts(&rendered.text);
+        let postings = search::page_postings(&page.meta.title, &rendered.text, &starts);
         outcome.shard_digests = search::shard_digests(&postings);
         index.add(i as u32, postings);
+        let key = search::blocks::page_key(&page.source);
+        for (n, block) in search::blocks::blocks(&rendered.text, &starts, &rendered.anchors).iter().enumerate() {
+            let json = serde_json::to_vec(block).expect("a search block serialises");
+            outcome.blocks.push(xxhash_rust::xxh3::xxh3_64(&json));
+            // Written whenever the page is: an incremental build plans only the page, its blocks follow it.
+            out.write_always(&search::block_file(&key, n), &json)?;
+        }
 
         let poster = page.meta.cover.as_deref();
         let mut videos = Vec::new();

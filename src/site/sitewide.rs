@@ -136,7 +136,7 @@ fn write_search(r: &Renderer<'_>, index: IndexBuilder, base: ShardBase<'_>, out:
     write_page_table(r, out)?;
     let written = std::sync::atomic::AtomicUsize::new(0);
     index.into_lists().into_par_iter().enumerate().try_for_each(|(n, lists)| {
-        let rel = format!("search/s/{n:02x}.json");
+        let rel = search::shard_file(n as u32);
         if !out.wants(&rel) {
             return Ok(());
         }
@@ -181,7 +181,8 @@ fn merge(path: &Path, remap: &[Option<u32>], fresh: ShardLists) -> Result<ShardL
 fn write_page_table(r: &Renderer<'_>, out: &Output) -> Result<(), BuildError> {
     let lib = r.library;
     if out.wants("search/pages.json") {
-        let table = PageTable { shards: SHARDS, chunk: CHUNK as u32, pages: lib.pages.len() as u32 };
+        let table =
+            PageTable { shards: SHARDS, chunk: CHUNK as u32, pages: lib.pages.len() as u32, version: search::VERSION };
         out.write("search/pages.json", &serde_json::to_vec(&table).expect("page table serialises"))?;
     }
     lib.pages.par_chunks(CHUNK).enumerate().try_for_each(|(n, pages)| {
@@ -198,7 +199,7 @@ fn write_page_table(r: &Renderer<'_>, out: &Output) -> Result<(), BuildError> {
                     title: item.title,
                     section: item.section_title,
                     date: item.date,
-                    summary: item.summary,
+                    key: search::blocks::page_key(&p.source),
                 }
             })
             .collect();

@@ -122,6 +122,13 @@ async fn pages_never_stall_and_edits_reload_in_a_real_browser() {
                  return a.length > 0 && Array.prototype.some.call(a, function (l) { \
                      return l.getAttribute('href').indexOf('/xianfa/') >= 0; });";
     until(c, "search results for 宪法 linking to the 宪法 column", probe).await;
+    // Issue 15: a result's excerpt marks the match, and a match inside an article links to that article.
+    c.goto(&format!("http://{addr}/search/?q=国籍")).await.unwrap();
+    let probe = "var m = document.querySelector('#search-results .summary mark'); \
+                 var a = document.querySelector('#search-results a.title'); \
+                 return !!m && m.textContent === '国籍' && !!a && \
+                     decodeURIComponent(a.getAttribute('href')).indexOf('#第三十三条') > 0;";
+    until(c, "an excerpt marking 国籍 and a link to 第三十三条", probe).await;
     c.goto(&format!("http://{addr}/xianfa/a/")).await.unwrap();
 
     // An edit reloads the open page by itself: the marker set on this page load is gone, the new text is there.

@@ -624,8 +624,9 @@ fn the_build_cache_is_used_only_when_it_describes_the_output() {
         match what {
             "garbage" => std::fs::write(&json, &damage).unwrap(),
             "another version" => {
-                let text = std::fs::read_to_string(&json).unwrap().replacen("\"version\":1", "\"version\":999", 1);
-                std::fs::write(&json, text).unwrap();
+                let mut saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+                saved["header"]["version"] = 999.into();
+                std::fs::write(&json, serde_json::to_vec(&saved).unwrap()).unwrap();
             }
             _ => {
                 let bin = json.with_extension("bin");

@@ -54,6 +54,9 @@ pub struct Rendered {
     pub articles: Vec<Heading>,
     /// Plain text of the body, for the search index.
     pub text: String,
+    /// The anchors of headings and law articles as (byte offset in `text` where they start, id), in order: a
+    /// search result links to the one nearest its match.
+    pub anchors: Vec<(usize, String)>,
     /// Videos embedded from links alone on a line.
     pub videos: Vec<Video>,
     /// Broken internal links (errors) and unknown video hosts (warnings).
@@ -170,6 +173,9 @@ impl<'a> Renderer<'_, 'a> {
                 } else {
                     id
                 };
+                if let Some(id) = &id {
+                    self.done.anchors.push((self.done.text.len(), id.to_string()));
+                }
                 self.out.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
             }
             Event::Start(Tag::Paragraph) => return self.paragraph(events, i),
@@ -223,6 +229,7 @@ impl<'a> Renderer<'_, 'a> {
     /// of it. Articles start only at the top level; the returned HTML goes before the paragraph.
     /// Inside a list or a quote the paragraph itself carries the id (`<p id=…`, to be completed by the caller).
     fn open_article(&mut self, id: &str) -> String {
+        self.done.anchors.push((self.done.text.len(), id.to_string()));
         let mut h = String::with_capacity(2 * id.len() + 40);
         if self.depth > 0 {
             h.push_str("<p id=\"");

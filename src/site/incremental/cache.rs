@@ -12,11 +12,10 @@ use serde::{Deserialize, Serialize};
 use super::Built;
 use crate::content::Source;
 use crate::site::engine::Engine;
-use crate::site::search::SHARDS;
 use crate::site::BuildOptions;
 
 /// Bumped whenever the cache's layout or meaning changes.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// The folder, inside the site folder.
 pub const DIR: &str = ".pufa-cache";
@@ -67,6 +66,20 @@ fn digests_path(cache: &Path) -> PathBuf {
     cache.with_extension("bin")
 }
 
+/// One page's digests from the side file: a count, then (shard, digest) pairs, little-endian.
+fn read_digests(rest: &mut &[u8]) -> Option<Vec<(u32, u64)>> {
+    fn take<const N: usize>(rest: &mut &[u8]) -> Option<[u8; N]> {
+        let (head, tail) = rest.split_first_chunk::<N>()?;
+        *rest = tail;
+        Some(*head)
+    }
+    let count = u32::from_le_bytes(take(rest)?) as usize;
+    if rest.len() < count * 12 {
+        return None;
+    }
+    (0..count).map(|_| Some((u32::from_le_bytes(take(rest)?), u64::from_le_bytes(take(rest)?)))).collect()
+}
+
 #[cfg(unix)]
 fn output_id(dir: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
@@ -97,13 +110,13 @@ fn load(path: &Path, opts: &BuildOptions) -> Result<(Source, Built), String> {
     }
     let mut built = saved.built;
     let digests = std::fs::read(digests_path(path)).map_err(|e| e.to_string())?;
-    let per_page = SHARDS as usize * 8;
-    if digests.len() != built.order.len() * per_page {
-        return Err("the digests file does not match".into());
-    }
-    for (source, chunk) in built.order.iter().zip(digests.chunks_exact(per_page)) {
+    let mut rest = &digests[..];
+    for source in &built.order {
         let page = built.pages.get_mut(source).ok_or("a page without results")?;
-        page.digests = chunk.chunks_exact(8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default())).collect();
+        page.digests = Some(read_digests(&mut rest).ok_or("the digests file does not match")?.into());
+    }
+    if !rest.is_empty() {
+        return Err("the digests file does not match".into());
     }
     Ok((saved.content, built))
 }
@@ -136,13 +149,14 @@ impl Engine {
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
-        let mut digests = Vec::with_capacity(built.order.len() * SHARDS as usize * 8);
+        let mut digests = Vec::new();
         for source in &built.order {
-            let d = built.pages.get(source).map(|p| &*p.digests).unwrap_or_default();
-            if d.len() != SHARDS as usize {
-                return Ok(());
+            let Some(d) = built.pages.get(source).and_then(|p| p.digests.as_deref()) else { return Ok(()) };
+            digests.extend_from_slice(&(d.len() as u32).to_le_bytes());
+            for (n, h) in d {
+                digests.extend_from_slice(&n.to_le_bytes());
+                digests.extend_from_slice(&h.to_le_bytes());
             }
-            d.iter().for_each(|n| digests.extend_from_slice(&n.to_le_bytes()));
         }
         let saved = SavedRef { header, content: &self.content, built };
         write_atomically(&digests_path(path), &digests)?;

@@ -27,9 +27,12 @@ pub struct PageResult {
     pub(super) lookups: Vec<String>,
     pub(super) videos: Vec<KeptVideo>,
     pub(super) diagnostics: Vec<Diagnostic>,
-    /// Digest of its search postings per shard; kept in the cache's binary side file.
+    /// Digest of its search postings per shard it has postings in (None: not known, which no build leaves);
+    /// kept in the cache's binary side file.
     #[serde(skip)]
-    pub(super) digests: Arc<[u64]>,
+    pub(super) digests: Option<Arc<[(u32, u64)]>>,
+    /// Fingerprints of its search text blocks, by block number.
+    pub(super) blocks: Vec<u64>,
 }
 
 /// The same for a section.

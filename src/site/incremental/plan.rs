@@ -13,7 +13,7 @@ use xxhash_rust::xxh3::Xxh3;
 use super::Built;
 use crate::content::{Library, Target};
 use crate::site::output::file_for;
-use crate::site::search::{chunk_file, CHUNK, SHARDS};
+use crate::site::search::{chunk_file, shard_file, CHUNK, SHARDS};
 use crate::site::taxonomy::{self, list_files};
 use crate::site::theme::StaticFile;
 use crate::site::{feed, views, SiteConfig};
@@ -267,10 +267,11 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
     files.insert("sitemap.xml".to_string(), sitemap);
     files.insert("robots.txt".to_string(), sitemap);
     files.insert("search/pages.json".to_string(), Fp::new("pages.json", g).u64(items.len() as u64).finish());
-    for (n, chunk) in items.chunks(CHUNK).enumerate() {
+    for (n, (chunk, pages)) in items.chunks(CHUNK).zip(lib.pages.chunks(CHUNK)).enumerate() {
         let mut f = Fp::new("page table", g);
-        for &h in chunk {
-            f.u64(h);
+        for (&h, p) in chunk.iter().zip(pages) {
+            // The row names the page's search blocks by its source.
+            f.u64(h).str(&p.source);
         }
         files.insert(chunk_file(n), f.finish());
     }
@@ -333,18 +334,18 @@ fn paginated(base: &Fp, own: Vec<String>, items: impl Iterator<Item = u64>, per:
 
 /// Fingerprints of the search shards: for every page holding postings in a shard, its number and their digest,
 /// mixed and summed (an order-free sum of strong mixes: one pass over the digests, page by page).
-pub fn shards(global: u64, digests: &[&[u64]]) -> Vec<(String, u64)> {
+pub fn shards(global: u64, digests: &[Option<&[(u32, u64)]>]) -> Vec<(String, u64)> {
     let mut sums = vec![0u64; SHARDS as usize];
     let mut unknown = false;
     for (i, d) in digests.iter().enumerate() {
-        if d.len() != SHARDS as usize {
+        let Some(d) = d else {
             // No digests (never expected): fingerprints no build had.
             unknown = true;
             continue;
-        }
+        };
         let salt = mix((i as u64).wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        for (sum, &h) in sums.iter_mut().zip(d.iter()) {
-            if h != 0 {
+        for &(n, h) in d.iter() {
+            if let Some(sum) = sums.get_mut(n as usize) {
                 *sum = sum.wrapping_add(mix(h ^ salt));
             }
         }
@@ -352,10 +353,7 @@ pub fn shards(global: u64, digests: &[&[u64]]) -> Vec<(String, u64)> {
     let stamp = if unknown { super::now_nanos() } else { 0 };
     sums.iter()
         .enumerate()
-        .map(|(s, &sum)| {
-            let fp = Fp::new("shard", global).u64(sum).u64(stamp).finish();
-            (format!("search/s/{s:02x}.json"), fp)
-        })
+        .map(|(s, &sum)| (shard_file(s as u32), Fp::new("shard", global).u64(sum).u64(stamp).finish()))
         .collect()
 }
 
@@ -374,18 +372,22 @@ mod tests {
 
     #[test]
     fn shard_fingerprints_see_which_page_holds_what() {
-        let (a, b, none) = (vec![1u64; SHARDS as usize], vec![2u64; SHARDS as usize], vec![0u64; SHARDS as usize]);
-        let ab = shards(7, &[&a, &b]);
-        assert_eq!(ab, shards(7, &[&a, &b]));
-        assert_ne!(ab, shards(7, &[&b, &a]), "postings swapped between pages");
-        assert_ne!(ab, shards(7, &[&a, &a]));
-        assert_ne!(ab, shards(8, &[&a, &b]), "another global fingerprint");
+        let every = |h: u64| -> Vec<(u32, u64)> { (0..SHARDS).map(|s| (s, h)).collect() };
+        let (a, b, none) = (every(1), every(2), Vec::new());
+        let ab = shards(7, &[Some(&a), Some(&b)]);
+        assert_eq!(ab, shards(7, &[Some(&a), Some(&b)]));
+        assert_ne!(ab, shards(7, &[Some(&b), Some(&a)]), "postings swapped between pages");
+        assert_ne!(ab, shards(7, &[Some(&a), Some(&a)]));
+        assert_ne!(ab, shards(8, &[Some(&a), Some(&b)]), "another global fingerprint");
         // A page without postings in a shard leaves that shard's file as it was.
-        assert_eq!(ab, shards(7, &[&a, &b, &none]));
+        assert_eq!(ab, shards(7, &[Some(&a), Some(&b), Some(&none)]));
         let mut one = b.clone();
-        one[3] = 5;
-        let changed = shards(7, &[&a, &one]);
+        one[3].1 = 5;
+        let changed = shards(7, &[Some(&a), Some(&one)]);
         let differs: Vec<usize> = (0..SHARDS as usize).filter(|&s| changed[s] != ab[s]).collect();
         assert_eq!(differs, [3]);
+        // Pages whose digests are unknown make every shard new.
+        let unknown = shards(7, &[Some(&a), None]);
+        assert!((0..SHARDS as usize).all(|s| unknown[s] != ab[s]));
     }
 }

@@ -1,5 +1,5 @@
 //! Building the search index: each page's postings computed apart, gathered per shard behind small locks, then
-//! encoded as the shard files (`search/s/NN.json`) and their per-page digests for incremental builds.
+//! encoded as the shard files (`search/s/NNN.json`) and their per-page digests for incremental builds.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use foldhash::{HashMap, HashMapExt};
 
-use super::{is_cjk, shard_of, tokens_cow, MAX_HITS, SHARDS};
+use super::{is_cjk, posting_value, shard_of, tokens_at, tokens_cow, MAX_HITS, SHARDS};
 
 /// Postings being gathered during the build, one map per shard file, each behind its own lock so the worker
 /// threads rarely wait for each other; pages are added in any order.
@@ -16,7 +16,7 @@ pub struct IndexBuilder {
     shards: Vec<Mutex<Postings>>,
 }
 
-/// One shard's postings: token → (page number, hits × 2 + 1 if the token is in the title).
+/// One shard's postings: token → (page number, value as [`posting_value`] packs it).
 type Postings = HashMap<Key, Vec<(u32, u32)>>;
 
 /// A token while the index is built: one or two Han characters packed into a number (no allocation for the
@@ -62,20 +62,33 @@ impl Default for IndexBuilder {
 /// One page's postings: (shard, token, hits × 2 + title flag), sorted by shard; computed outside any lock.
 pub type PagePostings = Vec<(u32, Key, u32)>;
 
-/// The postings of one page.
-pub fn page_postings(title: &str, text: &str) -> PagePostings {
+/// The postings of one page whose text blocks start at `starts` (see [`super::blocks::starts`]).
+pub fn page_postings(title: &str, text: &str, starts: &[usize]) -> PagePostings {
     // Chinese text has roughly one distinct bigram per four characters of a page.
-    let mut counts: HashMap<Cow<'_, str>, (u32, bool)> = HashMap::with_capacity(text.len() / 12 + 16);
-    for (source, in_title) in [(title, true), (text, false)] {
-        tokens_cow(source, |tok| {
-            let slot = counts.entry(tok).or_default();
-            slot.0 = (slot.0 + 1).min(MAX_HITS);
-            slot.1 |= in_title;
-        });
-    }
+    // Per token: hits, in the title, the block of its first occurrence in the text (u32::MAX: none yet).
+    let mut counts: HashMap<Cow<'_, str>, (u32, bool, u32)> = HashMap::with_capacity(text.len() / 12 + 16);
+    tokens_cow(title, |tok| {
+        let slot = counts.entry(tok).or_insert((0, true, u32::MAX));
+        slot.0 = (slot.0 + 1).min(MAX_HITS);
+    });
+    // Offsets only grow, so the block is found by walking on, not by a search per token.
+    let mut block = 0;
+    tokens_at(text, |at, tok| {
+        while starts.get(block + 1).is_some_and(|&s| s <= at) {
+            block += 1;
+        }
+        let slot = counts.entry(tok).or_insert((0, false, u32::MAX));
+        slot.0 = (slot.0 + 1).min(MAX_HITS);
+        if slot.2 == u32::MAX {
+            slot.2 = block as u32;
+        }
+    });
     let mut out: PagePostings = counts
         .into_iter()
-        .map(|(k, (hits, title))| (shard_of(&k), Key::new(&k), hits * 2 + u32::from(title)))
+        .map(|(k, (hits, title, block))| {
+            let block = if block == u32::MAX { 0 } else { block };
+            (shard_of(&k), Key::new(&k), posting_value(block, hits, title))
+        })
         .collect();
     out.sort_unstable_by_key(|p| p.0);
     out
@@ -158,10 +171,10 @@ pub fn decode(shard: BTreeMap<String, Vec<u32>>) -> ShardLists {
         .collect()
 }
 
-/// A digest of one page's postings in each shard (0 where it has none), independent of their order: an
-/// incremental build rewrites only the shards whose digest changed.
-pub fn shard_digests(postings: &PagePostings) -> Vec<u64> {
-    let mut out = vec![0u64; SHARDS as usize];
+/// A digest of one page's postings in each shard it has postings in, as (shard, digest) by shard, independent
+/// of their order: an incremental build rewrites only the shards whose digest changed.
+pub fn shard_digests(postings: &PagePostings) -> Vec<(u32, u64)> {
+    let mut out: Vec<(u32, u64)> = Vec::new();
     for (n, key, v) in postings {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         match key {
@@ -172,8 +185,11 @@ pub fn shard_digests(postings: &PagePostings) -> Vec<u64> {
             }
         }
         h.update(&v.to_le_bytes());
-        let slot = &mut out[*n as usize];
-        *slot = slot.wrapping_add(h.digest() | 1);
+        let d = h.digest() | 1;
+        match out.last_mut() {
+            Some((last, sum)) if last == n => *sum = sum.wrapping_add(d),
+            _ => out.push((*n, d)),
+        }
     }
     out
 }

@@ -1,23 +1,48 @@
-//! Static search for Chinese without a server: CJK runs become overlapping character bigrams, Latin and digit
-//! runs lowercase words; postings are sharded by token hash so a query downloads only the shards it needs.
-//! `static/search.js` is a port of [`tokens`], [`shard_of`] and [`lookup`]; keep them in step.
+//! Static search for Chinese without a server, sized for a cheap phone: CJK runs become overlapping character
+//! bigrams, Latin and digit runs lowercase words. A query downloads only what it needs (issue 15):
+//! - the shard files of its own tokens (`search/s/NNN.json`, postings sharded by token hash, a few KB each);
+//! - the rows of the results it shows (`search/p/N.json`, [`CHUNK`] pages a file);
+//! - for each shown result, the one block of the page's text where the query first matches
+//!   (`search/t/KEY-B.json`, see [`blocks`]), from which the excerpt and the nearest 第X条 anchor come.
+//!
+//! `static/search.js` is a port of [`tokens`], [`shard_of`], [`lookup()`] and [`excerpt`]; keep them in step.
 //! The index is built in [`index`] and read in [`lookup`](mod@lookup).
 
+pub mod blocks;
 mod index;
 mod lookup;
 
+pub use blocks::{block_file, excerpt, Block, Excerpt};
 pub use index::{decode, encode, page_postings, shard_digests, IndexBuilder, Key, PagePostings, ShardLists};
-pub use lookup::{lookup, search_dir, Hit};
+pub use lookup::{lookup, query_tokens, search_dir, Found, Hit, Lookup, Shown};
 
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
-/// Number of shard files under `search/s/`: enough that a two-bigram query fetches a few KB, few enough
-/// that the folder stays small.
-pub const SHARDS: u32 = 128;
+
+/// Number of shard files under `search/s/`: on 3,500 long law texts about 8 KB each, so a query of a few
+/// bigrams fetches tens of KB.
+pub const SHARDS: u32 = 4096;
 
 /// Hit counts are capped so one very long page cannot outrank everything by repetition alone.
-const MAX_HITS: u32 = 255;
+const MAX_HITS: u32 = 63;
+
+/// A posting's value: the block of the page's text where the token first occurs, its hits and whether it is
+/// in the title, packed as `(block × 64 + hits) × 2 + title`.
+pub fn posting_value(block: u32, hits: u32, title: bool) -> u32 {
+    (block * (MAX_HITS + 1) + hits.min(MAX_HITS)) * 2 + u32::from(title)
+}
+
+/// The parts of a posting's value: (block, hits, title).
+pub fn posting_parts(v: u32) -> (u32, u32, bool) {
+    let rest = v >> 1;
+    (rest / (MAX_HITS + 1), rest % (MAX_HITS + 1), v & 1 == 1)
+}
+
+/// The file of shard `n`.
+pub fn shard_file(n: u32) -> String {
+    format!("search/s/{n:03x}.json")
+}
 
 /// Whether `c` is a Han character (CJK unified ideographs and their extensions, compatibility ideographs).
 pub fn is_cjk(c: char) -> bool {
@@ -42,6 +67,11 @@ pub fn tokens(text: &str, mut emit: impl FnMut(&str)) {
 
 /// [`tokens`], borrowing from `text` whenever the token is already in lowercase (almost always).
 fn tokens_cow<'a>(text: &'a str, mut emit: impl FnMut(Cow<'a, str>)) {
+    tokens_at(text, |_, t| emit(t));
+}
+
+/// [`tokens_cow`] with the byte offset in `text` where each token starts.
+fn tokens_at<'a>(text: &'a str, mut emit: impl FnMut(usize, Cow<'a, str>)) {
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if is_cjk(c) {
@@ -52,12 +82,12 @@ fn tokens_cow<'a>(text: &'a str, mut emit: impl FnMut(Cow<'a, str>)) {
                     break;
                 }
                 chars.next();
-                emit(Cow::Borrowed(&text[start..j + d.len_utf8()]));
+                emit(start, Cow::Borrowed(&text[start..j + d.len_utf8()]));
                 start = j;
                 single_end = None;
             }
             if let Some(end) = single_end {
-                emit(Cow::Borrowed(&text[i..end]));
+                emit(i, Cow::Borrowed(&text[i..end]));
             }
         } else if is_word_char(c) {
             let mut end = i + c.len_utf8();
@@ -70,9 +100,9 @@ fn tokens_cow<'a>(text: &'a str, mut emit: impl FnMut(Cow<'a, str>)) {
             }
             let word = &text[i..end];
             if word.chars().any(|c| c.to_lowercase().ne(std::iter::once(c))) {
-                emit(Cow::Owned(word.to_lowercase()));
+                emit(i, Cow::Owned(word.to_lowercase()));
             } else {
-                emit(Cow::Borrowed(word));
+                emit(i, Cow::Borrowed(word));
             }
         }
     }
@@ -96,7 +126,9 @@ pub struct PageEntry {
     pub section: String,
     /// Display date, e.g. 2024年12月4日, or empty.
     pub date: String,
-    pub summary: String,
+    /// The name of the page's text blocks ([`block_file`]): stable while the page keeps its source file, so a
+    /// page renumbered by another's addition keeps its blocks.
+    pub key: String,
 }
 
 /// `search/pages.json`: how the index is laid out, so the client needs no constants of its own. The page table
@@ -110,10 +142,15 @@ pub struct PageTable {
     pub chunk: u32,
     /// Pages in all; postings refer to pages by number, page `n` is row `n % chunk` of chunk `n / chunk`.
     pub pages: u32,
+    /// The index layout's version; the page's script refuses another.
+    pub version: u32,
 }
 
-/// Pages per chunk of the page table.
-pub const CHUNK: usize = 1000;
+/// The index layout written by this pufa ([`PageTable::version`]).
+pub const VERSION: u32 = 2;
+
+/// Pages per chunk of the page table: ten results shown fetch at most ten chunks of a few KB.
+pub const CHUNK: usize = 16;
 
 /// The file of chunk `n` of the page table.
 pub fn chunk_file(n: usize) -> String {

@@ -1,6 +1,6 @@
-// Client-side search over the static index in /search/: a port of src/site/search.rs (tokens, shard_of,
-// lookup): keep both in step. A query fetches pages.json once, only the shards of its own tokens, and only the
-// chunks of the page table (p/N.json) that hold the results it shows.
+// Client-side search over the static index in /search/: a port of src/site/search/ (tokens, shard_of, lookup,
+// excerpt): keep both in step. A query fetches pages.json once, only the shards of its own tokens, and for the
+// results it shows their rows (p/N.json) and the one block of their text where the query matches (t/KEY-B.json).
 (function () {
   "use strict";
   var box = document.getElementById("search-results");
@@ -10,9 +10,10 @@
   var base = box.getAttribute("data-index");
   var root = box.getAttribute("data-root") || "";
   var ALNUM = /[\p{Alphabetic}\p{N}]/u;
+  var VERSION = 2, HITS = 64, LEAD = 20, LENGTH = 100, SHOW = 10;
   var table = null;
   var shards = {};
-  var chunks = {};
+  var files = {};
 
   function isCjk(ch) {
     var c = ch.codePointAt(0);
@@ -42,6 +43,10 @@
     return out;
   }
 
+  function queryTokens(query) {
+    return tokens(query).filter(function (t, i, a) { return a.indexOf(t) === i; });
+  }
+
   // FNV-1a (32 bit) of the UTF-8 bytes, as search::shard_of.
   function shardOf(token, count) {
     var bytes = new TextEncoder().encode(token), h = 0x811c9dc5;
@@ -53,79 +58,129 @@
     return fetch(url).then(function (r) { if (!r.ok) throw new Error(url); return r.json(); });
   }
 
+  function once(url) {
+    if (!files[url]) files[url] = fetchJson(url);
+    return files[url];
+  }
+
   function loadShard(n) {
     if (!shards[n]) {
-      var hex = (n < 16 ? "0" : "") + n.toString(16);
+      var hex = n.toString(16);
+      while (hex.length < 3) hex = "0" + hex;
       shards[n] = fetchJson(base + "s/" + hex + ".json").catch(function () { return {}; });
     }
     return shards[n];
   }
 
-  function loadChunk(n) {
-    if (!chunks[n]) chunks[n] = fetchJson(base + "p/" + n + ".json");
-    return chunks[n];
-  }
+  function own(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : null; }
 
-  // The page-table rows of `hits` (at most 200), fetching the chunks they are in.
-  function rows(hits) {
-    var size = table.chunk || 1, wanted = [];
-    hits.forEach(function (h) {
-      var n = Math.floor(h.page / size);
-      if (wanted.indexOf(n) < 0) wanted.push(n);
-    });
-    return Promise.all(wanted.map(loadChunk)).then(function (loaded) {
-      return hits.map(function (h) {
-        var chunk = loaded[wanted.indexOf(Math.floor(h.page / size))];
-        return chunk[h.page % size];
-      });
-    });
-  }
-
-  // Same as search::lookup: every token must match; title matches first, then hits, then page number.
-  function lookup(query) {
-    var toks = tokens(query).filter(function (t, i, a) { return a.indexOf(t) === i; });
-    if (!toks.length) return Promise.resolve(null);
+  // Same as search::lookup: the pages holding every token, or else those holding at least half of them
+  // (partial); by tokens held, title, hits, page number. Null: only single characters were typed.
+  function lookup(toks) {
+    if (toks.every(function (t) { return Array.from(t).length < 2; })) return Promise.resolve(null);
     return Promise.all(toks.map(function (t) { return loadShard(shardOf(t, table.shards)); })).then(function (loaded) {
-      var result = null;
+      var pages = new Map();
       toks.forEach(function (tok, i) {
-        var flat = loaded[i][tok] || [], pages = new Map(), page = 0;
+        var flat = own(loaded[i], tok) || [], page = 0;
         for (var k = 0; k < flat.length; k += 2) {
           page += flat[k];
-          var v = flat[k + 1] || 0;
-          pages.set(page, [(v & 1) === 1, v >>> 1]);
+          var v = flat[k + 1] || 0, rest = v >>> 1;
+          var block = Math.floor(rest / HITS), hits = rest % HITS, title = (v & 1) === 1;
+          var h = pages.get(page);
+          if (!h) { h = { page: page, matched: 0, title: true, hits: 0, block: block }; pages.set(page, h); }
+          h.matched += 1;
+          h.title = h.title && title;
+          h.hits += hits;
+          h.block = Math.min(h.block, block);
         }
-        if (result === null) { result = pages; return; }
-        var next = new Map();
-        result.forEach(function (th, p) {
-          var o = pages.get(p);
-          if (o) next.set(p, [th[0] && o[0], th[1] + o[1]]);
-        });
-        result = next;
       });
-      var hits = [];
-      result.forEach(function (th, p) { hits.push({ page: p, title: th[0], hits: th[1] }); });
+      var all = toks.length, full = false;
+      pages.forEach(function (h) { if (h.matched === all) full = true; });
+      var need = full ? all : Math.ceil(all / 2), hits = [];
+      pages.forEach(function (h) { if (h.matched >= need) hits.push(h); });
       hits.sort(function (a, b) {
-        return (b.title - a.title) || (b.hits - a.hits) || (a.page - b.page);
+        return (b.matched - a.matched) || (b.title - a.title) || (b.hits - a.hits) || (a.page - b.page);
       });
-      return hits;
+      return { hits: hits, partial: !full };
     });
   }
 
-  function highlight(text, query) {
-    var frag = document.createDocumentFragment();
-    var parts = query.split(/\s+/).filter(Boolean).map(function (p) { return p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); });
-    if (!parts.length) { frag.appendChild(document.createTextNode(text)); return frag; }
-    var re = new RegExp("(" + parts.join("|") + ")", "gi"), last = 0, m;
-    while ((m = re.exec(text)) !== null) {
-      if (m[0] === "") { re.lastIndex++; continue; }
-      frag.appendChild(document.createTextNode(text.slice(last, m.index)));
-      var mark = document.createElement("mark");
-      mark.textContent = m[0];
-      frag.appendChild(mark);
-      last = m.index + m[0].length;
-    }
-    frag.appendChild(document.createTextNode(text.slice(last)));
-    return frag;
+  function fold(ch) {
+    var l = ch.toLowerCase();
+    return Array.from(l).length === 1 ? l : ch;
+  }
+
+  // Every occurrence of a token in `chars`, as [start, end) sorted.
+  function spansOf(chars, toks) {
+    var folded = chars.map(fold), spans = [];
+    toks.forEach(function (tok) {
+      var tc = Array.from(tok);
+      if (!tc.length || tc.length > folded.length) return;
+      for (var i = 0; i + tc.length <= folded.length; i++) {
+        var k = 0;
+        while (k < tc.length && folded[i + k] === tc[k]) k++;
+        if (k === tc.length) spans.push([i, i + tc.length]);
+      }
+    });
+    spans.sort(function (a, b) { return (a[0] - b[0]) || (a[1] - b[1]); });
+    return spans;
+  }
+
+  // [text, marked] parts of chars[start, end), the spans merged and marked.
+  function parts(chars, spans, start, end) {
+    var out = [], merged = [], pos = start;
+    var shown = function (a, b) { return chars.slice(a, b).join("").replace(/\n/g, " "); };
+    spans.forEach(function (s) {
+      var last = merged[merged.length - 1];
+      if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]); else merged.push([s[0], s[1]]);
+    });
+    merged.forEach(function (m) {
+      var s = Math.max(m[0], pos), e = Math.min(m[1], end);
+      if (s >= e) return;
+      if (pos < s) out.push([shown(pos, s), false]);
+      out.push([shown(s, e), true]);
+      pos = e;
+    });
+    if (pos < end) out.push([shown(pos, end), false]);
+    return out;
+  }
+
+  // Same as search::excerpt.
+  function excerpt(block, toks) {
+    var chars = Array.from(block.t), spans = spansOf(chars, toks);
+    var first = spans.length ? spans[0][0] : 0, start = Math.max(0, first - LEAD);
+    for (var p = first - 1; p >= start; p--) if (chars[p] === "\n") { start = p + 1; break; }
+    var end = Math.min(start + LENGTH, chars.length), out = [];
+    if (start > 0 && chars[start - 1] !== "\n") out.push(["…", false]);
+    out = out.concat(parts(chars, spans, start, end));
+    if (end < chars.length) out.push(["…", false]);
+    var anchor = null;
+    block.a.forEach(function (a) { if (a[0] <= first) anchor = a[1]; });
+    return { parts: out, anchor: anchor };
+  }
+
+  // The row and excerpt of each hit, fetching only their chunks and blocks.
+  function details(hits, toks) {
+    return Promise.all(hits.map(function (h) {
+      return once(base + "p/" + Math.floor(h.page / table.chunk) + ".json").then(function (chunk) {
+        var row = chunk[h.page % table.chunk];
+        return once(base + "t/" + row.key + "-" + h.block + ".json")
+          .then(function (block) { return excerpt(block, toks); }, function () { return { parts: [], anchor: null }; })
+          .then(function (ex) { return { row: row, excerpt: ex }; });
+      });
+    }));
+  }
+
+  function marked(list, into) {
+    list.forEach(function (p) {
+      if (p[1]) {
+        var mark = document.createElement("mark");
+        mark.textContent = p[0];
+        into.appendChild(mark);
+      } else {
+        into.appendChild(document.createTextNode(p[0]));
+      }
+    });
   }
 
   function say(text) {
@@ -135,44 +190,72 @@
     box.appendChild(p);
   }
 
-  function show(query, hits, shown) {
-    if (hits === null) { say(box.getAttribute("data-short")); return; }
-    if (!hits.length) { say(box.getAttribute("data-none")); return; }
-    say(box.getAttribute("data-count").replace("{n}", String(hits.length)));
-    var ul = document.createElement("ul");
-    ul.className = "page-list";
-    shown.forEach(function (row) {
-      if (!row) return;
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.className = "title";
-      a.href = root + row.url;
-      a.appendChild(highlight(row.title, query));
-      li.appendChild(a);
-      var meta = document.createElement("div");
-      meta.className = "meta";
-      meta.textContent = [row.date, row.section].filter(Boolean).join(" · ");
-      li.appendChild(meta);
-      if (row.summary) {
-        var p = document.createElement("p");
-        p.className = "summary";
-        p.appendChild(highlight(row.summary, query));
-        li.appendChild(p);
+  function item(d, toks, partial) {
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.className = "title";
+    a.href = root + d.row.url + (d.excerpt.anchor ? "#" + d.excerpt.anchor : "");
+    var title = Array.from(d.row.title);
+    marked(parts(title, spansOf(title, toks), 0, title.length), a);
+    li.appendChild(a);
+    var meta = document.createElement("div");
+    meta.className = "meta";
+    meta.textContent = [d.row.date, d.row.section].filter(Boolean).join(" · ");
+    if (partial) {
+      var tag = document.createElement("span");
+      tag.className = "partial";
+      tag.textContent = box.getAttribute("data-partial-tag");
+      meta.appendChild(tag);
+    }
+    li.appendChild(meta);
+    if (d.excerpt.parts.length) {
+      var p = document.createElement("p");
+      p.className = "summary";
+      marked(d.excerpt.parts, p);
+      li.appendChild(p);
+    }
+    return li;
+  }
+
+  // Shows the hits from `from` on, SHOW at a time, with a button for the next ones.
+  function more(found, toks, ul, from) {
+    var next = found.hits.slice(from, from + SHOW);
+    return details(next, toks).then(function (list) {
+      list.forEach(function (d) { ul.appendChild(item(d, toks, found.partial)); });
+      if (from + SHOW < found.hits.length) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "more";
+        button.textContent = box.getAttribute("data-more");
+        button.addEventListener("click", function () {
+          box.removeChild(button);
+          more(found, toks, ul, from + SHOW);
+        });
+        box.appendChild(button);
       }
-      ul.appendChild(li);
     });
-    box.appendChild(ul);
   }
 
   function run(query) {
     query = query.trim();
     if (!query) { box.textContent = ""; return; }
     say(box.getAttribute("data-loading"));
-    var ready = table ? Promise.resolve(table) : fetchJson(base + "pages.json").then(function (t) { table = t; return t; });
-    ready.then(function () { return lookup(query); })
-      .then(function (hits) {
-        if (!hits || !hits.length) { show(query, hits, []); return; }
-        return rows(hits.slice(0, 200)).then(function (shown) { show(query, hits, shown); });
+    var toks = queryTokens(query);
+    var ready = table ? Promise.resolve(table) : fetchJson(base + "pages.json").then(function (t) {
+      if (t.version !== VERSION) throw new Error("index version " + t.version);
+      table = t;
+      return t;
+    });
+    ready.then(function () { return lookup(toks); })
+      .then(function (found) {
+        if (found === null) { say(box.getAttribute("data-short")); return; }
+        if (!found.hits.length) { say(box.getAttribute("data-none")); return; }
+        var count = box.getAttribute(found.partial ? "data-partial" : "data-count");
+        say(count.replace("{n}", String(found.hits.length)));
+        var ul = document.createElement("ul");
+        ul.className = "page-list";
+        box.appendChild(ul);
+        return more(found, toks, ul, 0);
       })
       .catch(function () { say(box.getAttribute("data-failed")); });
   }
