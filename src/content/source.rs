@@ -245,7 +245,9 @@ fn scan(root: &Path, path: &Path, found: &mut Vec<(String, Stamp)>, diags: &mut 
         return;
     }
     let visible = |e: &walkdir::DirEntry| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.');
-    for entry in WalkDir::new(path).into_iter().filter_entry(visible) {
+    // Symbolic links are followed (content/ itself may be one, kept elsewhere); a link back to a folder above it
+    // is reported as a loop by walkdir, not followed for ever.
+    for entry in WalkDir::new(path).follow_links(true).into_iter().filter_entry(visible) {
         let rel_of = |p: &Path| p.strip_prefix(root).map(rel_str).unwrap_or_default();
         let entry = match entry {
             Ok(e) => e,

@@ -181,6 +181,7 @@ impl Engine {
         let (pages, sections) = render(&r, &todo, &out, &index, self.opts.progress)?;
         tracing::debug!(elapsed = ?start.elapsed(), pages = pages.len(), "pages and sections rendered");
 
+        let block_bytes: u64 = pages.iter().map(|(_, o)| o.block_bytes).sum();
         let hash = |rel: &str| self.content.hash(rel);
         let inputs = loaded.inputs(&library, &hash, last);
         let planned = std::mem::take(&mut todo.plan.files);
@@ -214,7 +215,7 @@ impl Engine {
             sections: section_count,
             files: written,
             bytes,
-            search_bytes: extra.search_bytes,
+            search_bytes: extra.search_bytes + block_bytes,
             search_shards: extra.search_shards,
             elapsed: start.elapsed(),
             warnings: diags,

@@ -55,7 +55,8 @@ pub struct BuildReport {
     /// Files written (or that would have been, for a check) and their total size.
     pub files: u64,
     pub bytes: u64,
-    /// Size of `search/` (page table and shards) and the number of shard files.
+    /// Bytes written under `search/` by this build (page table, shards, text blocks) and the number of shard
+    /// files written.
     pub search_bytes: u64,
     pub search_shards: usize,
     pub elapsed: Duration,

@@ -70,6 +70,8 @@ pub struct PageOutcome {
     pub shard_digests: Vec<(u32, u64)>,
     /// Fingerprints of its search text blocks (`search/t/KEY-B.json`, written with the page).
     pub blocks: Vec<u64>,
+    /// Bytes of those blocks, for the build's summary.
+    pub block_bytes: u64,
 }
 
 /// What rendering one section leaves behind.
@@ -192,6 +194,7 @@ impl Renderer<'_> {
         for (n, block) in search::blocks::blocks(&rendered.text, &starts, &rendered.anchors).iter().enumerate() {
             let json = serde_json::to_vec(block).expect("a search block serialises");
             outcome.blocks.push(xxhash_rust::xxh3::xxh3_64(&json));
+            outcome.block_bytes += json.len() as u64;
             // Written whenever the page is: an incremental build plans only the page, its blocks follow it.
             out.write_always(&search::block_file(&key, n), &json)?;
         }

@@ -137,7 +137,8 @@ fn write_search(r: &Renderer<'_>, index: IndexBuilder, base: ShardBase<'_>, out:
     let written = std::sync::atomic::AtomicUsize::new(0);
     index.into_lists().into_par_iter().enumerate().try_for_each(|(n, lists)| {
         let rel = search::shard_file(n as u32);
-        if !out.wants(&rel) {
+        // A shard no page has postings in is no file (see `plan::shards`).
+        if !out.wants(&rel) || matches!(base, ShardBase::Fresh) && lists.is_empty() {
             return Ok(());
         }
         written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -155,8 +156,12 @@ fn write_search(r: &Renderer<'_>, index: IndexBuilder, base: ShardBase<'_>, out:
 /// the postings of the pages rendered now added.
 fn merge(path: &Path, remap: &[Option<u32>], fresh: ShardLists) -> Result<ShardLists, BuildError> {
     let io = |source| BuildError::Io { path: path.to_path_buf(), source };
-    let bytes = std::fs::read(path).map_err(io)?;
-    let old = serde_json::from_slice(&bytes).map_err(|e| io(std::io::Error::other(e)))?;
+    let old = match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| io(std::io::Error::other(e)))?,
+        // A shard that held no postings until now.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Default::default(),
+        Err(e) => return Err(io(e)),
+    };
     let mut lists = search::decode(old);
     for list in lists.values_mut() {
         list.retain_mut(|(page, _)| match remap.get(*page as usize).copied().flatten() {

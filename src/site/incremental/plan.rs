@@ -332,10 +332,12 @@ fn paginated(base: &Fp, own: Vec<String>, items: impl Iterator<Item = u64>, per:
         .collect()
 }
 
-/// Fingerprints of the search shards: for every page holding postings in a shard, its number and their digest,
-/// mixed and summed (an order-free sum of strong mixes: one pass over the digests, page by page).
+/// Fingerprints of the search shards that hold postings: for every page holding postings in a shard, its number
+/// and their digest, mixed and summed (an order-free sum of strong mixes: one pass over the digests, page by
+/// page). A shard no page has postings in is no file (a small site has far fewer tokens than shards).
 pub fn shards(global: u64, digests: &[Option<&[(u32, u64)]>]) -> Vec<(String, u64)> {
     let mut sums = vec![0u64; SHARDS as usize];
+    let mut used = vec![false; SHARDS as usize];
     let mut unknown = false;
     for (i, d) in digests.iter().enumerate() {
         let Some(d) = d else {
@@ -347,12 +349,14 @@ pub fn shards(global: u64, digests: &[Option<&[(u32, u64)]>]) -> Vec<(String, u6
         for &(n, h) in d.iter() {
             if let Some(sum) = sums.get_mut(n as usize) {
                 *sum = sum.wrapping_add(mix(h ^ salt));
+                used[n as usize] = true;
             }
         }
     }
     let stamp = if unknown { super::now_nanos() } else { 0 };
     sums.iter()
         .enumerate()
+        .filter(|&(s, _)| used[s] || unknown)
         .map(|(s, &sum)| (shard_file(s as u32), Fp::new("shard", global).u64(sum).u64(stamp).finish()))
         .collect()
 }
@@ -389,5 +393,10 @@ mod tests {
         // Pages whose digests are unknown make every shard new.
         let unknown = shards(7, &[Some(&a), None]);
         assert!((0..SHARDS as usize).all(|s| unknown[s] != ab[s]));
+        // Shards without postings are no files.
+        let sparse = shards(7, &[Some(&[(5, 1), (9, 2)]), Some(&none)]);
+        let names: Vec<&str> = sparse.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(names, ["search/s/005.json", "search/s/009.json"]);
+        assert_eq!(unknown.len(), SHARDS as usize);
     }
 }
