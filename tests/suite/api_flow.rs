@@ -199,3 +199,22 @@ async fn concurrent_starts_never_exceed_the_attempt_limit() {
     })
     .await;
 }
+
+/// The opening and closing instants are exact (issue 16, a mutant of `start` that cargo-mutants found alive):
+/// a start at the opening second is taken, one a second earlier is not yet open, one at the closing second is late.
+#[tokio::test]
+async fn a_competition_opens_and_closes_at_its_exact_seconds() {
+    let t = test_app().await;
+    let opens: chrono::DateTime<chrono::Utc> = "2031-01-01T00:00:00+08:00".parse().unwrap();
+    let closes: chrono::DateTime<chrono::Utc> = "2031-12-31T00:00:00+08:00".parse().unwrap();
+    let code = |body: &serde_json::Value| body["error"]["code"].as_str().map(String::from);
+    t.set_time(opens - chrono::Duration::seconds(1));
+    let (s, body) = t.start("later", "甲", "school-a", "一班").await;
+    assert_eq!((s, code(&body).as_deref()), (StatusCode::FORBIDDEN, Some("not_open")));
+    t.set_time(opens);
+    let (s, body) = t.start("later", "乙", "school-a", "一班").await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    t.set_time(closes);
+    let (s, body) = t.start("later", "丙", "school-a", "一班").await;
+    assert_eq!((s, code(&body).as_deref()), (StatusCode::FORBIDDEN, Some("closed")));
+}

@@ -202,6 +202,11 @@ async fn a_running_attempt_is_continued_only_by_its_device_or_its_resume_code() 
         let long =
             json!({"name": "新同学", "organization": "school-a", "group": "一班", "resume_code": "A".repeat(13)});
         assert_eq!(t.post("/api/competitions/open/attempts", long).await.0, StatusCode::FORBIDDEN);
+        // As long as the document allows, spaced out as people copy it: taken.
+        let spaced = format!("{} - {} - {}", &code[..2], &code[2..4], &code[4..]);
+        assert_eq!(spaced.chars().count(), pufa::server::flow::MAX_RESUME_CODE_CHARS);
+        let (s, body) = t.post("/api/competitions/open/attempts", with_code(&spaced)).await;
+        assert_eq!((s, &body["attempt"]), (StatusCode::OK, &json!(id)), "{body}");
         let (s, body) = t.post("/api/competitions/open/attempts", with_code(code)).await;
         assert_eq!(s, StatusCode::OK, "{body}");
         assert_eq!(body["attempt"], id);
