@@ -387,7 +387,8 @@ fn whole_site(
 ) -> Result<sitewide::Extra, BuildError> {
     let videos = gallery(r.library, built);
     let video_fp = Fp::new("videos", loaded.global).json(&videos).finish();
-    let digests: Vec<Option<&[(u32, u64)]>> = built.order.iter().map(|s| built.pages[s].digests.as_deref()).collect();
+    let digests: Vec<Option<&[search::ShardDigest]>> =
+        built.order.iter().map(|s| built.pages[s].digests.as_deref()).collect();
     let later = plan::shards(loaded.global, &digests).into_iter().chain([("videos/index.html".to_string(), video_fp)]);
     // A page's search blocks were written with it; they are in the output as long as the page is.
     for source in &built.order {

@@ -67,8 +67,8 @@ pub struct PageOutcome {
     /// Content paths its body looked up (see `markdown::Rendered::lookups`).
     pub lookups: Vec<String>,
     /// Digest of its search postings per shard it has postings in (see [`search::shard_digests`]).
-    pub shard_digests: Vec<(u32, u64)>,
-    /// Fingerprints of its search text blocks (`search/t/KEY-B.json`, written with the page).
+    pub shard_digests: Vec<search::ShardDigest>,
+    /// Fingerprints of its search text blocks (`search/t/KE/Y-B.json`, written with the page).
     pub blocks: Vec<u64>,
     /// Bytes of those blocks, for the build's summary.
     pub block_bytes: u64,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::Built;
 use crate::content::Source;
 use crate::site::engine::Engine;
+use crate::site::search::ShardDigest;
 use crate::site::BuildOptions;
 
 /// Bumped whenever the cache's layout or meaning changes.
@@ -66,18 +67,18 @@ fn digests_path(cache: &Path) -> PathBuf {
     cache.with_extension("bin")
 }
 
-/// One page's digests from the side file: a count, then (shard, digest) pairs, little-endian.
-fn read_digests(rest: &mut &[u8]) -> Option<Vec<(u32, u64)>> {
+/// One page's digests from the side file: a count, then the packed digests, little-endian.
+fn read_digests(rest: &mut &[u8]) -> Option<Vec<ShardDigest>> {
     fn take<const N: usize>(rest: &mut &[u8]) -> Option<[u8; N]> {
         let (head, tail) = rest.split_first_chunk::<N>()?;
         *rest = tail;
         Some(*head)
     }
     let count = u32::from_le_bytes(take(rest)?) as usize;
-    if rest.len() < count * 12 {
+    if rest.len() < count * 8 {
         return None;
     }
-    (0..count).map(|_| Some((u32::from_le_bytes(take(rest)?), u64::from_le_bytes(take(rest)?)))).collect()
+    (0..count).map(|_| Some(ShardDigest(u64::from_le_bytes(take(rest)?)))).collect()
 }
 
 #[cfg(unix)]
@@ -153,9 +154,8 @@ impl Engine {
         for source in &built.order {
             let Some(d) = built.pages.get(source).and_then(|p| p.digests.as_deref()) else { return Ok(()) };
             digests.extend_from_slice(&(d.len() as u32).to_le_bytes());
-            for (n, h) in d {
-                digests.extend_from_slice(&n.to_le_bytes());
-                digests.extend_from_slice(&h.to_le_bytes());
+            for d in d {
+                digests.extend_from_slice(&d.0.to_le_bytes());
             }
         }
         let saved = SavedRef { header, content: &self.content, built };

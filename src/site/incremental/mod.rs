@@ -30,7 +30,7 @@ pub struct PageResult {
     /// Digest of its search postings per shard it has postings in (None: not known, which no build leaves);
     /// kept in the cache's binary side file.
     #[serde(skip)]
-    pub(super) digests: Option<Arc<[(u32, u64)]>>,
+    pub(super) digests: Option<Arc<[crate::site::search::ShardDigest]>>,
     /// Fingerprints of its search text blocks, by block number.
     pub(super) blocks: Vec<u64>,
 }

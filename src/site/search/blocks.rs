@@ -1,5 +1,5 @@
 //! A page's text cut into blocks of about 3 KB for search excerpts: a posting names the block where its token
-//! first occurs, so a shown result fetches that one block (`search/t/KEY-B.json`), not the page's whole text
+//! first occurs, so a shown result fetches that one block (`search/t/KE/Y-B.json`), not the page's whole text
 //! (a law such as the 民法典 has 300 KB of it). A block knows the anchors (第X条, headings) in it and the one in
 //! effect where it starts, so a result links to the article nearest its match.
 
@@ -25,9 +25,11 @@ pub struct Block {
     pub a: Vec<(usize, String)>,
 }
 
-/// The file of block `n` of the page whose key is `key` ([`super::PageEntry::key`]).
+/// The file of block `n` of the page whose key is `key` ([`super::PageEntry::key`]): in one of 256 folders by
+/// the key's first two digits, since tens of thousands of files created in one folder wait on its lock.
 pub fn block_file(key: &str, n: usize) -> String {
-    format!("search/t/{key}-{n}.json")
+    let (folder, rest) = key.split_at(2.min(key.len()));
+    format!("search/t/{folder}/{rest}-{n}.json")
 }
 
 /// The key of the page read from content path `source`.

@@ -171,10 +171,32 @@ pub fn decode(shard: BTreeMap<String, Vec<u32>>) -> ShardLists {
         .collect()
 }
 
-/// A digest of one page's postings in each shard it has postings in, as (shard, digest) by shard, independent
-/// of their order: an incremental build rewrites only the shards whose digest changed.
-pub fn shard_digests(postings: &PagePostings) -> Vec<(u32, u64)> {
-    let mut out: Vec<(u32, u64)> = Vec::new();
+/// A shard number and a 52-bit digest in one word: a page of a long law text has postings in thousands of
+/// shards, and every page keeps its digests between builds (two words each made them a third of the memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardDigest(pub u64);
+
+impl ShardDigest {
+    const BITS: u32 = 52;
+
+    pub fn new(shard: u32, digest: u64) -> ShardDigest {
+        ShardDigest((u64::from(shard) << Self::BITS) | (digest & ((1 << Self::BITS) - 1)))
+    }
+
+    pub fn shard(self) -> u32 {
+        (self.0 >> Self::BITS) as u32
+    }
+
+    pub fn digest(self) -> u64 {
+        self.0 & ((1 << Self::BITS) - 1)
+    }
+}
+
+/// A digest of one page's postings in each shard it has postings in, by shard, independent of their order: an
+/// incremental build rewrites only the shards whose digest changed.
+pub fn shard_digests(postings: &PagePostings) -> Vec<ShardDigest> {
+    const _: () = assert!(SHARDS <= 1 << (64 - ShardDigest::BITS));
+    let mut out: Vec<ShardDigest> = Vec::new();
     for (n, key, v) in postings {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         match key {
@@ -187,8 +209,8 @@ pub fn shard_digests(postings: &PagePostings) -> Vec<(u32, u64)> {
         h.update(&v.to_le_bytes());
         let d = h.digest() | 1;
         match out.last_mut() {
-            Some((last, sum)) if last == n => *sum = sum.wrapping_add(d),
-            _ => out.push((*n, d)),
+            Some(last) if last.shard() == *n => *last = ShardDigest::new(*n, last.digest().wrapping_add(d)),
+            _ => out.push(ShardDigest::new(*n, d)),
         }
     }
     out

@@ -3,7 +3,7 @@
 //! - the shard files of its own tokens (`search/s/NNN.json`, postings sharded by token hash, a few KB each);
 //! - the rows of the results it shows (`search/p/N.json`, [`CHUNK`] pages a file);
 //! - for each shown result, the one block of the page's text where the query first matches
-//!   (`search/t/KEY-B.json`, see [`blocks`]), from which the excerpt and the nearest 第X条 anchor come.
+//!   (`search/t/KE/Y-B.json`, see [`blocks`]), from which the excerpt and the nearest 第X条 anchor come.
 //!
 //! `static/search.js` is a port of [`tokens`], [`shard_of`], [`lookup()`] and [`excerpt`]; keep them in step.
 //! The index is built in [`index`] and read in [`lookup`](mod@lookup).
@@ -13,7 +13,9 @@ mod index;
 mod lookup;
 
 pub use blocks::{block_file, excerpt, Block, Excerpt};
-pub use index::{decode, encode, page_postings, shard_digests, IndexBuilder, Key, PagePostings, ShardLists};
+pub use index::{
+    decode, encode, page_postings, shard_digests, IndexBuilder, Key, PagePostings, ShardDigest, ShardLists,
+};
 pub use lookup::{lookup, query_tokens, search_dir, Found, Hit, Lookup, Shown};
 
 use std::borrow::Cow;

@@ -1,6 +1,6 @@
 // Client-side search over the static index in /search/: a port of src/site/search/ (tokens, shard_of, lookup,
 // excerpt): keep both in step. A query fetches pages.json once, only the shards of its own tokens, and for the
-// results it shows their rows (p/N.json) and the one block of their text where the query matches (t/KEY-B.json).
+// results it shows their rows (p/N.json) and the one block of their text where the query matches (t/KE/Y-B.json).
 (function () {
   "use strict";
   var box = document.getElementById("search-results");
@@ -164,7 +164,7 @@
     return Promise.all(hits.map(function (h) {
       return once(base + "p/" + Math.floor(h.page / table.chunk) + ".json").then(function (chunk) {
         var row = chunk[h.page % table.chunk];
-        return once(base + "t/" + row.key + "-" + h.block + ".json")
+        return once(base + "t/" + row.key.slice(0, 2) + "/" + row.key.slice(2) + "-" + h.block + ".json")
           .then(function (block) { return excerpt(block, toks); }, function () { return { parts: [], anchor: null }; })
           .then(function (ex) { return { row: row, excerpt: ex }; });
       });
