@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Search on a law-text corpus (issue 15): builds bench/gen_laws.py's corpus with pufa and with Hugo in one run,
+# indexes Hugo's output with Pagefind (`pagefind_extended`, the static search a Hugo user adds for Chinese), and
+# counts in headless Chromium the bytes each search fetches for typical queries: for pufa every file of the search
+# page (HTML, CSS, scripts, index files) until its first ten results show with their excerpts; for Pagefind only
+# its own files (script, WebAssembly, index, filters, and the fragments of ten results), not the page hosting it.
+#
+# usage: bench/search.sh [PAGES=3500] [RUNS=3]
+# env:   PUFA (binary), HUGO_SITE (Hugo skeleton, default ../shared/bench/hugo-site), WORK (scratch folder)
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+pages="${1:-3500}"
+runs="${2:-3}"
+pufa="${PUFA:-$repo/target/release/pufa}"
+work="${WORK:-$(mktemp -d /tmp/pufa-search.XXXXXX)}"
+hugo_site="${HUGO_SITE:-}"
+for up in "$repo/../shared" "$repo/../../shared"; do
+  [ -z "$hugo_site" ] && [ -d "$up/bench/hugo-site" ] && hugo_site="$up/bench/hugo-site"
+done
+[ -d "$hugo_site" ] || { echo "no Hugo skeleton; set HUGO_SITE" >&2; exit 1; }
+[ -x "$pufa" ] || (cd "$repo" && cargo build --release --quiet)
+command -v hugo >/dev/null || apt-get install -y hugo >/dev/null
+command -v chromium >/dev/null || apt-get install -y chromium >/dev/null
+[ -x /usr/bin/time ] || apt-get install -y time >/dev/null
+python3 -c "import jieba" 2>/dev/null || python3 -m pip install -q jieba
+if [ ! -x "$work/pf/node_modules/@pagefind/linux-x64/bin/pagefind_extended" ]; then
+  mkdir -p "$work/pf" && (cd "$work/pf" && npm init -y >/dev/null && npm install -s pagefind@1 >/dev/null)
+fi
+pagefind="$(ls "$work"/pf/node_modules/@pagefind/linux-x64/bin/pagefind_extended)"
+
+[ -d "$work/laws/content" ] || python3 "$here/gen_laws.py" "$work/laws" "$pages" 1
+md_bytes=$(du -sb "$work/laws/content" | cut -f1)
+
+# One timed run of "$@": prints "wall_seconds peak_rss_kb".
+timed() {
+  /usr/bin/time -f "%e %M" -o "$work/time.log" "$@" >/dev/null 2>&1
+  cat "$work/time.log"
+}
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
+
+rm -rf "$work/hugo"
+cp -r "$hugo_site" "$work/hugo"
+ln -s "$work/laws/content" "$work/hugo/content"
+: >"$work/pufa.runs"
+: >"$work/hugo.runs"
+for _ in $(seq 1 "$runs"); do
+  timed "$pufa" build --clean --source "$work/laws" --output "$work/pufa-out" >>"$work/pufa.runs"
+  rm -rf "$work/hugo-out"
+  timed hugo --quiet -s "$work/hugo" -d "$work/hugo-out" >>"$work/hugo.runs"
+done
+pufa_wall=$(cut -d' ' -f1 "$work/pufa.runs" | median)
+hugo_wall=$(cut -d' ' -f1 "$work/hugo.runs" | median)
+pufa_rss=$(cut -d' ' -f2 "$work/pufa.runs" | sort -g | tail -1)
+hugo_rss=$(cut -d' ' -f2 "$work/hugo.runs" | sort -g | tail -1)
+read -r pf_wall pf_rss < <(timed "$pagefind" --site "$work/hugo-out" --force-language zh-cn)
+index_bytes() { du -sb "$@" | awk '{s += $1} END {print s}'; }
+pufa_index=$(index_bytes "$work/pufa-out/search")
+pf_index=$(index_bytes "$work/hugo-out/pagefind")
+
+# The harnesses: each opens a search the way a reader would and writes the bytes it fetched into the page.
+cat >"$work/pufa-out/bench-search.html" <<'EOF'
+<!doctype html><meta charset="utf-8"><body><script>
+var q = new URLSearchParams(location.search).get("q"), f = document.createElement("iframe");
+f.src = "/search/?q=" + encodeURIComponent(q);
+document.body.appendChild(f);
+var tries = 0, t = setInterval(function () {
+  var d = f.contentDocument, box = d && d.getElementById("search-results");
+  var done = box && (box.querySelector("li") || box.textContent.indexOf("没有") >= 0);
+  if (!done && ++tries < 400) return;
+  clearInterval(t);
+  setTimeout(function () {
+    var w = f.contentWindow.performance, sum = 0, n = 0;
+    w.getEntriesByType("navigation").concat(w.getEntriesByType("resource")).forEach(function (e) {
+      sum += e.encodedBodySize; n++;
+    });
+    var out = document.createElement("pre");
+    out.id = "result";
+    out.textContent = "RESULT " + sum + " " + n + " " + box.querySelectorAll("li").length;
+    document.body.appendChild(out);
+  }, 300);
+}, 25);
+</script>
+EOF
+cat >"$work/hugo-out/bench-search.html" <<'EOF'
+<!doctype html><meta charset="utf-8"><body><script type="module">
+const q = new URLSearchParams(location.search).get("q");
+const pagefind = await import("/pagefind/pagefind.js");
+await pagefind.init();
+const s = await pagefind.search(q);
+const shown = await Promise.all(s.results.slice(0, 10).map((r) => r.data()));
+let sum = 0, n = 0;
+for (const e of performance.getEntriesByType("resource")) { sum += e.encodedBodySize; n++; }
+const out = document.createElement("pre");
+out.id = "result";
+out.textContent = `RESULT ${sum} ${n} ${shown.length}`;
+document.body.appendChild(out);
+</script>
+EOF
+# Serves folder $1 on port $2, and checks that it is this folder being served (a server left on the port from an
+# earlier run would answer for it).
+serve() {
+  local id="bench-$RANDOM$RANDOM"
+  echo "$id" >"$1/bench-id.txt"
+  (cd "$1" && exec python3 -m http.server "$2" --bind 127.0.0.1 >/dev/null 2>&1) &
+  for _ in $(seq 1 50); do
+    [ "$(curl -fsS "http://127.0.0.1:$2/bench-id.txt" 2>/dev/null)" = "$id" ] && return 0
+    sleep 0.1
+  done
+  echo "port $2 does not serve $1 (is another server on it?)" >&2
+  exit 1
+}
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+serve "$work/pufa-out" 18431
+serve "$work/hugo-out" 18432
+fetch_bytes() {
+  chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update \
+    --disable-sync --no-first-run --user-data-dir="$work/chrome-$RANDOM" --virtual-time-budget=30000 \
+    --dump-dom "http://127.0.0.1:$1/bench-search.html?q=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$2")" \
+    2>/dev/null | grep -Eo 'RESULT [0-9]+ [0-9]+ [0-9]+' | head -n1 || echo "RESULT 0 0 0"
+}
+
+echo "corpus: $pages pages, $((md_bytes / 1000000)) MB of markdown; $runs runs, medians"
+echo "build: pufa ${pufa_wall} s, ${pufa_rss} KB peak; hugo ${hugo_wall} s, ${hugo_rss} KB peak"
+awk -v p="$pufa_wall" -v h="$hugo_wall" -v pr="$pufa_rss" -v hr="$hugo_rss" \
+  'BEGIN {printf "RATIO build wall %.2f x Hugo, peak memory %.2f x Hugo\n", p / h, pr / hr}'
+echo "pagefind_extended: ${pf_wall} s, ${pf_rss} KB peak, index $((pf_index / 1000)) KB; pufa index $((pufa_index / 1000)) KB"
+awk -v p="$pufa_wall" -v f="$pf_wall" 'BEGIN {printf "RATIO pagefind indexing / whole pufa build %.1f\n", f / p}'
+printf "%-16s %12s %8s %8s   %12s %8s %8s\n" query pufa_bytes files shown pagefind_bytes files shown
+for q in 宪法 专利保护 未成年人 网络安全 消费者权益保护 电信诈骗 高空抛物谁来赔 2024; do
+  read -r _ pb pn ps < <(fetch_bytes 18431 "$q")
+  read -r _ fb fn fs < <(fetch_bytes 18432 "$q")
+  printf "%-16s %12s %8s %8s   %12s %8s %8s\n" "$q" "$pb" "$pn" "$ps" "$fb" "$fn" "$fs"
+done
