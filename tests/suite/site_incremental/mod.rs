@@ -1,0 +1,191 @@
+//! Incremental builds equal full builds (issue 5): random sequences of edits, additions, deletions and renames
+//! of pages, sections, assets, templates (the base one included), `quizzes/` and `site.yaml`, and of the keys that
+//! name other files (`slug`, `template`, `cover`, `videos`, `quiz`), including errors and their fixes, applied
+//! to a fixture site; after every step the output of each incremental engine is compared byte for byte with a
+//! fresh full build (and failed builds must fail alike).
+
+use crate::common;
+
+mod edits;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use edits::Site;
+use pufa::site::{build, BuildError, BuildOptions, Engine};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use walkdir::WalkDir;
+
+/// Every file of an output folder and its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+fn assert_same_tree(got: &Path, want: &Path, what: &str) {
+    let (got, want) = (tree(got), tree(want));
+    let missing: Vec<&String> = want.keys().filter(|k| !got.contains_key(*k)).collect();
+    let extra: Vec<&String> = got.keys().filter(|k| !want.contains_key(*k)).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "{what}: missing {missing:?}, extra {extra:?}");
+    for (rel, bytes) in &want {
+        if &got[rel] != bytes {
+            let (g, w) = (String::from_utf8_lossy(&got[rel]), String::from_utf8_lossy(bytes));
+            let at = g.chars().zip(w.chars()).take_while(|(a, b)| a == b).count();
+            let show = |s: &str| s.chars().skip(at.saturating_sub(80)).take(240).collect::<String>();
+            panic!("{what}: {rel} differs at char {at}:\n got: {}\nwant: {}", show(&g), show(&w));
+        }
+    }
+}
+
+/// The outcome of a build, comparable across engines: the warnings, or the errors.
+fn outcome(r: Result<pufa::site::BuildReport, BuildError>) -> Result<String, String> {
+    match r {
+        Ok(report) => Ok(report.warnings.to_string()),
+        Err(BuildError::Diagnostics(d)) => Err(d.to_string()),
+        Err(e) => panic!("build failed: {e}"),
+    }
+}
+
+/// Random sequences on the fixture site; after each step, incremental builds (one looking at every file, one told
+/// what changed like a watcher, one through the build cache) must equal a fresh full build.
+#[test]
+fn incremental_builds_equal_full_builds() {
+    let mut written_incremental = 0;
+    let mut written_full = 0;
+    // Widen with PUFA_INCREMENTAL_SEEDS (how many seeds, from 1) and PUFA_INCREMENTAL_STEPS (edits per seed).
+    let widen = |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let (seeds, steps) = (widen("PUFA_INCREMENTAL_SEEDS", 4), widen("PUFA_INCREMENTAL_STEPS", 40));
+    for seed in 1..=seeds {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/good"), &root);
+        let mut site =
+            Site { root: root.clone(), rng: ChaCha8Rng::seed_from_u64(seed), touched: Vec::new(), serial: 0 };
+        for i in 0..8 {
+            let title = site.words(3);
+            let text = site.new_page_text(&title);
+            site.write(&format!("xianfa/g{i}.md"), &text);
+        }
+        let opts = |name: &str| BuildOptions::new(&root, Some(&dir.path().join(name)));
+        let mut scanning = Engine::new(opts("scan"));
+        let mut told = Engine::new(opts("told"));
+        let mut log = Vec::new();
+        let mut failed = false;
+        for step in 0..steps {
+            let what = match step {
+                0 => "first build".to_string(),
+                // A failed build is usually fixed next, as an author would.
+                _ if failed && site.rng.gen_bool(0.6) => {
+                    site.repair();
+                    "repair".to_string()
+                }
+                _ => site.step(),
+            };
+            log.push(what);
+            let fresh = tempfile::tempdir().unwrap();
+            let full = outcome(build(&BuildOptions::new(&root, Some(&fresh.path().join("out")))));
+            failed = full.is_err();
+            let ctx = || format!("seed {seed}, step {step}; steps so far:\n{}", log.join("\n"));
+
+            let r = scanning.build(None);
+            if let Ok(report) = &r {
+                written_incremental += report.files;
+            }
+            assert_eq!(outcome(r), full, "scanning engine, {}", ctx());
+            let hint = std::mem::take(&mut site.touched);
+            assert_eq!(outcome(told.build(Some(&hint))), full, "told engine, {}", ctx());
+            let mut cached = Engine::with_cache(opts("cached"));
+            assert_eq!(outcome(cached.build(None)), full, "cached engine, {}", ctx());
+            cached.save_cache().unwrap();
+            if full.is_ok() {
+                written_full += tree(&fresh.path().join("out")).len() as u64;
+                for name in ["scan", "told", "cached"] {
+                    assert_same_tree(&dir.path().join(name), &fresh.path().join("out"), &format!("{name}, {}", ctx()));
+                }
+            }
+        }
+    }
+    // Incremental builds write only what changed (template and site.yaml steps still rewrite everything).
+    assert!(written_incremental * 2 < written_full, "{written_incremental} of {written_full} files written");
+}
+
+/// The good fixture copied into a temporary folder.
+fn fixture_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/good"), &root);
+    (dir, root)
+}
+
+fn cache_files(root: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(root.join(".pufa-cache")).unwrap().map(|e| e.unwrap().path()).collect()
+}
+
+/// A cached build after an edit writes only what changed and equals a clean build; a corrupt, truncated or
+/// foreign cache, or one whose output was replaced since, is ignored, not fatal.
+#[test]
+fn the_build_cache_is_used_only_when_it_describes_the_output() {
+    let (dir, root) = fixture_copy();
+    let out = dir.path().join("out");
+    let opts = BuildOptions::new(&root, Some(&out));
+    let cached_build = || {
+        let mut e = Engine::with_cache(opts.clone());
+        let report = e.build(None).unwrap();
+        e.save_cache().unwrap();
+        report.files
+    };
+    // Checks the output against a fresh full build; returns how many files that one wrote.
+    let clean = |what: &str| {
+        let fresh = tempfile::tempdir().unwrap();
+        let report = build(&BuildOptions::new(&root, Some(&fresh.path().join("out")))).unwrap();
+        assert_same_tree(&out, &fresh.path().join("out"), what);
+        report.files
+    };
+    let all = cached_build();
+    assert_eq!(cache_files(&root).len(), 2, "state and search digests");
+    assert_eq!(cached_build(), 0, "nothing changed, nothing written");
+    std::fs::write(root.join("content/xianfa/b.md"), "---\ntitle: 改过的标题\ndate: 2024-01-02\n---\n改过。\n")
+        .unwrap();
+    let some = cached_build();
+    assert!(some > 0 && some < all / 2, "{some} of {all}");
+    clean("after an edit");
+
+    for (what, damage) in
+        [("garbage", b"{not json".to_vec()), ("another version", Vec::new()), ("truncated digests", Vec::new())]
+    {
+        let json = cache_files(&root).into_iter().find(|p| p.extension().unwrap() == "json").unwrap();
+        match what {
+            "garbage" => std::fs::write(&json, &damage).unwrap(),
+            "another version" => {
+                let mut saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+                saved["header"]["version"] = 999.into();
+                std::fs::write(&json, serde_json::to_vec(&saved).unwrap()).unwrap();
+            }
+            _ => {
+                let bin = json.with_extension("bin");
+                let bytes = std::fs::read(&bin).unwrap();
+                std::fs::write(&bin, &bytes[..bytes.len() / 2]).unwrap();
+            }
+        }
+        std::fs::write(root.join("content/xianfa/c.md"), format!("---\ntitle: {what}\n---\n{what}\n")).unwrap();
+        // A full build: as many files as a fresh one (the search shards in use depend on the content).
+        let written = cached_build();
+        assert_eq!(written, clean(what), "{what}: a full build");
+        assert!(written > all / 2, "{what}: {written} of {all}");
+    }
+
+    // The output replaced by a build that did not use the cache: the cache no longer describes it.
+    build(&opts).unwrap();
+    std::fs::write(root.join("content/xianfa/c.md"), "---\ntitle: 又改了\n---\n又改了。\n").unwrap();
+    std::fs::remove_dir_all(out.join("tags")).unwrap();
+    let written = cached_build();
+    assert_eq!(written, clean("after a build without the cache"), "a full build");
+}
