@@ -186,8 +186,17 @@ fn single_characters_ask_for_two_and_words_digits_and_codes_are_found() {
 
 /// Runs the browser's `search.js` under Node against the index of `out`.
 fn search_js(out: &Path, query: &str) -> serde_json::Value {
+    search_js_with(out, query, false)
+}
+
+/// The same, `old_template`: as in a site's own search.html without the attributes of partial matches and paging.
+fn search_js_with(out: &Path, query: &str, old_template: bool) -> serde_json::Value {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let run = std::process::Command::new("node")
+    let mut node = std::process::Command::new("node");
+    if old_template {
+        node.env("OLD_TEMPLATE", "1");
+    }
+    let run = node
         .arg(root.join("tests/fixtures/sites/search_harness.js"))
         .arg(root.join("themes/default/static/search.js"))
         .arg(out)
@@ -254,6 +263,11 @@ fn search_js_agrees_with_the_rust_lookup() {
         let shards = fetched.iter().filter(|f| f.starts_with("/search/s/")).count();
         assert!(shards <= pufa::site::search::query_tokens(query).len(), "query {query}: {fetched:?}");
     }
+    // A site's own older search.html still shows partial matches and more results, with the plain count.
+    let old = search_js_with(&out, "电信诈骗", true);
+    assert_eq!((&old["status"], old["shown"].as_array().unwrap().len()), (&serde_json::json!("1"), 1), "{old}");
+    let old = search_js_with(&out, "法治宣传", true);
+    assert_eq!((old["shown"].as_array().unwrap().len(), &old["more"]), (10, &serde_json::json!(true)));
     // Twelve results: ten shown, and a button for the rest.
     let many = search_js(&out, "法治宣传");
     assert_eq!((many["shown"].as_array().unwrap().len(), &many["more"]), (10, &serde_json::json!(true)));

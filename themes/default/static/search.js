@@ -204,7 +204,7 @@
     if (partial) {
       var tag = document.createElement("span");
       tag.className = "partial";
-      tag.textContent = box.getAttribute("data-partial-tag");
+      tag.textContent = box.getAttribute("data-partial-tag") || "~";
       meta.appendChild(tag);
     }
     li.appendChild(meta);
@@ -226,7 +226,7 @@
         var button = document.createElement("button");
         button.type = "button";
         button.className = "more";
-        button.textContent = box.getAttribute("data-more");
+        button.textContent = box.getAttribute("data-more") || "…";
         button.addEventListener("click", function () {
           box.removeChild(button);
           more(found, toks, ul, from + SHOW);
@@ -250,7 +250,8 @@
       .then(function (found) {
         if (found === null) { say(box.getAttribute("data-short")); return; }
         if (!found.hits.length) { say(box.getAttribute("data-none")); return; }
-        var count = box.getAttribute(found.partial ? "data-partial" : "data-count");
+        // A site's own search.html from before partial matches has no data-partial: the count stands in.
+        var count = (found.partial && box.getAttribute("data-partial")) || box.getAttribute("data-count") || "{n}";
         say(count.replace("{n}", String(found.hits.length)));
         var ul = document.createElement("ul");
         ul.className = "page-list";
