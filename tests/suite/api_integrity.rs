@@ -278,6 +278,30 @@ async fn answers_outside_the_attempt_are_refused_and_not_stored() {
     .await;
 }
 
+/// Every option of a multiple-choice question is an answer it may be given (cargo-mutants found the bound
+/// `letters ≤ options` untested); one letter more than the options is refused.
+#[tokio::test]
+async fn a_multiple_choice_question_takes_every_option_but_no_more_letters() {
+    each_backend(|t| async move {
+        let (_, a) = t.start("open", "李雷", "school-a", "初二(1)班").await;
+        let id = a["attempt"].as_str().unwrap();
+        let q = a["questions"].as_array().unwrap().iter().find(|q| q["type"] == "multiple").unwrap();
+        let n = q["options"].as_array().unwrap().len();
+        let letters: Vec<String> = (0..n).map(|i| char::from(b'A' + i as u8).to_string()).collect();
+        let all = json!({ "answers": { q["id"].as_str().unwrap(): letters } });
+        let (s, r) = t.json(Method::PUT, &format!("/api/attempts/{id}/answers"), Some(all)).await;
+        assert_eq!((s, r["saved"].as_bool()), (StatusCode::OK, Some(true)), "{r}");
+        let mut more = letters.clone();
+        more.push("A".to_string());
+        let too_many = json!({ "answers": { q["id"].as_str().unwrap(): more } });
+        let (s, r) = t.json(Method::PUT, &format!("/api/attempts/{id}/answers"), Some(too_many)).await;
+        assert_eq!((s, r["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_answer")));
+        let (_, view) = t.get(&format!("/api/attempts/{id}")).await;
+        assert_eq!(view["saved"][q["id"].as_str().unwrap()].as_array().unwrap().len(), n, "{view}");
+    })
+    .await;
+}
+
 // A late submit is graded on what was saved by the deadline, and dated at it, as the server's sweep does.
 #[tokio::test]
 async fn a_late_submit_is_dated_at_its_deadline_like_a_swept_one() {
