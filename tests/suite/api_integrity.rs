@@ -319,3 +319,19 @@ async fn a_late_submit_is_dated_at_its_deadline_like_a_swept_one() {
     })
     .await;
 }
+
+/// The grace after the deadline ends at its exact millisecond (cargo-mutants found the bound untested): a submit
+/// at deadline + grace is graded on what it sends, one a millisecond later on what was saved.
+#[tokio::test]
+async fn the_grace_after_the_deadline_ends_at_its_exact_millisecond() {
+    let grace = chrono::Duration::from_std(pufa::server::flow::GRACE).unwrap();
+    for (after, score) in [(grace, 100), (grace + chrono::Duration::milliseconds(1), 0)] {
+        let t = test_app().await;
+        let (_, a) = t.start("open", "踩点者", "school-a", "一班").await;
+        let id = a["attempt"].as_str().unwrap();
+        let deadline: chrono::DateTime<chrono::Utc> = a["deadline"].as_str().unwrap().parse().unwrap();
+        t.set_time(deadline + after);
+        let (s, r) = t.submit(id, correct_answers(&t.set, &a["questions"])).await;
+        assert_eq!((s, r["score"].as_u64()), (StatusCode::OK, Some(score)), "{after}: {r}");
+    }
+}
