@@ -3,6 +3,8 @@
 //! (a law such as the 民法典 has 300 KB of it). A block knows the anchors (第X条, headings) in it and the one in
 //! effect where it starts, so a result links to the article nearest its match.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// A block ends at the first line end after this many bytes (about 1,000 Chinese characters); a longer line is
@@ -17,9 +19,9 @@ const LENGTH: usize = 100;
 
 /// One block file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Block {
-    /// The text; paragraphs end with `\n`.
-    pub t: String,
+pub struct Block<'a> {
+    /// The text; paragraphs end with `\n`. Borrowed from the page's text while the build writes it.
+    pub t: Cow<'a, str>,
     /// Anchors in it as (character offset in `t`, id), in order; one at 0 is the anchor in effect where the
     /// block starts (an article begun in an earlier block).
     pub a: Vec<(usize, String)>,
@@ -63,7 +65,7 @@ pub fn block_of(starts: &[usize], at: usize) -> usize {
 }
 
 /// The blocks of `text`, cut at `starts`, with `anchors` given as (byte offset in `text`, id) in order.
-pub fn blocks(text: &str, starts: &[usize], anchors: &[(usize, String)]) -> Vec<Block> {
+pub fn blocks<'a>(text: &'a str, starts: &[usize], anchors: &[(usize, String)]) -> Vec<Block<'a>> {
     let mut out = Vec::with_capacity(starts.len());
     let mut next = 0;
     let mut last: Option<&str> = None;
@@ -82,7 +84,7 @@ pub fn blocks(text: &str, starts: &[usize], anchors: &[(usize, String)]) -> Vec<
             last = Some(id);
             next += 1;
         }
-        out.push(Block { t: text[start..end].to_string(), a });
+        out.push(Block { t: Cow::Borrowed(&text[start..end]), a });
     }
     out
 }
@@ -107,7 +109,7 @@ fn fold(c: char) -> char {
 
 /// The excerpt of `block` for a query's `tokens`: from a little before the first match (or the block's start
 /// when none is in it), every occurrence of a token marked.
-pub fn excerpt(block: &Block, tokens: &[String]) -> Excerpt {
+pub fn excerpt(block: &Block<'_>, tokens: &[String]) -> Excerpt {
     let chars: Vec<char> = block.t.chars().collect();
     let folded: Vec<char> = chars.iter().map(|&c| fold(c)).collect();
     let mut spans: Vec<(usize, usize)> = Vec::new();
@@ -214,7 +216,8 @@ mod tests {
     fn an_excerpt_starts_near_the_first_match_and_marks_every_token() {
         let t = format!("{}第三十三条　凡具有中华人民共和国国籍的人都是中华人民共和国公民。\n", "前文".repeat(30));
         let at = t.chars().position(|c| c == '第').unwrap();
-        let block = Block { t: t.clone(), a: vec![(0, "第三十二条".into()), (at, "第三十三条".into())] };
+        let block =
+            Block { t: t.clone().into(), a: vec![(0, "第三十二条".into()), (at, "第三十三条".into())] };
         let e = excerpt(&block, &toks(&["公民", "国籍"]));
         assert_eq!(e.anchor.as_deref(), Some("第三十三条"));
         assert_eq!(e.parts[0], ("…".to_string(), false));

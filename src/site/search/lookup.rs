@@ -101,7 +101,13 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> std::io::Result<T> 
 /// excerpt; None when the query is too short.
 pub fn search_dir(dir: &Path, query: &str) -> std::io::Result<Option<Vec<Shown>>> {
     let table: PageTable = read_json(&dir.join("search/pages.json"))?;
-    assert_eq!((table.shards, table.version), (SHARDS, VERSION), "index written with another layout");
+    if (table.shards, table.version) != (SHARDS, VERSION) {
+        let msg = format!(
+            "search/pages.json: index layout {} with {} shards, expected {VERSION} with {SHARDS}",
+            table.version, table.shards
+        );
+        return Err(std::io::Error::other(msg));
+    }
     let Lookup::Found(found) = lookup(query, |s| read_json(&dir.join(shard_file(s))).ok()) else { return Ok(None) };
     let toks = query_tokens(query);
     let chunk = table.chunk.max(1) as usize;
@@ -114,7 +120,7 @@ pub fn search_dir(dir: &Path, query: &str) -> std::io::Result<Option<Vec<Shown>>
             std::collections::hash_map::Entry::Vacant(e) => e.insert(read_json(&dir.join(chunk_file(n)))?),
         };
         let entry = rows[h.page as usize % chunk].clone();
-        let block: Block = read_json(&dir.join(block_file(&entry.key, h.block as usize)))?;
+        let block: Block<'static> = read_json(&dir.join(block_file(&entry.key, h.block as usize)))?;
         let excerpt = excerpt(&block, &toks);
         let url = match &excerpt.anchor {
             Some(a) => format!("{}#{a}", entry.url),
