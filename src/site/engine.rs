@@ -250,6 +250,7 @@ impl Engine {
         let kept::Assembled { lib: library, diags: lib_diags, patched } =
             kept::library(kept, &self.content, &changed_files, &load_opts);
         diags.extend(lib_diags.0.iter().cloned());
+        diags.extend(search::too_many_pages(library.pages.len()));
         let tera = match tera {
             Ok(t) => t,
             Err(d) => {

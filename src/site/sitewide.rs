@@ -135,7 +135,7 @@ pub fn sitemap_urls(
 fn write_search(r: &Renderer<'_>, index: IndexBuilder, base: ShardBase<'_>, out: &Output) -> Result<usize, BuildError> {
     write_page_table(r, out)?;
     let written = std::sync::atomic::AtomicUsize::new(0);
-    index.into_lists().into_par_iter().enumerate().try_for_each(|(n, lists)| {
+    index.into_lists().enumerate().try_for_each(|(n, lists)| {
         let rel = search::shard_file(n as u32);
         // A shard no page has postings in is no file (see `plan::shards`).
         if !out.wants(&rel) || matches!(base, ShardBase::Fresh) && lists.is_empty() {

@@ -14,7 +14,8 @@ mod lookup;
 
 pub use blocks::{block_file, excerpt, Block, Excerpt};
 pub use index::{
-    decode, encode, page_postings, shard_digests, IndexBuilder, Key, PagePostings, ShardDigest, ShardLists,
+    decode, encode, page_postings, shard_digests, too_many_pages, IndexBuilder, Key, PagePostings, ShardDigest,
+    ShardLists, MAX_PAGES,
 };
 pub use lookup::{lookup, query_tokens, search_dir, Found, Hit, Lookup, Shown};
 
@@ -112,8 +113,13 @@ fn tokens_at<'a>(text: &'a str, mut emit: impl FnMut(usize, Cow<'a, str>)) {
 
 /// The shard a token's postings live in: FNV-1a (32 bit) of its UTF-8 bytes.
 pub fn shard_of(token: &str) -> u32 {
+    fnv(token.as_bytes())
+}
+
+/// [`shard_of`] of a token's UTF-8 bytes.
+fn fnv(bytes: &[u8]) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
-    for b in token.bytes() {
+    for &b in bytes {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
