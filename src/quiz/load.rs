@@ -87,6 +87,15 @@ fn read_dir(dir: &Path, diags: &mut Diagnostics) -> Vec<(PathBuf, Rc<str>)> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return vec![],
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            diags.push(Diagnostic::error(
+                dir,
+                0,
+                0,
+                "cannot read folder: this is a file; expected a folder of .yaml files",
+            ));
+            return vec![];
+        }
         Err(e) => {
             diags.push(Diagnostic::error(dir, 0, 0, format!("cannot read folder: {e}")));
             return vec![];
@@ -107,6 +116,10 @@ fn read(path: &Path, diags: &mut Diagnostics) -> Option<Rc<str>> {
     match fs::read_to_string(path) {
         Ok(t) => Some(t.into()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            diags.push(Diagnostic::error(path, 0, 0, "cannot read file: it is not UTF-8 text; save it as UTF-8"));
+            None
+        }
         Err(e) => {
             diags.push(Diagnostic::error(path, 0, 0, format!("cannot read file: {e}")));
             None

@@ -78,8 +78,9 @@ impl<'de, L: Leaf<'de>> DeserializeSeed<'de> for Walk<'_, '_, L> {
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         match self.path.first() {
             None => self.leaf.at(d).map(Some),
-            Some(Seg::Key(_)) => d.deserialize_map(self),
-            Some(Seg::Index(_)) => d.deserialize_seq(self),
+            // Not deserialize_map/seq: they fail on a scalar (`draw: 3`), and a path through a scalar must
+            // read as absent, else `one_by_one` would ask for index after index of it forever.
+            Some(_) => d.deserialize_any(self),
         }
     }
 }

@@ -103,6 +103,41 @@ fn question_defects_table() {
     }
 }
 
+/// The limits themselves are allowed: 26 options (A–Z) and a multiple question with exactly 2 letters.
+#[test]
+fn questions_at_the_limits_are_valid() {
+    let letters: Vec<String> = (0..26).map(|i| format!("x{i}")).collect();
+    let tail = "    explanation: 解析\n    basis: 依据\n";
+    let bank = bank_with(&format!(
+        "  - id: q1\n    type: single\n    stem: 题\n    options: [{}]\n    answer: Z\n{tail}\
+         \x20 - id: q2\n    type: multiple\n    stem: 题\n    options: [甲, 乙, 丙]\n    answer: [A, C]\n{tail}",
+        letters.join(", ")
+    ));
+    assert_eq!(diagnose(&[("banks/b.yaml", &bank)]), Vec::<String>::new(), "{bank}");
+}
+
+/// A folder that is not one, or a file that is not UTF-8 (a bank saved as GBK by an old editor), is an error:
+/// the competition would otherwise quietly lose its questions.
+#[test]
+fn unreadable_folders_and_files_are_errors_not_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("banks"), "not a folder").unwrap();
+    fs::create_dir_all(dir.path().join("competitions")).unwrap();
+    // "id: c\ntitle: 赛\n" in GBK: 赛 is C8 FC
+    fs::write(dir.path().join("competitions/c.yaml"), b"id: c\ntitle: \xc8\xfc\n").unwrap();
+    let (set, diags) = quiz::load(dir.path());
+    let prefix = format!("{}/", dir.path().display());
+    let got: Vec<String> = diags.0.iter().map(|d| d.to_string().replace(&prefix, "")).collect();
+    assert_eq!(
+        got,
+        [
+            "banks: cannot read folder: this is a file; expected a folder of .yaml files",
+            "competitions/c.yaml: cannot read file: it is not UTF-8 text; save it as UTF-8",
+        ]
+    );
+    assert!(diags.has_errors() && set.banks.is_empty());
+}
+
 #[test]
 fn demo_data_loads_with_zero_diagnostics() {
     let (set, diags) = quiz::load(Path::new("quizzes"));
@@ -189,6 +224,11 @@ fn competition_defects_table() {
         (
             comp(TIMES, one, "pass_score: 10\nshow_answers: never\n"),
             vec!["competitions/c.yaml:10:15: show_answers: unknown variant `never`, expected `after_submit` or `after_close`"],
+        ),
+        // a scalar where the list of rules should be (it once made the loader ask for rule after rule forever)
+        (
+            comp(TIMES, "  3\n", "pass_score: 10\n"),
+            vec!["competitions/c.yaml:8:3: draw: invalid type: integer `3`, expected a sequence"],
         ),
         (
             comp(TIMES, "", "pass_score: 0\n"),
