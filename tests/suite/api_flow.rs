@@ -218,3 +218,24 @@ async fn a_competition_opens_and_closes_at_its_exact_seconds() {
     let (s, body) = t.start("later", "丙", "school-a", "一班").await;
     assert_eq!((s, code(&body).as_deref()), (StatusCode::FORBIDDEN, Some("closed")));
 }
+
+/// A grade stored by an earlier version carries its own explanation and basis: the result shows those, not
+/// the bank's current text (which may have been corrected since).
+#[tokio::test]
+async fn a_stored_explanation_is_shown_as_it_was_graded() {
+    let t = test_app().await;
+    let (_, started) = t.start("open", "吴一", "school-a", "一班").await;
+    let id = started["attempt"].as_str().unwrap();
+    let (_, result) = t.submit(id, correct_answers(&t.set, &started["questions"])).await;
+    let first = result["results"][0]["id"].as_str().unwrap().to_string();
+    let bank_text = t.set.question(&first).unwrap().explanation.clone();
+    assert_eq!(result["results"][0]["explanation"], bank_text.as_str());
+    let mut c: sqlx::SqliteConnection = sqlx::Connection::connect(&t.db.url).await.unwrap();
+    let sql = "UPDATE attempts SET grade = json_set(grade, '$.results[0].explanation', '旧版解析') WHERE id = ?";
+    let done = sqlx::query(sql).bind(id).execute(&mut c).await.unwrap();
+    assert_eq!(done.rows_affected(), 1);
+    let (_, view) = t.get(&format!("/api/attempts/{id}")).await;
+    let shown = view["result"]["results"].as_array().or(view["results"].as_array()).expect("results").clone();
+    let row = shown.iter().find(|r| r["id"] == first.as_str()).unwrap();
+    assert_eq!(row["explanation"], "旧版解析", "{view}");
+}
