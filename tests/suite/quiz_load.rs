@@ -125,6 +125,8 @@ fn unreadable_folders_and_files_are_errors_not_empty() {
     fs::create_dir_all(dir.path().join("competitions")).unwrap();
     // "id: c\ntitle: 赛\n" in GBK: 赛 is C8 FC
     fs::write(dir.path().join("competitions/c.yaml"), b"id: c\ntitle: \xc8\xfc\n").unwrap();
+    // other failures keep the system's words: a folder where a file belongs, a link to itself
+    fs::create_dir_all(dir.path().join("organizations.yaml")).unwrap();
     let (set, diags) = quiz::load(dir.path());
     let prefix = format!("{}/", dir.path().display());
     let got: Vec<String> = diags.0.iter().map(|d| d.to_string().replace(&prefix, "")).collect();
@@ -133,9 +135,16 @@ fn unreadable_folders_and_files_are_errors_not_empty() {
         [
             "banks: cannot read folder: this is a file; expected a folder of .yaml files",
             "competitions/c.yaml: cannot read file: it is not UTF-8 text; save it as UTF-8",
+            "organizations.yaml: cannot read file: Is a directory (os error 21)",
         ]
     );
     assert!(diags.has_errors() && set.banks.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("banks", dir.path().join("banks")).unwrap();
+    let (_, diags) = quiz::load(dir.path());
+    let got: Vec<String> =
+        diags.0.iter().map(|d| d.to_string().replace(&format!("{}/", dir.path().display()), "")).collect();
+    assert_eq!(got, ["banks: cannot read folder: Too many levels of symbolic links (os error 40)"]);
 }
 
 #[test]
