@@ -25,6 +25,9 @@ pub enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Include pages whose `publishDate` is still to come.
+        #[arg(long)]
+        future: bool,
         /// Build everything, ignoring the build cache in SOURCE/.pufa-cache/ (which is written again).
         #[arg(long)]
         clean: bool,

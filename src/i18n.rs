@@ -6,13 +6,22 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 /// The languages pufa speaks. Chinese is the default everywhere.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+/// Read from any common spelling of the tag (`zh-CN`, `zh_CN`, `zh-Hans`, `en-US`…), written as `zh-CN` or `en`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 pub enum Lang {
     #[default]
-    #[serde(rename = "zh-CN", alias = "zh", alias = "zh-cn")]
+    #[serde(rename = "zh-CN")]
     Zh,
-    #[serde(rename = "en", alias = "en-US", alias = "en-GB")]
+    #[serde(rename = "en")]
     En,
+}
+
+impl<'de> Deserialize<'de> for Lang {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let tag = String::deserialize(d)?;
+        Lang::parse(&tag)
+            .ok_or_else(|| serde::de::Error::custom(format!("expected a language like zh-CN or en, found {tag:?}")))
+    }
 }
 
 impl Lang {
@@ -24,11 +33,13 @@ impl Lang {
         }
     }
 
-    /// Parses a tag such as `zh-CN`, `zh`, `en`; anything else is `None`.
+    /// Parses a tag such as `zh-CN`, `zh_CN`, `zh-Hans`, `zh-Hans-CN`, `en`, `en-US`, in any letter case;
+    /// other languages (and Traditional Chinese, which pufa does not speak) are `None`.
     pub fn parse(tag: &str) -> Option<Lang> {
-        match tag.to_ascii_lowercase().as_str() {
-            "zh" | "zh-cn" | "zh-hans" => Some(Lang::Zh),
-            "en" | "en-us" | "en-gb" => Some(Lang::En),
+        let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
+        match tag.as_str() {
+            "zh" | "zh-cn" | "zh-hans" | "zh-hans-cn" | "zh-sg" => Some(Lang::Zh),
+            t if t == "en" || t.starts_with("en-") => Some(Lang::En),
             _ => None,
         }
     }
@@ -119,6 +130,19 @@ mod tests {
             assert!(!v.trim().is_empty(), "{k} has no zh-CN text");
             assert!(!all_en[k].trim().is_empty(), "{k} has no English text");
         }
+    }
+
+    #[test]
+    fn language_tags_are_read_in_every_common_spelling() {
+        for tag in ["zh-CN", "zh_CN", "zh-Hans", "zh-hans", "ZH", "zh-Hans-CN"] {
+            assert_eq!(Lang::parse(tag), Some(Lang::Zh), "{tag}");
+            assert_eq!(serde_yaml_ng::from_str::<Lang>(tag).unwrap(), Lang::Zh, "{tag}");
+        }
+        for tag in ["en", "en-US", "en_GB"] {
+            assert_eq!(Lang::parse(tag), Some(Lang::En), "{tag}");
+        }
+        let err = serde_yaml_ng::from_str::<Lang>("zh-TW").unwrap_err().to_string();
+        assert!(err.starts_with("expected a language like zh-CN or en, found \"zh-TW\""), "{err}");
     }
 
     #[test]

@@ -18,8 +18,8 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse_args();
     let result = match cli.command {
-        Command::Build { source, output, drafts, clean } => {
-            pufa::commands::build::run_build(&source, output.as_deref(), drafts, clean)
+        Command::Build { source, output, drafts, future, clean } => {
+            pufa::commands::build::run_build(&source, output.as_deref(), drafts, future, clean)
         }
         Command::Check { source } => pufa::commands::build::run_check(&source),
         Command::Serve { source, port, bind, database_url, admin_token, no_migrate, no_watch, no_build } => {

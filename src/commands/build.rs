@@ -23,8 +23,8 @@ fn print_summary(report: &BuildReport, verb: &str) {
 
 /// `pufa build`: builds (from the build cache unless `clean`) and prints warnings, a summary, or every error
 /// with its file and line.
-pub fn run_build(source: &Path, output: Option<&Path>, drafts: bool, clean: bool) -> anyhow::Result<()> {
-    let opts = BuildOptions { drafts, progress: true, ..BuildOptions::new(source, output) };
+pub fn run_build(source: &Path, output: Option<&Path>, drafts: bool, future: bool, clean: bool) -> anyhow::Result<()> {
+    let opts = BuildOptions { drafts, future, progress: true, ..BuildOptions::new(source, output) };
     let mut engine = if clean { Engine::new(opts) } else { Engine::with_cache(opts) };
     let report = engine.build(None)?;
     if let Err(e) = engine.save_cache() {

@@ -1,5 +1,6 @@
-//! YAML front matter: split it from the body, parse it into `PageMeta`/`SectionMeta`, and read dates the way
-//! Chinese offices write them (a bare date or local time is Beijing time, UTC+8).
+//! Front matter (YAML, or TOML as Zola and Hugo write it): split it from the body, parse it into
+//! `PageMeta`/`SectionMeta`, and read dates the way Chinese offices write them (a bare date or local time is
+//! Beijing time, UTC+8).
 
 use std::fmt;
 use std::path::Path;
@@ -8,59 +9,107 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use serde::de::{self, DeserializeOwned, Visitor};
 use serde::Deserializer;
 
+use super::keys;
+use super::model::{PageMeta, SectionMeta};
 use crate::diag::{self, Diagnostic};
+
+/// The language of a front matter: YAML between `---` lines, or TOML between `+++` lines (Zola's, and Hugo's
+/// other form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Toml,
+}
 
 /// A file cut into its front matter and its body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Split<'a> {
-    /// The YAML between the `---` lines; it starts on the file's line 2.
-    pub yaml: &'a str,
-    /// The markdown after the closing `---` line.
+    pub format: Format,
+    /// The front matter between the fence lines; it starts on the file's line 2.
+    pub matter: &'a str,
+    /// The markdown after the closing fence line.
     pub body: &'a str,
     /// 1-based file line where the body starts.
     pub body_line: usize,
 }
 
-/// Cuts `text` at its `---` lines. Both failures point at line 1, where the front matter should open.
+/// Cuts `text` at its `---` (or `+++`) lines. Both failures point at line 1, where the front matter should open.
 pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
-    if text[..first_end].trim_end() == "+++" {
-        // Zola's and Hugo's TOML front matter: say so plainly, since migrating sites meet it first.
-        let msg = "front matter: TOML between `+++` lines is not read here: expected YAML between `---` lines";
-        return Err(Diagnostic::error(path, 1, 1, msg));
-    }
-    if text[..first_end].trim_end() != "---" {
-        return Err(Diagnostic::error(
-            path,
-            1,
-            1,
-            "front matter: expected `---` on the first line, then YAML with at least `title:`, then `---`",
-        ));
-    }
+    let (format, fence) = match text[..first_end].trim_end() {
+        "---" => (Format::Yaml, "---"),
+        "+++" => (Format::Toml, "+++"),
+        _ => {
+            let msg = "front matter: expected `---` on the first line, then YAML with at least `title:`, then `---` \
+                       (or TOML between `+++` lines)";
+            return Err(Diagnostic::error(path, 1, 1, msg));
+        }
+    };
     let mut pos = first_end;
     let mut line = 2;
     while pos < text.len() {
         let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
-        if text[pos..end].trim_end() == "---" {
-            return Ok(Split { yaml: &text[first_end..pos], body: &text[end..], body_line: line + 1 });
+        if text[pos..end].trim_end() == fence {
+            return Ok(Split { format, matter: &text[first_end..pos], body: &text[end..], body_line: line + 1 });
         }
         pos = end;
         line += 1;
     }
-    Err(Diagnostic::error(
-        path,
-        1,
-        1,
-        "front matter: the `---` on line 1 is never closed: expected a line `---` after the YAML",
-    ))
+    let msg = format!("front matter: the `{fence}` on line 1 is never closed: expected a line `{fence}` after it");
+    Err(Diagnostic::error(path, 1, 1, msg))
 }
 
-/// Parses the YAML of a front matter, with errors at file lines (the YAML's line 1 is the file's line 2).
-pub fn parse<T: DeserializeOwned>(path: &Path, yaml: &str) -> Result<T, Diagnostic> {
-    // An empty document is `null` to YAML; read it as an empty mapping so the message is "missing field `title`".
-    let yaml = if yaml.trim().is_empty() { "{}" } else { yaml };
-    serde_yaml_ng::from_str(yaml).map_err(|e| diag::from_yaml(path, 1, &e))
+/// Parses a front matter, with errors at file lines (the front matter's line 1 is the file's line 2).
+pub fn parse<T: DeserializeOwned>(path: &Path, split: &Split) -> Result<T, Diagnostic> {
+    match split.format {
+        Format::Yaml => {
+            // An empty document is `null` to YAML; read it as an empty mapping so the message is "missing field
+            // `title`".
+            let yaml = if split.matter.trim().is_empty() { "{}" } else { split.matter };
+            serde_yaml_ng::from_str(yaml).map_err(|e| diag::from_yaml(path, 1, &e))
+        }
+        Format::Toml => toml::from_str(split.matter).map_err(|e| from_toml(path, split.matter, &e)),
+    }
+}
+
+/// A page's front matter, every key read (see `keys`): Hugo's `Title` as `title`, misspelt keys refused,
+/// the others kept in `extra`, Zola's taxonomies merged.
+pub fn page(path: &Path, split: &Split) -> Result<PageMeta, Diagnostic> {
+    let (mut meta, rest): (PageMeta, _) = parse_keyed(path, split, keys::PAGE)?;
+    meta.settle();
+    (meta.extra, meta.menu) = (rest.extra, rest.menu);
+    Ok(meta)
+}
+
+/// A section's front matter (`_index.md`), read like a page's.
+pub fn section(path: &Path, split: &Split) -> Result<SectionMeta, Diagnostic> {
+    let (mut meta, rest): (SectionMeta, _) = parse_keyed(path, split, keys::SECTION)?;
+    (meta.extra, meta.menu) = (rest.extra, rest.menu);
+    Ok(meta)
+}
+
+fn parse_keyed<T: DeserializeOwned>(path: &Path, split: &Split, known: &[&str]) -> Result<(T, keys::Rest), Diagnostic> {
+    let respelt = keys::normalized(split, known);
+    let split = match &respelt {
+        Some(text) => Split { matter: text, ..*split },
+        None => *split,
+    };
+    let meta = parse(path, &split)?;
+    Ok((meta, keys::rest(path, &split, known)?))
+}
+
+/// A TOML error at its file line and column (toml reports a byte span in the front matter).
+fn from_toml(path: &Path, matter: &str, err: &toml::de::Error) -> Diagnostic {
+    let (line, column) = match err.span() {
+        Some(span) => {
+            let before = &matter[..span.start.min(matter.len())];
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            (before.matches('\n').count() + 2, before[line_start..].chars().count() + 1)
+        }
+        None => (1, 1),
+    };
+    Diagnostic::error(path, line, column, err.message().trim_end().to_string())
 }
 
 /// Beijing time, which is what a date without an offset means here.
@@ -94,6 +143,9 @@ pub fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Fixed
 }
 
 struct DateVisitor;
+
+/// The key under which the toml crate hands a date to serde.
+pub(crate) const TOML_DATETIME: &str = "$__toml_private_datetime";
 
 fn bad<E: de::Error>(found: impl fmt::Display) -> E {
     E::custom(format!("expected a date like 2024-12-04, found {found}"))
@@ -142,7 +194,105 @@ impl<'de> Visitor<'de> for DateVisitor {
         Err(bad("a list"))
     }
 
-    fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-        Err(bad("a mapping"))
+    /// TOML dates (`date = 2024-12-04`) reach serde as a one-entry map holding their text.
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        match map.next_key::<String>()? {
+            Some(k) if k == TOML_DATETIME => self.visit_str(&map.next_value::<String>()?),
+            _ => Err(bad("a mapping")),
+        }
     }
+}
+
+/// `deserialize_with` for a list of words that may be written as one (`tags: 宪法`); numbers read as text.
+pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    d.deserialize_any(ListVisitor)
+}
+
+/// `deserialize_with` for names given as one or a list (`authors = ["甲", "乙"]`), shown joined with 、.
+pub fn opt_names<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let names = d.deserialize_any(ListVisitor)?;
+    Ok((!names.is_empty()).then(|| names.join("、")))
+}
+
+/// A word of a list: text, or a number or boolean read as its text.
+struct Word(String);
+
+impl<'de> serde::Deserialize<'de> for Word {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ListVisitor)?
+            .pop()
+            .map(Word)
+            .ok_or_else(|| de::Error::custom("expected a word, found a list"))
+    }
+}
+
+struct ListVisitor;
+
+impl<'de> Visitor<'de> for ListVisitor {
+    type Value = Vec<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list like [宪法, 民法典] or one word")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(vec![v.to_string()])
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(vec![v.to_string()])
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(vec![v.to_string()])
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(vec![v.to_string()])
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(vec![v.to_string()])
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Word(w)) = seq.next_element()? {
+            out.push(w);
+        }
+        Ok(out)
+    }
+}
+
+/// `deserialize_with` for a cover: a path or URL, or a theme's mapping that holds one (`cover: {image: a.jpg,
+/// alt: …}` in PaperMod, `src` or `url` in others).
+pub fn opt_cover<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Cover {
+        Path(String),
+        Map(std::collections::BTreeMap<String, serde_json::Value>),
+    }
+    let cover: Option<Cover> = serde::Deserialize::deserialize(d)?;
+    Ok(match cover {
+        None => None,
+        Some(Cover::Path(p)) => Some(p),
+        Some(Cover::Map(m)) => ["image", "src", "url"]
+            .iter()
+            .find_map(|k| m.get(*k).and_then(|v| v.as_str()))
+            .filter(|p| !p.is_empty())
+            .map(str::to_string),
+    })
 }

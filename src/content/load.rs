@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use super::front_matter;
@@ -19,13 +20,23 @@ use crate::diag::{Diagnostic, Diagnostics};
 pub struct LoadOptions {
     /// Keep pages and sections marked `draft: true` (for previews).
     pub drafts: bool,
+    /// Keep pages whose `publishDate` is still to come.
+    pub future: bool,
+    /// The time `publishDate` and `expiryDate` are compared with; None: the clock's.
+    pub now: Option<DateTime<FixedOffset>>,
 }
 
 /// One markdown file read and parsed: what an incremental build keeps of a file between builds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) enum Parsed {
-    Section { dir: String, meta: SectionMeta, body: String, body_line: usize },
-    Page(RawPage),
+    Section {
+        dir: String,
+        /// Boxed like the page: front matter with its extra keys is large beside the rest.
+        meta: Box<SectionMeta>,
+        body: String,
+        body_line: usize,
+    },
+    Page(Box<RawPage>),
 }
 
 /// A page read and parsed, before it gets its URL and section.
@@ -70,12 +81,21 @@ pub(crate) fn assemble(
 ) -> (Library, Diagnostics) {
     let mut sections: BTreeMap<String, RawSection> = BTreeMap::new();
     let mut pages = Vec::new();
+    let mut menus: Vec<String> = Vec::new();
     for (rel, p) in markdown {
         match p {
             Ok(Parsed::Section { dir, meta, body, body_line }) => {
-                sections.insert(dir, (meta, body, body_line));
+                if meta.menu {
+                    menus.push(rel);
+                }
+                sections.insert(dir, (*meta, body, body_line));
             }
-            Ok(Parsed::Page(page)) => pages.push(page),
+            Ok(Parsed::Page(page)) => {
+                if page.meta.menu {
+                    menus.push(rel);
+                }
+                pages.push(*page)
+            }
             Err(d) => {
                 // A broken `_index.md` still makes its folder a section, so its pages do not move elsewhere
                 // and cause follow-up errors; the build fails on `d` anyway.
@@ -89,6 +109,19 @@ pub(crate) fn assemble(
     }
     let root_exists = sections.contains_key("");
     sections.entry(String::new()).or_insert_with(|| (SectionMeta::default(), String::new(), 1));
+    // Hugo makes every top-level folder of pages a section, `_index.md` or not (but not a leaf bundle, a folder
+    // with an `index.md`): its list page is what the site's menu links to.
+    let bundles: Vec<&str> = pages.iter().filter_map(|p| p.rel.strip_suffix("/index.md")).collect();
+    let tops: Vec<String> = pages
+        .iter()
+        .filter_map(|p| p.rel.split_once('/').map(|(top, _)| top))
+        .filter(|top| !bundles.contains(top) && !sections.contains_key(*top))
+        .map(str::to_string)
+        .collect();
+    for top in tops {
+        let meta = SectionMeta { title: top.clone(), ..Default::default() };
+        sections.entry(top).or_insert_with(|| (meta, String::new(), 1));
+    }
 
     // Drafted sections hide their whole folder, sub-folders included.
     let hidden: Vec<String> = if opts.drafts {
@@ -101,13 +134,22 @@ pub(crate) fn assemble(
     };
     sections.retain(|d, _| d.is_empty() || !is_hidden(d));
 
+    if let Some(first) = menus.first() {
+        let msg = format!(
+            "`menu` in front matter is ignored ({} file(s)): the menu comes from `menus:` in site.yaml",
+            menus.len()
+        );
+        diags.push(Diagnostic::warning(shown(first), 0, 0, msg));
+    }
+    let now = opts.now.unwrap_or_else(|| chrono::Utc::now().with_timezone(&front_matter::china()));
     let mut b = Builder { diags, ..Default::default() };
     b.add_sections(sections, root_exists);
     for page in pages {
-        if (opts.drafts || !page.meta.draft) && !is_hidden(&page.rel) {
+        if (opts.drafts || !page.meta.draft) && page.meta.is_live(now, opts.future) && !is_hidden(&page.rel) {
             b.add_page(page);
         }
     }
+    b.claim_aliases();
     for rel in assets {
         if !is_hidden(&rel) {
             let name = rel.rsplit('/').next().unwrap_or(&rel);
@@ -167,7 +209,7 @@ impl Builder {
 
     /// Gives a page its URL and section; a page whose URL is taken is reported and left out.
     fn add_page(&mut self, raw: RawPage) {
-        let RawPage { rel, meta, body, body_line, facts, warnings } = raw;
+        let RawPage { rel, meta, body, body_line, facts, warnings, .. } = raw;
         self.diags.extend(warnings);
         let dir = parent_dir(&rel);
         let stem = rel.rsplit('/').next().unwrap_or(&rel).trim_end_matches(".md");
@@ -208,6 +250,25 @@ impl Builder {
     }
 }
 
+impl Builder {
+    /// Turns each page's `aliases` into site paths and claims them: an alias that is taken, or not a path of the
+    /// site, is reported and dropped.
+    fn claim_aliases(&mut self) {
+        for i in 0..self.lib.pages.len() {
+            let page = &mut self.lib.pages[i];
+            let mut kept = Vec::new();
+            for alias in std::mem::take(&mut page.meta.aliases) {
+                match super::slug::alias_url(&page.url, &alias) {
+                    Ok(url) if claim(&mut self.seen, &url, &page.source, &mut self.diags) => kept.push(url),
+                    Ok(_) => {}
+                    Err(msg) => self.diags.push(Diagnostic::error(shown(&page.source), 0, 0, msg)),
+                }
+            }
+            page.meta.aliases = kept;
+        }
+    }
+}
+
 /// Records that `url` belongs to `source`; a second claimant is an error naming both files.
 fn claim(seen: &mut HashMap<String, String>, url: &str, source: &str, diags: &mut Diagnostics) -> bool {
     if let Some(first) = seen.get(url) {
@@ -226,14 +287,14 @@ pub(crate) fn parse(rel: &str, bytes: Vec<u8>) -> Result<Parsed, Diagnostic> {
     let split = front_matter::split(&path, &text)?;
     let (body, body_line) = (split.body, split.body_line);
     if let Some(dir) = index_dir(rel) {
-        let meta: SectionMeta = front_matter::parse(&path, split.yaml)?;
-        Ok(Parsed::Section { dir, meta, body: body.to_string(), body_line })
+        let meta = front_matter::section(&path, &split)?;
+        Ok(Parsed::Section { dir, meta: Box::new(meta), body: body.to_string(), body_line })
     } else {
-        let meta: PageMeta = front_matter::parse(&path, split.yaml)?;
-        let facts = text::facts(body, meta.summary.as_deref());
+        let meta = front_matter::page(&path, &split)?;
+        let facts = text::facts(body, meta.summary.as_deref().or(meta.description.as_deref()));
         let warnings = local::check_videos(&path, &text, &meta);
         let body = Arc::from(body);
-        Ok(Parsed::Page(RawPage { rel: rel.to_string(), meta, body, body_line, facts, warnings }))
+        Ok(Parsed::Page(Box::new(RawPage { rel: rel.to_string(), meta, body, body_line, facts, warnings })))
     }
 }
 
@@ -366,7 +427,7 @@ mod tests {
 
     fn raw(rel: &str, text: &str) -> RawPage {
         match parse(rel, text.as_bytes().to_vec()) {
-            Ok(Parsed::Page(p)) => p,
+            Ok(Parsed::Page(p)) => *p,
             other => panic!("{other:?}"),
         }
     }

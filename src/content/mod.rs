@@ -1,7 +1,8 @@
-//! Content: reads `content/` (sections, pages, YAML front matter) into a `Library` and renders markdown to HTML.
+//! Content: reads `content/` (sections, pages, YAML or TOML front matter) into a `Library` and renders markdown to HTML.
 //! Pure: files in, model out; it never writes.
 
 pub mod front_matter;
+pub mod keys;
 pub(crate) mod load;
 mod local;
 pub mod markdown;

@@ -60,9 +60,9 @@ pub struct VideoRef {
     pub title: Option<String>,
 }
 
-/// A page's front matter: YAML between `---` lines, keys compatible with Hugo's and Zola's.
+/// A page's front matter (YAML between `---` lines or TOML between `+++` lines), with Hugo's and Zola's keys.
+/// Keys not named here are kept in `extra` (see `keys`); a misspelt one is an error.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PageMeta {
     /// The page title (required).
     pub title: String,
@@ -72,15 +72,24 @@ pub struct PageMeta {
     /// Last update, same forms as `date` (Hugo's `lastmod` is accepted too).
     #[serde(default, alias = "lastmod", deserialize_with = "super::front_matter::opt_date")]
     pub updated: Option<DateTime<FixedOffset>>,
-    /// Author or issuing office, e.g. 县司法局.
-    #[serde(default)]
+    /// Author or issuing office, e.g. 县司法局; a list (Zola's `authors`) is shown joined with 、.
+    #[serde(default, alias = "authors", deserialize_with = "super::front_matter::opt_names")]
     pub author: Option<String>,
-    /// Short summary for lists and feeds (Hugo/Zola's `description` is accepted too); default: the opening text.
-    #[serde(default, alias = "description")]
-    pub summary: Option<String>,
-    /// Free tags, each with its own term page.
+    /// Short summary for lists and feeds; default: `description`, else the opening text.
     #[serde(default)]
+    pub summary: Option<String>,
+    /// The page's description for search engines and share cards; default: the summary.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Free tags, each with its own term page.
+    #[serde(default, deserialize_with = "super::front_matter::list")]
     pub tags: Vec<String>,
+    /// Categories (Hugo's and Zola's second taxonomy), each with its own term page.
+    #[serde(default, deserialize_with = "super::front_matter::list")]
+    pub categories: Vec<String>,
+    /// Words for the page's `<meta name="keywords">`.
+    #[serde(default, deserialize_with = "super::front_matter::list")]
+    pub keywords: Vec<String>,
     /// Which of the 法律七进 audiences the page is for.
     #[serde(default)]
     pub audiences: Vec<Audience>,
@@ -90,12 +99,21 @@ pub struct PageMeta {
     /// A draft is skipped by `pufa build` (shown by `pufa serve --drafts`).
     #[serde(default)]
     pub draft: bool,
+    /// The page is built from this time on (`pufa build --future` builds it before).
+    #[serde(default, rename = "publishDate", deserialize_with = "super::front_matter::opt_date")]
+    pub publish_date: Option<DateTime<FixedOffset>>,
+    /// The page is no longer built from this time on.
+    #[serde(default, rename = "expiryDate", deserialize_with = "super::front_matter::opt_date")]
+    pub expiry_date: Option<DateTime<FixedOffset>>,
     /// The last URL segment; default: the file name, kept readable in Chinese.
     #[serde(default)]
     pub slug: Option<String>,
+    /// Other site paths that lead to this page (old addresses of a moved site): each gets a redirect page.
+    #[serde(default, deserialize_with = "super::front_matter::list")]
+    pub aliases: Vec<String>,
     /// Cover image path or URL, used in lists and as the video poster; a path relative to the page is
-    /// rewritten by `load` to the URL of the copied file.
-    #[serde(default)]
+    /// rewritten by `load` to the URL of the copied file. Themes' `cover: {image: …}` is read too.
+    #[serde(default, deserialize_with = "super::front_matter::opt_cover")]
     pub cover: Option<String>,
     /// Videos shown with the page and gathered in the video gallery (relative file paths rewritten like `cover`).
     #[serde(default)]
@@ -106,6 +124,31 @@ pub struct PageMeta {
     /// Template to render with instead of `page.html`.
     #[serde(default)]
     pub template: Option<String>,
+    /// Zola's `[taxonomies]`: its `tags` and `categories` join the page's own.
+    #[serde(default, skip_serializing)]
+    pub taxonomies: BTreeMap<String, Vec<String>>,
+    /// Every other key, with `params:` (Hugo) and `[extra]` (Zola) spread in: `page.extra` in templates.
+    #[serde(skip)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Whether it sets Hugo's `menu` (ignored, with one note per build: the menu is site.yaml's `menus`).
+    #[serde(skip)]
+    pub menu: bool,
+}
+
+impl PageMeta {
+    /// Moves Zola's `taxonomies.tags` and `.categories` into `tags` and `categories`.
+    pub fn settle(&mut self) {
+        for (key, into) in [("tags", &mut self.tags), ("categories", &mut self.categories)] {
+            if let Some(terms) = self.taxonomies.remove(key) {
+                into.extend(terms);
+            }
+        }
+    }
+
+    /// Whether the page is out at `now`: published (or `future`) and not expired.
+    pub fn is_live(&self, now: DateTime<FixedOffset>, future: bool) -> bool {
+        (future || self.publish_date.is_none_or(|p| p <= now)) && self.expiry_date.is_none_or(|e| e > now)
+    }
 }
 
 /// How a section orders its pages.
@@ -113,15 +156,18 @@ pub struct PageMeta {
 #[serde(rename_all = "lowercase")]
 pub enum SortBy {
     /// Weight first (pages without weight last), then newest first.
+    /// Zola's `update_date` and `none` read as the default order.
     #[default]
+    #[serde(alias = "update_date", alias = "none")]
     Date,
     Weight,
+    /// Zola's `title_bytes` and `slug` read as title order.
+    #[serde(alias = "title_bytes", alias = "slug")]
     Title,
 }
 
-/// A section's front matter, from its `_index.md`.
+/// A section's front matter, from its `_index.md`; other keys are kept in `extra`, as for pages.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SectionMeta {
     /// The column's name, e.g. 宪法学习 (required).
     pub title: String,
@@ -141,7 +187,7 @@ pub struct SectionMeta {
     #[serde(default)]
     pub draft: bool,
     /// Cover image for the home page card.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::front_matter::opt_cover")]
     pub cover: Option<String>,
     /// Template to render with instead of `section.html`.
     #[serde(default)]
@@ -149,6 +195,12 @@ pub struct SectionMeta {
     /// The last URL segment; default: the folder name.
     #[serde(default)]
     pub slug: Option<String>,
+    /// Every other key, with `params:` and `[extra]` spread in: `section.extra` in templates.
+    #[serde(skip)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Whether it sets Hugo's `menu` (ignored).
+    #[serde(skip)]
+    pub menu: bool,
 }
 
 /// One markdown page.

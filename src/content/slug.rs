@@ -1,4 +1,5 @@
-//! Readable slugs for URLs and heading anchors: Chinese kept as it is, ASCII lowercased, punctuation made dashes.
+//! Readable slugs for URLs and heading anchors (Chinese kept as it is, ASCII lowercased, punctuation made
+//! dashes), and the site paths of `aliases`.
 
 use super::text::is_letter_or_digit;
 
@@ -26,9 +27,44 @@ pub fn slugify(s: &str) -> String {
     out
 }
 
+/// The site path an `aliases:` entry names, for a page at `page_url`: `/old/path/` as written (a trailing `/`
+/// added unless it names a file like `a.html`), a relative entry under the page's parent folder, as Hugo reads
+/// it. An address outside the site (`https://…`, `..`, `?`, `#`) is refused with what to write instead.
+pub fn alias_url(page_url: &str, alias: &str) -> Result<String, String> {
+    let a = alias.trim();
+    let bad = a.is_empty() || a.contains("://") || a.starts_with("//") || a.contains(['?', '#', '\\']);
+    if bad || a.split('/').any(|seg| seg == "..") {
+        return Err(format!("aliases: expected a path of this site like /old/page/, found {alias:?}"));
+    }
+    let mut url = match a.strip_prefix('/') {
+        Some(rest) => format!("/{rest}"),
+        None => {
+            let parent = page_url.trim_end_matches('/').rfind('/').map_or("/", |i| &page_url[..=i]);
+            format!("{parent}{}", a.trim_start_matches("./"))
+        }
+    };
+    let last = url.rsplit('/').next().unwrap_or_default();
+    if !last.is_empty() && !last.contains('.') {
+        url.push('/');
+    }
+    Ok(url)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::slugify;
+    #[test]
+    fn aliases_are_site_paths() {
+        let page = "/posts/a/";
+        assert_eq!(alias_url(page, "/old/a").as_deref(), Ok("/old/a/"));
+        assert_eq!(alias_url(page, "/2024/12/a.html").as_deref(), Ok("/2024/12/a.html"));
+        assert_eq!(alias_url(page, "old-a").as_deref(), Ok("/posts/old-a/"));
+        assert_eq!(alias_url(page, "./旧/").as_deref(), Ok("/posts/旧/"));
+        for bad in ["https://example.com/a/", "//example.com/a", "/../etc/", "/a?x=1", "", "/a#b"] {
+            assert!(alias_url(page, bad).is_err(), "{bad}");
+        }
+    }
+
+    use super::{alias_url, slugify};
     use test_case::test_case;
 
     #[test_case("宪法学习", "宪法学习" ; "chinese kept")]

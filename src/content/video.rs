@@ -1,4 +1,4 @@
-//! Video links: recognise Bilibili, Tencent Video, Youku, YouTube and direct files, and write a lazy player.
+//! Video links: recognise Bilibili, Tencent Video, Youku, YouTube, Vimeo and direct files, and write a lazy player.
 
 use pulldown_cmark_escape::{escape_href, escape_html};
 use serde::Serialize;
@@ -7,7 +7,7 @@ use url::Url;
 use crate::i18n::{self, Lang};
 
 /// The hosts and files a player is written for, as named in diagnostics.
-pub const KNOWN: &str = "Bilibili, Tencent Video, Youku, YouTube, .mp4, .webm";
+pub const KNOWN: &str = "Bilibili, Tencent Video, Youku, YouTube, Vimeo, .mp4, .webm";
 
 /// Where a video is hosted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -17,6 +17,7 @@ pub enum Provider {
     Tencent,
     Youku,
     YouTube,
+    Vimeo,
     /// A direct .mp4 or .webm file, played with `<video>`.
     File,
 }
@@ -29,6 +30,7 @@ impl Provider {
             Provider::Tencent => "tencent",
             Provider::Youku => "youku",
             Provider::YouTube => "youtube",
+            Provider::Vimeo => "vimeo",
             Provider::File => "file",
         }
     }
@@ -40,6 +42,7 @@ impl Provider {
             Provider::Tencent => "video.provider.tencent",
             Provider::Youku => "video.provider.youku",
             Provider::YouTube => "video.provider.youtube",
+            Provider::Vimeo => "video.provider.vimeo",
             Provider::File => "video.provider.file",
         };
         i18n::t(lang, key)
@@ -113,6 +116,9 @@ pub fn parse(url: &str) -> Option<Video> {
         }
         ("youtube.com", ["watch"]) => youtube(url, &query("v")?),
         ("youtube.com", ["shorts" | "embed" | "live", id]) | ("youtu.be", [id]) => youtube(url, id),
+        ("vimeo.com", [id]) | ("player.vimeo.com", ["video", id]) if id.chars().all(|c| c.is_ascii_digit()) => {
+            video(Provider::Vimeo, id, format!("https://player.vimeo.com/video/{id}"))
+        }
         _ if is_file(u.path()) => video(Provider::File, url, url.to_string()),
         _ => None,
     }

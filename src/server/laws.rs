@@ -148,7 +148,7 @@ impl Laws {
             .par_iter()
             .filter(|p| wanted.contains(&law_key(&p.meta.title)))
             .filter_map(|p| {
-                let ctx = RenderContext { library, source: &p.source, body_line: p.body_line, lang };
+                let ctx = RenderContext { library, source: &p.source, body_line: p.body_line, lang, shortcodes: None };
                 let rendered = markdown::render(&p.body, &ctx);
                 let mut articles = HashMap::new();
                 for a in &rendered.articles {

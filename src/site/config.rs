@@ -39,6 +39,9 @@ pub struct SiteConfig {
     pub paginate_by: usize,
     /// Base URL of the competition server (e.g. `https://quiz.example.gov.cn`); empty means the same origin.
     pub quiz_server: String,
+    /// The picture of share cards (WeChat, Weibo, …) for pages without a cover: a site path such as
+    /// `/static/share.png`, or a full URL.
+    pub share_image: Option<String>,
 }
 
 impl Default for SiteConfig {
@@ -52,6 +55,7 @@ impl Default for SiteConfig {
             theme: None,
             paginate_by: 20,
             quiz_server: String::new(),
+            share_image: None,
         }
     }
 }

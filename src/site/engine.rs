@@ -244,7 +244,7 @@ impl Engine {
             set
         });
         let changed_files = self.content.refresh(&source.join("content"), changed, diags);
-        let load_opts = content::LoadOptions { drafts: self.opts.drafts };
+        let load_opts = content::LoadOptions { drafts: self.opts.drafts, future: self.opts.future, now: None };
         // Taken now: a build that fails leaves nothing to patch (the next one puts the library together anew).
         let kept = self.kept.take().filter(|_| mode == Mode::Incremental);
         let kept::Assembled { lib: library, diags: lib_diags, patched } =
@@ -478,7 +478,7 @@ fn global_fingerprint(
     quizzes: &Path,
 ) -> u64 {
     let mut f = Fp::new("global", cache::program_id());
-    f.u64(opts.drafts as u64).json(config);
+    f.u64(opts.drafts as u64).u64(opts.future as u64).json(config);
     for (name, (_, text)) in templates {
         f.str(name).str(text);
     }

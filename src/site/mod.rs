@@ -31,6 +31,8 @@ pub struct BuildOptions {
     /// Where the site goes; `None` checks everything and writes nothing (`pufa check`).
     pub output: Option<PathBuf>,
     pub drafts: bool,
+    /// Include pages whose `publishDate` is still to come.
+    pub future: bool,
     /// Show a progress bar (only on a terminal, and only for builds that take over a second).
     pub progress: bool,
 }
@@ -42,6 +44,7 @@ impl BuildOptions {
             source: source.to_path_buf(),
             output: Some(output.map(Path::to_path_buf).unwrap_or_else(|| source.join("public"))),
             drafts: false,
+            future: false,
             progress: false,
         }
     }

@@ -98,7 +98,16 @@ struct PageView<'p> {
     summary: &'p str,
     reading: String,
     tags: Vec<TermLink>,
+    categories: Vec<TermLink>,
     audiences: Vec<TermLink>,
+    /// For `<meta name="description">` and share cards: `description`, else the summary.
+    description: &'p str,
+    keywords: &'p [String],
+    /// The front matter's other keys (Hugo's params, Zola's extra).
+    extra: &'p serde_json::Map<String, serde_json::Value>,
+    /// Absolute URLs for share cards (`og:url`, `og:image`): the page, and its cover or the site's picture.
+    permalink: String,
+    share_image: Option<String>,
     content: &'p str,
     toc: &'p [Heading],
     show_toc: bool,
@@ -107,6 +116,53 @@ struct PageView<'p> {
     next: Option<Link>,
     quiz: Option<Link>,
     section: Link,
+}
+
+impl Renderer<'_> {
+    /// An absolute URL for a picture of a share card: a full URL as it is, a site path under `base_url`.
+    fn share_url(&self, image: &str) -> String {
+        if image.contains("://") {
+            image.to_string()
+        } else {
+            super::feed::absolute(self, &format!("/{}", image.trim_start_matches('/')))
+        }
+    }
+}
+
+/// A site's own shortcodes: `templates/shortcodes/NAME.html`, given the arguments by name (and as `args`) and
+/// the inner text as `body`.
+impl crate::content::markdown::shortcodes::Templates for Renderer<'_> {
+    fn shortcode(
+        &self,
+        name: &str,
+        args: &serde_json::Map<String, serde_json::Value>,
+        body: Option<&str>,
+    ) -> Option<Result<String, String>> {
+        let template = format!("shortcodes/{name}.html");
+        if !self.tera.get_template_names().any(|n| n == template) {
+            return None;
+        }
+        let mut ctx = tera::Context::new();
+        for (k, v) in args {
+            ctx.insert(k.as_str(), v);
+        }
+        ctx.insert("args", args);
+        ctx.insert("body", body.unwrap_or(""));
+        ctx.insert("lang", &self.lang);
+        Some(self.tera.render(&template, &ctx).map_err(|e| {
+            let mut msg = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                msg = format!("{msg}: {s}");
+                source = s.source();
+            }
+            msg
+        }))
+    }
+}
+
+fn term_links(key: &str, terms: &[String]) -> Vec<TermLink> {
+    terms.iter().map(|t| TermLink { name: t.clone(), url: format!("/{key}/{}/", views::term_slug(t)) }).collect()
 }
 
 /// Tables of contents are for long pages: law texts with chapters, not a three-paragraph note.
@@ -182,7 +238,13 @@ impl Renderer<'_> {
         let mut outcome = PageOutcome::default();
         let rendered = markdown::render(
             &page.body,
-            &RenderContext { library: lib, source: &page.source, body_line: page.body_line, lang: self.lang },
+            &RenderContext {
+                library: lib,
+                source: &page.source,
+                body_line: page.body_line,
+                lang: self.lang,
+                shortcodes: Some(self),
+            },
         );
         outcome.diagnostics.extend(rendered.diagnostics.iter().cloned());
         outcome.lookups.clone_from(&rendered.lookups);
@@ -248,12 +310,13 @@ impl Renderer<'_> {
             author: page.meta.author.as_deref(),
             summary: &page.summary,
             reading: views::reading_text(self.lang, page.reading_minutes),
-            tags: page
-                .meta
-                .tags
-                .iter()
-                .map(|t| TermLink { name: t.clone(), url: format!("/tags/{}/", views::term_slug(t)) })
-                .collect(),
+            tags: term_links("tags", &page.meta.tags),
+            categories: term_links("categories", &page.meta.categories),
+            description: page.meta.description.as_deref().unwrap_or(&page.summary),
+            keywords: &page.meta.keywords,
+            extra: &page.meta.extra,
+            permalink: super::feed::absolute(self, &page.url),
+            share_image: page.meta.cover.as_deref().or(self.config.share_image.as_deref()).map(|c| self.share_url(c)),
             audiences: page
                 .meta
                 .audiences
@@ -285,7 +348,13 @@ impl Renderer<'_> {
         let section = &lib.sections[i];
         let rendered = markdown::render(
             &section.body,
-            &RenderContext { library: lib, source: &section.source, body_line: section.body_line, lang: self.lang },
+            &RenderContext {
+                library: lib,
+                source: &section.source,
+                body_line: section.body_line,
+                lang: self.lang,
+                shortcodes: Some(self),
+            },
         );
         let mut diags = rendered.diagnostics.clone();
         let lookups = rendered.lookups.clone();
@@ -317,7 +386,7 @@ impl Renderer<'_> {
             "section",
             &serde_json::json!({
                 "title": section.meta.title, "url": section.url, "content": views::with_root(&rendered.html, &self.root),
-                "summary": section.meta.summary,
+                "summary": section.meta.summary, "extra": section.meta.extra,
             }),
         );
         ctx.insert("subsections", &cards);

@@ -97,6 +97,7 @@ pub fn render_all(
     let (_, after_bytes) = out.totals();
     extra.search_bytes = after_bytes - before_bytes;
 
+    write_aliases(r, out)?;
     copy_static(r, out)?;
     for (source, url) in &lib.assets {
         out.copy(&r.source.join("content").join(source), url.trim_start_matches('/'))?;
@@ -210,6 +211,30 @@ fn write_page_table(r: &Renderer<'_>, out: &Output) -> Result<(), BuildError> {
             .collect();
         out.write(&rel, &serde_json::to_vec(&rows).expect("page table serialises"))
     })
+}
+
+/// Writes a redirect page at each alias of a page (the old addresses of a moved site), as Hugo and Zola do:
+/// a refresh for browsers, a canonical link for search engines, and a link for the rest.
+fn write_aliases(r: &Renderer<'_>, out: &Output) -> Result<(), BuildError> {
+    for p in &r.library.pages {
+        for alias in &p.meta.aliases {
+            let rel = file_for(alias);
+            if out.wants(&rel) {
+                let to = super::theme::escape(&format!("{}{}", r.root, p.url));
+                let html = format!(
+                    "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+                     <link rel=\"canonical\" href=\"{to}\"><meta name=\"robots\" content=\"noindex\">\
+                     <meta http-equiv=\"refresh\" content=\"0; url={to}\"></head>\
+                     <body><p>{moved}<a href=\"{to}\">{title}</a></p></body></html>\n",
+                    lang = r.lang.tag(),
+                    title = super::theme::escape(&p.meta.title),
+                    moved = crate::i18n::t(r.lang, "site.moved"),
+                );
+                out.write(&rel, html.as_bytes())?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Copies the theme's static files (site overrides included) to `/static/`.

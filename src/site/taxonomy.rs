@@ -1,4 +1,4 @@
-//! Taxonomies: `tags` (free) and `audiences` (the seven of 法律七进), each with a list page and paginated
+//! Taxonomies: `tags` and `categories` (free) and `audiences` (the seven of 法律七进), each with a list page and paginated
 //! term pages, newest first.
 
 use std::collections::{BTreeMap, HashMap};
@@ -11,7 +11,7 @@ use super::output::{file_for, Output};
 use super::render::Renderer;
 use super::views::{self, Item, Link};
 use super::BuildError;
-use crate::content::{Audience, Library};
+use crate::content::{Audience, Library, PageMeta};
 use crate::diag::Diagnostic;
 use crate::i18n;
 
@@ -30,27 +30,25 @@ pub struct Taxonomy {
     pub terms: Vec<Term>,
 }
 
-/// Gathers both taxonomies from the library. Tags that slugify alike (`Civil Code`, `civil code`) share a page.
+/// The terms a page has in one taxonomy.
+pub type TermsOf = fn(&PageMeta) -> &[String];
+
+/// The free taxonomies: their key (also their URL folder) and each page's terms in it.
+pub const FREE: [(&str, TermsOf); 2] = [("tags", |m| &m.tags), ("categories", |m| &m.categories)];
+
+/// Gathers the taxonomies from the library: tags, categories (when a page has one) and audiences. Terms that
+/// slugify alike (`Civil Code`, `civil code`) share a page.
 pub fn gather(lib: &Library) -> Vec<Taxonomy> {
-    let mut tags: Vec<Term> = Vec::new();
-    let mut tag_of_slug: HashMap<String, usize> = HashMap::new();
-    // Terms by tag as written: most pages share their tags with many others.
-    let mut tag_of_name: HashMap<&str, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (key, terms_of) in FREE {
+        let terms = free(lib, key, terms_of);
+        // Tags have their list page even when empty (the footer links it); categories only when used.
+        if key == "tags" || !terms.is_empty() {
+            out.push(Taxonomy { key, terms });
+        }
+    }
     let mut audiences: BTreeMap<Audience, Vec<usize>> = BTreeMap::new();
     for (i, page) in lib.pages.iter().enumerate() {
-        for tag in &page.meta.tags {
-            let t = *tag_of_name.entry(tag.as_str()).or_insert_with(|| {
-                let slug = views::term_slug(tag);
-                *tag_of_slug.entry(slug.clone()).or_insert_with(|| {
-                    tags.push(Term { name: tag.trim().to_string(), url: format!("/tags/{slug}/"), pages: Vec::new() });
-                    tags.len() - 1
-                })
-            });
-            let term = &mut tags[t];
-            if term.pages.last() != Some(&i) {
-                term.pages.push(i);
-            }
-        }
         for a in &page.meta.audiences {
             let list = audiences.entry(*a).or_default();
             if list.last() != Some(&i) {
@@ -58,9 +56,6 @@ pub fn gather(lib: &Library) -> Vec<Taxonomy> {
             }
         }
     }
-    // The first page of a tag in page order names it, as before; the names of distinct slugs differ, so this
-    // order is total. Most used tags first: a reader scanning the list sees the big topics.
-    tags.sort_by(|a, b| b.pages.len().cmp(&a.pages.len()).then(a.name.cmp(&b.name)));
     let audiences = Audience::ALL
         .iter()
         .filter_map(|a| {
@@ -71,7 +66,7 @@ pub fn gather(lib: &Library) -> Vec<Taxonomy> {
             })
         })
         .collect();
-    let mut out = vec![Taxonomy { key: "tags", terms: tags }, Taxonomy { key: "audiences", terms: audiences }];
+    out.push(Taxonomy { key: "audiences", terms: audiences });
     // Newest first, then in page order: every term sorted by one rank computed once.
     let mut by_date: Vec<usize> = (0..lib.pages.len()).collect();
     by_date.sort_by(|&a, &b| lib.pages[b].meta.date.cmp(&lib.pages[a].meta.date).then(a.cmp(&b)));
@@ -85,6 +80,33 @@ pub fn gather(lib: &Library) -> Vec<Taxonomy> {
         }
     }
     out
+}
+
+/// The terms of one free taxonomy, most used first.
+fn free(lib: &Library, key: &str, terms_of: TermsOf) -> Vec<Term> {
+    let mut tags: Vec<Term> = Vec::new();
+    let mut tag_of_slug: HashMap<String, usize> = HashMap::new();
+    // Terms by name as written: most pages share their terms with many others.
+    let mut tag_of_name: HashMap<&str, usize> = HashMap::new();
+    for (i, page) in lib.pages.iter().enumerate() {
+        for tag in terms_of(&page.meta) {
+            let t = *tag_of_name.entry(tag.as_str()).or_insert_with(|| {
+                let slug = views::term_slug(tag);
+                *tag_of_slug.entry(slug.clone()).or_insert_with(|| {
+                    tags.push(Term { name: tag.trim().to_string(), url: format!("/{key}/{slug}/"), pages: Vec::new() });
+                    tags.len() - 1
+                })
+            });
+            let term = &mut tags[t];
+            if term.pages.last() != Some(&i) {
+                term.pages.push(i);
+            }
+        }
+    }
+    // The first page of a term in page order names it; the names of distinct slugs differ, so this order is
+    // total. Most used first: a reader scanning the list sees the big topics.
+    tags.sort_by(|a, b| b.pages.len().cmp(&a.pages.len()).then(a.name.cmp(&b.name)));
+    tags
 }
 
 #[derive(Serialize)]

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use pufa::content::front_matter::{parse, parse_date, split};
+use pufa::content::front_matter::{self, parse_date, split};
 use pufa::content::{Audience, PageMeta, SectionMeta, SortBy, VideoRef};
 use test_case::test_case;
 
@@ -10,7 +10,7 @@ const PATH: &str = "content/columns/a.md";
 
 fn page(text: &str) -> Result<PageMeta, String> {
     let s = split(Path::new(PATH), text).map_err(|d| d.to_string())?;
-    parse(Path::new(PATH), s.yaml).map_err(|d| d.to_string())
+    front_matter::page(Path::new(PATH), &s).map_err(|d| d.to_string())
 }
 
 #[test]
@@ -26,7 +26,7 @@ fn every_page_key_is_read() {
     assert_eq!(m.date.unwrap().to_rfc3339(), "2024-12-04T00:00:00+08:00");
     assert_eq!(m.updated.unwrap().to_rfc3339(), "2024-12-05T10:00:00+08:00");
     assert_eq!(m.author.as_deref(), Some("县司法局"));
-    assert_eq!(m.summary.as_deref(), Some("简介"));
+    assert_eq!((m.summary, m.description.as_deref()), (None, Some("简介")));
     assert_eq!(m.tags, ["宪法"]);
     assert_eq!(m.audiences, [Audience::Schools, Audience::Internet]);
     assert_eq!((m.weight, m.draft, m.slug.as_deref()), (Some(3), true, Some("xianfa")));
@@ -41,26 +41,75 @@ fn every_page_key_is_read() {
     assert_eq!((m.quiz.as_deref(), m.template.as_deref()), (Some("q2024"), Some("law.html")));
 }
 
+/// Hugo's keys (any letter case, as Hugo reads them) and a theme's own keys, which templates see as `page.extra`.
+#[test]
+fn hugo_keys_and_theme_parameters_are_read() {
+    let m = page(
+        "---\nTitle: 民法典\nDate: 2024-05-01T09:00:00+08:00\ncategories: [普法]\ntags: 民法\n\
+         keywords: [民法典, 合同]\naliases: [/old/minfadian/]\npublishDate: 2024-05-02\nexpirydate: 2030-01-01\n\
+         authors: [甲, 乙]\ncover:\n  image: a.jpg\n  alt: 封面\nShowToc: true\nmenu: main\n\
+         params:\n  hero: b.jpg\n---\n",
+    )
+    .unwrap();
+    assert_eq!((m.title.as_str(), m.date.unwrap().to_rfc3339().as_str()), ("民法典", "2024-05-01T09:00:00+08:00"));
+    assert_eq!(
+        (m.categories, m.tags, m.keywords),
+        (vec!["普法".to_string()], vec!["民法".to_string()], vec!["民法典".to_string(), "合同".into()])
+    );
+    assert_eq!(m.aliases, ["/old/minfadian/"]);
+    assert_eq!(m.publish_date.unwrap().to_rfc3339(), "2024-05-02T00:00:00+08:00");
+    assert_eq!(m.expiry_date.unwrap().to_rfc3339(), "2030-01-01T00:00:00+08:00");
+    assert_eq!((m.author.as_deref(), m.cover.as_deref(), m.menu), (Some("甲、乙"), Some("a.jpg"), true));
+    assert_eq!(serde_json::Value::Object(m.extra), serde_json::json!({"ShowToc": true, "hero": "b.jpg"}));
+}
+
+/// Zola's TOML front matter: dates as TOML dates, `[taxonomies]` and `[extra]`.
+#[test]
+fn zola_toml_front_matter_is_read() {
+    let m = page(
+        "+++\ntitle = \"宪法宣传周\"\ndate = 2024-12-04\nupdated = 2024-12-05T10:00:00+08:00\n\
+         description = \"简介\"\nweight = 2\n[taxonomies]\ntags = [\"宪法\"]\ncategories = [\"活动\"]\n\
+         [extra]\nlead = \"导语\"\n+++\n正文\n",
+    )
+    .unwrap();
+    assert_eq!(m.title, "宪法宣传周");
+    assert_eq!(m.date.unwrap().to_rfc3339(), "2024-12-04T00:00:00+08:00");
+    assert_eq!(m.updated.unwrap().to_rfc3339(), "2024-12-05T10:00:00+08:00");
+    assert_eq!((m.tags, m.categories, m.weight), (vec!["宪法".to_string()], vec!["活动".to_string()], Some(2)));
+    assert_eq!(serde_json::Value::Object(m.extra), serde_json::json!({"lead": "导语"}));
+    let s = split(
+        Path::new(PATH),
+        "+++\ntitle = \"宪法\"\nsort_by = \"update_date\"\ninsert_anchor_links = \"right\"\n+++\n",
+    )
+    .unwrap();
+    let m: SectionMeta = front_matter::section(Path::new(PATH), &s).unwrap();
+    assert_eq!((m.title.as_str(), m.sort_by), ("宪法", SortBy::Date));
+    assert_eq!(serde_json::Value::Object(m.extra), serde_json::json!({"insert_anchor_links": "right"}));
+}
+
 #[test]
 fn section_keys_are_read() {
     let s = split(Path::new(PATH), "---\ntitle: 宪法\nsort_by: weight\npaginate_by: 10\nweight: 2\n---\n").unwrap();
-    let m: SectionMeta = parse(Path::new(PATH), s.yaml).unwrap();
+    let m: SectionMeta = front_matter::section(Path::new(PATH), &s).unwrap();
     assert_eq!((m.title.as_str(), m.sort_by, m.paginate_by, m.weight), ("宪法", SortBy::Weight, Some(10), Some(2)));
 }
 
 #[test]
 fn body_starts_after_the_closing_line() {
     let s = split(Path::new(PATH), "\u{feff}---\r\ntitle: a\r\n---\r\n正文\n").unwrap();
-    assert_eq!((s.yaml, s.body, s.body_line), ("title: a\r\n", "正文\n", 4));
+    assert_eq!((s.matter, s.body, s.body_line), ("title: a\r\n", "正文\n", 4));
 }
 
-#[test_case("正文\n", "content/columns/a.md:1:1: front matter: expected `---` on the first line, then YAML with at least `title:`, then `---`" ; "no front matter")]
-#[test_case("+++\ntitle = \"a\"\n+++\n", "content/columns/a.md:1:1: front matter: TOML between `+++` lines is not read here: expected YAML between `---` lines" ; "toml front matter")]
-#[test_case("---\ntitle: a\n正文\n", "content/columns/a.md:1:1: front matter: the `---` on line 1 is never closed: expected a line `---` after the YAML" ; "unclosed")]
+#[test_case("正文\n", "content/columns/a.md:1:1: front matter: expected `---` on the first line, then YAML with at least `title:`, then `---` (or TOML between `+++` lines)" ; "no front matter")]
+#[test_case("+++\ntitle = \"a\"\ndate = 12\n+++\n", "content/columns/a.md:3:8: expected a date like 2024-12-04, found 12" ; "toml date")]
+#[test_case("+++\ntitle = \"a\"\ntags = [\n+++\n", "content/columns/a.md:3:9: unclosed array, expected `]`" ; "toml syntax")]
+#[test_case("+++\ntitle = \"a\"\n", "content/columns/a.md:1:1: front matter: the `+++` on line 1 is never closed: expected a line `+++` after it" ; "toml unclosed")]
+#[test_case("---\ntitle: a\n正文\n", "content/columns/a.md:1:1: front matter: the `---` on line 1 is never closed: expected a line `---` after it" ; "unclosed")]
 #[test_case("---\ntitle: a\ndate: 12月4日\n---\n", "content/columns/a.md:3:7: date: expected a date like 2024-12-04, found \"12月4日\"" ; "chinese date")]
 #[test_case("---\ntitle: a\ndate: 2024-13-01\n---\n", "content/columns/a.md:3:7: date: expected a date like 2024-12-04, found \"2024-13-01\"" ; "month 13")]
 #[test_case("---\ntitle: a\nupdated: 20241204\n---\n", "content/columns/a.md:3:10: updated: expected a date like 2024-12-04, found 20241204" ; "number date")]
-#[test_case("---\ntitle: a\ntitel: b\n---\n", "content/columns/a.md:3:1: unknown field `titel`, expected one of `title`, `date`, `lastmod`, `updated`, `author`, `description`, `summary`, `tags`, `audiences`, `weight`, `draft`, `slug`, `cover`, `videos`, `quiz`, `template`" ; "unknown key")]
+#[test_case("---\ntitle: a\ntitel: b\n---\n", "content/columns/a.md:3:1: unknown key `titel`: did you mean `title`?" ; "misspelt key")]
+#[test_case("+++\ntitle = \"a\"\n\nsumary = \"b\"\n+++\n", "content/columns/a.md:4:1: unknown key `sumary`: did you mean `summary`?" ; "misspelt toml key")]
 #[test_case("---\nauthor: 县司法局\n---\n", "content/columns/a.md:2:1: missing field `title`" ; "missing title")]
 #[test_case("---\n---\n", "content/columns/a.md:2:1: missing field `title`" ; "empty front matter")]
 #[test_case("---\ntitle: a\naudiences: [农村]\n---\n", "content/columns/a.md:3:13: audiences[0]: unknown variant `农村`, expected one of `机关`, `乡村`, `社区`, `学校`, `企业`, `单位`, `网络`" ; "unknown audience")]

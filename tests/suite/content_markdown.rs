@@ -1,25 +1,12 @@
 //! Markdown rendering: extensions, heading anchors and the TOC, 第X条 anchors, video embeds, internal links and
 //! their errors, lazy images, and the plain text for search.
 
-use std::path::Path;
-use std::sync::OnceLock;
+use crate::common::site::md;
 
-use pufa::content::markdown::{render, Heading, RenderContext, Rendered};
+use pufa::content::markdown::Heading;
 use pufa::content::video::Provider;
-use pufa::content::{load, Library};
 use pufa::i18n::Lang;
 use test_case::test_case;
-
-fn library() -> &'static Library {
-    static LIB: OnceLock<Library> = OnceLock::new();
-    LIB.get_or_init(|| load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/content/good")).0)
-}
-
-/// Renders `body` as if it were `content/columns/宪法/test.md` with the body starting on line 5.
-fn md(body: &str) -> Rendered {
-    let ctx = RenderContext { library: library(), source: "columns/宪法/test.md", body_line: 5, lang: Lang::Zh };
-    render(body, &ctx)
-}
 
 #[test_case("| 法律 | 施行 |\n|---|---|\n| 民法典 | 2021 |\n", "<table><thead><tr><th>法律</th><th>施行</th></tr></thead><tbody>\n<tr><td>民法典</td><td>2021</td></tr>\n</tbody></table>\n" ; "table")]
 #[test_case("~~废止~~", "<p><del>废止</del></p>\n" ; "strikethrough")]
@@ -125,7 +112,7 @@ fn an_unknown_host_alone_on_a_line_is_a_plain_link_and_a_warning() {
     assert_eq!(
         d,
         ["content/columns/宪法/test.md:7:1: warning: unknown video host video.example.org: shown as a plain link \
-          (known: Bilibili, Tencent Video, Youku, YouTube, .mp4, .webm)"]
+          (known: Bilibili, Tencent Video, Youku, YouTube, Vimeo, .mp4, .webm)"]
     );
 }
 

@@ -2,13 +2,14 @@
 //! anchors, feed entries, sitemap URLs (issue 2).
 
 use crate::common;
+use crate::common::site::{assert_has, read, site_fixture};
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use pufa::site::{build, BuildOptions, BuildReport};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites").join(name)
+    site_fixture(name)
 }
 
 fn build_into(name: &str) -> (tempfile::TempDir, PathBuf, BuildReport) {
@@ -16,16 +17,6 @@ fn build_into(name: &str) -> (tempfile::TempDir, PathBuf, BuildReport) {
     let out = dir.path().join("public");
     let report = build(&BuildOptions::new(&fixture(name), Some(&out))).unwrap_or_else(|e| panic!("{e}"));
     (dir, out, report)
-}
-
-fn read(out: &Path, rel: &str) -> String {
-    std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
-fn assert_has(text: &str, needles: &[&str]) {
-    for n in needles {
-        assert!(text.contains(n), "missing {n:?} in:\n{text}");
-    }
 }
 
 #[test]

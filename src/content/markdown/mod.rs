@@ -1,8 +1,10 @@
 //! Markdown to HTML with pulldown-cmark: tables, footnotes, heading anchors, a table of contents, 第X条 anchors,
-//! video embeds for links alone on a line, and internal links checked against the library.
+//! video embeds for links alone on a line, internal links checked against the library, and Hugo's and Zola's
+//! shortcodes.
 
 mod anchors;
 mod links;
+pub mod shortcodes;
 
 use std::ops::Range;
 
@@ -27,6 +29,8 @@ pub struct RenderContext<'a> {
     pub body_line: usize,
     /// Language of the player labels written into the page.
     pub lang: Lang,
+    /// The site's own shortcode templates (`templates/shortcodes/`), when there is a theme to render them.
+    pub shortcodes: Option<&'a dyn shortcodes::Templates>,
 }
 
 /// One heading in the table of contents.
@@ -79,6 +83,8 @@ type Spanned<'a> = (Event<'a>, Range<usize>);
 
 /// Renders one body in a single pass over its events (plus one look for author-written ids).
 pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
+    let (body, shortcode_warnings) = shortcodes::expand(body, ctx);
+    let body: &str = &body;
     let mut events: Vec<Spanned<'_>> =
         TextMergeWithOffset::new(Parser::new_ext(body, options()).into_offset_iter()).collect();
     let mut r = Renderer {
@@ -102,6 +108,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
     }
     r.close_article();
     let mut done = r.done;
+    done.diagnostics.extend(shortcode_warnings);
     done.html.reserve(body.len() + body.len() / 2);
     pulldown_cmark::html::push_html(&mut done.html, r.out.into_iter());
     done.toc = anchors::nest(r.flat_toc);

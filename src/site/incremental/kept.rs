@@ -53,7 +53,7 @@ fn patch(kept: Kept, content: &Source, changed: &[String]) -> Option<Assembled> 
         let Some(&Target::Page(i)) = lib.by_source.get(rel) else { return None };
         let Some(Parsed::Page(raw)) = content.parsed(rel) else { return None };
         // A page half patched is no use: the caller puts the library together anew.
-        if !load::replace_page(&mut lib, &mut diags, i, raw.clone()) {
+        if !load::replace_page(&mut lib, &mut diags, i, (**raw).clone()) {
             return None;
         }
         for &p in &lib.sections[lib.pages[i].section].pages {

@@ -246,6 +246,11 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
         }
     }
 
+    for p in &lib.pages {
+        for alias in &p.meta.aliases {
+            files.insert(file_for(alias), Fp::new("alias", g).str(&p.url).str(&p.meta.title).finish());
+        }
+    }
     let only_global = Fp::new("global", g).finish();
     for f in ["search/index.html", "404.html"] {
         files.insert(f.to_string(), only_global);

@@ -21,6 +21,7 @@ pub mod chrome;
 mod db;
 pub mod pages;
 mod process;
+pub mod site;
 #[allow(unused_imports)]
 pub use db::*;
 #[allow(unused_imports)]

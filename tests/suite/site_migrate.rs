@@ -1,0 +1,115 @@
+//! Sites moved from Hugo and Zola build unchanged (issue 14): their front matter (YAML and TOML, any key
+//! spelling Hugo accepts, theme parameters), categories, aliases, publication windows and folder sections.
+
+use std::path::PathBuf;
+
+use crate::common::site::{assert_has, read, site_fixture};
+
+use pufa::site::{build, BuildOptions, BuildReport};
+
+fn build_with(name: &str, future: bool) -> (tempfile::TempDir, PathBuf, BuildReport) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let opts = BuildOptions { future, ..BuildOptions::new(&site_fixture(name), Some(&out)) };
+    let report = build(&opts).unwrap_or_else(|e| panic!("{e}"));
+    (dir, out, report)
+}
+
+#[test]
+fn a_hugo_site_builds_unchanged() {
+    let (_d, out, report) = build_with("hugo", false);
+    // the future page and the expired one are left out; `about/index.md` is a leaf bundle page
+    assert_eq!((report.pages, report.sections), (3, 2), "{:?}", report.warnings);
+    let warnings: Vec<String> = report.warnings.0.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        ["content/about/index.md: warning: `menu` in front matter is ignored (2 file(s)): the menu comes from `menus:` in site.yaml"]
+    );
+    let page = read(&out, "posts/2024-12-04-xianfa/index.html");
+    assert_has(
+        &page,
+        &[
+            "<title>国家宪法日：弘扬宪法精神 - ",
+            r#"<meta name="description" content="全县开展国家宪法日集中宣传活动。">"#,
+            r#"<meta name="keywords" content="宪法, 宪法宣传周">"#,
+            "县司法局、县普法办",
+            r#"<a class="category" href="/categories/普法动态/">普法动态</a>"#,
+            r##"<a class="tag" href="/tags/宪法/">#宪法</a>"##,
+            // shortcodes: a player, a figure, a link by `ref`
+            "youtube-nocookie.com/embed/w7Ft2ymGmfc",
+            "<figure><img src=\"/images/xianfa.jpg\" alt=\"宪法宣传现场\" loading=\"lazy\"><figcaption>宪法宣传现场</figcaption></figure>",
+            "<a href=\"/posts/minfadian/\">民法典与百姓生活</a>",
+        ],
+    );
+    // the folder without `_index.md` is a section with its list page, as in Hugo
+    let list = read(&out, "posts/index.html");
+    assert_has(&list, &["民法典与百姓生活", "民法典七编的要点。", "国家宪法日：弘扬宪法精神"]);
+    assert_has(&read(&out, "categories/index.html"), &["普法动态", "法律解读"]);
+    assert_has(&read(&out, "categories/法律解读/index.html"), &["民法典与百姓生活"]);
+    for alias in ["2024/12/xianfa.html", "posts/old-xianfa/index.html"] {
+        let redirect = read(&out, alias);
+        assert_has(
+            &redirect,
+            &[
+                r#"<link rel="canonical" href="/posts/2024-12-04-xianfa/">"#,
+                r#"<meta http-equiv="refresh" content="0; url=/posts/2024-12-04-xianfa/">"#,
+            ],
+        );
+    }
+    assert!(!read(&out, "sitemap.xml").contains("old-xianfa"), "aliases are not in the sitemap");
+    assert!(out.join("about/index.html").is_file());
+    assert!(!out.join("posts/future/index.html").exists(), "publishDate in 2099");
+    assert!(!out.join("posts/expired/index.html").exists(), "expiryDate in 2021");
+}
+
+#[test]
+fn future_pages_are_built_when_asked_and_expired_ones_never() {
+    let (_d, out, report) = build_with("hugo", true);
+    assert_eq!(report.pages, 4);
+    assert!(out.join("posts/future/index.html").is_file());
+    assert!(!out.join("posts/expired/index.html").exists());
+}
+
+#[test]
+fn a_zola_site_builds_unchanged() {
+    let (_d, out, report) = build_with("zola", false);
+    assert_eq!((report.pages, report.sections, report.warnings.0.len()), (2, 2, 0), "{:?}", report.warnings);
+    let first = read(&out, "blog/first/index.html");
+    assert_has(
+        &first,
+        &[
+            r#"<meta name="lead" content="宪法宣传周导语">"#,
+            r#"<meta name="description" content="宪法宣传周在全县启动。">"#,
+            r#"<a class="category" href="/categories/活动/">活动</a>"#,
+            r##"<a class="tag" href="/tags/宣传周/">#宣传周</a>"##,
+            "县普法办",
+            r#"datetime="2024-12-01""#,
+        ],
+    );
+    assert_has(&read(&out, "blog/index.html"), &["普法动态", "宪法宣传周启动", "未成年人保护法进校园"]);
+    // the site's own shortcode template, and a built-in one
+    assert_has(
+        &read(&out, "blog/second/index.html"),
+        &["<div class=\"note note-tip\">请家长关注孩子的上网安全。</div>", "youtube-nocookie.com/embed/w7Ft2ymGmfc"],
+    );
+    assert_has(&read(&out, "tags/未成年人保护/index.html"), &["未成年人保护法进校园"]);
+    assert_has(&read(&out, "old/first/index.html"), &[r#"url=/blog/first/"#]);
+}
+
+/// An alias that leaves the site or takes a page's address is an error naming the file.
+#[test]
+fn bad_aliases_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    std::fs::write(content.join("a.md"), "---\ntitle: 甲\naliases: [https://example.com/a/]\n---\n").unwrap();
+    std::fs::write(content.join("b.md"), "---\ntitle: 乙\naliases: [/a/]\n---\n").unwrap();
+    let err = build(&BuildOptions::new(dir.path(), Some(&dir.path().join("out")))).unwrap_err().to_string();
+    assert_has(
+        &err,
+        &[
+            "content/a.md: aliases: expected a path of this site like /old/page/, found \"https://example.com/a/\"",
+            "content/b.md: duplicate URL /a/: content/a.md has it too",
+        ],
+    );
+}
