@@ -315,3 +315,18 @@ fn only_visible_yaml_files_are_read() {
     assert_eq!(set.banks.keys().collect::<Vec<_>>(), ["b", "other"]);
     assert_eq!(set.questions.len(), 6);
 }
+
+/// Each question knows its line, even when an id is the start of the one before it (`q12`, then `q1`).
+#[test]
+fn each_question_knows_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("banks")).unwrap();
+    let bank = "id: b\ntitle: 题库\nquestions:
+  - {id: q12, type: judge, stem: 一, answer: true, explanation: 解, basis: 据}
+  - {id: q1, type: judge, stem: 二, answer: false, explanation: 解, basis: 据}
+";
+    fs::write(dir.path().join("banks/b.yaml"), bank).unwrap();
+    let (set, diags) = quiz::load(dir.path());
+    assert!(diags.0.is_empty(), "{diags}");
+    assert_eq!((set.question("q12").unwrap().line, set.question("q1").unwrap().line), (4, 5));
+}
