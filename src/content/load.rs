@@ -8,10 +8,10 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use super::front_matter;
 use super::model::{Library, Page, PageMeta, Section, SectionMeta, SortBy, Target};
 use super::slug::slugify;
 use super::text;
+use super::{collate, front_matter};
 use super::{local, shown};
 use crate::diag::{Diagnostic, Diagnostics};
 
@@ -357,7 +357,7 @@ fn order(lib: &mut Library) {
         s.subsections.sort_by(|&a, &b| {
             let (wa, ta) = &snapshot[a];
             let (wb, tb) = &snapshot[b];
-            weight_key(*wa).cmp(&weight_key(*wb)).then_with(|| ta.cmp(tb))
+            weight_key(*wa).cmp(&weight_key(*wb)).then_with(|| collate::cmp(ta, tb))
         });
     }
     for i in 0..lib.sections.len() {
@@ -370,15 +370,22 @@ fn order_pages(lib: &mut Library, i: usize) {
     let Library { sections, pages, .. } = lib;
     let s = &mut sections[i];
     let by = s.meta.sort_by;
+    if by == SortBy::Title {
+        // Pinyin keys are worth computing once per page for a whole section ordered by them.
+        let key = |p: &usize| {
+            let m = &pages[*p].meta;
+            (collate::key(&m.title), m.title.clone(), weight_key(m.weight))
+        };
+        return s.pages.sort_by_cached_key(key);
+    }
     s.pages.sort_by(|&a, &b| {
         let (a, b) = (&pages[a].meta, &pages[b].meta);
         let weight = || weight_key(a.weight).cmp(&weight_key(b.weight));
         let newest = || b.date.cmp(&a.date);
-        let title = || a.title.cmp(&b.title);
+        let title = || collate::cmp(&a.title, &b.title);
         match by {
             SortBy::Date => weight().then_with(newest).then_with(title),
-            SortBy::Weight => weight().then_with(title),
-            SortBy::Title => title().then_with(weight),
+            SortBy::Weight | SortBy::Title => weight().then_with(title),
         }
     });
 }

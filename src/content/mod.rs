@@ -1,6 +1,7 @@
 //! Content: reads `content/` (sections, pages, YAML or TOML front matter) into a `Library` and renders markdown to HTML.
 //! Pure: files in, model out; it never writes.
 
+pub mod collate;
 pub mod front_matter;
 pub mod keys;
 pub(crate) mod load;

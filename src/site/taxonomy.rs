@@ -11,7 +11,7 @@ use super::output::{file_for, Output};
 use super::render::Renderer;
 use super::views::{self, Item, Link};
 use super::BuildError;
-use crate::content::{Audience, Library, PageMeta};
+use crate::content::{collate, Audience, Library, PageMeta};
 use crate::diag::Diagnostic;
 use crate::i18n;
 
@@ -82,7 +82,7 @@ pub fn gather(lib: &Library) -> Vec<Taxonomy> {
     out
 }
 
-/// The terms of one free taxonomy, most used first.
+/// The terms of one free taxonomy, in pinyin order.
 fn free(lib: &Library, key: &str, terms_of: TermsOf) -> Vec<Term> {
     let mut tags: Vec<Term> = Vec::new();
     let mut tag_of_slug: HashMap<String, usize> = HashMap::new();
@@ -104,8 +104,8 @@ fn free(lib: &Library, key: &str, terms_of: TermsOf) -> Vec<Term> {
         }
     }
     // The first page of a term in page order names it; the names of distinct slugs differ, so this order is
-    // total. Most used first: a reader scanning the list sees the big topics.
-    tags.sort_by(|a, b| b.pages.len().cmp(&a.pages.len()).then(a.name.cmp(&b.name)));
+    // total. In pinyin order, as a reader looks a word up (each term shows its count).
+    tags.sort_by_cached_key(|t| (collate::key(&t.name), t.name.clone()));
     tags
 }
 

@@ -76,6 +76,29 @@ fn title_order_follows_sort_by() {
     );
 }
 
+/// Titles and taxonomy terms in pinyin order, as in a dictionary's index, not by code point (which puts 刑 before
+/// 安 before 宪).
+#[test]
+fn titles_and_terms_are_in_pinyin_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let laws = dir.path().join("laws");
+    std::fs::create_dir_all(&laws).unwrap();
+    std::fs::write(laws.join("_index.md"), "---\ntitle: 法律\nsort_by: title\n---\n").unwrap();
+    for (file, title, tag) in
+        [("a", "治安管理处罚法", "治安"), ("b", "宪法", "宪法"), ("c", "刑法", "刑事"), ("d", "安全生产法", "安全")]
+    {
+        std::fs::write(laws.join(format!("{file}.md")), format!("---\ntitle: {title}\ntags: [{tag}]\n---\n")).unwrap();
+    }
+    let (lib, diags) = load(dir.path());
+    assert!(!diags.has_errors(), "{diags}");
+    let s = &lib.sections[section_index(&lib, "laws/_index.md")];
+    let titles: Vec<&str> = s.pages.iter().map(|&p| lib.pages[p].meta.title.as_str()).collect();
+    assert_eq!(titles, ["安全生产法", "宪法", "刑法", "治安管理处罚法"]);
+    let taxonomies = pufa::site::taxonomy::gather(&lib);
+    let tags: Vec<&str> = taxonomies[0].terms.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!((taxonomies[0].key, tags), ("tags", vec!["安全", "宪法", "刑事", "治安"]));
+}
+
 #[test]
 fn drafts_are_skipped_unless_asked_for() {
     let (lib, _) = load(&fixture("good"));
