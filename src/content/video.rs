@@ -124,6 +124,26 @@ pub fn parse(url: &str) -> Option<Video> {
     }
 }
 
+/// Whether a link no player knows still looks like a video, and so deserves a warning when it stands alone on
+/// a line: a video file, a page of a video site, or a path that says so (`/video/`, `/play/`, `/watch`). A
+/// lone link to a law on www.gov.cn or npc.gov.cn is just a link.
+pub fn looks_like_video(url: &str) -> bool {
+    const FILES: [&str; 8] = [".mov", ".avi", ".mkv", ".flv", ".m3u8", ".wmv", ".m4v", ".3gp"];
+    const SITES: [&str; 16] = [
+        "video", "bilibili", "b23.tv", "qq.com", "youku", "youtube", "youtu.be", "vimeo", "iqiyi", "ixigua", "douyin",
+        "kuaishou", "mgtv", "acfun", "haokan", "weishi",
+    ];
+    const PATHS: [&str; 8] = ["video", "videos", "play", "player", "watch", "vod", "live", "v"];
+    let Ok(u) = Url::parse(url.trim()) else { return false };
+    let path = u.path().to_ascii_lowercase();
+    let host = u.host_str().unwrap_or_default().to_ascii_lowercase();
+    let qq_video = host == "v.qq.com" || !host.ends_with("qq.com");
+    FILES.iter().any(|x| path.ends_with(x))
+        || SITES.iter().any(|s| host.contains(s)) && qq_video
+        || host.starts_with("tv.")
+        || path.split('/').any(|seg| PATHS.contains(&seg))
+}
+
 fn youtube(url: &str, id: &str) -> Option<Video> {
     is_id(id).then(|| Video {
         provider: Provider::YouTube,

@@ -116,6 +116,29 @@ fn an_unknown_host_alone_on_a_line_is_a_plain_link_and_a_warning() {
     );
 }
 
+/// A lone link that does not look like a video (a law on a government site) is a plain link, without a warning;
+/// one to a video site no player knows (Douyin, Xigua, a `/video/` path) gets the warning.
+#[test]
+fn only_links_that_look_like_videos_are_warned_about() {
+    for url in [
+        "https://www.gov.cn/zhengce/2020-05/29/content_5516649.htm",
+        "http://www.npc.gov.cn/npc/c30834/202012/t20201229.html",
+    ] {
+        let r = md(&format!("前言。\n\n{url}\n"));
+        assert!(r.diagnostics.is_empty(), "{url}: {:?}", r.diagnostics);
+        assert!(r.html.contains(&format!("<a href=\"{url}\">")), "{}", r.html);
+    }
+    for url in [
+        "https://www.douyin.com/video/7300000000000000000",
+        "https://www.ixigua.com/7300000000",
+        "https://news.example.cn/play/123",
+        "https://example.cn/a.flv",
+    ] {
+        let r = md(&format!("前言。\n\n{url}\n"));
+        assert_eq!(r.diagnostics.len(), 1, "{url}");
+    }
+}
+
 #[test_case("[民法典](@/columns/民法典/a.md)", "/columns/%E6%B0%91%E6%B3%95%E5%85%B8/a/" ; "zola style")]
 #[test_case("[民法典](@/columns/民法典/a.md#第一条)", "/columns/%E6%B0%91%E6%B3%95%E5%85%B8/a/#%E7%AC%AC%E4%B8%80%E6%9D%A1" ; "zola style with anchor")]
 #[test_case("[专栏](@/columns/_index.md)", "/columns/" ; "section")]

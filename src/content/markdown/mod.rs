@@ -382,14 +382,17 @@ impl<'a> Renderer<'_, 'a> {
         if !is_web_url(&dest) {
             return None;
         }
-        let host = url::Url::parse(&dest).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
-        let (line, col) = position(self.body, start, self.ctx.body_line);
-        self.done.diagnostics.push(Diagnostic::warning(
-            super::shown(self.ctx.source),
-            line,
-            col,
-            format!("unknown video host {host}: shown as a plain link (known: {})", video::KNOWN),
-        ));
+        // A lone link to a law on www.gov.cn is just a link; one to a video site no player knows is worth a word.
+        if video::looks_like_video(&dest) {
+            let host = url::Url::parse(&dest).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+            let (line, col) = position(self.body, start, self.ctx.body_line);
+            self.done.diagnostics.push(Diagnostic::warning(
+                super::shown(self.ctx.source),
+                line,
+                col,
+                format!("unknown video host {host}: shown as a plain link (known: {})", video::KNOWN),
+            ));
+        }
         if let (Event::Text(_), _) = &events[i + 1] {
             // A bare URL is not a link in CommonMark; make it one so the reader can still follow it.
             self.out.push(Event::Start(Tag::Paragraph));
