@@ -95,8 +95,9 @@ fn parse_keyed<T: DeserializeOwned>(path: &Path, split: &Split, known: &[&str]) 
         Some(text) => Split { matter: text, ..*split },
         None => *split,
     };
-    let meta = parse(path, &split)?;
-    Ok((meta, keys::rest(path, &split, known)?))
+    // Misspellings first: `titel:` is better reported as itself than as a missing `title`.
+    let rest = keys::rest(path, &split, known)?;
+    Ok((parse(path, &split)?, rest))
 }
 
 /// A TOML error at its file line and column (toml reports a byte span in the front matter).

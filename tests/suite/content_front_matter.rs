@@ -109,6 +109,7 @@ fn body_starts_after_the_closing_line() {
 #[test_case("---\ntitle: a\ndate: 2024-13-01\n---\n", "content/columns/a.md:3:7: date: expected a date like 2024-12-04, found \"2024-13-01\"" ; "month 13")]
 #[test_case("---\ntitle: a\nupdated: 20241204\n---\n", "content/columns/a.md:3:10: updated: expected a date like 2024-12-04, found 20241204" ; "number date")]
 #[test_case("---\ntitle: a\ntitel: b\n---\n", "content/columns/a.md:3:1: unknown key `titel`: did you mean `title`?" ; "misspelt key")]
+#[test_case("---\ntitel: a\ndate: 2024-12-04\n---\n", "content/columns/a.md:2:1: unknown key `titel`: did you mean `title`?" ; "misspelt title is not a missing title")]
 #[test_case("+++\ntitle = \"a\"\n\nsumary = \"b\"\n+++\n", "content/columns/a.md:4:1: unknown key `sumary`: did you mean `summary`?" ; "misspelt toml key")]
 #[test_case("---\nauthor: 县司法局\n---\n", "content/columns/a.md:2:1: missing field `title`" ; "missing title")]
 #[test_case("---\n---\n", "content/columns/a.md:2:1: missing field `title`" ; "empty front matter")]
