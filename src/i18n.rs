@@ -62,6 +62,14 @@ fn table() -> &'static Table {
     TABLE.get_or_init(|| serde_yaml_ng::from_str(SOURCE).expect("i18n/messages.yaml is valid"))
 }
 
+/// The (English, Chinese) texts of the entries whose key starts with `prefix`, in key order.
+pub fn patterns(prefix: &str) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+    table()
+        .range(prefix.to_string()..)
+        .take_while(move |(k, _)| k.starts_with(prefix))
+        .map(|(_, e)| (e.en.as_str(), e.zh.as_str()))
+}
+
 /// The string for `key` in `lang`. A missing key returns the key itself, so a gap is visible, not fatal.
 pub fn t(lang: Lang, key: &str) -> &str {
     match table().get(key) {

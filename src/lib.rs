@@ -8,6 +8,7 @@ pub mod commands;
 pub mod content;
 pub mod diag;
 pub mod i18n;
+pub mod localize;
 pub mod quiz;
 pub mod server;
 pub mod site;

@@ -3,34 +3,50 @@
 
 use std::path::Path;
 
-use crate::site::{build, publishing_notes, BuildOptions, BuildReport, Engine};
+use crate::i18n::{self, Lang};
+use crate::localize;
+use crate::site::{build, publishing_notes, BuildError, BuildOptions, BuildReport, Engine};
 
-fn print_summary(report: &BuildReport, verb: &str) {
+fn print_summary(report: &BuildReport, verb: &str, lang: Lang) {
     for w in report.warnings.warnings() {
-        eprintln!("{w}");
+        eprintln!("{}", localize::diagnostic(lang, w));
     }
-    eprintln!(
-        "{verb}: {} pages, {} sections, {} files ({:.1} MB); search index {:.1} KB in {} shards; {} ms",
-        report.pages,
-        report.sections,
-        report.files,
-        report.bytes as f64 / 1e6,
-        report.search_bytes as f64 / 1e3,
-        report.search_shards,
-        report.elapsed.as_millis()
-    );
+    let (pages, sections, files) = (report.pages.to_string(), report.sections.to_string(), report.files.to_string());
+    let mb = format!("{:.1}", report.bytes as f64 / 1e6);
+    let kb = format!("{:.1}", report.search_bytes as f64 / 1e3);
+    let (shards, ms) = (report.search_shards.to_string(), report.elapsed.as_millis().to_string());
+    let vars = [
+        ("verb", i18n::t(lang, verb)),
+        ("pages", &pages),
+        ("sections", &sections),
+        ("files", &files),
+        ("mb", &mb),
+        ("kb", &kb),
+        ("shards", &shards),
+        ("ms", &ms),
+    ];
+    eprintln!("{}", i18n::fill(i18n::t(lang, "build.summary"), &vars));
+}
+
+/// A failed build's error, its diagnostics in the site's language.
+pub fn localized(e: BuildError, lang: Lang) -> anyhow::Error {
+    match e {
+        BuildError::Diagnostics(d) => anyhow::anyhow!("{}", localize::diagnostics(lang, &d)),
+        e => anyhow::anyhow!("{e}"),
+    }
 }
 
 /// `pufa build`: builds (from the build cache unless `clean`) and prints warnings, a summary, or every error
 /// with its file and line.
 pub fn run_build(source: &Path, output: Option<&Path>, drafts: bool, future: bool, clean: bool) -> anyhow::Result<()> {
     let opts = BuildOptions { drafts, future, progress: true, ..BuildOptions::new(source, output) };
+    let lang = super::lang(source);
     let mut engine = if clean { Engine::new(opts) } else { Engine::with_cache(opts) };
-    let report = engine.build(None)?;
+    let report = engine.build(None).map_err(|e| localized(e, lang))?;
     if let Err(e) = engine.save_cache() {
         tracing::warn!("could not save the build cache: {e}");
     }
-    print_summary(&report, "built");
+    print_summary(&report, "build.built", lang);
     for note in publishing_notes(source, true) {
         eprintln!("{note}");
     }
@@ -40,8 +56,9 @@ pub fn run_build(source: &Path, output: Option<&Path>, drafts: bool, future: boo
 /// `pufa check`: loads and renders everything in memory, validates quizzes, writes nothing.
 pub fn run_check(source: &Path) -> anyhow::Result<()> {
     let opts = BuildOptions { output: None, ..BuildOptions::new(source, None) };
-    let report = build(&opts)?;
-    print_summary(&report, "checked");
+    let lang = super::lang(source);
+    let report = build(&opts).map_err(|e| localized(e, lang))?;
+    print_summary(&report, "build.checked", lang);
     for note in publishing_notes(source, false) {
         eprintln!("{note}");
     }

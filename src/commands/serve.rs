@@ -121,8 +121,7 @@ fn build_site(source: &std::path::Path) -> anyhow::Result<(SiteInfo, crate::site
     let mut engine = crate::site::Engine::with_cache(opts);
     match engine.build(None) {
         Ok(report) => tracing::info!(pages = report.pages, "site built into {}", public.display()),
-        Err(crate::site::BuildError::Diagnostics(d)) => anyhow::bail!("{d}"),
-        Err(e) => return Err(anyhow::anyhow!("{e}")),
+        Err(e) => return Err(super::build::localized(e, super::lang(source))),
     }
     Ok((site_info(source, public)?, engine))
 }

@@ -339,8 +339,8 @@ fn rebuild(engine: &mut Engine, changes: Option<&[PathBuf]>, live: &Live) -> boo
             true
         }
         Err(BuildError::Diagnostics(d)) => {
-            eprintln!("{d}");
-            live.failed(errors(&d));
+            eprintln!("{}", crate::localize::diagnostics(live.lang, &d));
+            live.failed(errors(&d, live.lang));
             false
         }
         Err(e) => {
@@ -351,6 +351,6 @@ fn rebuild(engine: &mut Engine, changes: Option<&[PathBuf]>, live: &Live) -> boo
     }
 }
 
-fn errors(d: &Diagnostics) -> Vec<String> {
-    d.0.iter().filter(|d| d.is_error()).map(ToString::to_string).collect()
+fn errors(d: &Diagnostics, lang: crate::i18n::Lang) -> Vec<String> {
+    d.0.iter().filter(|d| d.is_error()).map(|d| crate::localize::diagnostic(lang, d)).collect()
 }

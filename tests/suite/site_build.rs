@@ -275,7 +275,7 @@ fn check_warns_of_an_empty_base_url_and_build_says_how_to_open_the_site() {
     std::fs::write(dir.path().join("site.yaml"), "title: 测试\nbase_url: \"\"\n").unwrap();
     let notes = pufa::site::publishing_notes(dir.path(), false);
     assert_eq!(notes.len(), 1, "{notes:?}");
-    assert!(notes[0].starts_with("site.yaml: warning: base_url 为空"), "{notes:?}");
+    assert!(notes[0].starts_with("site.yaml: 警告：base_url 为空"), "{notes:?}");
     let built = pufa::site::publishing_notes(dir.path(), true);
     assert!(built[1].contains("网页服务器") && built[1].contains("pufa serve"), "{built:?}");
     std::fs::write(dir.path().join("site.yaml"), "title: 测试\nbase_url: https://pufa.example.cn/\n").unwrap();

@@ -1,6 +1,7 @@
 //! Broken sites: every error of every file is reported with its file, line and column, the exit code is
 //! non-zero, and the previous output stays untouched (issue 2, "Bad input").
 
+use crate::common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -84,4 +85,40 @@ fn bad_site_yaml_is_reported_with_content_errors() {
     let text = d.to_string();
     assert!(text.contains("site.yaml:2:1: unknown field `paginate`"), "{text}");
     assert!(text.contains("content/p.md:3:"), "{text}");
+}
+
+/// What `pufa build` prints is in the site's language (issue 14): Chinese by default, from the translation file,
+/// still with file:line:col; English with `language: en`.
+#[test]
+fn cli_messages_are_chinese_by_default_and_english_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    common::copy_dir(&fixture("broken"), &site);
+    let run = |site: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pufa"))
+            .args(["build", "--source"])
+            .arg(site)
+            .arg("--output")
+            .arg(dir.path().join("public"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).lines().map(str::to_string).collect::<Vec<_>>()
+    };
+    let zh = run(&site);
+    assert_eq!(
+        zh[..4],
+        [
+            "content/col/bad-date.md:3:7: date：日期格式应为 2024-12-04，实际是\"12月4日\"",
+            "content/col/bad-key.md:3:1: 未知的键 `titel`：是不是 `title`？",
+            "content/col/bad-link.md:4:3: 站内链接 `@/col/missing.md` 失效：没有文章或栏目 content/col/missing.md（应写作 @/columns/a.md 这样的路径）",
+            "content/col/bad-quiz.md:3:1: quiz：应为 quizzes/competitions/ 中某个竞赛的编号，实际是 \"no-such-contest\"",
+        ]
+    );
+    assert!(zh[4].starts_with("quizzes/competitions/bad.yaml:5:1: 不认识的键 `time_limt`，应为以下之一："), "{zh:?}");
+    assert_eq!(zh.last().map(String::as_str), Some("共 5 个错误"));
+    std::fs::write(site.join("site.yaml"), "language: en\n").unwrap();
+    let en = run(&site);
+    assert_eq!(en[0], "content/col/bad-date.md:3:7: date: expected a date like 2024-12-04, found \"12月4日\"");
+    assert_eq!(en.last().map(String::as_str), Some("5 error(s)"));
 }
