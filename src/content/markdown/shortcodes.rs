@@ -246,6 +246,9 @@ fn scan(body: &str) -> Vec<Call> {
     calls
 }
 
+/// The longest shortcode tag looked for, arguments included.
+const MAX_TAG: usize = 4096;
+
 /// The shortcode tag starting at byte `at`, if there is one.
 fn tag(body: &str, at: usize) -> Option<Call> {
     let rest = &body[at..];
@@ -260,7 +263,14 @@ fn tag(body: &str, at: usize) -> Option<Call> {
     } else {
         return None;
     };
-    let end = rest.find(close)?;
+    // The closing mark is looked for after the opening one (in `{%}` or `{{%}}` they overlap), and within
+    // MAX_TAG bytes, so that a text full of `{{` costs a bounded look each.
+    let window = &rest[open.len()..];
+    let mut limit = window.len().min(MAX_TAG);
+    while !window.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let end = open.len() + window[..limit].find(close)?;
     let inside = rest[open.len()..end].trim();
     let span = at..at + end + close.len();
     if zola {
@@ -362,6 +372,32 @@ mod tests {
         let names: Vec<(String, Option<Value>)> =
             scan(body).into_iter().map(|c| (c.name, c.args.get("0").or(c.args.get("a")).cloned())).collect();
         assert_eq!(names, [("youtube".to_string(), Some("x".into())), ("f".to_string(), Some(1.into()))]);
+    }
+
+    /// Broken and hostile text is left as it is, never a panic.
+    #[test]
+    fn odd_braces_are_text() {
+        for body in [
+            "{%}",
+            "{{%}}",
+            "{{<",
+            "{{< >}}",
+            "{{<>}}",
+            "{{ }}",
+            "{% end",
+            "{{< 宪法 >}}",
+            "{{ f(a=\"x) }}",
+            "`",
+            "```",
+            "{{</* */>}}",
+        ] {
+            let calls = scan(body);
+            assert!(calls.iter().all(|c| c.span.end <= body.len()), "{body}");
+        }
+        assert!(scan("{%}").is_empty() && scan("{{%}}").is_empty());
+        // a long text of openings without a close costs a bounded look per opening, not one to the end each
+        let many = "{{ 宪".repeat(200_000);
+        assert!(scan(&many).is_empty());
     }
 
     #[test]
