@@ -61,12 +61,15 @@ impl Default for SiteConfig {
 }
 
 impl SiteConfig {
-    /// Reads `SOURCE/site.yaml` if present; without it, the defaults. Every problem is a diagnostic.
+    /// Reads `SOURCE/site.yaml` if present; without it, a Hugo or Zola configuration file (see `foreign`), else
+    /// the defaults. Every problem is a diagnostic.
     pub fn load(source: &Path) -> Result<SiteConfig, Diagnostics> {
         let path = source.join("site.yaml");
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(SiteConfig::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return super::foreign::load(source).map_or(Ok(SiteConfig::default()), |r| r.map(|(c, _)| c));
+            }
             Err(e) => return Err(Diagnostics(vec![Diagnostic::error("site.yaml", 0, 0, e.to_string())])),
         };
         Self::parse(&text)

@@ -5,6 +5,7 @@ pub mod competitions;
 pub mod config;
 pub mod engine;
 pub mod feed;
+pub mod foreign;
 pub mod incremental;
 pub mod output;
 pub mod progress;

@@ -29,7 +29,10 @@ fn a_hugo_site_builds_unchanged() {
     assert_has(
         &page,
         &[
-            "<title>国家宪法日：弘扬宪法精神 - ",
+            // hugo.toml: title, baseURL (absolute share card addresses), the main menu in weight order
+            "<title>国家宪法日：弘扬宪法精神 - 某县司法局普法网</title>",
+            r#"<meta property="og:url" content="https://pufa.example.gov.cn/posts/2024-12-04-xianfa/">"#,
+            r#"<a href="/posts/">文章</a>"#,
             r#"<meta name="description" content="全县开展国家宪法日集中宣传活动。">"#,
             r#"<meta name="keywords" content="宪法, 宪法宣传周">"#,
             "县司法局、县普法办",
@@ -79,6 +82,8 @@ fn a_zola_site_builds_unchanged() {
         &first,
         &[
             r#"<meta name="lead" content="宪法宣传周导语">"#,
+            r#"<meta property="og:url" content="https://zola.example.cn/blog/first/">"#,
+            "普法在线",
             r#"<meta name="description" content="宪法宣传周在全县启动。">"#,
             r#"<a class="category" href="/categories/活动/">活动</a>"#,
             r##"<a class="tag" href="/tags/宣传周/">#宣传周</a>"##,
