@@ -394,11 +394,19 @@ fn order_pages(lib: &mut Library, i: usize) {
 /// edit leaves the library's shape alone: the same file, slug and draft flag (so the same URL and section).
 /// Its section's pages are ordered again. Returns false, changing nothing, when the edit needs a new assembly.
 /// `diags` are the diagnostics of that assembly; this page's are replaced.
-pub(crate) fn replace_page(lib: &mut Library, diags: &mut Diagnostics, i: usize, raw: RawPage) -> bool {
+pub(crate) fn replace_page(lib: &mut Library, diags: &mut Diagnostics, i: usize, mut raw: RawPage) -> bool {
     let old = &lib.pages[i];
     if old.source != raw.rel || old.meta.slug != raw.meta.slug || old.meta.draft != raw.meta.draft {
         return false;
     }
+    // Whether the page is built at all, and the addresses it claims, are the assembly's to decide.
+    let window = |m: &PageMeta| (m.publish_date, m.expiry_date);
+    let aliases: Result<Vec<String>, String> =
+        raw.meta.aliases.iter().map(|a| super::slug::alias_url(&old.url, a)).collect();
+    if window(&old.meta) != window(&raw.meta) || aliases.as_ref() != Ok(&old.meta.aliases) {
+        return false;
+    }
+    raw.meta.aliases = old.meta.aliases.clone();
     let path = shown(&raw.rel);
     diags.0.retain(|d| d.path != path);
     let RawPage { meta, body, body_line, facts, warnings, .. } = raw;

@@ -335,7 +335,36 @@ impl Site {
 
     /// A change to one of the keys that name other files: `slug`, `template`, `cover`, `videos`.
     pub(super) fn step_keys(&mut self, page: &str, n: usize) -> String {
-        match self.rng.gen_range(0..4) {
+        match self.rng.gen_range(0..6) {
+            4 => {
+                // Hugo's keys (issue 14): old addresses, some relative, one taken by a section; a category.
+                let value = match self.rng.gen_range(0..5) {
+                    0 => None,
+                    1 => Some(format!("[/old/p{n}/]")),
+                    2 => Some(format!("[rel{n}, /old/{n}.html]")),
+                    3 => Some("[/xianfa/]".to_string()),
+                    _ => Some("[/old/shared/]".to_string()),
+                };
+                if self.rng.gen_bool(0.5) {
+                    self.set_key(page, "aliases", value.as_deref());
+                    format!("aliases of {page}")
+                } else {
+                    let k = self.rng.gen_range(0..3);
+                    self.set_key(page, "categories", value.is_some().then(|| format!("[分类{k}]")).as_deref());
+                    format!("categories of {page}")
+                }
+            }
+            5 => {
+                // Outside its publication window a page is not built: publishDate to come, expiryDate gone.
+                let (key, value) = match self.rng.gen_range(0..4) {
+                    0 => ("publishDate", Some("2099-01-01")),
+                    1 => ("publishDate", None),
+                    2 => ("expiryDate", Some("2020-01-01")),
+                    _ => ("expiryDate", None),
+                };
+                self.set_key(page, key, value);
+                format!("{key} of {page}")
+            }
             0 => {
                 let keep = self.rng.gen_bool(0.7);
                 self.set_key(page, "slug", keep.then(|| format!("slug{n}")).as_deref());
