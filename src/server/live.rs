@@ -1,8 +1,8 @@
 //! `pufa serve` for authors: a watcher rebuilds the site incrementally when `content/`, `themes/`, `quizzes/`,
-//! `templates/`, `static/` or `site.yaml` change, and open pages reload through a server-sent event stream
-//! (`/_pufa/live`) that a small script (`/_pufa/live.js`, from 'self' as the CSP asks) listens to. The script
-//! is added to the static site's pages only by this server, never written into `public/`. A failed build shows
-//! its errors over the page, and the last good pages stay served.
+//! `templates/`, `static/`, `site.yaml` (or the Hugo/Zola configuration read in its place) change, and open
+//! pages reload through a server-sent event stream (`/_pufa/live`) that a small script (`/_pufa/live.js`, from
+//! 'self' as the CSP asks) listens to. The script is added to the static site's pages only by this server, never
+//! written into `public/`. A failed build shows its errors over the page, and the last good pages stay served.
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
@@ -314,7 +314,10 @@ fn matters(source: &Path, path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(source) else { return false };
     let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
     match parts.next() {
-        Some(first) if first == WATCHED_FILE => parts.next().is_none(),
+        // site.yaml, or the Hugo or Zola configuration read in its place
+        Some(first) if first == WATCHED_FILE || crate::site::foreign::FILES.contains(&first.as_ref()) => {
+            parts.next().is_none()
+        }
         Some(first) => WATCHED_DIRS.contains(&first.as_ref()),
         None => false,
     }
@@ -323,7 +326,11 @@ fn matters(source: &Path, path: &Path) -> bool {
 /// Whether a changed path may change the competition pages' templates: the theme, the site's templates.
 fn shapes_pages(source: &Path, path: &Path) -> bool {
     let rel = path.strip_prefix(source).unwrap_or(path);
-    rel.starts_with("themes") || rel.starts_with("templates") || rel == Path::new(WATCHED_FILE)
+    let config = |name: &str| rel == Path::new(name);
+    rel.starts_with("themes")
+        || rel.starts_with("templates")
+        || config(WATCHED_FILE)
+        || crate::site::foreign::FILES.iter().any(|f| config(f))
 }
 
 /// Rebuilds and tells the open pages: reload when something was written (or a failure is over), else the errors.
@@ -353,4 +360,23 @@ fn rebuild(engine: &mut Engine, changes: Option<&[PathBuf]>, live: &Live) -> boo
 
 fn errors(d: &Diagnostics, lang: crate::i18n::Lang) -> Vec<String> {
     d.0.iter().filter(|d| d.is_error()).map(|d| crate::localize::diagnostic(lang, d)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_files_that_matter_to_a_rebuild() {
+        let src = Path::new("/site");
+        for p in
+            ["content/a.md", "site.yaml", "hugo.toml", "config.toml", "templates/page.html", "quizzes/banks/x.yaml"]
+        {
+            assert!(matters(src, &src.join(p)), "{p}");
+        }
+        for p in ["public/index.html", "README.md", "notes/site.yaml", ".pufa-cache/build.json", "hugo.toml.swp"] {
+            assert!(!matters(src, &src.join(p)), "{p}");
+        }
+        assert!(shapes_pages(src, &src.join("hugo.toml")) && !shapes_pages(src, &src.join("content/a.md")));
+    }
 }
