@@ -82,6 +82,44 @@ pub fn page(path: &Path, split: &Split) -> Result<PageMeta, Diagnostic> {
     Ok(meta)
 }
 
+/// Every error of a page's front matter (`first` being the one `page` returned), not only serde's first: after
+/// each, the top-level key whose lines hold it is blanked out (its lines left empty, so positions hold) and the
+/// rest read again. A `missing field` that only the blanking caused is not reported.
+pub fn every_error(path: &Path, split: &Split, first: Diagnostic, section: bool) -> Vec<Diagnostic> {
+    let mut out = vec![first];
+    let mut text = split.matter.to_string();
+    for _ in 0..32 {
+        let last = out.last().expect("one error at least");
+        let (Some(at), true) = (last.line.checked_sub(2), last.line > 0) else { break };
+        let view = Split { matter: &text, ..*split };
+        let lines = keys::key_lines(&view);
+        let Some(&start) = lines.iter().rev().find(|&&l| l <= at) else { break };
+        let end = lines.iter().copied().find(|&l| l > start).unwrap_or(usize::MAX);
+        text = text
+            .split_inclusive('\n')
+            .enumerate()
+            .map(|(n, l)| {
+                if (start..end).contains(&n) {
+                    if l.ends_with('\n') {
+                        "\n"
+                    } else {
+                        ""
+                    }
+                } else {
+                    l
+                }
+            })
+            .collect();
+        let view = Split { matter: &text, ..*split };
+        let again = if section { self::section(path, &view).err() } else { page(path, &view).err() };
+        match again {
+            Some(d) if !d.message.starts_with("missing field") && !out.contains(&d) => out.push(d),
+            _ => break,
+        }
+    }
+    out
+}
+
 /// A section's front matter (`_index.md`), read like a page's.
 pub fn section(path: &Path, split: &Split) -> Result<SectionMeta, Diagnostic> {
     let (mut meta, rest): (SectionMeta, _) = parse_keyed(path, split, keys::SECTION)?;

@@ -74,7 +74,7 @@ pub fn load_with(content_dir: &Path, opts: &LoadOptions) -> (Library, Diagnostic
 /// Puts parsed files together into a library: sections, URLs, drafts left out, pages ordered. `markdown` holds
 /// every markdown file (relative path, parsed or why not) in walk order, `assets` every other file.
 pub(crate) fn assemble(
-    markdown: Vec<(String, Result<Parsed, Diagnostic>)>,
+    markdown: Vec<(String, Result<Parsed, Vec<Diagnostic>>)>,
     assets: Vec<String>,
     opts: &LoadOptions,
     mut diags: Diagnostics,
@@ -103,7 +103,7 @@ pub(crate) fn assemble(
                     let title = dir.rsplit('/').next().unwrap_or_default().to_string();
                     sections.insert(dir, (SectionMeta { title, ..Default::default() }, String::new(), 1));
                 }
-                diags.push(d);
+                diags.extend(d);
             }
         }
     }
@@ -280,17 +280,19 @@ fn claim(seen: &mut HashMap<String, String>, url: &str, source: &str, diags: &mu
     true
 }
 
-pub(crate) fn parse(rel: &str, bytes: Vec<u8>) -> Result<Parsed, Diagnostic> {
+/// A markdown file parsed, or every error of its front matter.
+pub(crate) fn parse(rel: &str, bytes: Vec<u8>) -> Result<Parsed, Vec<Diagnostic>> {
     let path = shown(rel);
     let text = String::from_utf8(bytes)
-        .map_err(|_| Diagnostic::error(&path, 0, 0, "expected UTF-8 text: save the file as UTF-8"))?;
-    let split = front_matter::split(&path, &text)?;
+        .map_err(|_| vec![Diagnostic::error(&path, 0, 0, "expected UTF-8 text: save the file as UTF-8")])?;
+    let split = front_matter::split(&path, &text).map_err(|d| vec![d])?;
     let (body, body_line) = (split.body, split.body_line);
+    let all = |d, section| front_matter::every_error(&path, &split, d, section);
     if let Some(dir) = index_dir(rel) {
-        let meta = front_matter::section(&path, &split)?;
+        let meta = front_matter::section(&path, &split).map_err(|d| all(d, true))?;
         Ok(Parsed::Section { dir, meta: Box::new(meta), body: body.to_string(), body_line })
     } else {
-        let meta = front_matter::page(&path, &split)?;
+        let meta = front_matter::page(&path, &split).map_err(|d| all(d, false))?;
         let facts = text::facts(body, meta.summary.as_deref().or(meta.description.as_deref()));
         let warnings = local::check_videos(&path, &text, &meta);
         let body = Arc::from(body);

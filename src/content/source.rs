@@ -55,7 +55,7 @@ pub struct FileRecord {
     /// Hash of the file's bytes.
     hash: u64,
     /// A markdown file parsed (or why it could not be); None for any other file (an asset).
-    parsed: Option<Result<Parsed, Diagnostic>>,
+    parsed: Option<Result<Parsed, Vec<Diagnostic>>>,
 }
 
 /// Every file under `content/`, in walk order.
@@ -146,7 +146,7 @@ impl Source {
                 let bytes = match bytes {
                     Ok(b) => b,
                     Err(d) => {
-                        let parsed = key.0.ends_with(".md").then_some(Err(d));
+                        let parsed = key.0.ends_with(".md").then_some(Err(vec![d]));
                         return Some((key, FileRecord { stamp, hash: 0, parsed }));
                     }
                 };
@@ -231,7 +231,7 @@ impl Source {
 impl FileRecord {
     /// Whether the kept parse can stand for the same bytes read again (a read error is not kept).
     fn parsed_ok_or_asset(&self) -> bool {
-        !matches!(&self.parsed, Some(Err(d)) if d.message.starts_with("cannot read"))
+        !matches!(&self.parsed, Some(Err(ds)) if ds.iter().any(|d| d.message.starts_with("cannot read")))
     }
 }
 

@@ -145,6 +145,27 @@ fn a_missing_content_folder_is_reported_not_skipped() {
     assert!(diags.0[0].message.starts_with("cannot read"), "{diags}");
 }
 
+/// Every mistake of one file's front matter is reported, not only the first serde meets (issue 14).
+#[test]
+fn every_mistake_of_one_front_matter_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "---\ntitle: 甲\ndate: 12月4日\nweight: 重要\ntags: [宪法]\naudiences: [农村]\n---\n正文\n";
+    std::fs::write(dir.path().join("a.md"), text).unwrap();
+    let (_, diags) = load(dir.path());
+    let lines: Vec<String> = diags.0.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        [
+            "content/a.md:3:7: date: expected a date like 2024-12-04, found \"12月4日\"",
+            "content/a.md:4:9: weight: invalid type: string \"重要\", expected i64",
+            "content/a.md:6:13: audiences[0]: unknown variant `农村`, expected one of `机关`, `乡村`, `社区`, `学校`, `企业`, `单位`, `网络`",
+        ]
+    );
+    // a broken title is one error, not a second "missing field `title`"
+    std::fs::write(dir.path().join("a.md"), "---\ntitle: [甲\n---\n").unwrap();
+    assert_eq!(load(dir.path()).1 .0.len(), 1);
+}
+
 #[test]
 fn every_broken_file_is_reported_in_one_run_sorted() {
     let (lib, mut diags) = load(&fixture("broken"));

@@ -16,7 +16,7 @@ use crate::site::search::ShardDigest;
 use crate::site::BuildOptions;
 
 /// Bumped whenever the cache's layout or meaning changes.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// The folder, inside the site folder.
 pub const DIR: &str = ".pufa-cache";
