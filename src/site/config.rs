@@ -42,6 +42,9 @@ pub struct SiteConfig {
     /// The picture of share cards (WeChat, Weibo, …) for pages without a cover: a site path such as
     /// `/static/share.png`, or a full URL.
     pub share_image: Option<String>,
+    /// Write the site's own `static/` files at the site root (`static/images/a.jpg` → `/images/a.jpg`), as Hugo
+    /// and Zola do; the theme's stay under `/static/`. On when the settings come from a Hugo or Zola file.
+    pub static_at_root: bool,
 }
 
 impl Default for SiteConfig {
@@ -56,6 +59,7 @@ impl Default for SiteConfig {
             paginate_by: 20,
             quiz_server: String::new(),
             share_image: None,
+            static_at_root: false,
         }
     }
 }

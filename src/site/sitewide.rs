@@ -240,7 +240,7 @@ fn write_aliases(r: &Renderer<'_>, out: &Output) -> Result<(), BuildError> {
 /// Copies the theme's static files (site overrides included) to `/static/`.
 fn copy_static(r: &Renderer<'_>, out: &Output) -> Result<(), BuildError> {
     for (name, file) in r.statics {
-        let rel = format!("static/{name}");
+        let rel = super::theme::static_output(name);
         match file {
             StaticFile::Embedded(bytes) => out.write(&rel, bytes)?,
             StaticFile::Disk(path) => out.copy(path, &rel)?,

@@ -19,6 +19,15 @@ pub enum StaticFile {
     Disk(PathBuf),
 }
 
+/// Where a static file of the theme map goes in the output: `static/NAME`, or `NAME` for a site's own file
+/// written at the root (its key starts with `/`, see `SiteConfig::static_at_root`).
+pub fn static_output(name: &str) -> String {
+    match name.strip_prefix('/') {
+        Some(at_root) => at_root.to_string(),
+        None => format!("static/{name}"),
+    }
+}
+
 /// Templates (name → source, with the path shown in errors) and static files (site path → origin).
 #[derive(Debug, Default)]
 pub struct Theme {
@@ -50,11 +59,13 @@ impl Theme {
                     ));
                     return Err(diags);
                 }
-                theme.add_dir(&dir, Path::new("themes").join(name).as_path(), &mut diags);
+                theme.add_dir(&dir, Path::new("themes").join(name).as_path(), "", &mut diags);
             }
             _ => theme.add_built_in(),
         }
-        theme.add_dir(source, Path::new(""), &mut diags);
+        // The site's own static files override the theme's by name, or go to the root (Hugo's and Zola's way).
+        let site_statics = if config.static_at_root { "/" } else { "" };
+        theme.add_dir(source, Path::new(""), site_statics, &mut diags);
         if diags.has_errors() {
             Err(diags)
         } else {
@@ -82,8 +93,9 @@ impl Theme {
         }
     }
 
-    /// Adds `dir/templates/**` and `dir/static/**`, replacing files of the same name.
-    fn add_dir(&mut self, dir: &Path, shown: &Path, diags: &mut Diagnostics) {
+    /// Adds `dir/templates/**` and `dir/static/**` (named with `static_prefix` before their path), replacing
+    /// files of the same name.
+    fn add_dir(&mut self, dir: &Path, shown: &Path, static_prefix: &str, diags: &mut Diagnostics) {
         for (kind, is_template) in [("templates", true), ("static", false)] {
             let base = dir.join(kind);
             if !base.is_dir() {
@@ -112,7 +124,7 @@ impl Theme {
                         Err(e) => diags.push(Diagnostic::error(shown_path, 0, 0, e.to_string())),
                     }
                 } else {
-                    self.statics.insert(name, StaticFile::Disk(entry.path().to_path_buf()));
+                    self.statics.insert(format!("{static_prefix}{name}"), StaticFile::Disk(entry.path().to_path_buf()));
                 }
             }
         }

@@ -61,6 +61,9 @@ fn a_hugo_site_builds_unchanged() {
     }
     assert!(!read(&out, "sitemap.xml").contains("old-xianfa"), "aliases are not in the sitemap");
     assert!(out.join("about/index.html").is_file());
+    // Hugo serves static/ at the site root: the figure's /images/xianfa.jpg is there; the theme's files stay
+    assert!(out.join("images/xianfa.jpg").is_file() && !out.join("static/images/xianfa.jpg").exists());
+    assert!(out.join("static/style.css").is_file());
     assert!(!out.join("posts/future/index.html").exists(), "publishDate in 2099");
     assert!(!out.join("posts/expired/index.html").exists(), "expiryDate in 2021");
 }

@@ -288,7 +288,7 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
             // An unreadable file gets a fingerprint of its own; the copy then reports the error.
             StaticFile::Disk(path) => f.bytes(&std::fs::read(path).unwrap_or_else(|_| b"\0unreadable".to_vec())),
         };
-        files.insert(format!("static/{name}"), f.finish());
+        files.insert(crate::site::theme::static_output(name), f.finish());
     }
     for (source, url) in &lib.assets {
         let fp = Fp::new("asset", 0).str(source).u64((inp.hash)(source).unwrap_or(0)).finish();
