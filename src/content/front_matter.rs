@@ -142,7 +142,8 @@ fn parse_keyed<T: DeserializeOwned>(path: &Path, split: &Split, known: &[&str]) 
 fn from_toml(path: &Path, matter: &str, err: &toml::de::Error) -> Diagnostic {
     let (line, column) = match err.span() {
         Some(span) => {
-            let before = &matter[..span.start.min(matter.len())];
+            // A span off a character boundary (it should not be) points at the end rather than panicking.
+            let before = matter.get(..span.start).unwrap_or(matter);
             let line_start = before.rfind('\n').map_or(0, |i| i + 1);
             (before.matches('\n').count() + 2, before[line_start..].chars().count() + 1)
         }

@@ -26,7 +26,7 @@ pub fn load(source: &Path) -> Option<Result<(SiteConfig, &'static str), Diagnost
             Ok(t) => serde_json::to_value(t).unwrap_or(Value::Null),
             Err(e) => {
                 let at = e.span().map_or(0, |s| s.start);
-                let line = text[..at.min(text.len())].matches('\n').count() + 1;
+                let line = text.get(..at).unwrap_or(&text).matches('\n').count() + 1;
                 return fail(line, 0, e.message().to_string());
             }
         }

@@ -138,3 +138,48 @@ fn dates(input: &str, expected: &str) {
 fn not_dates(input: &str) {
     assert_eq!(parse_date(input), None);
 }
+
+/// Odd and hostile front matter (control and combining characters, CRLF, tabs, quoted and non-string keys,
+/// TOML tables and arrays, half-written lines) is an error or a page, never a panic, and errors name a line.
+#[test]
+fn hostile_front_matter_never_panics() {
+    let pieces = [
+        "title: 甲\r\n",
+        "Title: 乙\n",
+        "\"titel\": x\n",
+        "'tags': 宪法\n",
+        "\ttitle: t\n",
+        "? complex\n: key\n",
+        "1: 2\n",
+        "date: 2024-02-30\n",
+        "cover: {image: }\n",
+        "aliases: [\"//x\", \"../\"]\n",
+        "é\u{301}: x\n",
+        "menu: {main: {weight: 1}}\n",
+        "params: [1, 2]\n",
+        "extra: null\n",
+        "title: \u{202e}evil\n",
+        "titlé: x\n",
+        "title = \"t\"\n",
+        "[extra]\n",
+        "tags = [\"a\",\n",
+        "date = 1979-05-27T07:32:00Z\n",
+        "[[x]]\n",
+        "=\n",
+        ":\n",
+    ];
+    let path = Path::new(PATH);
+    for (i, a) in pieces.iter().enumerate() {
+        for b in pieces.iter().skip(i).take(6) {
+            for fence in ["---", "+++"] {
+                let text = format!("{fence}\n{a}{b}{fence}\n正文\n");
+                let Ok(s) = split(path, &text) else { continue };
+                if let Err(d) = front_matter::page(path, &s) {
+                    let all = front_matter::every_error(path, &s, d, false);
+                    assert!(all.iter().all(|d| d.line <= 4), "{text:?}: {all:?}");
+                }
+                let _ = front_matter::section(path, &s);
+            }
+        }
+    }
+}
