@@ -225,3 +225,42 @@ async fn a_student_on_a_phone_joins_answers_and_reads_the_legal_basis() {
     assert!(text(c, "main").await.contains("李小红"));
     browser.close().await;
 }
+
+/// A Hugo site moved as it is (issue 14), on a phone: an old address redirects to the page, which shows its
+/// category, tags and the shortcode's player without overflowing 360 px; the category leads to its list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moved_hugo_site_reads_on_a_phone() {
+    let Some((chromium, driver)) = chrome::binaries() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    common::copy_dir(&common::site::site_fixture("hugo"), &site);
+    let out = dir.path().join("public");
+    pufa::site::build(&pufa::site::BuildOptions::new(&site, Some(&out))).expect("the Hugo site builds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let files = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(&out));
+    tokio::spawn(async move { axum::serve(listener, files).await.unwrap() });
+    let browser = chrome::Browser::phone(&chromium, &driver).await;
+    let c = &browser.client;
+
+    c.goto(&format!("http://{addr}/2024/12/xianfa.html")).await.unwrap();
+    wait_for_path(c, "the page the alias names", |p| p == "/posts/2024-12-04-xianfa/").await;
+    assert_eq!(text(c, "h1").await, "国家宪法日：弘扬宪法精神");
+    let overflow: i64 =
+        c.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap().as_i64().unwrap();
+    assert!(overflow <= 360, "the page is {overflow} px wide on a 360 px phone");
+    assert!(c
+        .find(Locator::Css(".video"))
+        .await
+        .expect("the youtube shortcode's player")
+        .is_displayed()
+        .await
+        .unwrap());
+    shot(c, "migrated-page").await;
+    let category = c.find(Locator::Css(".terms a.category")).await.unwrap();
+    assert_eq!(category.text().await.unwrap(), "普法动态");
+    tap(c, &category).await;
+    wait_for_path(c, "the category's page", |p| p.starts_with("/categories/")).await;
+    assert!(text(c, "main").await.contains("国家宪法日：弘扬宪法精神"));
+    browser.close().await;
+}
