@@ -14,7 +14,8 @@ pub fn message(lang: Lang, msg: &str) -> Cow<'_, str> {
     }
     for (pattern, zh) in i18n::patterns("diag.msg.") {
         if let Some(values) = matches(pattern, msg) {
-            return Cow::Owned(fill(zh, &values));
+            let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+            return Cow::Owned(i18n::fill(zh, &values));
         }
     }
     Cow::Borrowed(msg)
@@ -67,10 +68,6 @@ fn matches<'m>(pattern: &str, msg: &'m str) -> Option<Vec<(String, &'m str)>> {
         rest = &rest[end + literal.len()..];
     }
     rest.is_empty().then_some(values)
-}
-
-fn fill(template: &str, values: &[(String, &str)]) -> String {
-    values.iter().fold(template.to_string(), |t, (name, v)| t.replace(&format!("{{{name}}}"), v))
 }
 
 #[cfg(test)]

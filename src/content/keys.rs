@@ -100,15 +100,6 @@ pub struct Rest {
 /// The top-level keys of a front matter with their 0-based line in it and byte range in the line. YAML's are
 /// the lines that start with a key and `:`; TOML's those before the first `[table]` that hold `key =`.
 fn top_level(split: &Split) -> Vec<(usize, std::ops::Range<usize>)> {
-    top_level_keys(split)
-}
-
-/// The 0-based lines of the front matter where its top-level keys start.
-pub fn key_lines(split: &Split) -> Vec<usize> {
-    top_level_keys(split).into_iter().map(|(n, _)| n).collect()
-}
-
-fn top_level_keys(split: &Split) -> Vec<(usize, std::ops::Range<usize>)> {
     let mut out = Vec::new();
     for (n, line) in split.matter.lines().enumerate() {
         if split.format == Format::Toml && line.trim_start().starts_with('[') {
@@ -129,6 +120,11 @@ fn top_level_keys(split: &Split) -> Vec<(usize, std::ops::Range<usize>)> {
         }
     }
     out
+}
+
+/// The 0-based lines of the front matter where its top-level keys start.
+pub fn key_lines(split: &Split) -> Vec<usize> {
+    top_level(split).into_iter().map(|(n, _)| n).collect()
 }
 
 /// The front matter with each top-level key that differs from a known key only in case spelt as the known key

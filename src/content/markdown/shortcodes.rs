@@ -135,8 +135,11 @@ fn text(v: &Value) -> String {
     }
 }
 
+/// Text escaped for HTML and its attributes, as the video players are (content does not reach into `site`).
 fn esc(s: &str) -> String {
-    crate::site::theme::escape(s)
+    let mut out = String::with_capacity(s.len());
+    super::super::video::attr(&mut out, s, false);
+    out
 }
 
 /// Hugo's `figure`: an image with its caption; a path relative to the page is the copied file's URL.
