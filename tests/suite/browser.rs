@@ -73,11 +73,17 @@ async fn tap(c: &Client, e: &fantoccini::elements::Element) {
     e.click().await.unwrap();
 }
 
-/// Waits until the address bar path matches `pred`.
+/// Waits until the address bar path matches `pred` and that page has loaded. The address changes when the
+/// navigation commits, before the new document is parsed: a lookup right then finds no element (seen under the
+/// load of the whole suite, after a meta refresh).
 async fn wait_for_path(c: &Client, what: &str, pred: impl Fn(&str) -> bool) -> String {
     for _ in 0..100 {
         let url = c.current_url().await.unwrap();
-        if pred(url.path()) {
+        let loaded = || async {
+            let state = c.execute("return document.readyState", vec![]).await.ok();
+            state.as_ref().and_then(|v| v.as_str()) == Some("complete")
+        };
+        if pred(url.path()) && loaded().await {
             return url.path().to_string();
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
