@@ -7,6 +7,8 @@ use std::path::Path;
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
     println!("cargo:rerun-if-changed={}", root.display());
+    // sqlx::migrate! embeds migrations/ at compile time; a new migration must rebuild the crate.
+    println!("cargo:rerun-if-changed=migrations");
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
     files.sort();

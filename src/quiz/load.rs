@@ -1,4 +1,4 @@
-//! Reads `quizzes/` (banks, organizations, competitions), parses and validates every file, and checks the ids
+//! Reads `quizzes/` (banks, organizations, surveys, competitions), parses and validates every file, and checks the ids
 //! that must be unique across files. All problems of all files are collected in one `Diagnostics`.
 
 use std::collections::{HashMap, HashSet};
@@ -11,6 +11,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use super::files::{BankFile, CompetitionFile, DrawRuleFile, OrganizationsFile, QuestionFile};
 use super::locate::{locate_near, parse_at, Seg, Seg::Index, Seg::Key};
 use super::model::{Organization, QuizSet};
+use super::survey;
 use super::validate::{self, Cx};
 use crate::diag::{self, Diagnostic, Diagnostics};
 
@@ -46,6 +47,14 @@ pub fn load(dir: &Path) -> (QuizSet, Diagnostics) {
             ids.claim(&mut cx, &text, "organization", &o.id, &[Index(i), Key("id")]);
             set.organizations.push(o);
         }
+    }
+
+    for (path, text) in read_dir(&dir.join("surveys"), &mut diags) {
+        let Some(file) = parse_survey(&path, &text, &mut diags) else { continue };
+        let mut cx = Cx { path: &path, text: &text, diags: &mut diags };
+        let survey = survey::validate(&mut cx, file, &set.organizations);
+        ids.claim(&mut cx, &text, "survey", &survey.id, &[Key("id")]);
+        set.surveys.entry(survey.id.clone()).or_insert(survey);
     }
 
     for (path, text) in read_dir(&dir.join("competitions"), &mut diags) {
@@ -169,6 +178,11 @@ fn parse_competition(path: &Path, text: &str, diags: &mut Diagnostics) -> Option
         Ok(_) => {}
     }
     None
+}
+
+/// Parses a survey; its first error is reported (a survey is short: one fix at a time costs little).
+fn parse_survey(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<survey::SurveyFile> {
+    serde_yaml_ng::from_str(text).map_err(|e| diags.push(yaml_error(path, text, &e))).ok()
 }
 
 /// Organizations; when the list does not parse, each faulty entry is reported and the good ones kept.

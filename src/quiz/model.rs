@@ -153,6 +153,8 @@ pub struct QuizSet {
     pub questions: HashMap<String, (String, usize)>,
     pub organizations: Vec<Organization>,
     pub competitions: BTreeMap<String, Competition>,
+    /// Surveys (民意测评) by id.
+    pub surveys: super::survey::Surveys,
 }
 
 impl QuizSet {

@@ -40,13 +40,13 @@ fn letter_index(s: &str) -> Option<usize> {
 }
 
 /// Ids appear in URLs, exports and the database: keep them to ASCII letters, digits, `-` and `_`.
-fn check_id(cx: &mut Cx, at: &[Seg], id: &str) {
+pub(crate) fn check_id(cx: &mut Cx, at: &[Seg], id: &str) {
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         cx.err(at, format!("id: expected ASCII letters, digits, '-' or '_', found {id:?}"));
     }
 }
 
-fn check_text(cx: &mut Cx, at: &[Seg], key: &str, value: &str, why: &str) {
+pub(crate) fn check_text(cx: &mut Cx, at: &[Seg], key: &str, value: &str, why: &str) {
     if value.trim().is_empty() {
         cx.err(at, format!("{key}: must not be empty{why}"));
     }
@@ -225,6 +225,26 @@ pub fn organization(cx: &mut Cx, i: usize, o: &Organization) {
 /// Competition ids that would collide with the server's own paths under `/quiz/`.
 pub const RESERVED_COMPETITION_IDS: [&str; 2] = ["a", "admin"];
 
+/// The `opens` and `closes` times of a file, each an error when it is not RFC 3339, and an error when the window
+/// is empty.
+pub(crate) fn window(cx: &mut Cx, opens: &str, closes: &str) -> (Result<Time, ()>, Result<Time, ()>) {
+    let time = |cx: &mut Cx, key: &'static str, v: &str| {
+        DateTime::parse_from_rfc3339(v.trim()).map_err(|_| {
+            cx.err(&[Key(key)], format!("{key}: expected an RFC 3339 time like 2026-03-01T08:00:00+08:00, found {v:?}"))
+        })
+    };
+    let o = time(cx, "opens", opens);
+    let c = time(cx, "closes", closes);
+    if let (Ok(o), Ok(c)) = (o, c) {
+        if c <= o {
+            cx.err(&[Key("closes")], format!("closes: must be after opens ({})", opens.trim()));
+        }
+    }
+    (o, c)
+}
+
+type Time = DateTime<chrono::FixedOffset>;
+
 pub fn competition(
     cx: &mut Cx,
     f: CompetitionFile,
@@ -239,18 +259,7 @@ pub fn competition(
         );
     }
     check_text(cx, &[Key("title")], "title", &f.title, "");
-    let time = |cx: &mut Cx, key: &'static str, v: &str| {
-        DateTime::parse_from_rfc3339(v.trim()).map_err(|_| {
-            cx.err(&[Key(key)], format!("{key}: expected an RFC 3339 time like 2026-03-01T08:00:00+08:00, found {v:?}"))
-        })
-    };
-    let opens = time(cx, "opens", &f.opens);
-    let closes = time(cx, "closes", &f.closes);
-    if let (Ok(o), Ok(c)) = (opens, closes) {
-        if c <= o {
-            cx.err(&[Key("closes")], format!("closes: must be after opens ({})", f.opens.trim()));
-        }
-    }
+    let (opens, closes) = window(cx, &f.opens, &f.closes);
     let time_limit = match humantime::parse_duration(f.time_limit.trim()) {
         Ok(d) if !d.is_zero() => d,
         _ => {

@@ -49,6 +49,27 @@ pub enum ApiError {
     InvalidAnswer,
     #[error("unknown attempt")]
     UnknownAttempt,
+    #[error("unknown survey")]
+    UnknownSurvey,
+    #[error("survey not open yet")]
+    SurveyNotOpen,
+    #[error("survey closed")]
+    SurveyClosed,
+    /// This device's cookie says it answered the survey already (a soft limit: a cleared cookie answers again).
+    #[error("survey already answered from this device")]
+    AlreadyResponded,
+    #[error("unknown town")]
+    UnknownTown,
+    #[error("answer to a question the survey does not have")]
+    SurveyUnknownQuestion,
+    /// A required question (1-based number) without an answer.
+    #[error("question {0} needs an answer")]
+    SurveyAnswerMissing(usize),
+    /// An answer of the wrong shape: a letter that names no option, a point off the scale.
+    #[error("question {0} has an invalid answer")]
+    SurveyAnswerInvalid(usize),
+    #[error("question {0}: text too long")]
+    SurveyTextTooLong(usize),
     /// The body is not valid JSON or lacks fields; the detail (serde's text) goes out as `detail`.
     #[error("malformed JSON: {0}")]
     MalformedJson(String),
@@ -83,11 +104,22 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         use ApiError::*;
         match self {
-            NameEmpty | NameTooLong | NameNoLetters | GroupEmpty | GroupTooLong | GroupNoLetters
-            | UnknownOrganization | InvalidAnswer => StatusCode::UNPROCESSABLE_ENTITY,
-            UnknownCompetition | UnknownAttempt | NotFound | AdminDisabled => StatusCode::NOT_FOUND,
-            KindNotAdmitted | NotOpen | Closed => StatusCode::FORBIDDEN,
-            AttemptsExhausted | AttemptInProgress => StatusCode::CONFLICT,
+            NameEmpty
+            | NameTooLong
+            | NameNoLetters
+            | GroupEmpty
+            | GroupTooLong
+            | GroupNoLetters
+            | UnknownOrganization
+            | InvalidAnswer
+            | UnknownTown
+            | SurveyUnknownQuestion
+            | SurveyAnswerMissing(_)
+            | SurveyAnswerInvalid(_)
+            | SurveyTextTooLong(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            UnknownCompetition | UnknownAttempt | UnknownSurvey | NotFound | AdminDisabled => StatusCode::NOT_FOUND,
+            KindNotAdmitted | NotOpen | Closed | SurveyNotOpen | SurveyClosed => StatusCode::FORBIDDEN,
+            AttemptsExhausted | AttemptInProgress | AlreadyResponded => StatusCode::CONFLICT,
             ResumeCodeWrong => StatusCode::FORBIDDEN,
             ResumeLocked => StatusCode::TOO_MANY_REQUESTS,
             MalformedJson(_) => StatusCode::BAD_REQUEST,
@@ -125,6 +157,15 @@ impl ApiError {
             ResumeLocked => "resume_locked",
             InvalidAnswer => "invalid_answer",
             UnknownAttempt => "unknown_attempt",
+            UnknownSurvey => "unknown_survey",
+            SurveyNotOpen => "survey_not_open",
+            SurveyClosed => "survey_closed",
+            AlreadyResponded => "already_responded",
+            UnknownTown => "unknown_town",
+            SurveyUnknownQuestion => "survey_unknown_question",
+            SurveyAnswerMissing(_) => "survey_answer_missing",
+            SurveyAnswerInvalid(_) => "survey_answer_invalid",
+            SurveyTextTooLong(_) => "survey_text_too_long",
             MalformedJson(_) => "malformed_json",
             ContentType => "content_type",
             TooLarge => "too_large",
@@ -146,6 +187,12 @@ impl ApiError {
         let text = t(lang, &format!("error.{}", self.code())).to_string();
         if let ApiError::NameTooLong | ApiError::GroupTooLong = self {
             return crate::i18n::fill(&text, &[("max", &MAX_NAME_CHARS.to_string())]);
+        }
+        if let ApiError::SurveyAnswerMissing(n) | ApiError::SurveyAnswerInvalid(n) | ApiError::SurveyTextTooLong(n) =
+            self
+        {
+            let max = crate::quiz::survey::MAX_TEXT_CHARS.to_string();
+            return crate::i18n::fill(&text, &[("n", &n.to_string()), ("max", &max)]);
         }
         text
     }

@@ -173,6 +173,11 @@ fn clean(text: &str, name: bool) -> Result<identity::Cleaned, ApiError> {
     })
 }
 
+/// A name as shown after cleaning (`identity::clean`), or the reason it is refused.
+pub fn check_name(text: &str) -> Result<String, ApiError> {
+    clean(text, true).map(|c| c.shown)
+}
+
 /// Starts an attempt, or returns the participant's running one (same deadline) to the device that started it
 /// (`device`: the attempt id its cookie remembers) or to whoever gives its resume code.
 pub async fn start(

@@ -23,6 +23,7 @@ pub mod report;
 pub mod resume;
 pub mod security;
 pub mod summary;
+pub mod surveys;
 pub mod sweep;
 
 use std::path::PathBuf;
@@ -175,6 +176,7 @@ pub fn app(state: AppState) -> Router {
         .merge(attempts::router())
         .merge(board::router())
         .merge(admin::router())
+        .merge(surveys::router())
         .merge(pages::router())
         .merge(live::router())
         .merge(favicon::router());

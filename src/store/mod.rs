@@ -10,6 +10,7 @@ mod postgres;
 mod reads;
 mod sql;
 mod sqlite;
+mod surveys;
 pub mod transfer;
 mod writer;
 
@@ -18,6 +19,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
+pub use surveys::SurveyResponseRow;
 pub use writer::MAX_BATCH;
 
 /// The columns of `AttemptRow`, in order.
@@ -161,6 +163,7 @@ pub(crate) enum Op {
     Start(Box<NewAttempt>, oneshot::Sender<Result<StartOutcome, StoreError>>),
     Save(Box<Draft>, oneshot::Sender<Result<bool, StoreError>>),
     Submit(Box<Submission>, oneshot::Sender<Result<SubmitOutcome, StoreError>>),
+    Respond(Box<SurveyResponseRow>, oneshot::Sender<Result<bool, StoreError>>),
 }
 
 /// Runs one of the shared read queries (`reads`) on whichever pool the store has.

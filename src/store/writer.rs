@@ -15,6 +15,7 @@ pub(super) enum Reply {
     Start(oneshot::Sender<Result<StartOutcome, StoreError>>, StartOutcome),
     Save(oneshot::Sender<Result<bool, StoreError>>, bool),
     Submit(oneshot::Sender<Result<SubmitOutcome, StoreError>>, SubmitOutcome),
+    Respond(oneshot::Sender<Result<bool, StoreError>>, bool),
 }
 
 /// What one op did inside a transaction not yet committed.
@@ -22,6 +23,7 @@ pub(super) enum Outcome {
     Start(StartOutcome),
     Save(bool),
     Submit(SubmitOutcome),
+    Respond(bool),
 }
 
 impl Reply {
@@ -31,6 +33,7 @@ impl Reply {
             Reply::Start(tx, o) => drop(tx.send(Ok(o))),
             Reply::Save(tx, o) => drop(tx.send(Ok(o))),
             Reply::Submit(tx, o) => drop(tx.send(Ok(o))),
+            Reply::Respond(tx, o) => drop(tx.send(Ok(o))),
         }
     }
 
@@ -41,6 +44,7 @@ impl Reply {
             Reply::Start(tx, _) => drop(tx.send(Err(e()))),
             Reply::Save(tx, _) => drop(tx.send(Err(e()))),
             Reply::Submit(tx, _) => drop(tx.send(Err(e()))),
+            Reply::Respond(tx, _) => drop(tx.send(Err(e()))),
         }
     }
 }
@@ -54,6 +58,7 @@ pub(super) fn replies(batch: &mut Vec<Op>, outcomes: Vec<Outcome>) -> Vec<Reply>
             (Op::Start(_, tx), Outcome::Start(o)) => Reply::Start(tx, o),
             (Op::Save(_, tx), Outcome::Save(o)) => Reply::Save(tx, o),
             (Op::Submit(_, tx), Outcome::Submit(o)) => Reply::Submit(tx, o),
+            (Op::Respond(_, tx), Outcome::Respond(o)) => Reply::Respond(tx, o),
             _ => unreachable!("outcomes are pushed in op order"),
         })
         .collect()
@@ -67,6 +72,7 @@ pub(super) fn fail(ops: Vec<Op>, e: &dyn std::fmt::Display) {
             Op::Start(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
             Op::Save(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
             Op::Submit(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
+            Op::Respond(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
         }
     }
 }

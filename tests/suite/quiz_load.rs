@@ -5,6 +5,8 @@ use std::path::Path;
 
 use pufa::quiz::{self, OrgKind, QuestionType, ShowAnswers};
 
+use crate::common::diagnose;
+
 #[test]
 fn good_fixture_loads_with_zero_diagnostics() {
     let (set, diags) = quiz::load(Path::new("tests/fixtures/quizzes/good"));
@@ -30,19 +32,6 @@ fn good_fixture_loads_with_zero_diagnostics() {
 fn a_missing_folder_is_an_empty_set() {
     let (set, diags) = quiz::load(Path::new("tests/fixtures/quizzes/does-not-exist"));
     assert!(diags.0.is_empty() && set.banks.is_empty() && set.competitions.is_empty());
-}
-
-/// Writes `files` into a fresh folder, loads it, and returns the diagnostics with the folder prefix removed.
-fn diagnose(files: &[(&str, &str)]) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let p = dir.path().join(name);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, text).unwrap();
-    }
-    let (_, diags) = quiz::load(dir.path());
-    let prefix = format!("{}/", dir.path().display());
-    diags.0.iter().map(|d| d.to_string().replace(&prefix, "")).collect()
 }
 
 const BANK_HEAD: &str = "id: b\ntitle: 题库\nquestions:\n";

@@ -8,8 +8,11 @@ use std::collections::HashMap;
 use sqlx::{Connection, PgConnection};
 use tokio::sync::mpsc;
 
+use crate::store::surveys::insert_postgres;
 use crate::store::writer::{created, fail, plan_start, replies, Outcome, Reply, StartPlan, MAX_BATCH};
-use crate::store::{sql, AttemptRow, Draft, NewAttempt, Op, StartOutcome, Submission, SubmitOutcome};
+use crate::store::{
+    sql, AttemptRow, Draft, NewAttempt, Op, StartOutcome, Submission, SubmitOutcome, SurveyResponseRow,
+};
 
 /// Takes what is queued (up to `MAX_BATCH`), writes it in one transaction, answers.
 pub(crate) async fn run(mut conn: PgConnection, mut rx: mpsc::Receiver<Op>) {
@@ -72,6 +75,17 @@ async fn write_batch(conn: &mut PgConnection, batch: &mut Vec<Op>) -> Result<Vec
     }
     if !starts.is_empty() {
         start_all(&mut tx, &starts, &mut out).await?;
+    }
+    let (at, responses): (Vec<usize>, Vec<&SurveyResponseRow>) = batch
+        .iter()
+        .enumerate()
+        .filter_map(|(i, op)| if let Op::Respond(r, _) = op { Some((i, &**r)) } else { None })
+        .unzip();
+    if !responses.is_empty() {
+        let stored = insert_postgres(&mut tx, &responses).await?;
+        for (i, s) in at.into_iter().zip(stored) {
+            out[i] = Some(Outcome::Respond(s));
+        }
     }
     tx.commit().await?;
     Ok(replies(batch, out.into_iter().map(|o| o.expect("every op of the batch has an outcome")).collect()))

@@ -159,6 +159,7 @@ fn write_op(conn: &Connection, op: &Op) -> rusqlite::Result<Outcome> {
         Op::Start(a, _) => Outcome::Start(start(conn, a)?),
         Op::Save(d, _) => Outcome::Save(save(conn, d)?),
         Op::Submit(s, _) => Outcome::Submit(submit(conn, s)?),
+        Op::Respond(r, _) => Outcome::Respond(crate::store::surveys::insert_sqlite(conn, r)?),
     })
 }
 

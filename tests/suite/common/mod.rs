@@ -190,6 +190,19 @@ pub fn count_by<T: std::hash::Hash + Eq>(items: impl IntoIterator<Item = T>) -> 
     m
 }
 
+/// The diagnostics of a `quizzes/` folder holding `files` (path, text), paths relative to it.
+pub fn diagnose(files: &[(&str, &str)]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let (_, diags) = pufa::quiz::load(dir.path());
+    let prefix = format!("{}/", dir.path().display());
+    diags.0.iter().map(|d| d.to_string().replace(&prefix, "")).collect()
+}
+
 /// Copies a fixture folder (e.g. `quizzes/`) into a temporary site folder, recursively.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
