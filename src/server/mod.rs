@@ -23,6 +23,7 @@ pub mod report;
 pub mod resume;
 pub mod security;
 pub mod summary;
+pub mod survey_report;
 pub mod surveys;
 pub mod sweep;
 

@@ -249,14 +249,35 @@ pub async fn results_xlsx(state: &AppState, comp_id: &str) -> Result<Vec<u8>, Ap
         ),
         ("questions", headers(lang, "report.question", &QUESTION_COLUMNS), question_rows(state, lang, stats), false),
     ];
+    book(lang, &sheets)
+}
+
+/// One sheet of a workbook: `report.sheet.<name>`, the header, the rows, whether the last row is a bold total.
+pub(crate) type Sheet<'a> = (&'a str, Vec<String>, Vec<Vec<Cell>>, bool);
+
+/// A workbook of sheets, their names in `lang`.
+pub(crate) fn book(lang: Lang, sheets: &[Sheet]) -> Result<Vec<u8>, ApiError> {
     let formats = Formats::new();
     let mut book = Workbook::new();
-    for (name, header, rows, total_last) in &sheets {
+    for (name, header, rows, total_last) in sheets {
         let ws = book.add_worksheet();
         ws.set_name(t(lang, &format!("report.sheet.{name}"))).map_err(ApiError::internal)?;
         sheet(ws, &formats, header, rows, *total_last).map_err(ApiError::internal)?;
     }
     book.save_to_buffer().map_err(ApiError::internal)
+}
+
+/// Rows as CSV: UTF-8 with BOM so Excel reads Chinese correctly, text made safe from formulas.
+pub(crate) fn csv(header: &[String], rows: &[Vec<Cell>]) -> Result<Vec<u8>, ApiError> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(header).map_err(ApiError::internal)?;
+    for row in rows {
+        // Every record as wide as the header: a short row (a mean under its options) ends in empty cells.
+        let cells = row.iter().map(|c| super::admin::safe_cell(&c.text()).into_owned());
+        let pad = header.len().saturating_sub(row.len());
+        w.write_record(cells.chain(std::iter::repeat_n(String::new(), pad))).map_err(ApiError::internal)?;
+    }
+    w.into_inner().map_err(ApiError::internal)
 }
 
 const ORG_COLUMNS: [&str; 10] =

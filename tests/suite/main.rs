@@ -46,3 +46,4 @@ mod store_migrations;
 mod store_writer;
 mod survey_api;
 mod survey_files;
+mod survey_pages;

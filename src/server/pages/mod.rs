@@ -8,6 +8,7 @@ mod participant;
 pub mod qr;
 mod ranking;
 pub mod render;
+mod surveys;
 pub mod view;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -38,6 +39,13 @@ pub fn router() -> Router<AppState> {
         .route("/quiz/{id}/admin", get(organizer::dashboard))
         .route("/quiz/{id}/results.csv", get(organizer::csv))
         .route("/quiz/{id}/results.xlsx", get(organizer::xlsx))
+        .route("/survey/{id}", get(surveys::add_slash))
+        .route("/survey/{id}/", get(surveys::form).post(surveys::submit))
+        .route("/survey/{id}/thanks", get(surveys::thanks))
+        .route("/survey/{id}/summary", get(surveys::public_summary))
+        .route("/survey/{id}/qr.svg", get(surveys::qr_svg))
+        .route("/quiz/admin/survey/{id}", get(surveys::admin))
+        .route("/quiz/admin/survey/{id}/{file}", get(surveys::export))
 }
 
 /// A rendered page, or the generic error text when the template failed (already logged).
