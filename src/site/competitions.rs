@@ -1,5 +1,5 @@
 //! Competition landing pages (`/competitions/` and `/competitions/{id}/`): what the contest is, when it runs,
-//! and a link "进入竞赛" to the competition server, which does the rest.
+//! and a link "进入竞赛" to the competition server, which does the rest; the list also links the surveys (民意测评).
 
 use std::path::Path;
 
@@ -11,6 +11,7 @@ use super::views;
 use super::BuildError;
 use crate::diag::Diagnostic;
 use crate::i18n;
+use crate::quiz::survey::Survey;
 use crate::quiz::{Competition, OrgKind, QuizSet};
 
 #[derive(Serialize)]
@@ -74,6 +75,33 @@ fn view<'a>(r: &Renderer<'_>, c: &'a Competition) -> CompetitionView<'a> {
     }
 }
 
+/// A survey (民意测评) in the list: its page is on the competition server.
+#[derive(Serialize)]
+struct SurveyView<'a> {
+    title: &'a str,
+    url: String,
+    opens: String,
+    closes: String,
+    opens_at: String,
+    closes_at: String,
+}
+
+/// The surveys, latest opening first.
+fn surveys<'a>(r: &Renderer<'_>, set: &'a QuizSet) -> Vec<SurveyView<'a>> {
+    let mut list: Vec<&Survey> = set.surveys.values().collect();
+    list.sort_by(|a, b| b.opens.cmp(&a.opens).then(a.id.cmp(&b.id)));
+    list.into_iter()
+        .map(|s| SurveyView {
+            title: &s.title,
+            url: format!("{}/survey/{}/", r.config.quiz_base(), s.id),
+            opens: when(r, &s.opens),
+            closes: when(r, &s.closes),
+            opens_at: s.opens.to_rfc3339(),
+            closes_at: s.closes.to_rfc3339(),
+        })
+        .collect()
+}
+
 /// The competitions in the order of the list page: latest opening first.
 fn ordered(set: &QuizSet) -> Vec<&Competition> {
     let mut comps: Vec<&Competition> = set.competitions.values().collect();
@@ -105,6 +133,7 @@ pub fn render(r: &Renderer<'_>, set: &QuizSet, out: &Output) -> Result<Vec<Diagn
     }
     let mut ctx = r.base.clone();
     ctx.insert("competitions", &list);
+    ctx.insert("surveys", &surveys(r, set));
     match r.render("competitions.html", &ctx, &source.join("competitions.html")) {
         Ok(html) => out.write_page("/competitions/", &html)?,
         Err(d) => diags.push(d),

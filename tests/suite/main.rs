@@ -46,4 +46,5 @@ mod store_migrations;
 mod store_writer;
 mod survey_api;
 mod survey_files;
+mod survey_kill;
 mod survey_pages;

@@ -153,7 +153,15 @@ fn competition_landing_pages_link_to_the_quiz_server() {
             "href=\"https://quiz.example.cn/quiz/xianfa-2024/\">进入竞赛</a>",
         ],
     );
-    assert_has(&read(&out, "competitions/index.html"), &["href=\"/competitions/xianfa-2024/\""]);
+    assert_has(
+        &read(&out, "competitions/index.html"),
+        &[
+            "href=\"/competitions/xianfa-2024/\"",
+            "<h2 id=\"surveys\">民意测评</h2>",
+            "href=\"https://quiz.example.cn/survey/pingyi-2024/\">2024年普法工作群众评议</a>",
+            "2024年12月1日 08:00 — 2024年12月31日 18:00",
+        ],
+    );
     assert_has(&read(&out, "sitemap.xml"), &["<loc>https://pufa.example.cn/competitions/xianfa-2024/</loc>"]);
 }
 

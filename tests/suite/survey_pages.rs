@@ -85,6 +85,8 @@ async fn the_organizer_reads_charts_and_exports_and_the_public_only_what_the_sur
     let p = app.get_page("/quiz/admin/survey/manyi", None).await;
     assert_eq!((p.status, p.location()), (StatusCode::SEE_OTHER, "/quiz/admin?next=/quiz/admin/survey/manyi"));
     let session = app.admin_cookie(TOKEN).await;
+    let list = app.get_page("/quiz/admin", Some(&session)).await;
+    assert!(list.body.contains("href=\"/quiz/admin/survey/manyi\""), "the signed-in list names the surveys");
     let p = app.get_page("/quiz/admin/survey/manyi", Some(&session)).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("<svg class=\"bars\""), "bar charts");

@@ -65,6 +65,12 @@ fn login_page(state: &AppState, next: &str, error: Option<&str>, status: StatusC
         Vec::new()
     };
     ctx.insert("competitions", &comps);
+    let surveys: Vec<CompLink> = if list {
+        state.quizzes.surveys.values().map(|s| CompLink { id: s.id.clone(), title: s.title.clone() }).collect()
+    } else {
+        Vec::new()
+    };
+    ctx.insert("surveys", &surveys);
     no_store(page(state, "admin_login.html", &ctx, status))
 }
 
