@@ -270,3 +270,47 @@ async fn a_moved_hugo_site_reads_on_a_phone() {
     assert!(text(c, "main").await.contains("国家宪法日：弘扬宪法精神"));
     browser.close().await;
 }
+
+/// A survey (issue 13) on a phone: the form fits 360 px, a tap on each required question and the two lists
+/// send it, and the thanks page follows; the device is then told it answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_answers_a_survey_on_a_phone() {
+    let Some((chromium, driver)) = chrome::binaries() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, ahead) = serve_site(dir.path()).await;
+    // The fixture's survey runs in June 2026: put the server's clock there.
+    *ahead.lock().unwrap() = common::t0() - chrono::Utc::now();
+    let browser = chrome::Browser::phone(&chromium, &driver).await;
+    let c = &browser.client;
+
+    c.goto(&format!("http://{addr}/survey/manyi/")).await.unwrap();
+    wait_for_path(c, "the survey", |p| p == "/survey/manyi/").await;
+    assert_eq!(text(c, "h1").await, "2026年法治建设群众满意度测评");
+    let width: i64 = c.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap().as_i64().unwrap();
+    assert!(width <= 360, "the survey is {width} px wide on a 360 px phone");
+    shot(c, "survey").await;
+    let pick = |css: &'static str, value: &'static str| async move {
+        let js = "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change'))";
+        let e = c.find(Locator::Css(css)).await.unwrap();
+        c.execute(js, vec![serde_json::to_value(&e).unwrap(), value.into()]).await.unwrap();
+    };
+    pick("select[name=organization]", "school-b").await;
+    pick("select[name=town]", "新华镇").await;
+    for q in c.find_all(Locator::Css("li.question")).await.unwrap() {
+        if let Ok(labels) = q.find_all(Locator::Css("label.option")).await {
+            if let Some(last) = labels.last() {
+                tap(c, last).await;
+            }
+        }
+    }
+    let area = c.find(Locator::Css("textarea[name=q_q5]")).await.unwrap();
+    area.send_keys("希望多开展法律进乡村活动").await.unwrap();
+    let send = c.find(Locator::Css(".survey-form button[type=submit]")).await.unwrap();
+    tap(c, &send).await;
+    wait_for_path(c, "the thanks page", |p| p == "/survey/manyi/thanks").await;
+    assert!(text(c, "main").await.contains("感谢您的参与"));
+    c.goto(&format!("http://{addr}/survey/manyi/")).await.unwrap();
+    wait_for_path(c, "the survey again", |p| p == "/survey/manyi/").await;
+    assert!(text(c, "main").await.contains("本设备已经提交过"));
+    browser.close().await;
+}
