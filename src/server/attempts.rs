@@ -38,6 +38,16 @@ async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
     if let Some(org) = doc.pointer_mut("/components/schemas/StartRequest/properties/organization") {
         org["enum"] = serde_json::json!(ids);
     }
+    // Likewise the survey ids in the survey paths, so a tester reaches past the 404 of an unknown survey.
+    let surveys: Vec<&str> = state.quizzes.surveys.keys().map(String::as_str).collect();
+    for path in ["/api/surveys/{id}", "/api/surveys/{id}/responses", "/api/surveys/{id}/summary"] {
+        let Some(ops) = doc["paths"].get_mut(path).and_then(|p| p.as_object_mut()) else { continue };
+        for op in ops.values_mut() {
+            if let Some(id) = op.pointer_mut("/parameters/0/schema") {
+                id["enum"] = serde_json::json!(surveys);
+            }
+        }
+    }
     ([(header::CONTENT_TYPE, "application/json")], doc.to_string())
 }
 
