@@ -94,6 +94,10 @@ async fn the_organizer_reads_charts_and_exports_and_the_public_only_what_the_sur
     assert!(p.body.contains("=1+1"), "the organizer reads the texts");
     assert!(p.body.contains("/survey/manyi/qr.svg"));
     assert_eq!(app.get_page("/survey/manyi/qr.svg", None).await.header("content-type"), "image/svg+xml");
+    let poster = app.get_page("/survey/manyi/poster", None).await;
+    assert!(poster.body.contains("微信扫一扫，填写问卷") && poster.body.contains("http://quiz.test/survey/manyi/"));
+    let local = app.get_page("/survey/manyi/poster?address=junk", None).await;
+    assert!(local.body.contains("http://quiz.test/survey/manyi/"), "a bad typed address is ignored");
 
     let csv = app.get_page("/quiz/admin/survey/manyi/responses.csv", Some(&session)).await;
     assert_eq!(csv.status, StatusCode::OK);

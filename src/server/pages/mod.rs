@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/survey/{id}/thanks", get(surveys::thanks))
         .route("/survey/{id}/summary", get(surveys::public_summary))
         .route("/survey/{id}/qr.svg", get(surveys::qr_svg))
+        .route("/survey/{id}/poster", get(surveys::poster))
         .route("/quiz/admin/survey/{id}", get(surveys::admin))
         .route("/quiz/admin/survey/{id}/{file}", get(surveys::export))
 }

@@ -51,7 +51,7 @@ pub fn local_only(link: &str) -> bool {
 
 /// The address phones will use, typed by the organizer on the poster page (`?address=http://192.168.1.10:8080`):
 /// `scheme://host[:port]` only, or None.
-fn typed_address(query: &PosterQuery) -> Option<String> {
+pub(super) fn typed_address(query: &PosterQuery) -> Option<String> {
     let a = query.address.as_deref()?.trim().trim_end_matches('/');
     let (scheme, host) = a.split_once("://")?;
     (matches!(scheme, "http" | "https") && is_host(host)).then(|| format!("{scheme}://{host}"))
@@ -59,7 +59,7 @@ fn typed_address(query: &PosterQuery) -> Option<String> {
 
 /// `?address=` of the poster and its QR code.
 #[derive(Debug, Default, serde::Deserialize)]
-pub(super) struct PosterQuery {
+pub(crate) struct PosterQuery {
     #[serde(default)]
     address: Option<String>,
 }
@@ -125,7 +125,7 @@ pub(super) async fn poster(
     page(&state, "poster.html", &ctx, StatusCode::OK)
 }
 
-fn percent(s: &str) -> String {
+pub(super) fn percent(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -352,15 +352,56 @@ pub(super) async fn export(
     }
 }
 
+/// The address phones open for a survey: the organizer's typed `?address=` on the poster, else as `qr::address`.
+fn survey_link(state: &AppState, headers: &HeaderMap, s: &Survey, query: &qr::PosterQuery) -> String {
+    match qr::typed_address(query) {
+        Some(origin) => format!("{origin}{}/survey/{}/", state.pages.root(), s.id),
+        None => qr::address(&state.pages.config, headers, &format!("/survey/{}/", s.id)),
+    }
+}
+
 /// The QR code of the survey's address.
-pub(super) async fn qr_svg(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+pub(super) async fn qr_svg(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<qr::PosterQuery>,
+    headers: HeaderMap,
+) -> Response {
     let Ok(s) = service::survey(&state, &id) else {
         return error_page(&state, ApiError::UnknownSurvey);
     };
-    let link = qr::address(&state.pages.config, &headers, &format!("/survey/{}/", s.id));
-    match qr::svg(&link) {
+    match qr::svg(&survey_link(&state, &headers, s, &query)) {
         Some(svg) => ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=300")], svg)
             .into_response(),
         None => error_page(&state, ApiError::internal("survey link too long for a QR code")),
     }
+}
+
+/// A printable A4 poster of the survey: title, QR code, dates, how to answer. Refused, with what to do, when phones
+/// could not open the link.
+pub(super) async fn poster(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<qr::PosterQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let s = match service::survey(&state, &id) {
+        Ok(s) => s,
+        Err(e) => return error_page(&state, e),
+    };
+    let link = survey_link(&state, &headers, s, &query);
+    let typed = qr::typed_address(&query);
+    let mut ctx = state.pages.context(state.lang);
+    ctx.insert("survey", s);
+    ctx.insert("opens", &view::when(state.lang, &s.opens));
+    ctx.insert("closes", &view::when(state.lang, &s.closes));
+    ctx.insert("link", &link);
+    ctx.insert("local_only", &qr::local_only(&link));
+    let qr = match &typed {
+        Some(a) => format!("{}/survey/{}/qr.svg?address={}", state.pages.root(), s.id, qr::percent(a)),
+        None => format!("{}/survey/{}/qr.svg", state.pages.root(), s.id),
+    };
+    ctx.insert("address", &typed.unwrap_or_default());
+    ctx.insert("qr", &qr);
+    page(&state, "survey_poster.html", &ctx, StatusCode::OK)
 }
