@@ -62,6 +62,9 @@ pub async fn export(url: &str, competitions: &[String], output: &Path, lang: Lan
     for (comp, n) in &report.competitions {
         eprintln!("{}", say(lang, "ops.export.competition", &[("competition", comp), ("n", &n.to_string())]));
     }
+    if report.survey_responses > 0 {
+        eprintln!("{}", say(lang, "ops.export.surveys", &[("n", &report.survey_responses.to_string())]));
+    }
     let (attempts, responses) = (report.attempts.to_string(), report.responses.to_string());
     let file = output.display().to_string();
     let args = [("attempts", attempts.as_str()), ("responses", &responses), ("file", &file)];
@@ -88,6 +91,10 @@ pub async fn import(url: &str, file: &Path, lang: Lang) -> anyhow::Result<()> {
         ("responses", &counts[3]),
     ];
     eprintln!("{}", say(lang, "ops.import.done", &args));
+    if r.survey_added + r.survey_unchanged > 0 {
+        let (added, unchanged) = (r.survey_added.to_string(), r.survey_unchanged.to_string());
+        eprintln!("{}", say(lang, "ops.import.surveys", &[("added", &added), ("unchanged", &unchanged)]));
+    }
     Ok(())
 }
 

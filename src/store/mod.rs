@@ -10,7 +10,7 @@ mod postgres;
 mod reads;
 mod sql;
 mod sqlite;
-mod surveys;
+pub(crate) mod surveys;
 pub mod transfer;
 mod writer;
 

@@ -7,6 +7,7 @@ use super::{Op, Store, StoreError};
 
 /// One survey response as stored. No IP address, user agent or device id: only what the survey asked.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SurveyResponseRow {
     /// The receipt: random and unguessable; a retried form post carries the same one and is stored once.
     pub id: String,
@@ -24,7 +25,7 @@ pub struct SurveyResponseRow {
 const INSERT: &str = "INSERT INTO survey_responses (id, survey, organization, town, name, answers, submitted_at) \
                       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING";
 
-const COLUMNS: &str = "id, survey, organization, town, name, answers, submitted_at";
+pub(crate) const COLUMNS: &str = "id, survey, organization, town, name, answers, submitted_at";
 
 impl Store {
     /// Records a response once its transaction is on disk; false when a response with its id was already stored

@@ -1,13 +1,16 @@
 //! Moving competition results between databases (SQLite ⇄ PostgreSQL): `pufa export` writes attempts with their
-//! per-question responses as JSON Lines, `pufa import` reads such a file back in one transaction. Both stream:
+//! per-question responses, and survey responses, as JSON Lines, `pufa import` reads such a file back in one
+//! transaction. Both stream:
 //! memory holds a page of rows or a chunk of lines, not the file (a province's 500,000 attempts are some GB).
 //!
-//! Format `pufa-results`, version 1: UTF-8, one JSON object per line.
-//! - Line 1, the header: `{"format":"pufa-results","version":1,"exported_at":"2026-06-01T08:00:00Z",
-//!   "competitions":["open"],"attempts":2}`.
+//! Format `pufa-results`, version 2 (version 1, without surveys, is read too): UTF-8, one JSON object per line.
+//! - Line 1, the header: `{"format":"pufa-results","version":2,"exported_at":"2026-06-01T08:00:00Z",
+//!   "competitions":["open"],"attempts":2,"surveys":["manyi"],"survey_responses":1}`.
 //! - Then exactly `attempts` lines, one attempt each: `{"attempt":{…},"responses":[{"question":"q1","correct":true}]}`
 //!   where `attempt` holds the columns of the `attempts` table as `AttemptRow` names them (times in epoch
 //!   milliseconds; `drawn`, `answers` and `grade` the JSON text pufa stored) and `responses` the rows of `responses`.
+//! - Then exactly `survey_responses` lines `{"survey_response":{…}}`, the rows of `survey_responses` (a whole export
+//!   only: one of chosen competitions carries none). A survey response stored with other values is a conflict.
 //!
 //! Import reads the file twice: a first pass checks all of it and writes nothing, the second writes it chunk by chunk
 //! in one transaction. Import is all or nothing: a malformed line, or an attempt whose id (or participant and attempt number) is already
@@ -53,6 +56,7 @@ pub struct ExportReport {
     pub competitions: Vec<(String, usize)>,
     pub attempts: usize,
     pub responses: usize,
+    pub survey_responses: usize,
 }
 
 /// What an import did.
@@ -66,6 +70,10 @@ pub struct ImportReport {
     pub unchanged: usize,
     /// Response rows written.
     pub responses: usize,
+    /// New survey responses.
+    pub survey_added: usize,
+    /// Survey responses already stored exactly so.
+    pub survey_unchanged: usize,
 }
 
 /// Writes the attempts of `competitions` (all competitions when empty) to `out` in the `pufa-results` format,
@@ -116,11 +124,17 @@ pub fn check(file: &Path) -> Result<Header, TransferError> {
 pub async fn import_checked(store: &Store, file: &Path) -> Result<ImportReport, TransferError> {
     let mut lines = format::Lines::new(file, open(file)?);
     let malformed = |d| TransferError::Malformed(Diagnostics(vec![d]));
-    format::read_header(&mut lines).map_err(malformed)?;
-    let records = std::iter::from_fn(move || format::next_record(&mut lines).map_err(malformed).transpose());
+    let header = format::read_header(&mut lines).map_err(malformed)?;
+    // The attempt lines, then the survey response lines: two readers of one file, the second used once the
+    // first is done.
+    let lines = std::cell::RefCell::new(lines);
+    let records = std::iter::from_fn(|| format::next_record(&mut lines.borrow_mut()).map_err(malformed).transpose());
+    let records = records.take(header.attempts);
+    let surveys = std::iter::from_fn(|| format::next_survey(&mut lines.borrow_mut()).map_err(malformed).transpose());
+    let surveys = surveys.map(|r| r.map(|(n, l)| (n, l.survey_response)));
     match &store.backend {
-        Backend::Sqlite(p) => import::sqlite::import(p, file, records).await,
-        Backend::Postgres(p) => import::postgres::import(p, file, records).await,
+        Backend::Sqlite(p) => import::sqlite::import(p, file, records, surveys).await,
+        Backend::Postgres(p) => import::postgres::import(p, file, records, surveys).await,
     }
 }
 

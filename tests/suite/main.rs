@@ -48,3 +48,4 @@ mod survey_api;
 mod survey_files;
 mod survey_kill;
 mod survey_pages;
+mod survey_transfer;

@@ -83,7 +83,7 @@ async fn sqlite_to_postgres_and_back_keeps_leaderboards_and_csv() {
     let header: Value = serde_json::from_str(std::fs::read_to_string(&first).unwrap().lines().next().unwrap()).unwrap();
     assert_eq!(
         (&header["format"], &header["version"], &header["attempts"]),
-        (&"pufa-results".into(), &1.into(), &8.into())
+        (&"pufa-results".into(), &2.into(), &8.into())
     );
 
     let mid = test_app_on(middle_db().await).await;
@@ -228,8 +228,8 @@ async fn a_malformed_file_names_its_line_and_imports_nothing() {
         (write("short.jsonl", format!("{}\n{}\n", lines[0], lines[1])), "short.jsonl:3: expected 3 attempt line(s)"),
         (write("csv.jsonl", "答题编号,姓名\n".into()), "csv.jsonl:1:1: expected the header line"),
         (
-            write("v2.jsonl", text.replacen("\"version\":1", "\"version\":2", 1)),
-            "v2.jsonl:1: format version 2 is newer",
+            write("v3.jsonl", text.replacen("\"version\":2", "\"version\":3", 1)),
+            "v3.jsonl:1: format version 3 is newer",
         ),
         (write("empty.jsonl", String::new()), "empty.jsonl:1: expected the header line"),
         (

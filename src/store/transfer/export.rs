@@ -13,6 +13,8 @@ use super::{ExportReport, Record, Response, TransferError};
 
 /// The competitions that have attempts, by id.
 pub(super) const COMPETITIONS: &str = "SELECT DISTINCT competition FROM attempts ORDER BY competition";
+/// The surveys that have responses, by id.
+const SURVEYS: &str = "SELECT DISTINCT survey FROM survey_responses ORDER BY survey";
 /// Attempts read per page (18 columns, a few KB per row with the stored JSON).
 const PAGE: usize = 500;
 
@@ -30,8 +32,11 @@ macro_rules! backend_export {
     ($Pool:ty, $Db:ty, $snapshot:expr) => {
         use sqlx::QueryBuilder;
 
+        use tokio_stream::StreamExt;
+
         use super::*;
-        use crate::store::{AttemptRow, COLUMNS};
+        use crate::store::surveys::COLUMNS as SURVEY_COLUMNS;
+        use crate::store::{AttemptRow, SurveyResponseRow, COLUMNS};
 
         pub(crate) async fn export(
             pool: &$Pool,
@@ -56,7 +61,14 @@ macro_rules! backend_export {
             }
             let mut report = ExportReport::default();
             report.attempts = ids.iter().map(Vec::len).sum();
-            format::write_line(out, &Header::new(comps.clone(), report.attempts)).map_err(io)?;
+            let mut header = Header::new(comps.clone(), report.attempts);
+            // A whole export carries the survey responses too; one of chosen competitions does not.
+            if competitions.is_empty() {
+                header.surveys = sqlx::query_scalar(SURVEYS).fetch_all(&mut *tx).await?;
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM survey_responses").fetch_one(&mut *tx).await?;
+                header.survey_responses = usize::try_from(n).unwrap_or_default();
+            }
+            format::write_line(out, &header).map_err(io)?;
             for (comp, list) in comps.into_iter().zip(&ids) {
                 report.competitions.push((comp, list.len()));
                 for page in list.chunks(PAGE) {
@@ -71,6 +83,15 @@ macro_rules! backend_export {
                         report.responses += responses.len();
                         format::write_line(out, &Record { attempt, responses }).map_err(io)?;
                     }
+                }
+            }
+            if header.survey_responses > 0 {
+                let sql = format!("SELECT {SURVEY_COLUMNS} FROM survey_responses ORDER BY survey, submitted_at, id");
+                let mut rows = sqlx::query_as::<_, SurveyResponseRow>(&sql).fetch(&mut *tx);
+                while let Some(row) = rows.next().await {
+                    let line = format::SurveyLine { survey_response: row? };
+                    format::write_line(out, &line).map_err(io)?;
+                    report.survey_responses += 1;
                 }
             }
             tx.rollback().await?;

@@ -9,18 +9,20 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::store::AttemptRow;
+use crate::store::{AttemptRow, SurveyResponseRow};
 
 /// The `format` of the header line.
 pub const FORMAT: &str = "pufa-results";
-/// The version this pufa writes and the newest it reads.
-pub const VERSION: u32 = 1;
+/// The version this pufa writes and the newest it reads; version 1 (attempts only) is read too.
+pub const VERSION: u32 = 2;
 /// A broken file reports this many errors, then stops.
 const MAX_ERRORS: usize = 20;
 /// The longest line read; a longer one is refused instead of filling memory (real lines are a few KB).
 pub const MAX_LINE: usize = 16 << 20;
-const HEADER_SHAPE: &str = r#"{"format":"pufa-results","version":1,"exported_at":…,"competitions":[…],"attempts":N}"#;
+const HEADER_SHAPE: &str = r#"{"format":"pufa-results","version":2,"exported_at":…,"competitions":[…],"attempts":N,"surveys":[…],"survey_responses":M}"#;
 const RECORD_SHAPE: &str = r#"{"attempt":{"id":…,"competition":…,…},"responses":[{"question":…,"correct":true},…]}"#;
+const SURVEY_SHAPE: &str =
+    r#"{"survey_response":{"id":…,"survey":…,"organization":…,"town":…,"name":…,"answers":…,"submitted_at":…}}"#;
 
 /// Line 1 of the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,13 +38,35 @@ pub struct Header {
     pub competitions: Vec<String>,
     /// How many attempt lines follow; a file cut short is refused.
     pub attempts: usize,
+    /// The surveys in the file, each with all its responses (version 2; none in version 1).
+    #[serde(default)]
+    pub surveys: Vec<String>,
+    /// How many survey response lines follow the attempt lines.
+    #[serde(default)]
+    pub survey_responses: usize,
 }
 
 impl Header {
     pub fn new(competitions: Vec<String>, attempts: usize) -> Header {
         let exported_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        Header { format: FORMAT.into(), version: VERSION, exported_at, competitions, attempts }
+        let (surveys, survey_responses) = (Vec::new(), 0);
+        Header {
+            format: FORMAT.into(),
+            version: VERSION,
+            exported_at,
+            competitions,
+            attempts,
+            surveys,
+            survey_responses,
+        }
     }
+}
+
+/// One survey response line, after the attempt lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyLine {
+    pub survey_response: SurveyResponseRow,
 }
 
 /// One attempt line: the stored row and its per-question responses.
@@ -85,7 +109,7 @@ fn header(path: &Path, first: Option<&str>) -> Result<Header, Diagnostic> {
         return Err(Diagnostic::error(path, 1, 0, msg));
     }
     match value.get("version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(VERSION) => {}
+        Some(v) if (1..=u64::from(VERSION)).contains(&v) => {}
         Some(v) if v > u64::from(VERSION) => {
             let msg = format!("format version {v} is newer than this pufa reads ({VERSION}); upgrade pufa");
             return Err(Diagnostic::error(path, 1, 0, msg));
@@ -145,6 +169,18 @@ pub(super) fn read_header<R: BufRead>(lines: &mut Lines<'_, R>) -> Result<Header
 
 /// The next record line (blank lines are skipped) with its number, parsed but not checked against the others.
 pub(super) fn next_record<R: BufRead>(lines: &mut Lines<'_, R>) -> Result<Option<(usize, Record)>, Diagnostic> {
+    next_line_of(lines, &format!("an attempt line {RECORD_SHAPE}"))
+}
+
+/// The next survey response line, as `next_record`.
+pub(super) fn next_survey<R: BufRead>(lines: &mut Lines<'_, R>) -> Result<Option<(usize, SurveyLine)>, Diagnostic> {
+    next_line_of(lines, &format!("a survey response line {SURVEY_SHAPE}"))
+}
+
+fn next_line_of<R: BufRead, T: serde::de::DeserializeOwned>(
+    lines: &mut Lines<'_, R>,
+    expected: &str,
+) -> Result<Option<(usize, T)>, Diagnostic> {
     let path = lines.path;
     loop {
         let Some((n, line)) = lines.next_line()? else { return Ok(None) };
@@ -153,7 +189,7 @@ pub(super) fn next_record<R: BufRead>(lines: &mut Lines<'_, R>) -> Result<Option
         }
         return match serde_json::from_str(line) {
             Ok(r) => Ok(Some((n, r))),
-            Err(e) => Err(json_error(path, n, &format!("an attempt line {RECORD_SHAPE}"), &e)),
+            Err(e) => Err(json_error(path, n, expected, &e)),
         };
     }
 }
@@ -183,6 +219,9 @@ pub fn check(path: &Path, reader: impl BufRead) -> Result<Header, Diagnostics> {
             let msg = format!("stopped after {MAX_ERRORS} errors");
             errors.push(Diagnostic::error(path, lines.number + 1, 0, msg));
             return Err(errors);
+        }
+        if records >= header.attempts {
+            break;
         }
         let (n, r) = match next_record(&mut lines) {
             Ok(Some(r)) => r,
@@ -229,9 +268,54 @@ pub fn check(path: &Path, reader: impl BufRead) -> Result<Header, Diagnostics> {
         );
         errors.push(Diagnostic::error(path, lines.number, 0, msg));
     }
+    if !errors.has_errors() {
+        check_surveys(&mut lines, &header, &mut errors);
+    }
     if errors.has_errors() {
         Err(errors)
     } else {
         Ok(header)
+    }
+}
+
+/// Checks the survey response lines that follow the attempts: ids unique, surveys the header lists, the count.
+fn check_surveys<R: BufRead>(lines: &mut Lines<'_, R>, header: &Header, errors: &mut Diagnostics) {
+    let path = lines.path;
+    let surveys: HashSet<&str> = header.surveys.iter().map(String::as_str).collect();
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    let mut count = 0;
+    while errors.0.len() < MAX_ERRORS {
+        let (n, SurveyLine { survey_response: r }) = match next_survey(lines) {
+            Ok(Some(r)) => r,
+            Ok(None) => break,
+            Err(d) => {
+                let unreadable = !d.message.starts_with("expected a survey response line");
+                errors.push(d);
+                if unreadable {
+                    return;
+                }
+                continue;
+            }
+        };
+        count += 1;
+        let mut problem = |msg: String| errors.push(Diagnostic::error(path, n, 0, msg));
+        if r.id.is_empty() {
+            problem("expected a non-empty survey response id".into());
+        } else if let Some(first) = seen.insert(hash(&r.id), n) {
+            problem(format!("survey response {} already appeared on line {first}", r.id));
+        }
+        if !surveys.contains(r.survey.as_str()) {
+            problem(format!("survey response {} is in survey {:?}, which the header does not list", r.id, r.survey));
+        }
+        if serde_json::from_str::<serde_json::Value>(&r.answers).map_or(true, |v| !v.is_object()) {
+            problem(format!("survey response {}: answers is not the JSON object pufa stores", r.id));
+        }
+    }
+    if count != header.survey_responses && !errors.has_errors() {
+        let msg = format!(
+            "expected {} survey response line(s) as the header says, found {count}; is the file complete?",
+            header.survey_responses
+        );
+        errors.push(Diagnostic::error(path, lines.number, 0, msg));
     }
 }

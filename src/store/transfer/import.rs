@@ -72,13 +72,15 @@ macro_rules! backend_import {
         use sqlx::{QueryBuilder, Transaction};
 
         use super::*;
+        use crate::store::surveys::COLUMNS as SURVEY_COLUMNS;
         use crate::store::transfer::TransferError;
-        use crate::store::COLUMNS;
+        use crate::store::{SurveyResponseRow, COLUMNS};
 
         pub(crate) async fn import(
             pool: &$Pool,
             file: &Path,
             mut records: impl Iterator<Item = Result<(usize, Record), TransferError>>,
+            surveys: impl Iterator<Item = Result<(usize, SurveyResponseRow), TransferError>>,
         ) -> Result<ImportReport, TransferError> {
             let mut tx = pool.begin().await?;
             let mut report = ImportReport::default();
@@ -116,12 +118,70 @@ macro_rules! backend_import {
                 report.added += insert.len();
                 report.completed += complete.len();
             }
+            import_surveys(&mut tx, file, surveys, &mut report, &mut conflicts).await?;
             if conflicts.has_errors() {
                 tx.rollback().await?;
                 return Err(TransferError::Conflicts(conflicts));
             }
             tx.commit().await?;
             Ok(report)
+        }
+
+        /// Survey responses, a chunk at a time: new ones inserted, identical ones skipped, others conflicts.
+        async fn import_surveys(
+            tx: &mut Transaction<'_, $Db>,
+            file: &Path,
+            mut surveys: impl Iterator<Item = Result<(usize, SurveyResponseRow), TransferError>>,
+            report: &mut ImportReport,
+            conflicts: &mut Diagnostics,
+        ) -> Result<(), TransferError> {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            loop {
+                chunk.clear();
+                for r in surveys.by_ref().take(CHUNK) {
+                    chunk.push(r?);
+                }
+                if chunk.is_empty() {
+                    return Ok(());
+                }
+                let mut q =
+                    QueryBuilder::<$Db>::new(format!("SELECT {SURVEY_COLUMNS} FROM survey_responses WHERE id IN ("));
+                let mut ids = q.separated(", ");
+                for (_, r) in &chunk {
+                    ids.push_bind(&r.id);
+                }
+                q.push(")");
+                let stored: HashMap<String, SurveyResponseRow> = q
+                    .build_query_as::<SurveyResponseRow>()
+                    .fetch_all(&mut **tx)
+                    .await?
+                    .into_iter()
+                    .map(|r| (r.id.clone(), r))
+                    .collect();
+                let mut insert = Vec::new();
+                for (line, r) in &chunk {
+                    match stored.get(&r.id) {
+                        Some(s) if s == r => report.survey_unchanged += 1,
+                        Some(_) => conflicts.push(Diagnostic::error(
+                            file,
+                            *line,
+                            0,
+                            format!("survey response {} is already stored with other values", r.id),
+                        )),
+                        None => insert.push(r),
+                    }
+                }
+                if conflicts.has_errors() || insert.is_empty() {
+                    continue;
+                }
+                let mut q = QueryBuilder::<$Db>::new(format!("INSERT INTO survey_responses ({SURVEY_COLUMNS}) "));
+                q.push_values(&insert, |mut b, r| {
+                    b.push_bind(&r.id).push_bind(&r.survey).push_bind(&r.organization).push_bind(&r.town);
+                    b.push_bind(&r.name).push_bind(&r.answers).push_bind(r.submitted_at);
+                });
+                q.build().execute(&mut **tx).await?;
+                report.survey_added += insert.len();
+            }
         }
 
         async fn lookup(tx: &mut Transaction<'_, $Db>, chunk: &[(usize, Record)]) -> Result<Stored, sqlx::Error> {
