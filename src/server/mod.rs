@@ -109,6 +109,8 @@ pub struct Shared {
     pub live: Option<Arc<live::Live>>,
     /// The public rankings, computed at most once a second each.
     pub boards: Arc<board_cache::BoardCache>,
+    /// The public summaries of surveys (`public_summary`), likewise.
+    pub summaries: Arc<board_cache::BoardCache<crate::quiz::survey::summary::Summary>>,
     /// The site's law texts, which the result page links a question's basis to.
     pub laws: Arc<laws::Laws>,
 }
@@ -129,6 +131,7 @@ impl AppState {
             pages: pages::Templates::built_in(),
             live: None,
             boards: Arc::new(board_cache::BoardCache::default()),
+            summaries: Arc::default(),
             laws: Arc::default(),
         }))
     }

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::admin::{authorize, Peer};
 use super::attempts::Status;
+use super::board_cache::Cached;
 use super::extract::ApiJson;
 use super::pages::cookies;
 use super::{ApiError, AppState};
@@ -174,6 +175,11 @@ pub async fn summarize(state: &AppState, s: &Survey, public: bool) -> Result<sum
     Ok(out)
 }
 
+/// The public summary (no texts), computed at most once a second however many read it (`board_cache`).
+pub async fn public_summary(state: &AppState, s: &Survey) -> Result<Cached<summary::Summary>, ApiError> {
+    state.summaries.get(&s.id, || state.clock.now(), || summarize(state, s, true)).await
+}
+
 /// The `Set-Cookie` that remembers this device answered, until the survey closes (at least a day).
 pub fn device_cookie(state: &AppState, headers: &HeaderMap, s: &Survey, receipt: &str) -> Option<HeaderValue> {
     let secure = if cookies::is_https(headers, &state.pages.config.base_url) { "; Secure" } else { "" };
@@ -231,8 +237,12 @@ async fn summary_api(
     if organizer || !s.public_summary {
         authorize(&state, &headers, peer).await?;
     }
-    let out = summarize(&state, s, !organizer).await?;
-    let mut resp = ApiJson(out).into_response();
+    let mut resp = if organizer {
+        ApiJson(summarize(&state, s, false).await?).into_response()
+    } else {
+        let json = public_summary(&state, s).await?.json;
+        ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], json).into_response()
+    };
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(resp)
 }

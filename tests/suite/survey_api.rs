@@ -284,3 +284,23 @@ async fn the_survey_list_and_its_questions_are_public() {
     assert_eq!(s["organizations"].as_array().unwrap().len(), 4);
     assert!(s.get("source").is_none());
 }
+
+#[tokio::test]
+async fn a_polled_public_summary_is_computed_once_a_second() {
+    let app = test_app().await;
+    app.set_time("2026-09-02T00:00:00+08:00".parse().unwrap());
+    let answer = |name: &str| json!({"name": name, "answers": {"a": 3}});
+    assert_eq!(respond(&app, "later", answer("张三"), None).await.0, StatusCode::CREATED);
+    for _ in 0..20 {
+        assert_eq!(summary(&app, "later", None).await.1["responses"], 1);
+    }
+    assert_eq!(app.state.summaries.computations(), 1, "twenty readers, one computation");
+    assert_eq!(respond(&app, "later", answer("李四"), None).await.0, StatusCode::CREATED);
+    assert_eq!(summary(&app, "later", None).await.1["responses"], 1, "served from the cache within the second");
+    assert_eq!(summary(&app, "later", Some(TOKEN)).await.1["responses"], 2, "the organizer's is always fresh");
+    app.advance(chrono::Duration::seconds(1));
+    assert_eq!(summary(&app, "later", None).await.1["responses"], 2);
+    let page = app.get_page("/survey/later/summary", None).await;
+    assert!(page.body.contains("<dd>2</dd>"), "the page reads the same cache");
+    assert_eq!(app.state.summaries.computations(), 2);
+}

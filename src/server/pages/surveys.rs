@@ -277,7 +277,11 @@ fn groups(list: &[crate::quiz::survey::summary::Group], name: impl Fn(&str) -> S
 }
 
 async fn summary_page(state: &AppState, s: &Survey, headers: &HeaderMap, organizer: bool) -> Response {
-    let sum = match service::summarize(state, s, !organizer).await {
+    let sum = match organizer {
+        true => service::summarize(state, s, false).await,
+        false => service::public_summary(state, s).await.map(|c| Summary::clone(&c.board)),
+    };
+    let sum = match sum {
         Ok(sum) => sum,
         Err(e) => return error_page(state, e),
     };
