@@ -98,6 +98,13 @@ async fn the_organizer_reads_charts_and_exports_and_the_public_only_what_the_sur
     assert!(poster.body.contains("微信扫一扫，填写问卷") && poster.body.contains("http://quiz.test/survey/manyi/"));
     let local = app.get_page("/survey/manyi/poster?address=junk", None).await;
     assert!(local.body.contains("http://quiz.test/survey/manyi/"), "a bad typed address is ignored");
+    let req = axum::http::Request::get("/survey/manyi/poster").header("host", "127.0.0.1:8080");
+    let (_, _, body) = app.raw(req.body(axum::body::Body::empty()).unwrap()).await;
+    let body = String::from_utf8(body).unwrap();
+    assert!(body.contains("手机扫码打不开") && body.contains("action=\"/survey/manyi/poster\""), "{body}");
+    let req = axum::http::Request::get("/survey/manyi/poster?address=http://192.168.1.10:8080");
+    let (_, _, body) = app.raw(req.header("host", "127.0.0.1:8080").body(axum::body::Body::empty()).unwrap()).await;
+    assert!(String::from_utf8(body).unwrap().contains("http://192.168.1.10:8080/survey/manyi/"), "the typed address");
 
     let csv = app.get_page("/quiz/admin/survey/manyi/responses.csv", Some(&session)).await;
     assert_eq!(csv.status, StatusCode::OK);

@@ -92,10 +92,15 @@ pub(super) async fn qr_svg(
     if !state.quizzes.competitions.contains_key(&id) {
         return error_page(&state, ApiError::UnknownCompetition);
     }
-    match svg(&poster_link(&state, &headers, &id, &query)) {
+    svg_response(&state, &poster_link(&state, &headers, &id, &query))
+}
+
+/// The QR code of `link` as an SVG response (cached five minutes), or the error page when it cannot be one.
+pub(super) fn svg_response(state: &AppState, link: &str) -> Response {
+    match svg(link) {
         Some(svg) => ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=300")], svg)
             .into_response(),
-        None => error_page(&state, ApiError::internal("competition link too long for a QR code")),
+        None => error_page(state, ApiError::internal("link too long for a QR code")),
     }
 }
 

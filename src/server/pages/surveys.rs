@@ -374,11 +374,7 @@ pub(super) async fn qr_svg(
     let Ok(s) = service::survey(&state, &id) else {
         return error_page(&state, ApiError::UnknownSurvey);
     };
-    match qr::svg(&survey_link(&state, &headers, s, &query)) {
-        Some(svg) => ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=300")], svg)
-            .into_response(),
-        None => error_page(&state, ApiError::internal("survey link too long for a QR code")),
-    }
+    qr::svg_response(&state, &survey_link(&state, &headers, s, &query))
 }
 
 /// A printable A4 poster of the survey: title, QR code, dates, how to answer. Refused, with what to do, when phones
