@@ -5,6 +5,7 @@
 
 use tokio::sync::oneshot;
 
+use super::suggestions::ActOutcome;
 use super::{AttemptRow, NewAttempt, Op, StartOutcome, StoreError, SubmitOutcome};
 
 /// The most operations written in one transaction.
@@ -15,6 +16,8 @@ pub(super) enum Reply {
     Start(oneshot::Sender<Result<StartOutcome, StoreError>>, StartOutcome),
     Save(oneshot::Sender<Result<bool, StoreError>>, bool),
     Submit(oneshot::Sender<Result<SubmitOutcome, StoreError>>, SubmitOutcome),
+    Suggest(oneshot::Sender<Result<String, StoreError>>, String),
+    Act(oneshot::Sender<Result<ActOutcome, StoreError>>, ActOutcome),
 }
 
 /// What one op did inside a transaction not yet committed.
@@ -22,6 +25,9 @@ pub(super) enum Outcome {
     Start(StartOutcome),
     Save(bool),
     Submit(SubmitOutcome),
+    /// The ticket given.
+    Suggest(String),
+    Act(ActOutcome),
 }
 
 impl Reply {
@@ -31,6 +37,8 @@ impl Reply {
             Reply::Start(tx, o) => drop(tx.send(Ok(o))),
             Reply::Save(tx, o) => drop(tx.send(Ok(o))),
             Reply::Submit(tx, o) => drop(tx.send(Ok(o))),
+            Reply::Suggest(tx, o) => drop(tx.send(Ok(o))),
+            Reply::Act(tx, o) => drop(tx.send(Ok(o))),
         }
     }
 
@@ -41,6 +49,8 @@ impl Reply {
             Reply::Start(tx, _) => drop(tx.send(Err(e()))),
             Reply::Save(tx, _) => drop(tx.send(Err(e()))),
             Reply::Submit(tx, _) => drop(tx.send(Err(e()))),
+            Reply::Suggest(tx, _) => drop(tx.send(Err(e()))),
+            Reply::Act(tx, _) => drop(tx.send(Err(e()))),
         }
     }
 }
@@ -54,6 +64,8 @@ pub(super) fn replies(batch: &mut Vec<Op>, outcomes: Vec<Outcome>) -> Vec<Reply>
             (Op::Start(_, tx), Outcome::Start(o)) => Reply::Start(tx, o),
             (Op::Save(_, tx), Outcome::Save(o)) => Reply::Save(tx, o),
             (Op::Submit(_, tx), Outcome::Submit(o)) => Reply::Submit(tx, o),
+            (Op::Suggest(_, tx), Outcome::Suggest(o)) => Reply::Suggest(tx, o),
+            (Op::Act(_, tx), Outcome::Act(o)) => Reply::Act(tx, o),
             _ => unreachable!("outcomes are pushed in op order"),
         })
         .collect()
@@ -67,6 +79,8 @@ pub(super) fn fail(ops: Vec<Op>, e: &dyn std::fmt::Display) {
             Op::Start(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
             Op::Save(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
             Op::Submit(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
+            Op::Suggest(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
+            Op::Act(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
         }
     }
 }

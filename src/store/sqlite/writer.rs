@@ -159,6 +159,8 @@ fn write_op(conn: &Connection, op: &Op) -> rusqlite::Result<Outcome> {
         Op::Start(a, _) => Outcome::Start(start(conn, a)?),
         Op::Save(d, _) => Outcome::Save(save(conn, d)?),
         Op::Submit(s, _) => Outcome::Submit(submit(conn, s)?),
+        Op::Suggest(s, _) => Outcome::Suggest(super::suggest::suggest(conn, s)?),
+        Op::Act(a, _) => Outcome::Act(super::suggest::act(conn, a)?),
     })
 }
 
