@@ -8,6 +8,7 @@ pub mod identity;
 mod load;
 pub mod locate;
 pub mod model;
+pub mod suggestions;
 mod validate;
 
 pub use grade::{normalise, to_display_letters, to_file_indices};
