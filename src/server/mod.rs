@@ -22,6 +22,7 @@ pub mod pages;
 pub mod report;
 pub mod resume;
 pub mod security;
+pub mod suggestions;
 pub mod summary;
 pub mod sweep;
 
@@ -109,6 +110,8 @@ pub struct Shared {
     pub boards: Arc<board_cache::BoardCache>,
     /// The site's law texts, which the result page links a question's basis to.
     pub laws: Arc<laws::Laws>,
+    /// The suggestion box's settings (`quizzes/suggestions.yaml`) and submission limits.
+    pub suggestions: Arc<suggestions::Desk>,
 }
 
 impl AppState {
@@ -128,6 +131,7 @@ impl AppState {
             live: None,
             boards: Arc::new(board_cache::BoardCache::default()),
             laws: Arc::default(),
+            suggestions: Arc::default(),
         }))
     }
 
@@ -158,6 +162,12 @@ impl AppState {
         self
     }
 
+    /// The suggestion box's settings, with fresh submission limits.
+    pub fn with_suggestions(mut self, settings: crate::quiz::suggestions::SuggestionBox) -> AppState {
+        self.suggestions = Arc::new(suggestions::Desk::new(settings));
+        self
+    }
+
     pub fn with_site(mut self, site: SiteInfo) -> AppState {
         self.site = Arc::new(site);
         self
@@ -175,6 +185,7 @@ pub fn app(state: AppState) -> Router {
         .merge(attempts::router())
         .merge(board::router())
         .merge(admin::router())
+        .merge(suggestions::router())
         .merge(pages::router())
         .merge(live::router())
         .merge(favicon::router());

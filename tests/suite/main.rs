@@ -44,3 +44,5 @@ mod site_search;
 mod site_share;
 mod store_migrations;
 mod store_writer;
+mod suggestions;
+mod suggestions_pages;

@@ -8,6 +8,7 @@ mod participant;
 pub mod qr;
 mod ranking;
 pub mod render;
+mod suggestions;
 pub mod view;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -38,6 +39,12 @@ pub fn router() -> Router<AppState> {
         .route("/quiz/{id}/admin", get(organizer::dashboard))
         .route("/quiz/{id}/results.csv", get(organizer::csv))
         .route("/quiz/{id}/results.xlsx", get(organizer::xlsx))
+        .route("/suggestions/", get(suggestions::form).post(suggestions::send))
+        .route("/suggestions/check", get(suggestions::check_form).post(suggestions::check))
+        .route("/suggestions/board", get(suggestions::board))
+        .route("/quiz/admin/suggestions", get(suggestions::admin))
+        .route("/quiz/admin/suggestions/{ticket}", post(suggestions::act))
+        .route("/quiz/admin/suggestions.xlsx", get(suggestions::xlsx))
 }
 
 /// A rendered page, or the generic error text when the template failed (already logged).

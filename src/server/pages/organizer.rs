@@ -46,7 +46,7 @@ fn safe_next(next: &str) -> Option<&str> {
     ok.then_some(next)
 }
 
-fn signed_in(state: &AppState, headers: &HeaderMap) -> bool {
+pub(super) fn signed_in(state: &AppState, headers: &HeaderMap) -> bool {
     let (Some(token), Some(value)) = (state.admin_token.as_deref(), cookies::get(headers, cookies::ADMIN_COOKIE))
     else {
         return false;
@@ -109,7 +109,7 @@ pub(super) async fn logout(State(state): State<AppState>, headers: HeaderMap) ->
 }
 
 /// Sends a browser that is not signed in to the sign-in form, coming back here afterwards.
-fn to_login(state: &AppState, back: &str) -> Response {
+pub(super) fn to_login(state: &AppState, back: &str) -> Response {
     no_store(see_other(state, &format!("/quiz/admin?next={}", back.replace('&', "%26"))))
 }
 
