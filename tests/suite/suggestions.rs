@@ -285,3 +285,32 @@ async fn senders_are_limited_per_device_and_the_server_per_hour_never_by_address
     assert_eq!(s, StatusCode::CREATED);
     assert!(h[header::SET_COOKIE].to_str().unwrap().starts_with("pufa_device="));
 }
+
+#[tokio::test]
+async fn odd_tickets_and_junk_bodies_are_client_errors_on_both_backends() {
+    each_backend(|t| async move {
+        let t = with_box(t, 100, 1000);
+        for ticket in ["%00", "YJ%00-1", "%E4%B8%AD", &"9".repeat(300), "YJ-20260601-0001%20OR%201=1"] {
+            let (s, _) = t.get(&format!("/api/suggestions/{ticket}?code=%00")).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{ticket}");
+            for (action, body) in
+                [("accept", json!({})), ("assign", json!({"unit": "县司法局"})), ("reply", json!({"reply": "x"}))]
+            {
+                let (s, _) = act(&t, ticket, action, body).await;
+                assert_eq!(s, StatusCode::NOT_FOUND, "{action} {ticket}");
+            }
+        }
+        for (action, body) in [
+            ("assign", json!({"unit": 5})),
+            ("reply", json!([])),
+            ("assign", json!({"unit": "县司法局", "due": "明天"})),
+        ] {
+            let (s, e) = act(&t, "YJ-20260601-0001", action, body).await;
+            assert!(s.is_client_error(), "{action}: {s} {e}");
+        }
+        let nul = json!({"category": "其他", "text": "a\u{0}b", "town": "镇\u{0}"});
+        let (s, e) = call(&t, Method::POST, "/api/suggestions", Some(nul), false).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("field_too_long")));
+    })
+    .await;
+}

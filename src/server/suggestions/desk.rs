@@ -119,10 +119,16 @@ pub async fn submit(state: &AppState, req: SuggestionRequest, device: &str) -> R
     Ok(Receipt { ticket, code })
 }
 
+/// Whether `ticket` could be one (`YJ-20261201-0042`): anything else is unknown without asking the database,
+/// which for PostgreSQL also keeps a NUL character in a path away from it.
+fn plausible(ticket: &str) -> bool {
+    (1..=32).contains(&ticket.len()) && ticket.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// The suggestion of `ticket` if `code` opens it; an unknown ticket and a wrong code are the same 404.
 pub async fn open(state: &AppState, ticket: &str, code: &str) -> Result<SuggestionRow, ApiError> {
     let ticket = ticket.trim().to_ascii_uppercase();
-    if ticket.len() > 32 || code.len() > 64 {
+    if !plausible(&ticket) || code.len() > 64 {
         return Err(ApiError::UnknownTicket);
     }
     let row = state.store.suggestion(&ticket).await?.ok_or(ApiError::UnknownTicket)?;
@@ -265,6 +271,9 @@ pub fn reply(state: &AppState, req: &ReplyRequest) -> Result<Act, ApiError> {
 
 /// Records an organizer's action; 404 for an unknown ticket, 409 when it may not follow the status.
 pub async fn act(state: &AppState, ticket: &str, act: Act) -> Result<Status, ApiError> {
+    if !plausible(ticket) {
+        return Err(ApiError::UnknownTicket);
+    }
     let at = state.clock.now().timestamp_millis();
     match state.store.act(Action { ticket: ticket.to_string(), act, at }).await? {
         ActOutcome::Done(s) => Ok(s),
