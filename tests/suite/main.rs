@@ -45,4 +45,5 @@ mod site_share;
 mod store_migrations;
 mod store_writer;
 mod suggestions;
+mod suggestions_kill;
 mod suggestions_pages;
