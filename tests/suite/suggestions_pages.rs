@@ -234,3 +234,21 @@ async fn no_table_has_a_column_for_an_address_or_agent_and_a_row_holds_only_what
     })
     .await;
 }
+
+/// `pufa check` (and so `pufa build`) reports a broken `quizzes/suggestions.yaml` with its file, line and column,
+/// in Chinese by default.
+#[test]
+fn check_reports_a_broken_suggestions_file_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path();
+    std::fs::create_dir_all(src.join("content")).unwrap();
+    std::fs::create_dir_all(src.join("quizzes")).unwrap();
+    std::fs::write(src.join("content/p.md"), "---\ntitle: 一页\n---\n正文\n").unwrap();
+    std::fs::write(src.join("quizzes/suggestions.yaml"), "categories: [宣传]\ndue_days: 0\n").unwrap();
+    let (ok, stderr) = run_pufa(&["check", "--source", src.to_str().unwrap()], &[]);
+    assert!(!ok, "{stderr}");
+    assert!(stderr.contains("suggestions.yaml:2:11: due_days：应为 1 到 365 之间的整数，实际是 0"), "{stderr}");
+    std::fs::write(src.join("quizzes/suggestions.yaml"), "categories: [宣传]\ndue_days: 10\n").unwrap();
+    let (ok, stderr) = run_pufa(&["check", "--source", src.to_str().unwrap()], &[]);
+    assert!(ok, "{stderr}");
+}
