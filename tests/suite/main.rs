@@ -45,5 +45,6 @@ mod site_share;
 mod store_migrations;
 mod store_writer;
 mod suggestions;
+mod suggestions_browser;
 mod suggestions_kill;
 mod suggestions_pages;

@@ -121,6 +121,7 @@ async fn the_organizer_page_lists_highlights_and_acts_and_the_export_reads_back(
     );
     assert!(page.body.contains(&format!("<section class=\"suggest-item overdue\" id=\"{a}\">")));
     assert!(page.body.contains("超期未办结：1 件") && page.body.contains("@me"));
+    assert!(page.body.contains("2026-06-01 16:00 · +城关"), "the time as people read it");
     let filtered = t.get_page("/quiz/admin/suggestions?status=&category=&town=&overdue=true", Some(&cookie)).await;
     assert!(filtered.body.contains(&a) && !filtered.body.contains(&format!("id=\"{b}\"")));
 

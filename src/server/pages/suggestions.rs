@@ -151,7 +151,17 @@ async fn admin_page(state: &AppState, f: Filter, error: Option<String>, status: 
     ctx.insert("units_known", &state.suggestions.settings.units);
     ctx.insert("overdue_total", &fill(t(lang, "suggest.overdue_total"), &[("n", &listing.overdue.to_string())]));
     ctx.insert("units", &listing.units);
-    ctx.insert("items", &listing.items);
+    // Times as people read them (the API gives RFC 3339).
+    let items: Vec<serde_json::Value> = listing
+        .items
+        .iter()
+        .map(|i| {
+            let mut v = serde_json::to_value(i).unwrap_or_default();
+            v["created_at"] = i.view.created_at.format("%Y-%m-%d %H:%M").to_string().into();
+            v
+        })
+        .collect();
+    ctx.insert("items", &items);
     ctx.insert("filter", &f);
     ctx.insert("error", &error);
     no_store(page(state, "suggest_admin.html", &ctx, status))
