@@ -314,3 +314,20 @@ async fn odd_tickets_and_junk_bodies_are_client_errors_on_both_backends() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_served_document_lists_the_categories_and_units_accepted() {
+    let t = with_box(test_app().await, 5, 300);
+    let (s, doc) = t.get("/api/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["SuggestionRequest"]["properties"]["category"]["enum"],
+        json!(["法治宣传", "执法监督", "公共法律服务", "矛盾纠纷", "其他"])
+    );
+    assert_eq!(schemas["SuggestionAssign"]["properties"]["unit"]["enum"], json!(UNITS));
+    let codes = &schemas["Error"]["properties"]["error"]["properties"]["code"]["enum"];
+    for code in ["unknown_category", "unknown_ticket", "illegal_transition", "suggestion_limited", "bad_due_date"] {
+        assert!(codes.as_array().unwrap().iter().any(|c| c == code), "{code}");
+    }
+}

@@ -13,7 +13,7 @@ use super::organizer::{signed_in, to_login};
 use super::{no_store, page, see_other};
 use crate::i18n::{fill, t};
 use crate::server::suggestions::desk::{self, SuggestionRequest};
-use crate::server::suggestions::{self as box_, export, Filter};
+use crate::server::suggestions::{self as box_, export, views, Filter};
 use crate::server::{ApiError, AppState};
 use crate::store::suggestions::{Act, Status};
 
@@ -87,7 +87,7 @@ pub(super) struct CheckForm {
     code: String,
 }
 
-fn check_page(state: &AppState, ticket: &str, view: Option<desk::TicketView>, error: Option<String>) -> Response {
+fn check_page(state: &AppState, ticket: &str, view: Option<views::TicketView>, error: Option<String>) -> Response {
     let mut ctx = state.pages.context(state.lang);
     let status = if error.is_some() { StatusCode::NOT_FOUND } else { StatusCode::OK };
     ctx.insert("ticket", ticket);
@@ -115,7 +115,7 @@ pub(super) async fn check_form(State(state): State<AppState>) -> Response {
 pub(super) async fn check(State(state): State<AppState>, form: Result<Form<CheckForm>, FormRejection>) -> Response {
     let form = form.map(|f| f.0).unwrap_or_default();
     let found = match desk::open(&state, &form.ticket, &form.code).await {
-        Ok(row) => desk::ticket_view(&state, row).await,
+        Ok(row) => views::ticket_view(&state, row).await,
         Err(e) => Err(e),
     };
     match found {
@@ -126,7 +126,7 @@ pub(super) async fn check(State(state): State<AppState>, form: Result<Form<Check
 
 pub(super) async fn board(State(state): State<AppState>) -> Response {
     let mut ctx = state.pages.context(state.lang);
-    match desk::board(&state).await {
+    match views::board(&state).await {
         Ok(items) => ctx.insert("items", &items),
         Err(e) => return super::error_page(&state, e),
     }
@@ -144,7 +144,7 @@ async fn admin_page(state: &AppState, f: Filter, error: Option<String>, status: 
     let mut ctx = state.pages.context(lang);
     let statuses: Vec<(&str, String)> = [Status::Submitted, Status::Accepted, Status::Assigned, Status::Closed]
         .into_iter()
-        .map(|s| (s.as_str(), desk::status_label(lang, s)))
+        .map(|s| (s.as_str(), views::status_label(lang, s)))
         .collect();
     ctx.insert("statuses", &statuses);
     ctx.insert("categories", &state.suggestions.settings.categories);

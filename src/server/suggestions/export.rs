@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::Workbook;
 
-use super::desk::{self, status_label, status_of};
+use super::views::{self, status_label, status_of};
 use crate::i18n::{t, Lang};
 use crate::server::report::{sheet, Cell, Formats};
 use crate::server::{ApiError, AppState};
@@ -46,7 +46,7 @@ fn detail_row(state: &AppState, r: &SuggestionRow, late: bool) -> Vec<Cell> {
     let lang = state.lang;
     vec![
         Cell::Text(r.ticket.clone()),
-        Cell::Time(desk::local(state, r.created_at)),
+        Cell::Time(views::local(state, r.created_at)),
         Cell::Text(r.category.clone()),
         text(r.town.as_deref()),
         Cell::Text(r.body.clone()),
@@ -54,7 +54,7 @@ fn detail_row(state: &AppState, r: &SuggestionRow, late: bool) -> Vec<Cell> {
         yes_no(lang, r.public_ok),
         Cell::Text(status_label(lang, status_of(r))),
         text(r.unit.as_deref()),
-        r.due_at.map_or(Cell::Empty, |d| Cell::Text(desk::due_day(state, d))),
+        r.due_at.map_or(Cell::Empty, |d| Cell::Text(views::due_day(state, d))),
         yes_no(lang, late),
         text(r.reply.as_deref()),
     ]
@@ -65,7 +65,7 @@ pub async fn workbook(state: &AppState) -> Result<Vec<u8>, ApiError> {
     let lang = state.lang;
     let now = state.clock.now();
     let rows = state.store.suggestions().await?;
-    let detail: Vec<Vec<Cell>> = rows.iter().map(|r| detail_row(state, r, desk::overdue(r, now))).collect();
+    let detail: Vec<Vec<Cell>> = rows.iter().map(|r| detail_row(state, r, views::overdue(r, now))).collect();
     let mut open: Vec<&SuggestionRow> = rows.iter().filter(|r| status_of(r) == Status::Assigned).collect();
     open.sort_by(|a, b| (&a.unit, a.due_at, &a.ticket).cmp(&(&b.unit, b.due_at, &b.ticket)));
     let problems: Vec<Vec<Cell>> = open
@@ -73,16 +73,16 @@ pub async fn workbook(state: &AppState) -> Result<Vec<u8>, ApiError> {
         .map(|r| {
             vec![
                 text(r.unit.as_deref()),
-                r.due_at.map_or(Cell::Empty, |d| Cell::Text(desk::due_day(state, d))),
+                r.due_at.map_or(Cell::Empty, |d| Cell::Text(views::due_day(state, d))),
                 Cell::Text(r.ticket.clone()),
                 Cell::Text(r.category.clone()),
                 text(r.town.as_deref()),
                 Cell::Text(r.body.clone()),
-                yes_no(lang, desk::overdue(r, now)),
+                yes_no(lang, views::overdue(r, now)),
             ]
         })
         .collect();
-    let figures = desk::units(&rows, now);
+    let figures = views::units(&rows, now);
     let mut units: Vec<Vec<Cell>> = figures
         .iter()
         .map(|u| vec![Cell::Text(u.unit.clone()), Cell::Int(u.open.into()), Cell::Int(u.overdue.into())])

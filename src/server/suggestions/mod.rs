@@ -7,6 +7,7 @@ pub mod desk;
 pub mod export;
 pub mod limit;
 pub mod mask;
+pub mod views;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -94,19 +95,19 @@ async fn check(
     State(state): State<AppState>,
     Path(ticket): Path<String>,
     query: Result<Query<CodeQuery>, QueryRejection>,
-) -> Result<ApiJson<desk::TicketView>, ApiError> {
+) -> Result<ApiJson<views::TicketView>, ApiError> {
     let code = query.map(|q| q.0.code).unwrap_or_default();
     let row = desk::open(&state, &ticket, &code).await?;
-    Ok(ApiJson(desk::ticket_view(&state, row).await?))
+    Ok(ApiJson(views::ticket_view(&state, row).await?))
 }
 
 #[derive(Debug, Serialize)]
 struct Board {
-    items: Vec<desk::BoardItem>,
+    items: Vec<views::BoardItem>,
 }
 
 async fn board(State(state): State<AppState>) -> Result<ApiJson<Board>, ApiError> {
-    Ok(ApiJson(Board { items: desk::board(&state).await? }))
+    Ok(ApiJson(Board { items: views::board(&state).await? }))
 }
 
 /// The organizer's filters (`GET /api/suggestions`), each optional.
@@ -127,7 +128,7 @@ pub struct Filter {
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
     #[serde(flatten)]
-    pub view: desk::TicketView,
+    pub view: views::TicketView,
     pub contact: Option<String>,
     pub public_ok: bool,
     pub overdue: bool,
@@ -137,7 +138,7 @@ pub struct Item {
 #[derive(Debug, Clone, Serialize)]
 pub struct Listing {
     pub items: Vec<Item>,
-    pub units: Vec<desk::UnitFigure>,
+    pub units: Vec<views::UnitFigure>,
     pub overdue: u32,
 }
 
@@ -145,18 +146,18 @@ pub struct Listing {
 pub async fn listing(state: &AppState, f: &Filter) -> Result<Listing, ApiError> {
     let rows = state.store.suggestions().await?;
     let now = state.clock.now();
-    let units = desk::units(&rows, now);
+    let units = views::units(&rows, now);
     let overdue = units.iter().map(|u| u.overdue).sum();
     let mut items = Vec::new();
     for r in rows {
-        let late = desk::overdue(&r, now);
-        let keep = f.status.is_none_or(|s| desk::status_of(&r) == s)
+        let late = views::overdue(&r, now);
+        let keep = f.status.is_none_or(|s| views::status_of(&r) == s)
             && f.category.as_deref().is_none_or(|c| c.is_empty() || r.category == c)
             && f.town.as_deref().is_none_or(|t| t.is_empty() || r.town.as_deref() == Some(t))
             && f.overdue.is_none_or(|o| o == late);
         if keep {
             let (contact, public_ok) = (r.contact.clone(), r.public_ok);
-            let view = desk::ticket_view(state, r).await?;
+            let view = views::ticket_view(state, r).await?;
             items.push(Item { view, contact, public_ok, overdue: late });
         }
     }
