@@ -101,6 +101,12 @@ async fn the_organizer_page_lists_highlights_and_acts_and_the_export_reads_back(
     let (b, _) = send(&t, json!({"category": "其他", "text": "-1"})).await;
     assert_eq!(t.get_page("/quiz/admin/suggestions", None).await.status, StatusCode::SEE_OTHER, "signed out");
     let cookie = t.admin_cookie(TOKEN).await;
+    let home = t.get_page("/quiz/admin", Some(&cookie)).await;
+    assert!(
+        home.body.contains("<a href=\"/quiz/admin/suggestions\">意见箱办理</a>"),
+        "linked from the organizer's start"
+    );
+    assert!(!t.get_page("/quiz/admin", None).await.body.contains("/quiz/admin/suggestions"));
     let accepted = t.post_form(&format!("/quiz/admin/suggestions/{a}"), Some(&cookie), &[("action", "accept")]).await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
     let again = t.post_form(&format!("/quiz/admin/suggestions/{a}"), Some(&cookie), &[("action", "accept")]).await;

@@ -65,6 +65,7 @@ fn login_page(state: &AppState, next: &str, error: Option<&str>, status: StatusC
         Vec::new()
     };
     ctx.insert("competitions", &comps);
+    ctx.insert("signed_in", &list);
     no_store(page(state, "admin_login.html", &ctx, status))
 }
 
