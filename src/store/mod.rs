@@ -320,6 +320,11 @@ impl Store {
         read!(self, suggestions::events(ticket))
     }
 
+    /// Every suggestion's history, by ticket and in order (the organizer's list reads them in one query).
+    pub async fn all_suggestion_events(&self) -> Result<Vec<suggestions::EventRow>, StoreError> {
+        read!(self, suggestions::all_events())
+    }
+
     /// Stops accepting writes, lets the writer finish what it has queued, and closes the pool.
     pub async fn close(self, timeout: Duration) {
         let Store { backend, tx, writer } = self;

@@ -135,6 +135,7 @@ pub struct SuggestionRow {
 /// One change in a suggestion's history.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct EventRow {
+    pub ticket: String,
     pub n: i64,
     pub at: i64,
     pub action: String,
@@ -202,8 +203,13 @@ macro_rules! backend_reads {
         }
 
         pub(crate) async fn events(pool: &$Pool, ticket: &str) -> Result<Vec<EventRow>, StoreError> {
-            let sql = "SELECT n, at, action, unit, due_at FROM suggestion_events WHERE ticket = $1 ORDER BY n";
+            let sql = "SELECT ticket, n, at, action, unit, due_at FROM suggestion_events WHERE ticket = $1 ORDER BY n";
             Ok(sqlx::query_as(sql).bind(ticket).fetch_all(pool).await?)
+        }
+
+        pub(crate) async fn all_events(pool: &$Pool) -> Result<Vec<EventRow>, StoreError> {
+            let sql = "SELECT ticket, n, at, action, unit, due_at FROM suggestion_events ORDER BY ticket, n";
+            Ok(sqlx::query_as(sql).fetch_all(pool).await?)
         }
     };
 }

@@ -241,6 +241,9 @@ async fn overdue_items_are_counted_per_unit_as_the_clock_moves() {
         let (_, v) = list("/api/suggestions?overdue=true").await;
         let late: Vec<&str> = v["items"].as_array().unwrap().iter().map(|i| i["ticket"].as_str().unwrap()).collect();
         assert_eq!(late, [tickets[0].as_str(), tickets[2].as_str()]);
+        let actions: Vec<&str> =
+            v["items"][1]["history"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["submit", "accept", "assign"], "each item carries its own history");
         t.set_time("2026-06-11T00:00:00Z".parse().unwrap());
         let (_, v) = list("/api/suggestions").await;
         assert_eq!(figures(&v), [("县司法局".into(), 2, 2), ("县公安局".into(), 1, 1)]);

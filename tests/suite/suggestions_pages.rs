@@ -259,3 +259,18 @@ fn check_reports_a_broken_suggestions_file_at_its_line() {
     let (ok, stderr) = run_pufa(&["check", "--source", src.to_str().unwrap()], &[]);
     assert!(ok, "{stderr}");
 }
+
+/// The form is limited per device cookie as the API is: the refusal comes back as the form, with what was typed.
+#[tokio::test]
+async fn the_form_is_limited_per_device_and_keeps_what_was_typed() {
+    let t = with_box(test_app().await, 1, 1000);
+    let device = t.get_page("/suggestions/", None).await.cookie("pufa_device").unwrap();
+    let fields = [("category", "其他"), ("text", "第一条")];
+    assert_eq!(t.post_form("/suggestions/", Some(&device), &fields).await.status, StatusCode::CREATED);
+    let again = t.post_form("/suggestions/", Some(&device), &[("category", "其他"), ("text", "第二条")]).await;
+    assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(again.body.contains("提交过于频繁") && again.body.contains(">第二条</textarea>"), "{}", again.body);
+    let other = t.get_page("/suggestions/", None).await.cookie("pufa_device").unwrap();
+    assert_ne!(other, device);
+    assert_eq!(t.post_form("/suggestions/", Some(&other), &fields).await.status, StatusCode::CREATED);
+}

@@ -9,6 +9,8 @@ pub mod limit;
 pub mod mask;
 pub mod views;
 
+use std::collections::HashMap;
+
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -22,7 +24,7 @@ use super::admin::{authorize, Peer};
 use super::extract::ApiJson;
 use super::pages::cookies;
 use super::{ApiError, AppState};
-use crate::store::suggestions::{Act, Status};
+use crate::store::suggestions::{Act, EventRow, Status};
 
 pub use desk::Desk;
 
@@ -145,6 +147,10 @@ pub struct Listing {
 /// Every suggestion matching `f`, oldest first, with the figures per unit.
 pub async fn listing(state: &AppState, f: &Filter) -> Result<Listing, ApiError> {
     let rows = state.store.suggestions().await?;
+    let mut events: HashMap<String, Vec<EventRow>> = HashMap::new();
+    for e in state.store.all_suggestion_events().await? {
+        events.entry(e.ticket.clone()).or_default().push(e);
+    }
     let now = state.clock.now();
     let units = views::units(&rows, now);
     let overdue = units.iter().map(|u| u.overdue).sum();
@@ -157,7 +163,8 @@ pub async fn listing(state: &AppState, f: &Filter) -> Result<Listing, ApiError> 
             && f.overdue.is_none_or(|o| o == late);
         if keep {
             let (contact, public_ok) = (r.contact.clone(), r.public_ok);
-            let view = views::ticket_view(state, r).await?;
+            let history = events.remove(&r.ticket).unwrap_or_default();
+            let view = views::ticket_with(state, r, history);
             items.push(Item { view, contact, public_ok, overdue: late });
         }
     }

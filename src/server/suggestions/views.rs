@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::mask::mask;
 use crate::i18n::{t, Lang};
 use crate::server::{ApiError, AppState};
-use crate::store::suggestions::{Status, SuggestionRow};
+use crate::store::suggestions::{EventRow, Status, SuggestionRow};
 
 /// How many answered suggestions the public board shows.
 pub const BOARD_SIZE: i64 = 100;
@@ -59,8 +59,14 @@ pub fn due_day(state: &AppState, due_at: i64) -> String {
     local(state, due_at - 1).format("%Y-%m-%d").to_string()
 }
 
+/// One ticket as its sender sees it, its history read from the store.
 pub async fn ticket_view(state: &AppState, row: SuggestionRow) -> Result<TicketView, ApiError> {
     let events = state.store.suggestion_events(&row.ticket).await?;
+    Ok(ticket_with(state, row, events))
+}
+
+/// One ticket with its history (`events`, in order).
+pub fn ticket_with(state: &AppState, row: SuggestionRow, events: Vec<EventRow>) -> TicketView {
     let lang = state.lang;
     let history = events
         .into_iter()
@@ -73,7 +79,7 @@ pub async fn ticket_view(state: &AppState, row: SuggestionRow) -> Result<TicketV
         })
         .collect();
     let status = status_of(&row);
-    Ok(TicketView {
+    TicketView {
         status,
         status_label: status_label(lang, status),
         created_at: local(state, row.created_at),
@@ -86,7 +92,7 @@ pub async fn ticket_view(state: &AppState, row: SuggestionRow) -> Result<TicketV
         unit: row.unit,
         reply: row.reply,
         history,
-    })
+    }
 }
 
 /// Whether a suggestion is past its due date and not closed.
