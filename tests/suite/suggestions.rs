@@ -128,6 +128,13 @@ async fn a_ticket_goes_through_its_life_and_refuses_steps_out_of_order() {
             ]
         );
         assert_eq!(v["history"][2]["unit"], "县司法局");
+
+        // Handed over without a due date: the box's 15 days from today (06-01 + 15 = 06-16, due by its end).
+        act(&t, &second, "accept", json!({})).await;
+        assert_eq!(act(&t, &second, "assign", json!({"unit": "县公安局"})).await.0, StatusCode::OK);
+        let row = t.state.store.suggestion(&second).await.unwrap().unwrap();
+        let end_of_16th: chrono::DateTime<chrono::Utc> = "2026-06-16T16:00:00Z".parse().unwrap();
+        assert_eq!(row.due_at, Some(end_of_16th.timestamp_millis()));
     })
     .await;
 }
