@@ -37,6 +37,10 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     if diags.has_errors() {
         anyhow::bail!("{diags}");
     }
+    let (suggestion_box, diags) = crate::quiz::suggestions::load(&opts.source.join("quizzes"));
+    if diags.has_errors() {
+        anyhow::bail!("{diags}");
+    }
     let source = std::path::absolute(&opts.source).with_context(|| format!("{}", opts.source.display()))?;
     let url = opts.database_url.clone().unwrap_or_else(|| super::default_database_url(&opts.source));
     let lang = super::lang(&source);
@@ -60,7 +64,8 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         .with_site(site)
         .with_templates(templates)
         .with_admin_token(token)
-        .with_laws(laws);
+        .with_laws(laws)
+        .with_suggestions(suggestion_box);
     // A watching server rebuilds on changes and reloads open pages; one that built without watching saves its
     // build's graph for the next `pufa build`; one started with --no-build built nothing.
     let (live, watching) = match engine {

@@ -8,6 +8,7 @@ pub mod identity;
 mod load;
 pub mod locate;
 pub mod model;
+pub mod suggestions;
 pub mod survey;
 mod validate;
 

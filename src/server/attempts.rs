@@ -30,8 +30,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/attempts/{attempt}/submit", post(submit))
 }
 
-/// The document as served: `StartRequest.organization` lists the ids of the organizations loaded, so a client
-/// (or a schema-driven tester) knows the values the server accepts.
+/// The document as served: `StartRequest.organization` lists the ids of the organizations loaded (and the
+/// suggestion requests the box's categories and units), so a client (or a schema-driven tester) knows the values
+/// the server accepts.
 async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
     let mut doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap_or_default();
     let ids: Vec<&str> = state.quizzes.organizations.iter().map(|o| o.id.as_str()).collect();
@@ -46,6 +47,16 @@ async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
             if let Some(id) = op.pointer_mut("/parameters/0/schema") {
                 id["enum"] = serde_json::json!(surveys);
             }
+        }
+    }
+    // Likewise the suggestion box's categories and, when it lists them, its responsible units.
+    let settings = &state.suggestions.settings;
+    if let Some(category) = doc.pointer_mut("/components/schemas/SuggestionRequest/properties/category") {
+        category["enum"] = serde_json::json!(settings.categories);
+    }
+    if let Some(unit) = doc.pointer_mut("/components/schemas/SuggestionAssign/properties/unit") {
+        if !settings.units.is_empty() {
+            unit["enum"] = serde_json::json!(settings.units);
         }
     }
     ([(header::CONTENT_TYPE, "application/json")], doc.to_string())

@@ -96,6 +96,31 @@ pub enum ApiError {
     BadRequest(StatusCode),
     #[error("overloaded")]
     Overloaded,
+    #[error("unknown suggestion category")]
+    UnknownCategory,
+    #[error("suggestion text is empty")]
+    SuggestionEmpty,
+    /// The suggestion is longer than the box's cap (the number).
+    #[error("suggestion text is too long")]
+    SuggestionTooLong(usize),
+    /// A town, contact, unit or reply beyond its length, or with control characters.
+    #[error("field too long")]
+    FieldTooLong,
+    #[error("unknown responsible unit")]
+    UnknownUnit,
+    #[error("due date is not a date from today on")]
+    BadDueDate,
+    #[error("reply is empty")]
+    ReplyEmpty,
+    /// An unknown ticket, or a wrong code for a known one: the two are not told apart.
+    #[error("unknown ticket")]
+    UnknownTicket,
+    /// The action may not follow the suggestion's status.
+    #[error("action not allowed in this status")]
+    IllegalTransition,
+    /// This device or the whole server sent too many suggestions lately.
+    #[error("too many suggestions")]
+    SuggestionLimited,
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -120,6 +145,11 @@ impl ApiError {
             UnknownCompetition | UnknownAttempt | UnknownSurvey | NotFound | AdminDisabled => StatusCode::NOT_FOUND,
             KindNotAdmitted | NotOpen | Closed | SurveyNotOpen | SurveyClosed => StatusCode::FORBIDDEN,
             AttemptsExhausted | AttemptInProgress | AlreadyResponded => StatusCode::CONFLICT,
+            UnknownCategory | SuggestionEmpty | SuggestionTooLong(_) | FieldTooLong | UnknownUnit | BadDueDate
+            | ReplyEmpty => StatusCode::UNPROCESSABLE_ENTITY,
+            UnknownTicket => StatusCode::NOT_FOUND,
+            IllegalTransition => StatusCode::CONFLICT,
+            SuggestionLimited => StatusCode::TOO_MANY_REQUESTS,
             ResumeCodeWrong => StatusCode::FORBIDDEN,
             ResumeLocked => StatusCode::TOO_MANY_REQUESTS,
             MalformedJson(_) => StatusCode::BAD_REQUEST,
@@ -178,6 +208,16 @@ impl ApiError {
             HeadersTooLarge => "headers_too_large",
             BadRequest(_) => "bad_request",
             Overloaded => "overloaded",
+            UnknownCategory => "unknown_category",
+            SuggestionEmpty => "suggestion_empty",
+            SuggestionTooLong(_) => "suggestion_too_long",
+            FieldTooLong => "field_too_long",
+            UnknownUnit => "unknown_unit",
+            BadDueDate => "bad_due_date",
+            ReplyEmpty => "reply_empty",
+            UnknownTicket => "unknown_ticket",
+            IllegalTransition => "illegal_transition",
+            SuggestionLimited => "suggestion_limited",
             Internal(_) => "internal",
         }
     }
@@ -193,6 +233,9 @@ impl ApiError {
         {
             let max = crate::quiz::survey::MAX_TEXT_CHARS.to_string();
             return crate::i18n::fill(&text, &[("n", &n.to_string()), ("max", &max)]);
+        }
+        if let ApiError::SuggestionTooLong(max) = self {
+            return crate::i18n::fill(&text, &[("max", &max.to_string())]);
         }
         text
     }
@@ -262,6 +305,9 @@ impl IntoResponse for ApiError {
             }
             ApiError::ResumeLocked => {
                 resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+            }
+            ApiError::SuggestionLimited => {
+                resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("3600"));
             }
             ApiError::Unauthorized => {
                 resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -22,6 +22,7 @@ pub mod pages;
 pub mod report;
 pub mod resume;
 pub mod security;
+pub mod suggestions;
 pub mod summary;
 pub mod survey_report;
 pub mod surveys;
@@ -113,6 +114,8 @@ pub struct Shared {
     pub summaries: Arc<board_cache::BoardCache<crate::quiz::survey::summary::Summary>>,
     /// The site's law texts, which the result page links a question's basis to.
     pub laws: Arc<laws::Laws>,
+    /// The suggestion box's settings (`quizzes/suggestions.yaml`) and submission limits.
+    pub suggestions: Arc<suggestions::Desk>,
 }
 
 impl AppState {
@@ -133,6 +136,7 @@ impl AppState {
             boards: Arc::new(board_cache::BoardCache::default()),
             summaries: Arc::default(),
             laws: Arc::default(),
+            suggestions: Arc::default(),
         }))
     }
 
@@ -163,6 +167,12 @@ impl AppState {
         self
     }
 
+    /// The suggestion box's settings, with fresh submission limits.
+    pub fn with_suggestions(mut self, settings: crate::quiz::suggestions::SuggestionBox) -> AppState {
+        self.suggestions = Arc::new(suggestions::Desk::new(settings));
+        self
+    }
+
     pub fn with_site(mut self, site: SiteInfo) -> AppState {
         self.site = Arc::new(site);
         self
@@ -181,6 +191,7 @@ pub fn app(state: AppState) -> Router {
         .merge(board::router())
         .merge(admin::router())
         .merge(surveys::router())
+        .merge(suggestions::router())
         .merge(pages::router())
         .merge(live::router())
         .merge(favicon::router());

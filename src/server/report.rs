@@ -160,7 +160,7 @@ fn question_rows(state: &AppState, lang: Lang, stats: Vec<crate::store::Question
 }
 
 /// Formats shared by the sheets of one workbook.
-struct Formats {
+pub(crate) struct Formats {
     header: Format,
     total: Format,
     wrap: Format,
@@ -170,7 +170,7 @@ struct Formats {
 }
 
 impl Formats {
-    fn new() -> Formats {
+    pub(crate) fn new() -> Formats {
         let decimals = ["0", "0.0", "0.00"].map(|f| Format::new().set_num_format(f));
         Formats {
             header: Format::new().set_bold().set_background_color("#E8EEF4").set_border_bottom(Default::default()),
@@ -187,7 +187,7 @@ impl Formats {
 const MAX_WIDTH: usize = 60;
 
 /// Writes one sheet: the header, frozen, bold and filtered, then the rows (`total_last`: the last row is bold).
-fn sheet(
+pub(crate) fn sheet(
     sheet: &mut Worksheet,
     f: &Formats,
     header: &[String],

@@ -241,6 +241,7 @@ impl Engine {
         let quizzes = quizzes_dir.is_dir().then(|| {
             let (set, d) = crate::quiz::load(&quizzes_dir);
             diags.extend(d.0);
+            diags.extend(crate::quiz::suggestions::load(&quizzes_dir).1 .0);
             set
         });
         let changed_files = self.content.refresh(&source.join("content"), changed, diags);

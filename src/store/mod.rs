@@ -10,6 +10,7 @@ mod postgres;
 mod reads;
 mod sql;
 mod sqlite;
+pub mod suggestions;
 pub(crate) mod surveys;
 pub mod transfer;
 mod writer;
@@ -164,10 +165,18 @@ pub(crate) enum Op {
     Save(Box<Draft>, oneshot::Sender<Result<bool, StoreError>>),
     Submit(Box<Submission>, oneshot::Sender<Result<SubmitOutcome, StoreError>>),
     Respond(Box<SurveyResponseRow>, oneshot::Sender<Result<bool, StoreError>>),
+    Suggest(Box<suggestions::NewSuggestion>, oneshot::Sender<Result<String, StoreError>>),
+    Act(Box<suggestions::Action>, oneshot::Sender<Result<suggestions::ActOutcome, StoreError>>),
 }
 
 /// Runs one of the shared read queries (`reads`) on whichever pool the store has.
 macro_rules! read {
+    ($store:expr, $module:ident::$query:ident($($arg:expr),*)) => {
+        match &$store.backend {
+            Backend::Sqlite(p) => $module::sqlite::$query(p, $($arg),*).await,
+            Backend::Postgres(p) => $module::postgres::$query(p, $($arg),*).await,
+        }
+    };
     ($store:expr, $query:ident($($arg:expr),*)) => {
         match &$store.backend {
             Backend::Sqlite(p) => reads::sqlite::$query(p, $($arg),*).await,
@@ -278,6 +287,45 @@ impl Store {
     /// Per-question answered/missed counts of a competition, most missed first.
     pub async fn question_stats(&self, competition: &str) -> Result<Vec<QuestionStat>, StoreError> {
         read!(self, question_stats(competition))
+    }
+
+    /// Records a suggestion under the day's next ticket number, which it returns.
+    pub async fn suggest(&self, s: suggestions::NewSuggestion) -> Result<String, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Op::Suggest(Box::new(s), reply)).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Records an organizer's action on a suggestion, when it may follow the suggestion's status.
+    pub async fn act(&self, a: suggestions::Action) -> Result<suggestions::ActOutcome, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Op::Act(Box::new(a), reply)).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// One suggestion by ticket.
+    pub async fn suggestion(&self, ticket: &str) -> Result<Option<suggestions::SuggestionRow>, StoreError> {
+        read!(self, suggestions::one(ticket))
+    }
+
+    /// Every suggestion, oldest first.
+    pub async fn suggestions(&self) -> Result<Vec<suggestions::SuggestionRow>, StoreError> {
+        read!(self, suggestions::all())
+    }
+
+    /// The latest `limit` closed suggestions whose senders allowed them to be shown, newest first.
+    pub async fn answered_suggestions(&self, limit: i64) -> Result<Vec<suggestions::SuggestionRow>, StoreError> {
+        read!(self, suggestions::answered(limit))
+    }
+
+    /// A suggestion's history, in order.
+    pub async fn suggestion_events(&self, ticket: &str) -> Result<Vec<suggestions::EventRow>, StoreError> {
+        read!(self, suggestions::events(ticket))
+    }
+
+    /// Every suggestion's history, by ticket and in order (the organizer's list reads them in one query).
+    pub async fn all_suggestion_events(&self) -> Result<Vec<suggestions::EventRow>, StoreError> {
+        read!(self, suggestions::all_events())
     }
 
     /// Stops accepting writes, lets the writer finish what it has queued, and closes the pool.

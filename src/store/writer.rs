@@ -5,6 +5,7 @@
 
 use tokio::sync::oneshot;
 
+use super::suggestions::ActOutcome;
 use super::{AttemptRow, NewAttempt, Op, StartOutcome, StoreError, SubmitOutcome};
 
 /// The most operations written in one transaction.
@@ -16,6 +17,8 @@ pub(super) enum Reply {
     Save(oneshot::Sender<Result<bool, StoreError>>, bool),
     Submit(oneshot::Sender<Result<SubmitOutcome, StoreError>>, SubmitOutcome),
     Respond(oneshot::Sender<Result<bool, StoreError>>, bool),
+    Suggest(oneshot::Sender<Result<String, StoreError>>, String),
+    Act(oneshot::Sender<Result<ActOutcome, StoreError>>, ActOutcome),
 }
 
 /// What one op did inside a transaction not yet committed.
@@ -24,6 +27,9 @@ pub(super) enum Outcome {
     Save(bool),
     Submit(SubmitOutcome),
     Respond(bool),
+    /// The ticket given.
+    Suggest(String),
+    Act(ActOutcome),
 }
 
 impl Reply {
@@ -34,6 +40,8 @@ impl Reply {
             Reply::Save(tx, o) => drop(tx.send(Ok(o))),
             Reply::Submit(tx, o) => drop(tx.send(Ok(o))),
             Reply::Respond(tx, o) => drop(tx.send(Ok(o))),
+            Reply::Suggest(tx, o) => drop(tx.send(Ok(o))),
+            Reply::Act(tx, o) => drop(tx.send(Ok(o))),
         }
     }
 
@@ -45,6 +53,8 @@ impl Reply {
             Reply::Save(tx, _) => drop(tx.send(Err(e()))),
             Reply::Submit(tx, _) => drop(tx.send(Err(e()))),
             Reply::Respond(tx, _) => drop(tx.send(Err(e()))),
+            Reply::Suggest(tx, _) => drop(tx.send(Err(e()))),
+            Reply::Act(tx, _) => drop(tx.send(Err(e()))),
         }
     }
 }
@@ -59,6 +69,8 @@ pub(super) fn replies(batch: &mut Vec<Op>, outcomes: Vec<Outcome>) -> Vec<Reply>
             (Op::Save(_, tx), Outcome::Save(o)) => Reply::Save(tx, o),
             (Op::Submit(_, tx), Outcome::Submit(o)) => Reply::Submit(tx, o),
             (Op::Respond(_, tx), Outcome::Respond(o)) => Reply::Respond(tx, o),
+            (Op::Suggest(_, tx), Outcome::Suggest(o)) => Reply::Suggest(tx, o),
+            (Op::Act(_, tx), Outcome::Act(o)) => Reply::Act(tx, o),
             _ => unreachable!("outcomes are pushed in op order"),
         })
         .collect()
@@ -73,6 +85,8 @@ pub(super) fn fail(ops: Vec<Op>, e: &dyn std::fmt::Display) {
             Op::Save(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
             Op::Submit(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
             Op::Respond(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
+            Op::Suggest(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
+            Op::Act(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
         }
     }
 }

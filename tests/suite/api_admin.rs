@@ -119,7 +119,8 @@ async fn every_route_in_the_openapi_document_exists() {
         let paths = doc["paths"].as_object().unwrap();
         assert!(paths.len() >= 9);
         for (path, ops) in paths {
-            let uri = path.replace("{id}", "open").replace("{attempt}", attempt);
+            let uri =
+                path.replace("{id}", "open").replace("{attempt}", attempt).replace("{ticket}", "YJ-20260601-0001");
             for method in ops.as_object().unwrap().keys() {
                 let method: Method = method.to_uppercase().parse().unwrap();
                 let req = Request::builder()

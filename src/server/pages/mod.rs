@@ -8,6 +8,7 @@ mod participant;
 pub mod qr;
 mod ranking;
 pub mod render;
+mod suggestions;
 mod surveys;
 pub mod view;
 
@@ -47,6 +48,12 @@ pub fn router() -> Router<AppState> {
         .route("/survey/{id}/poster", get(surveys::poster))
         .route("/quiz/admin/survey/{id}", get(surveys::admin))
         .route("/quiz/admin/survey/{id}/{file}", get(surveys::export))
+        .route("/suggestions/", get(suggestions::form).post(suggestions::send))
+        .route("/suggestions/check", get(suggestions::check_form).post(suggestions::check))
+        .route("/suggestions/board", get(suggestions::board))
+        .route("/quiz/admin/suggestions", get(suggestions::admin))
+        .route("/quiz/admin/suggestions/{ticket}", post(suggestions::act))
+        .route("/quiz/admin/suggestions.xlsx", get(suggestions::xlsx))
 }
 
 /// A rendered page, or the generic error text when the template failed (already logged).

@@ -71,6 +71,7 @@ fn login_page(state: &AppState, next: &str, error: Option<&str>, status: StatusC
         Vec::new()
     };
     ctx.insert("surveys", &surveys);
+    ctx.insert("signed_in", &list);
     no_store(page(state, "admin_login.html", &ctx, status))
 }
 

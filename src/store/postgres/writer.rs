@@ -87,6 +87,13 @@ async fn write_batch(conn: &mut PgConnection, batch: &mut Vec<Op>) -> Result<Vec
             out[i] = Some(Outcome::Respond(s));
         }
     }
+    for (i, op) in batch.iter().enumerate() {
+        match op {
+            Op::Suggest(s, _) => out[i] = Some(Outcome::Suggest(super::suggest::suggest(&mut tx, s).await?)),
+            Op::Act(a, _) => out[i] = Some(Outcome::Act(super::suggest::act(&mut tx, a).await?)),
+            _ => {}
+        }
+    }
     tx.commit().await?;
     Ok(replies(batch, out.into_iter().map(|o| o.expect("every op of the batch has an outcome")).collect()))
 }

@@ -160,6 +160,8 @@ fn write_op(conn: &Connection, op: &Op) -> rusqlite::Result<Outcome> {
         Op::Save(d, _) => Outcome::Save(save(conn, d)?),
         Op::Submit(s, _) => Outcome::Submit(submit(conn, s)?),
         Op::Respond(r, _) => Outcome::Respond(crate::store::surveys::insert_sqlite(conn, r)?),
+        Op::Suggest(s, _) => Outcome::Suggest(super::suggest::suggest(conn, s)?),
+        Op::Act(a, _) => Outcome::Act(super::suggest::act(conn, a)?),
     })
 }
 
