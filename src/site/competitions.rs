@@ -134,6 +134,8 @@ pub fn render(r: &Renderer<'_>, set: &QuizSet, out: &Output) -> Result<Vec<Diagn
     let mut ctx = r.base.clone();
     ctx.insert("competitions", &list);
     ctx.insert("surveys", &surveys(r, set));
+    // The suggestion box lives on the competition server too.
+    ctx.insert("quiz_base", &r.config.quiz_base());
     match r.render("competitions.html", &ctx, &source.join("competitions.html")) {
         Ok(html) => out.write_page("/competitions/", &html)?,
         Err(d) => diags.push(d),

@@ -160,6 +160,9 @@ fn competition_landing_pages_link_to_the_quiz_server() {
             "<h2 id=\"surveys\">民意测评</h2>",
             "href=\"https://quiz.example.cn/survey/pingyi-2024/\">2024年普法工作群众评议</a>",
             "2024年12月1日 08:00 — 2024年12月31日 18:00",
+            "<h2 id=\"suggestions\">意见箱</h2>",
+            "href=\"https://quiz.example.cn/suggestions/\">意见箱</a>",
+            "href=\"https://quiz.example.cn/suggestions/board\">件件有回音</a>",
         ],
     );
     assert_has(&read(&out, "sitemap.xml"), &["<loc>https://pufa.example.cn/competitions/xianfa-2024/</loc>"]);
