@@ -104,3 +104,23 @@ fn the_demo_surveys_load() {
     assert!(!diags.has_errors(), "{diags}");
     assert!(!set.surveys.is_empty(), "the demo site has a survey");
 }
+
+#[test]
+fn pufa_check_says_what_is_wrong_with_a_survey_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{HEAD}ask_town: true\ntowns: [东镇]\nquestions:\n  - {{id: a, type: scale, stem: 满意吗, scale: 12}}\n  - {{id: a, type: single, stem: 哪个, options: [甲]}}\n");
+    std::fs::create_dir_all(dir.path().join("quizzes/surveys")).unwrap();
+    std::fs::write(dir.path().join("quizzes/surveys/s.yaml"), text.replace("2026-02-01", "2025-02-01")).unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    std::fs::write(dir.path().join("content/_index.md"), "---\ntitle: 首页\n---\n").unwrap();
+    let (ok, out) = crate::common::run_pufa(&["check", "--source", dir.path().to_str().unwrap()], &[]);
+    assert!(!ok, "{out}");
+    for want in [
+        "closes：结束时间应晚于开始时间（2026-01-01T00:00:00+08:00）",
+        "s.yaml:8:44: scale：分值应为 2 到 10，实际是 12",
+        "s.yaml:9:10: id：本问卷中题号 \"a\" 重复",
+        "options：应有 2 到 26 个选项，实际有 1 个",
+    ] {
+        assert!(out.contains(want), "{want} missing from\n{out}");
+    }
+}
