@@ -8,6 +8,7 @@ pub mod feed;
 pub mod foreign;
 pub mod incremental;
 pub mod output;
+pub mod pictures;
 pub mod progress;
 pub mod render;
 pub mod search;
@@ -63,6 +64,8 @@ pub struct BuildReport {
     /// files written.
     pub search_bytes: u64,
     pub search_shards: usize,
+    /// Photos made into pictures by this build (the others' files came from the cache).
+    pub pictures_encoded: usize,
     pub elapsed: Duration,
     /// Warnings (the build succeeded despite them).
     pub warnings: Diagnostics,

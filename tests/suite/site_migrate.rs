@@ -40,7 +40,12 @@ fn a_hugo_site_builds_unchanged() {
             r##"<a class="tag" href="/tags/宪法/">#宪法</a>"##,
             // shortcodes: a player, a figure, a link by `ref`
             "youtube-nocookie.com/embed/w7Ft2ymGmfc",
-            "<figure><img src=\"/images/xianfa.jpg\" alt=\"宪法宣传现场\" loading=\"lazy\"><figcaption>宪法宣传现场</figcaption></figure>",
+            // the figure and the cover (theme parameter `cover.image`) of a photo in static/: a 640×360 JPEG
+            // made into 480 and 640 px wide WebP and JPEG files
+            "<figure><picture><source type=\"image/webp\" srcset=\"/processed_images/",
+            "-480.webp 480w, /processed_images/",
+            "width=\"640\" height=\"360\" alt=\"宪法宣传现场\" loading=\"lazy\" decoding=\"async\"></picture><figcaption>宪法宣传现场</figcaption></figure>",
+            "<figure class=\"cover\"><picture>",
             "<a href=\"/posts/minfadian/\">民法典与百姓生活</a>",
         ],
     );
