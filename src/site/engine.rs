@@ -160,6 +160,7 @@ impl Engine {
             plan(&loaded.inputs(&library, &hash, last), last)
         };
         tracing::debug!(elapsed = ?start.elapsed(), files = todo.dirty.len(), "planned");
+        diags.extend(super::clash::report(&library, &todo.plan, &loaded.statics));
         self.content.fill_bodies(&source.join("content"), &mut library, &todo.pages);
 
         let lang = loaded.config.language;

@@ -1,6 +1,7 @@
 //! Site: the build pipeline: render the library with tera, taxonomies, feeds, sitemap, search index,
 //! and write `public/` atomically (a temporary folder swapped in only when the whole build succeeded).
 
+pub mod clash;
 pub mod competitions;
 pub mod config;
 pub mod engine;

@@ -111,6 +111,9 @@ pub struct Plan {
     pub page_files: Vec<String>,
     /// Section number → its files.
     pub section_files: Vec<Vec<String>>,
+    /// The site's own static files written at the root over a file made from the content or by pufa, as
+    /// (static file's name, output file): errors (see `site::clash`).
+    pub clashes: Vec<(String, String)>,
 }
 
 /// Where the content paths a body looked up lead now (a page, a section, an asset, or nothing), and the
@@ -292,20 +295,26 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
     for (rel, _) in &inp.pictures.files {
         files.insert(rel.clone(), Fp::new("picture", 0).str(rel).finish());
     }
+    let mut clashes = Vec::new();
     for (name, file) in inp.statics {
+        let rel = crate::site::theme::static_output(name);
+        if name.starts_with('/') && files.contains_key(&rel) && !crate::site::clash::REPLACEABLE.contains(&rel.as_str())
+        {
+            clashes.push((name.clone(), rel.clone()));
+        }
         let mut f = Fp::new("static", 0);
         match file {
             StaticFile::Embedded(bytes) => f.bytes(bytes),
             // An unreadable file gets a fingerprint of its own; the copy then reports the error.
             StaticFile::Disk(path) => f.bytes(&std::fs::read(path).unwrap_or_else(|_| b"\0unreadable".to_vec())),
         };
-        files.insert(crate::site::theme::static_output(name), f.finish());
+        files.insert(rel, f.finish());
     }
     for (source, url) in &lib.assets {
         let fp = Fp::new("asset", 0).str(source).u64((inp.hash)(source).unwrap_or(0)).finish();
         files.insert(url.trim_start_matches('/').to_string(), fp);
     }
-    Plan { files, page_files, section_files }
+    Plan { files, page_files, section_files, clashes }
 }
 
 /// The sitemap's fingerprint: what [`crate::site::sitewide::sitemap_urls`] lists, without formatting every page's date.
