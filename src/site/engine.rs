@@ -266,7 +266,10 @@ impl Engine {
         };
         let theme = theme.unwrap_or_default();
         let pictures = match self.opts.output {
-            Some(_) => super::pictures::make(&source, &library, &theme.statics, &|rel| self.content.hash(rel))?,
+            Some(_) => {
+                let hash = |rel: &str| self.content.hash(rel);
+                super::pictures::make(&source, &library, &theme.statics, &hash, self.opts.progress)?
+            }
             None => super::pictures::Made::default(),
         };
         diags.extend(pictures.diagnostics.iter().cloned());

@@ -96,12 +96,14 @@ fn photos(
     out
 }
 
-/// Makes (or takes from the cache under `site`) the pictures of every photo of the site.
+/// Makes (or takes from the cache under `site`) the pictures of every photo of the site; with `progress`, a bar
+/// on the terminal while that takes more than a second (a first build with hundreds of photos).
 pub fn make(
     site: &Path,
     lib: &Library,
     statics: &BTreeMap<String, StaticFile>,
     hash: &dyn Fn(&str) -> Option<u64>,
+    progress: bool,
 ) -> Result<Made, BuildError> {
     let dir = site.join(cache::DIR).join("pictures");
     let photos = photos(site, lib, statics, hash);
@@ -113,6 +115,7 @@ pub fn make(
         std::fs::create_dir_all(&dir).map_err(|source| BuildError::Io { path: dir.clone(), source })?;
     }
     let encoded = AtomicUsize::new(0);
+    let bar = super::progress::Progress::new(progress, first.len() as u64);
     let kept: HashMap<u64, Result<Kept, String>> = first
         .into_par_iter()
         .map(|(key, p)| {
@@ -124,11 +127,13 @@ pub fn make(
                     }
                 }),
             };
+            bar.tick();
             kept.map(|k| (key, k))
         })
         .collect::<Result<Vec<_>, BuildError>>()?
         .into_iter()
         .collect();
+    bar.finish();
     let mut made = Made { encoded: encoded.into_inner(), ..Made::default() };
     let mut files = BTreeMap::new();
     for p in &photos {
