@@ -137,7 +137,9 @@ pub fn make(
     let mut made = Made { encoded: encoded.into_inner(), ..Made::default() };
     let mut files = BTreeMap::new();
     for p in &photos {
-        match &kept[&p.key] {
+        // Every key was looked at above.
+        let Some(result) = kept.get(&p.key) else { continue };
+        match result {
             Ok(Kept::Made(pic)) => {
                 for &w in &pic.widths {
                     for ext in ["webp", pic.fallback.as_str()] {
