@@ -26,6 +26,10 @@ fn print_summary(report: &BuildReport, verb: &str, lang: Lang) {
         ("ms", &ms),
     ];
     eprintln!("{}", i18n::fill(i18n::t(lang, "build.summary"), &vars));
+    if report.pictures_encoded > 0 {
+        let n = report.pictures_encoded.to_string();
+        eprintln!("{}", i18n::fill(i18n::t(lang, "build.pictures"), &[("n", &n)]));
+    }
 }
 
 /// A failed build's error, its diagnostics in the site's language.

@@ -8,6 +8,7 @@ pub(crate) mod load;
 mod local;
 pub mod markdown;
 pub mod model;
+pub mod picture;
 pub mod slug;
 pub mod source;
 pub mod text;

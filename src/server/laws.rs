@@ -148,7 +148,14 @@ impl Laws {
             .par_iter()
             .filter(|p| wanted.contains(&law_key(&p.meta.title)))
             .filter_map(|p| {
-                let ctx = RenderContext { library, source: &p.source, body_line: p.body_line, lang, shortcodes: None };
+                let ctx = RenderContext {
+                    library,
+                    source: &p.source,
+                    body_line: p.body_line,
+                    lang,
+                    shortcodes: None,
+                    pictures: None,
+                };
                 let rendered = markdown::render(&p.body, &ctx);
                 let mut articles = HashMap::new();
                 for a in &rendered.articles {

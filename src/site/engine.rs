@@ -17,13 +17,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 // foldhash: these maps hold a key per output file and are looked up on every build.
-use foldhash::{HashMap, HashMapExt, HashSet};
+use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
 
-use super::incremental::{cache, kept, plan, Built, KeptVideo, PageResult, SectionResult};
+use super::incremental::{cache, gallery, kept, plan, results, Built};
 use super::output::Output;
 use super::progress::Progress;
-use super::render::{self, GalleryVideo, Renderer};
+use super::render::{self, Renderer};
 use super::search::{self, IndexBuilder};
 use super::sitewide::{self, ShardBase};
 use super::taxonomy::Taxonomy;
@@ -70,6 +70,8 @@ struct Loaded {
     competitions: Option<Vec<String>>,
     breadcrumbs: Vec<u64>,
     taxonomies: Vec<Taxonomy>,
+    /// The sizes made of the site's photos (none for a check, which writes nothing).
+    pictures: super::pictures::Made,
 }
 
 impl Loaded {
@@ -92,6 +94,7 @@ impl Loaded {
             last,
             breadcrumbs: &self.breadcrumbs,
             taxonomies: &self.taxonomies,
+            pictures: &self.pictures,
             reuse: self.patched.as_ref().map(|p| plan::Reuse {
                 items: &p.items,
                 affected: &p.affected,
@@ -157,6 +160,7 @@ impl Engine {
             plan(&loaded.inputs(&library, &hash, last), last)
         };
         tracing::debug!(elapsed = ?start.elapsed(), files = todo.dirty.len(), "planned");
+        diags.extend(super::clash::report(&library, &todo.plan, &loaded.statics));
         self.content.fill_bodies(&source.join("content"), &mut library, &todo.pages);
 
         let lang = loaded.config.language;
@@ -171,6 +175,7 @@ impl Engine {
             base: base_context(&loaded.config, lang),
             root: loaded.config.root(),
             positions: &loaded.positions,
+            pictures: &loaded.pictures,
         };
         let mut out = match (&self.opts.output, mode) {
             (Some(dir), Mode::Full) => Output::beside(dir)?,
@@ -217,6 +222,7 @@ impl Engine {
             bytes,
             search_bytes: extra.search_bytes + block_bytes,
             search_shards: extra.search_shards,
+            pictures_encoded: loaded.pictures.encoded,
             elapsed: start.elapsed(),
             warnings: diags,
         })
@@ -260,12 +266,21 @@ impl Engine {
             }
         };
         let theme = theme.unwrap_or_default();
+        let pictures = match self.opts.output {
+            Some(_) => {
+                let hash = |rel: &str| self.content.hash(rel);
+                super::pictures::make(&source, &library, &theme.statics, &hash, self.opts.progress)?
+            }
+            None => super::pictures::Made::default(),
+        };
+        diags.extend(pictures.diagnostics.iter().cloned());
         let loaded = Loaded {
             global: global_fingerprint(&self.opts, &config, &theme.templates, &quizzes_dir),
             positions: render::positions(&library),
             competitions: quizzes.as_ref().map(super::competitions::ids),
             breadcrumbs: plan::breadcrumbs(&library),
             taxonomies: super::taxonomy::gather(&library),
+            pictures,
             config,
             statics: theme.statics,
             tera,
@@ -415,60 +430,6 @@ fn whole_site(
         None => ShardBase::Fresh,
     };
     sitewide::render_all(r, &loaded.taxonomies, videos, index, shard_base, out)
-}
-
-/// The per-page and per-section results of this build: fresh for what was rendered, kept from the last build
-/// for the rest.
-fn results(
-    lib: &Library,
-    rendered: Vec<(usize, render::PageOutcome)>,
-    sections: Vec<(usize, render::SectionOutcome)>,
-    last: Option<&Built>,
-) -> Built {
-    let mut fresh: HashMap<usize, render::PageOutcome> = rendered.into_iter().collect();
-    let mut pages = HashMap::with_capacity(lib.pages.len());
-    for (i, p) in lib.pages.iter().enumerate() {
-        let result = match fresh.remove(&i) {
-            Some(o) => PageResult {
-                lookups: o.lookups,
-                videos: o.videos.into_iter().map(|v| KeptVideo { player: v.player, title: v.title }).collect(),
-                diagnostics: o.diagnostics,
-                digests: Some(o.shard_digests.into()),
-                blocks: o.blocks,
-            },
-            None => last.and_then(|b| b.pages.get(&p.source)).cloned().unwrap_or_default(),
-        };
-        pages.insert(p.source.clone(), result);
-    }
-    let mut fresh: HashMap<usize, render::SectionOutcome> = sections.into_iter().collect();
-    let mut done = HashMap::with_capacity(lib.sections.len());
-    for (i, s) in lib.sections.iter().enumerate() {
-        let result = match fresh.remove(&i) {
-            Some(o) => SectionResult { lookups: o.lookups, diagnostics: o.diagnostics },
-            None => last.and_then(|b| b.sections.get(&s.source)).cloned().unwrap_or_default(),
-        };
-        done.insert(s.source.clone(), result);
-    }
-    let order = lib.pages.iter().map(|p| p.source.clone()).collect();
-    Built { manifest: HashMap::new(), order, pages, sections: done }
-}
-
-/// Every page's videos for the gallery, as a full build gathers them.
-fn gallery(lib: &Library, built: &Built) -> Vec<GalleryVideo> {
-    let mut videos = Vec::new();
-    for (i, p) in lib.pages.iter().enumerate() {
-        for v in &built.pages[&p.source].videos {
-            videos.push(GalleryVideo {
-                player: v.player.clone(),
-                title: v.title.clone(),
-                page_title: p.meta.title.clone(),
-                page_url: p.url.clone(),
-                sort_key: (p.meta.date, i),
-            });
-        }
-    }
-    videos.sort_by(|a, b| b.sort_key.0.cmp(&a.sort_key.0).then(a.sort_key.1.cmp(&b.sort_key.1)));
-    videos
 }
 
 /// What every output depends on: this pufa program, the options, `site.yaml`, the templates, the quizzes.

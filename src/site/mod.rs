@@ -1,6 +1,7 @@
 //! Site: the build pipeline: render the library with tera, taxonomies, feeds, sitemap, search index,
 //! and write `public/` atomically (a temporary folder swapped in only when the whole build succeeded).
 
+pub mod clash;
 pub mod competitions;
 pub mod config;
 pub mod engine;
@@ -8,6 +9,7 @@ pub mod feed;
 pub mod foreign;
 pub mod incremental;
 pub mod output;
+pub mod pictures;
 pub mod progress;
 pub mod render;
 pub mod search;
@@ -63,6 +65,8 @@ pub struct BuildReport {
     /// files written.
     pub search_bytes: u64,
     pub search_shards: usize,
+    /// Photos made into pictures by this build (the others' files came from the cache).
+    pub pictures_encoded: usize,
     pub elapsed: Duration,
     /// Warnings (the build succeeded despite them).
     pub warnings: Diagnostics,

@@ -34,6 +34,8 @@ pub struct Renderer<'a> {
     pub root: String,
     /// Each page's position in its section's list, for prev/next links.
     pub positions: &'a [Option<usize>],
+    /// The sizes made of the site's photos, and their files.
+    pub pictures: &'a super::pictures::Made,
 }
 
 /// Each page's position in its section's ordered page list (None for a page no section lists).
@@ -108,6 +110,8 @@ struct PageView<'p> {
     /// Absolute URLs for share cards (`og:url`, `og:image`): the page, and its cover or the site's picture.
     permalink: String,
     share_image: Option<String>,
+    /// The cover as a `<picture>` (or an `<img>`), shown above a page without videos; empty without a cover.
+    cover_picture: String,
     content: &'p str,
     toc: &'p [Heading],
     show_toc: bool,
@@ -119,6 +123,14 @@ struct PageView<'p> {
 }
 
 impl Renderer<'_> {
+    /// The page's cover as a `<picture>` of the sizes made of it (a plain `<img>` for other files), with the
+    /// link prefix; empty without a cover. Decorative: the title above it says what the page is.
+    fn cover_picture(&self, cover: Option<&str>) -> String {
+        let Some(src) = cover else { return String::new() };
+        let picture = self.pictures.pictures.get(src);
+        views::with_root(&crate::content::picture::html(src, picture, "", "", [None; 2]), &self.root).into_owned()
+    }
+
     /// An absolute URL for a picture of a share card: a full URL as it is, a site path under `base_url`.
     fn share_url(&self, image: &str) -> String {
         if image.contains("://") {
@@ -244,6 +256,7 @@ impl Renderer<'_> {
                 body_line: page.body_line,
                 lang: self.lang,
                 shortcodes: Some(self),
+                pictures: Some(&self.pictures.pictures),
             },
         );
         outcome.diagnostics.extend(rendered.diagnostics.iter().cloned());
@@ -261,7 +274,10 @@ impl Renderer<'_> {
             out.write_always(&search::block_file(&key, n), &json)?;
         }
 
-        let poster = page.meta.cover.as_deref();
+        // The cover as a poster: the phone-sized file the build made of it, when it is a photo.
+        let poster =
+            page.meta.cover.as_deref().map(|c| self.pictures.pictures.get(c).map_or(c.to_string(), |p| p.src()));
+        let poster = poster.as_deref();
         let mut videos = Vec::new();
         for r in &page.meta.videos {
             // Unknown hosts in front matter are reported by content::load; here they are left out.
@@ -323,6 +339,7 @@ impl Renderer<'_> {
                 .iter()
                 .map(|a| TermLink { name: a.name().into(), url: format!("/audiences/{}/", a.name()) })
                 .collect(),
+            cover_picture: self.cover_picture(page.meta.cover.as_deref()),
             content: &views::with_root(&rendered.html, &self.root),
             toc: contents(&rendered),
             show_toc: wants_toc(contents(&rendered)),
@@ -354,6 +371,7 @@ impl Renderer<'_> {
                 body_line: section.body_line,
                 lang: self.lang,
                 shortcodes: Some(self),
+                pictures: Some(&self.pictures.pictures),
             },
         );
         let mut diags = rendered.diagnostics.clone();

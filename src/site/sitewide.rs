@@ -1,5 +1,5 @@
 //! Everything after the pages: taxonomies, the video gallery, search page and index, feed, sitemap, 404,
-//! competition pages, theme static files and content assets.
+//! competition pages, theme static files, content assets and the sizes made of photos.
 
 use std::path::Path;
 
@@ -101,6 +101,9 @@ pub fn render_all(
     copy_static(r, out)?;
     for (source, url) in &lib.assets {
         out.copy(&r.source.join("content").join(source), url.trim_start_matches('/'))?;
+    }
+    for (rel, cached) in &r.pictures.files {
+        out.copy(cached, rel)?;
     }
     Ok(extra)
 }

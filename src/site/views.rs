@@ -149,7 +149,7 @@ pub fn breadcrumb(lib: &Library, idx: usize) -> Vec<Link> {
     out
 }
 
-/// Prefixes site-absolute links (`href="/…"`, `src="/…"`, not `//host`) in rendered markdown with `root`, so a
+/// Prefixes site-absolute links (`href="/…"`, `src="/…"`, each of a `srcset`'s, not `//host`) in rendered markdown with `root`, so a
 /// site served from a sub-folder (`base_url: https://example.org/pufa/`) keeps working links. Markdown knows
 /// only site paths; templates add `root` themselves.
 pub fn with_root<'a>(html: &'a str, root: &str) -> std::borrow::Cow<'a, str> {
@@ -161,6 +161,21 @@ pub fn with_root<'a>(html: &'a str, root: &str) -> std::borrow::Cow<'a, str> {
     while let Some(i) = rest.find("=\"/") {
         let (head, tail) = rest.split_at(i + 2);
         out.push_str(head);
+        if head.ends_with(" srcset=\"") {
+            // A picture's list of files: `/a-480.webp 480w, /a-800.webp 800w`.
+            let end = tail.find('"').unwrap_or(tail.len());
+            for (n, entry) in tail[..end].split(", ").enumerate() {
+                if n > 0 {
+                    out.push_str(", ");
+                }
+                if entry.starts_with('/') && !entry.starts_with("//") {
+                    out.push_str(root);
+                }
+                out.push_str(entry);
+            }
+            rest = &tail[end..];
+            continue;
+        }
         let is_link_attr = head.ends_with("href=\"") || head.ends_with("src=\"") || head.ends_with("poster=\"");
         if is_link_attr && !tail.starts_with("//") {
             out.push_str(root);
@@ -179,6 +194,11 @@ mod tests {
     fn root_prefixes_site_links_only() {
         let html = r#"<a href="/a/">a</a><img src="/i.png"><a href="//cdn.x/y">c</a><a href="https://x/">d</a><p data-x="/z">"#;
         assert_eq!(with_root(html, ""), html);
+        let pic = r#"<source srcset="/p/a-480.webp 480w, /p/a-800.webp 800w"><img src="/p/a.jpg" srcset="/b 1x, //cdn/c 2x">"#;
+        assert_eq!(
+            with_root(pic, "/site"),
+            r#"<source srcset="/site/p/a-480.webp 480w, /site/p/a-800.webp 800w"><img src="/site/p/a.jpg" srcset="/site/b 1x, //cdn/c 2x">"#
+        );
         assert_eq!(
             with_root(html, "/site"),
             r#"<a href="/site/a/">a</a><img src="/site/i.png"><a href="//cdn.x/y">c</a><a href="https://x/">d</a><p data-x="/z">"#

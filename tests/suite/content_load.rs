@@ -176,6 +176,7 @@ fn every_broken_file_is_reported_in_one_run_sorted() {
             body_line: p.body_line,
             lang: Default::default(),
             shortcodes: None,
+            pictures: None,
         };
         diags.extend(render(&p.body, &ctx).diagnostics);
     }

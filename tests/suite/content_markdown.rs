@@ -24,8 +24,8 @@ use test_case::test_case;
 #[test_case("> 第一条 引用\n", "<blockquote>\n<p id=\"第一条\"><strong class=\"article-no\">第一条</strong> 引用</p>\n</blockquote>\n" ; "article quoted keeps its anchor on the paragraph")]
 #[test_case("**第五条**　国家维护社会主义法制。\n", "<div class=\"article\" id=\"第五条\"><p><strong>第五条</strong>　国家维护社会主义法制。</p>\n</div>\n" ; "bold article number gets the anchor")]
 #[test_case("依照第五条处理。\n", "<p>依照第五条处理。</p>\n" ; "article mentioned mid sentence")]
-#[test_case("![宪法 宣传](img/logo.png \"标志\")", "<p><img src=\"/columns/%E5%AE%AA%E6%B3%95/img/logo.png\" alt=\"宪法 宣传\" title=\"标志\" loading=\"lazy\"></p>\n" ; "image resolved to asset and lazy")]
-#[test_case("![x](https://example.org/a.png)", "<p><img src=\"https://example.org/a.png\" alt=\"x\" loading=\"lazy\"></p>\n" ; "external image lazy")]
+#[test_case("![宪法 宣传](img/logo.png \"标志\")", "<p><img src=\"/columns/%E5%AE%AA%E6%B3%95/img/logo.png\" alt=\"宪法 宣传\" title=\"标志\" loading=\"lazy\" decoding=\"async\"></p>\n" ; "image resolved to asset and lazy")]
+#[test_case("![x](https://example.org/a.png)", "<p><img src=\"https://example.org/a.png\" alt=\"x\" loading=\"lazy\" decoding=\"async\"></p>\n" ; "external image lazy")]
 // Issue 17: a line break inside a Chinese paragraph became a space in the middle of a sentence.
 #[test_case("公民在法律面前\n一律平等。\n", "<p>公民在法律面前一律平等。</p>\n" ; "soft break between han joins")]
 #[test_case("国家尊重和保障人权，\n公民享有权利。\n", "<p>国家尊重和保障人权，公民享有权利。</p>\n" ; "after full width punctuation joins")]

@@ -29,8 +29,8 @@ fn figure_is_an_image_with_its_caption() {
     let r = md("{{< figure src=\"img/logo.png\" alt=\"标志\" caption=\"县普法办 供图\" width=\"640\" >}}\n");
     assert_eq!(
         r.html,
-        "<figure><img src=\"/columns/宪法/img/logo.png\" alt=\"标志\" loading=\"lazy\" width=\"640\">\
-         <figcaption>县普法办 供图</figcaption></figure>\n"
+        "<figure><img src=\"/columns/%E5%AE%AA%E6%B3%95/img/logo.png\" width=\"640\" alt=\"标志\" loading=\"lazy\" \
+         decoding=\"async\"><figcaption>县普法办 供图</figcaption></figure>\n"
     );
 }
 

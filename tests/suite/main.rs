@@ -40,6 +40,7 @@ mod site_build;
 mod site_errors;
 mod site_incremental;
 mod site_migrate;
+mod site_pictures;
 mod site_search;
 mod site_share;
 mod store_migrations;

@@ -40,7 +40,12 @@ fn a_hugo_site_builds_unchanged() {
             r##"<a class="tag" href="/tags/宪法/">#宪法</a>"##,
             // shortcodes: a player, a figure, a link by `ref`
             "youtube-nocookie.com/embed/w7Ft2ymGmfc",
-            "<figure><img src=\"/images/xianfa.jpg\" alt=\"宪法宣传现场\" loading=\"lazy\"><figcaption>宪法宣传现场</figcaption></figure>",
+            // the figure and the cover (theme parameter `cover.image`) of a photo in static/: a 640×360 JPEG
+            // made into 480 and 640 px wide WebP and JPEG files
+            "<figure><picture><source type=\"image/webp\" srcset=\"/processed_images/",
+            "-480.webp 480w, /processed_images/",
+            "width=\"640\" height=\"360\" alt=\"宪法宣传现场\" loading=\"lazy\" decoding=\"async\"></picture><figcaption>宪法宣传现场</figcaption></figure>",
+            "<figure class=\"cover\"><picture>",
             "<a href=\"/posts/minfadian/\">民法典与百姓生活</a>",
         ],
     );
@@ -120,4 +125,59 @@ fn bad_aliases_are_errors() {
             "content/b.md: duplicate URL /a/: content/a.md has it too",
         ],
     );
+}
+
+/// With `static_at_root`, a site's own static file at the address of a page, a list, a redirect or a feed is an
+/// error naming both, and the previous site stays; its own `robots.txt` replaces pufa's, as in Hugo.
+#[test]
+fn a_static_file_over_a_page_is_an_error_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("site");
+    let out = dir.path().join("public");
+    std::fs::create_dir_all(src.join("content/posts")).unwrap();
+    std::fs::create_dir_all(src.join("static")).unwrap();
+    std::fs::write(src.join("site.yaml"), "title: 普法\nstatic_at_root: true\n").unwrap();
+    std::fs::write(src.join("content/_index.md"), "---\ntitle: 首页\n---\n").unwrap();
+    std::fs::write(src.join("content/posts/_index.md"), "---\ntitle: 文章\n---\n").unwrap();
+    std::fs::write(src.join("content/posts/a.md"), "---\ntitle: 甲\naliases: [/posts/old/]\n---\n正文\n").unwrap();
+    std::fs::write(src.join("static/robots.txt"), "User-agent: *\n").unwrap();
+    build(&BuildOptions::new(&src, Some(&out))).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read(&out, "robots.txt"), "User-agent: *\n", "the site's own robots.txt");
+    let home = read(&out, "index.html");
+
+    for (file, text) in [
+        ("index.html", "home"),
+        ("posts/index.html", "list"),
+        ("posts/a/index.html", "page"),
+        ("posts/old/index.html", "redirect"),
+        ("atom.xml", "feed"),
+    ] {
+        let path = src.join("static").join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let err = build(&BuildOptions::new(&src, Some(&out))).unwrap_err().to_string();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "static/atom.xml: would replace atom.xml, which pufa writes itself: rename or remove one of them",
+            "static/index.html: would replace index.html, which is made from content/_index.md: rename or remove one of them",
+            "static/posts/a/index.html: would replace posts/a/index.html, which is made from content/posts/a.md: rename or remove one of them",
+            "static/posts/index.html: would replace posts/index.html, which is made from content/posts/_index.md: rename or remove one of them",
+            "static/posts/old/index.html: would replace posts/old/index.html, which is made from content/posts/a.md: rename or remove one of them",
+            "5 error(s)",
+        ],
+        "{err}"
+    );
+    assert_eq!(read(&out, "index.html"), home, "the previous site stays");
+    // In Chinese, the default language, with both files named.
+    let zh = pufa::localize::diagnostics(
+        pufa::i18n::Lang::Zh,
+        &match build(&BuildOptions::new(&src, Some(&out))) {
+            Err(pufa::site::BuildError::Diagnostics(d)) => d,
+            other => panic!("{other:?}"),
+        },
+    );
+    assert_has(&zh, &["static/index.html: 会覆盖 index.html（由 content/_index.md 生成）：请改名或删除其中一个"]);
 }

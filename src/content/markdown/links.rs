@@ -52,6 +52,18 @@ pub fn asset(src: &str, ctx: &RenderContext<'_>, lookups: &mut Vec<String>) -> O
     url
 }
 
+/// The URL of an image's `src`: a copied asset's for a local file, else as written. A site-absolute path
+/// (a file of `static/`) is added to `lookups` as it is: the page shows the picture made of that file.
+pub fn image(src: &str, ctx: &RenderContext<'_>, lookups: &mut Vec<String>) -> String {
+    if let Some(url) = asset(src, ctx, lookups) {
+        return url;
+    }
+    if src.starts_with('/') && !src.starts_with("//") {
+        lookups.push(src.to_string());
+    }
+    src.to_string()
+}
+
 /// 1-based file line and column of byte `offset` of the body.
 pub fn position(body: &str, offset: usize, body_line: usize) -> (usize, usize) {
     let before = &body[..offset.min(body.len())];

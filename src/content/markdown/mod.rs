@@ -31,6 +31,8 @@ pub struct RenderContext<'a> {
     pub lang: Lang,
     /// The site's own shortcode templates (`templates/shortcodes/`), when there is a theme to render them.
     pub shortcodes: Option<&'a dyn shortcodes::Templates>,
+    /// The sizes the build made of the site's photos, by site path: images are shown as `<picture>`s.
+    pub pictures: Option<&'a super::picture::Pictures>,
 }
 
 /// One heading in the table of contents.
@@ -83,7 +85,8 @@ type Spanned<'a> = (Event<'a>, Range<usize>);
 
 /// Renders one body in a single pass over its events (plus one look for author-written ids).
 pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
-    let (body, shortcode_warnings) = shortcodes::expand(body, ctx);
+    let mut lookups = Vec::new();
+    let (body, shortcode_warnings) = shortcodes::expand(body, ctx, &mut lookups);
     let body: &str = &body;
     let mut events: Vec<Spanned<'_>> =
         TextMergeWithOffset::new(Parser::new_ext(body, options()).into_offset_iter()).collect();
@@ -93,7 +96,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> Rendered {
         out: Vec::with_capacity(events.len() + 8),
         ids: Ids::default(),
         flat_toc: Vec::new(),
-        done: Rendered { text: String::with_capacity(body.len()), ..Default::default() },
+        done: Rendered { text: String::with_capacity(body.len()), lookups, ..Default::default() },
         in_article: false,
         depth: 0,
     };
@@ -201,8 +204,9 @@ impl<'a> Renderer<'_, 'a> {
             Event::Start(Tag::Image { dest_url, title, .. }) => {
                 let j = find_end(events, i + 1, TagEnd::Image);
                 let alt = plain(&events[i + 1..j]);
-                let src = links::asset(&dest_url, self.ctx, &mut self.done.lookups).map_or(dest_url, CowStr::from);
-                self.out.push(Event::InlineHtml(img(&src, &alt, &title).into()));
+                let src = links::image(&dest_url, self.ctx, &mut self.done.lookups);
+                let picture = self.ctx.pictures.and_then(|p| p.get(&src));
+                self.out.push(Event::InlineHtml(super::picture::html(&src, picture, &alt, &title, [None; 2]).into()));
                 return j + 1;
             }
             Event::Text(t) => {
@@ -367,7 +371,8 @@ impl<'a> Renderer<'_, 'a> {
         let local = links::asset(&dest, self.ctx, &mut self.done.lookups);
         if let Some(mut v) = video::parse(local.as_deref().unwrap_or(&dest)) {
             v.url = local.unwrap_or(dest.clone());
-            v.poster = poster;
+            // A photo the build made sizes of is a poster a phone can afford.
+            v.poster = poster.map(|p| self.ctx.pictures.and_then(|ps| ps.get(&p)).map_or(p, |pic| pic.src()));
             let title = text.trim();
             if !title.is_empty() && title != dest {
                 v.title = Some(title.to_string());
@@ -429,18 +434,4 @@ impl<'a> Renderer<'_, 'a> {
 
 fn is_web_url(s: &str) -> bool {
     (s.starts_with("https://") || s.starts_with("http://")) && !s.contains(char::is_whitespace)
-}
-
-/// An image that the browser fetches only when it scrolls into view.
-fn img(src: &str, alt: &str, title: &str) -> String {
-    let mut h = String::from("<img src=\"");
-    video::attr(&mut h, src, true);
-    h.push_str("\" alt=\"");
-    video::attr(&mut h, alt, false);
-    if !title.is_empty() {
-        h.push_str("\" title=\"");
-        video::attr(&mut h, title, false);
-    }
-    h.push_str("\" loading=\"lazy\">");
-    h
 }

@@ -31,7 +31,11 @@ struct Call {
 }
 
 /// The body with every shortcode expanded, and warnings about the unknown ones.
-pub fn expand<'b>(body: &'b str, ctx: &RenderContext<'_>) -> (Cow<'b, str>, Vec<Diagnostic>) {
+pub fn expand<'b>(
+    body: &'b str,
+    ctx: &RenderContext<'_>,
+    lookups: &mut Vec<String>,
+) -> (Cow<'b, str>, Vec<Diagnostic>) {
     if !body.contains("{{") && !body.contains("{%") {
         return (Cow::Borrowed(body), Vec::new());
     }
@@ -62,7 +66,7 @@ pub fn expand<'b>(body: &'b str, ctx: &RenderContext<'_>) -> (Cow<'b, str>, Vec<
             // A closing tag with no opening one: drop it.
         } else {
             let line = ctx.body_line + body[..c.span.start].matches('\n').count();
-            match one(c, inner, ctx) {
+            match one(c, inner, ctx, lookups) {
                 Ok(html) => out.push_str(&html),
                 Err(msg) => {
                     diags.push(Diagnostic::warning(super::super::shown(ctx.source), line, 0, msg));
@@ -95,7 +99,7 @@ fn uncomment(text: String) -> String {
 }
 
 /// What one shortcode becomes, or the warning for one pufa cannot write.
-fn one(c: &Call, inner: Option<&str>, ctx: &RenderContext<'_>) -> Result<String, String> {
+fn one(c: &Call, inner: Option<&str>, ctx: &RenderContext<'_>, lookups: &mut Vec<String>) -> Result<String, String> {
     let arg = |names: &[&str]| names.iter().find_map(|n| c.args.get(*n)).map(text);
     let id = || arg(&["id", "0", "bvid", "vid"]).filter(|s| !s.is_empty()).ok_or_else(|| missing(&c.name, "id"));
     if let Some(t) = ctx.shortcodes.and_then(|t| t.shortcode(&c.name, &c.args, inner)) {
@@ -111,7 +115,7 @@ fn one(c: &Call, inner: Option<&str>, ctx: &RenderContext<'_>) -> Result<String,
             let page = arg(&["p", "page", "1"]).map(|p| format!("?p={p}")).unwrap_or_default();
             Ok(format!("https://www.bilibili.com/video/{id}{page}"))
         }
-        "figure" => figure(c, ctx),
+        "figure" => figure(c, ctx, lookups),
         "ref" | "relref" => Ok(reference(&arg(&["0", "path"]).ok_or_else(|| missing(&c.name, "path"))?, ctx)),
         "highlight" => Ok(format!("```{}{}```", arg(&["0", "lang"]).unwrap_or_default(), inner.unwrap_or(""))),
         "details" => {
@@ -142,19 +146,16 @@ fn esc(s: &str) -> String {
     out
 }
 
-/// Hugo's `figure`: an image with its caption; a path relative to the page is the copied file's URL.
-fn figure(c: &Call, ctx: &RenderContext<'_>) -> Result<String, String> {
+/// Hugo's `figure`: an image with its caption; a path relative to the page is the copied file's URL, and a
+/// photo the build made sizes of is a `<picture>` (an author's `width`/`height` win over its own).
+fn figure(c: &Call, ctx: &RenderContext<'_>, lookups: &mut Vec<String>) -> Result<String, String> {
     let get = |k: &str| c.args.get(k).map(text).filter(|s| !s.is_empty());
     let src = get("src").or_else(|| get("0")).ok_or_else(|| missing("figure", "src"))?;
-    let src = asset_url(&src, ctx);
+    let src = super::links::image(&src, ctx, lookups);
     let alt = get("alt").or_else(|| get("caption")).or_else(|| get("title")).unwrap_or_default();
-    let mut img = format!(r#"<img src="{}" alt="{}" loading="lazy""#, esc(&src), esc(&alt));
-    for k in ["width", "height"] {
-        if let Some(v) = get(k) {
-            img.push_str(&format!(r#" {k}="{}""#, esc(&v)));
-        }
-    }
-    img.push('>');
+    let (width, height) = (get("width"), get("height"));
+    let picture = ctx.pictures.and_then(|p| p.get(&src));
+    let mut img = crate::content::picture::html(&src, picture, &alt, "", [width.as_deref(), height.as_deref()]);
     if let Some(link) = get("link") {
         img = format!(r#"<a href="{}">{img}</a>"#, esc(&link));
     }
@@ -165,16 +166,6 @@ fn figure(c: &Call, ctx: &RenderContext<'_>) -> Result<String, String> {
         .join(" ");
     let caption = if caption.is_empty() { String::new() } else { format!("<figcaption>{caption}</figcaption>") };
     Ok(format!("<figure>{img}{caption}</figure>"))
-}
-
-/// The URL of an image named relative to the page's file (a page bundle's `a.jpg`), else the path as written.
-fn asset_url(src: &str, ctx: &RenderContext<'_>) -> String {
-    if src.starts_with('/') || src.contains(':') {
-        return src.to_string();
-    }
-    let dir = ctx.source.rfind('/').map_or("", |i| &ctx.source[..=i]);
-    let rel = format!("{dir}{}", src.trim_start_matches("./"));
-    ctx.library.assets.get(&rel).cloned().unwrap_or_else(|| src.to_string())
 }
 
 /// Hugo's `ref`: a page by its path (`posts/a.md`, `/posts/a`, `posts/a/`) or file name (`a`), as an `@/` link

@@ -1,17 +1,20 @@
 //! The engine's memory between builds (`site::engine` runs the stages): what the last build left (`Built`:
 //! every output file's fingerprint and what each page and section looked up), the library it kept to patch
-//! (`kept`), the fingerprints' rules (`plan`) and the cache that carries it all to the next process (`cache`).
+//! (`kept`), the fingerprints' rules (`plan`) and the cache that carries it all to the next process (`cache`);
+//! and how a build's results are put together from what it rendered and what the last build left.
 
 pub mod cache;
 pub(super) mod kept;
 pub(super) mod plan;
 
 // foldhash: these maps hold a key per output file and are looked up on every build.
-use foldhash::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::render::{self, GalleryVideo};
+use crate::content::Library;
 use crate::diag::Diagnostic;
 
 /// A video of a page as the gallery lists it, kept for pages not rendered again.
@@ -55,4 +58,58 @@ pub struct Built {
 
 pub(crate) fn now_nanos() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// The per-page and per-section results of this build: fresh for what was rendered, kept from the last build
+/// for the rest.
+pub(super) fn results(
+    lib: &Library,
+    rendered: Vec<(usize, render::PageOutcome)>,
+    sections: Vec<(usize, render::SectionOutcome)>,
+    last: Option<&Built>,
+) -> Built {
+    let mut fresh: HashMap<usize, render::PageOutcome> = rendered.into_iter().collect();
+    let mut pages = HashMap::with_capacity(lib.pages.len());
+    for (i, p) in lib.pages.iter().enumerate() {
+        let result = match fresh.remove(&i) {
+            Some(o) => PageResult {
+                lookups: o.lookups,
+                videos: o.videos.into_iter().map(|v| KeptVideo { player: v.player, title: v.title }).collect(),
+                diagnostics: o.diagnostics,
+                digests: Some(o.shard_digests.into()),
+                blocks: o.blocks,
+            },
+            None => last.and_then(|b| b.pages.get(&p.source)).cloned().unwrap_or_default(),
+        };
+        pages.insert(p.source.clone(), result);
+    }
+    let mut fresh: HashMap<usize, render::SectionOutcome> = sections.into_iter().collect();
+    let mut done = HashMap::with_capacity(lib.sections.len());
+    for (i, s) in lib.sections.iter().enumerate() {
+        let result = match fresh.remove(&i) {
+            Some(o) => SectionResult { lookups: o.lookups, diagnostics: o.diagnostics },
+            None => last.and_then(|b| b.sections.get(&s.source)).cloned().unwrap_or_default(),
+        };
+        done.insert(s.source.clone(), result);
+    }
+    let order = lib.pages.iter().map(|p| p.source.clone()).collect();
+    Built { manifest: HashMap::new(), order, pages, sections: done }
+}
+
+/// Every page's videos for the gallery, as a full build gathers them.
+pub(super) fn gallery(lib: &Library, built: &Built) -> Vec<GalleryVideo> {
+    let mut videos = Vec::new();
+    for (i, p) in lib.pages.iter().enumerate() {
+        for v in &built.pages[&p.source].videos {
+            videos.push(GalleryVideo {
+                player: v.player.clone(),
+                title: v.title.clone(),
+                page_title: p.meta.title.clone(),
+                page_url: p.url.clone(),
+                sort_key: (p.meta.date, i),
+            });
+        }
+    }
+    videos.sort_by(|a, b| b.sort_key.0.cmp(&a.sort_key.0).then(a.sort_key.1.cmp(&b.sort_key.1)));
+    videos
 }

@@ -86,6 +86,8 @@ pub struct Inputs<'a> {
     /// See [`breadcrumbs`].
     pub breadcrumbs: &'a [u64],
     pub taxonomies: &'a [taxonomy::Taxonomy],
+    /// The sizes made of the site's photos: a page showing one changes when the photo does.
+    pub pictures: &'a crate::site::pictures::Made,
     /// What can be taken from the last build when its library was patched rather than put together anew.
     pub reuse: Option<Reuse<'a>>,
 }
@@ -109,17 +111,25 @@ pub struct Plan {
     pub page_files: Vec<String>,
     /// Section number → its files.
     pub section_files: Vec<Vec<String>>,
+    /// The site's own static files written at the root over a file made from the content or by pufa, as
+    /// (static file's name, output file): errors (see `site::clash`).
+    pub clashes: Vec<(String, String)>,
 }
 
-/// Where the content paths a body looked up lead now (a page, a section, an asset, or nothing).
-fn lookups(f: &mut Fp, lib: &Library, keys: &[String]) {
+/// Where the content paths a body looked up lead now (a page, a section, an asset, or nothing), and the
+/// picture made of an asset or of a static file (looked up by its site path, `/images/a.jpg`).
+fn lookups(f: &mut Fp, inp: &Inputs<'_>, keys: &[String]) {
+    let lib = inp.lib;
     for key in keys {
         f.str(key);
         match lib.by_source.get(key) {
             Some(&t) => f.str(lib.url_of(t)).u64(matches!(t, Target::Page(_)) as u64),
             None => f.str("\0"),
         };
-        f.str(lib.assets.get(key).map_or("\0", String::as_str));
+        let asset = lib.assets.get(key);
+        f.str(asset.map_or("\0", String::as_str));
+        let url = asset.map(String::as_str).or(key.starts_with('/').then_some(key.as_str()));
+        f.u64(url.map_or(0, |u| inp.pictures.pictures.key(u)));
     }
 }
 
@@ -140,7 +150,7 @@ pub fn page(inp: &Inputs<'_>, i: usize, looked_up: &[String]) -> (String, u64) {
         let (title, url) = n.map_or(("\0", "\0"), |&n| (&lib.pages[n].meta.title, &lib.pages[n].url));
         f.str(title).str(url);
     }
-    lookups(&mut f, lib, looked_up);
+    lookups(&mut f, inp, looked_up);
     (file_for(&page.url), f.finish())
 }
 
@@ -155,7 +165,7 @@ pub fn section(inp: &Inputs<'_>, items: &[u64], i: usize, looked_up: &[String]) 
         let c = &lib.sections[c];
         f.str(&c.meta.title).str(&c.url).json(&c.meta.summary).u64(c.pages.len() as u64).json(&c.meta.cover);
     }
-    lookups(&mut f, lib, looked_up);
+    lookups(&mut f, inp, looked_up);
     if i == 0 {
         let mut latest: Vec<usize> = (0..lib.pages.len()).collect();
         latest.sort_by(|&a, &b| lib.pages[b].meta.date.cmp(&lib.pages[a].meta.date).then(a.cmp(&b)));
@@ -281,20 +291,30 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
         files.insert(chunk_file(n), f.finish());
     }
 
+    // Named by a hash of their photo's bytes and the settings: the name is all there is to them.
+    for (rel, _) in &inp.pictures.files {
+        files.insert(rel.clone(), Fp::new("picture", 0).str(rel).finish());
+    }
+    let mut clashes = Vec::new();
     for (name, file) in inp.statics {
+        let rel = crate::site::theme::static_output(name);
+        if name.starts_with('/') && files.contains_key(&rel) && !crate::site::clash::REPLACEABLE.contains(&rel.as_str())
+        {
+            clashes.push((name.clone(), rel.clone()));
+        }
         let mut f = Fp::new("static", 0);
         match file {
             StaticFile::Embedded(bytes) => f.bytes(bytes),
             // An unreadable file gets a fingerprint of its own; the copy then reports the error.
             StaticFile::Disk(path) => f.bytes(&std::fs::read(path).unwrap_or_else(|_| b"\0unreadable".to_vec())),
         };
-        files.insert(crate::site::theme::static_output(name), f.finish());
+        files.insert(rel, f.finish());
     }
     for (source, url) in &lib.assets {
         let fp = Fp::new("asset", 0).str(source).u64((inp.hash)(source).unwrap_or(0)).finish();
         files.insert(url.trim_start_matches('/').to_string(), fp);
     }
-    Plan { files, page_files, section_files }
+    Plan { files, page_files, section_files, clashes }
 }
 
 /// The sitemap's fingerprint: what [`crate::site::sitewide::sitemap_urls`] lists, without formatting every page's date.

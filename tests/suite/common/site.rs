@@ -22,6 +22,7 @@ pub fn md(body: &str) -> Rendered {
         body_line: 5,
         lang: Lang::Zh,
         shortcodes: None,
+        pictures: None,
     };
     render(body, &ctx)
 }

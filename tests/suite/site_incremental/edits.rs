@@ -82,17 +82,18 @@ impl Site {
     }
 
     pub(super) fn write(&mut self, rel: &str, text: &str) {
-        let path = self.content().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        self.touched.push(path);
+        self.put(self.content().join(rel), text.as_bytes());
     }
 
     /// Writes `rel` under the site folder (not `content/`), as an author would.
     pub(super) fn write_root(&mut self, rel: &str, text: &str) {
-        let path = self.root.join(rel);
+        self.put(self.root.join(rel), text.as_bytes());
+    }
+
+    /// Writes `bytes` at `path`, its folders created, and notes the path as touched.
+    pub(super) fn put(&mut self, path: PathBuf, bytes: &[u8]) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
+        std::fs::write(&path, bytes).unwrap();
         self.touched.push(path);
     }
 
@@ -160,6 +161,11 @@ impl Site {
         if self.rng.gen_bool(0.2) {
             body += "\n![图](notice.pdf)\n";
         }
+        if self.rng.gen_bool(0.4) {
+            let shown =
+                ["\n![图](img0.png)\n", "\n![图](img1.png)\n", "\n![图](img2.png)\n", "\n![封面](/static/cover.png)\n"];
+            body += shown.choose(&mut self.rng).unwrap();
+        }
         format!("---\n{fm}---\n{body}")
     }
 
@@ -169,7 +175,7 @@ impl Site {
         let page = self.pick(&pages).unwrap_or_else(|| "xianfa/a.md".into());
         let n = self.serial;
         self.serial += 1;
-        match self.rng.gen_range(0..122) {
+        match self.rng.gen_range(0..130) {
             0..=14 => {
                 let text = self.read(&page) + &format!("\n{}。\n", self.words(8));
                 self.write(&page, &text);
@@ -302,12 +308,15 @@ impl Site {
             }
             92..=93 => {
                 let rel = format!("xianfa/img{}.png", n % 3);
-                if self.content().join(&rel).exists() {
+                if self.content().join(&rel).exists() && self.rng.gen_bool(0.5) {
                     self.remove(&rel);
-                } else {
+                } else if n % 3 == 2 {
+                    // Not a picture at all: a warning, copied as it is.
                     self.write(&rel, &format!("png {n}"));
+                } else {
+                    self.put(self.content().join(&rel), &super::picture_edits::png(n));
                 }
-                format!("add or remove asset {rel}")
+                format!("add, change or remove asset {rel}")
             }
             94..=101 => self.step_keys(&page, n),
             102..=104 => {
@@ -326,6 +335,7 @@ impl Site {
                 }
             }
             105..=111 => self.step_quizzes(&page, n),
+            112..=119 => self.step_pictures(&page, n),
             _ => {
                 self.repair();
                 "repair".into()
@@ -412,54 +422,6 @@ impl Site {
                 };
                 self.set_key(page, "videos", value.as_deref());
                 format!("videos of {page}")
-            }
-        }
-    }
-
-    /// A change under `quizzes/`: a competition retitled, moved, added, removed or broken, or a page's `quiz`.
-    pub(super) fn step_quizzes(&mut self, page: &str, n: usize) -> String {
-        let main = "quizzes/competitions/xianfa-2024.yaml";
-        let extra = "quizzes/competitions/extra.yaml";
-        match self.rng.gen_range(0..5) {
-            0 => {
-                let text = std::fs::read_to_string(self.root.join(main)).unwrap();
-                let title = self.words(2);
-                let text: String =
-                    text.lines()
-                        .map(|l| {
-                            if l.starts_with("title:") {
-                                format!("title: {title}竞赛{n}\n")
-                            } else {
-                                format!("{l}\n")
-                            }
-                        })
-                        .collect();
-                self.write_root(main, &text);
-                "retitle the competition".into()
-            }
-            1 if self.root.join(extra).exists() => {
-                self.remove_root(extra);
-                "remove competition extra".into()
-            }
-            1 | 2 => {
-                let day = self.rng.gen_range(10..28);
-                let text = std::fs::read_to_string(self.root.join(main))
-                    .unwrap()
-                    .replace("id: xianfa-2024", "id: extra")
-                    .replace("2024-12-10T18:00", &format!("2024-12-{day}T18:00"));
-                self.write_root(extra, &text);
-                format!("add or move competition extra to the {day}th")
-            }
-            3 => {
-                let text = std::fs::read_to_string(self.root.join(main)).unwrap();
-                self.write_root(main, &format!("{text}titel: 拼错的键\n"));
-                "break the competition".into()
-            }
-            _ => {
-                let quiz = ["xianfa-2024", "extra"][self.rng.gen_range(0..2)];
-                let keep = self.rng.gen_bool(0.7);
-                self.set_key(page, "quiz", keep.then_some(quiz));
-                format!("quiz of {page} = {quiz}")
             }
         }
     }

@@ -7,6 +7,8 @@
 use crate::common;
 
 mod edits;
+mod picture_edits;
+mod quiz_edits;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -71,8 +73,16 @@ fn incremental_builds_equal_full_builds() {
             Site { root: root.clone(), rng: ChaCha8Rng::seed_from_u64(seed), touched: Vec::new(), serial: 0 };
         for i in 0..8 {
             let title = site.words(3);
-            let text = site.new_page_text(&title);
+            let mut text = site.new_page_text(&title);
+            // Two pages show a picture from the start: the page bundle's and a static one (issue 14).
+            text += ["\n![图](img0.png)\n", "\n![封面](/static/cover.png)\n", ""][i.min(2)];
             site.write(&format!("xianfa/g{i}.md"), &text);
+        }
+        // Pictures the pages may show, there from the start, so that a later edit of one is an edit (issue 14).
+        for (rel, n) in
+            [("content/xianfa/img0.png", 1000), ("content/xianfa/img1.png", 1001), ("static/cover.png", 1002)]
+        {
+            site.put(root.join(rel), &picture_edits::png(n));
         }
         let opts = |name: &str| BuildOptions::new(&root, Some(&dir.path().join(name)));
         let mut scanning = Engine::new(opts("scan"));
