@@ -61,7 +61,9 @@ fn matches<'m>(pattern: &str, msg: &'m str) -> Option<Vec<(String, &'m str)>> {
             (false, true) => rest.strip_suffix(literal).map(str::len)?,
             (false, false) => rest.find(literal)?,
         };
-        if end == 0 {
+        // A placeholder stands for some text, except a last one that ends the pattern (`…{rest}`), which may be
+        // empty: libyaml's messages come with and without their context.
+        if end == 0 && !(last && literal.is_empty()) {
             return None;
         }
         values.push((name.to_string(), &rest[..end]));
@@ -73,6 +75,15 @@ fn matches<'m>(pattern: &str, msg: &'m str) -> Option<Vec<(String, &'m str)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_last_placeholder_may_be_empty_the_others_not() {
+        assert!(matches("found unexpected end of stream{rest}", "found unexpected end of stream").is_some());
+        let with = matches("found unexpected end of stream{rest}", "found unexpected end of stream, while x").unwrap();
+        assert_eq!(with[0].1, ", while x");
+        assert!(matches("{key}: must not be empty", ": must not be empty").is_none());
+        assert!(message(Lang::Zh, "mapping values are not allowed in this context").starts_with("YAML 格式错误"));
+    }
 
     #[test]
     fn patterns_take_the_texts_between_their_literals() {

@@ -319,3 +319,35 @@ fn each_question_knows_its_line() {
     assert!(diags.0.is_empty(), "{diags}");
     assert_eq!((set.question("q12").unwrap().line, set.question("q1").unwrap().line), (4, 5));
 }
+
+/// `pufa check` prints the mistakes of banks and competitions in Chinese by default (issue 14), English with
+/// `language: en`.
+#[test]
+fn pufa_check_explains_quiz_mistakes_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("quizzes");
+    fs::create_dir_all(q.join("banks")).unwrap();
+    fs::create_dir_all(q.join("competitions")).unwrap();
+    fs::create_dir_all(dir.path().join("content")).unwrap();
+    fs::write(dir.path().join("content/_index.md"), "---\ntitle: 首页\n---\n").unwrap();
+    let bank = "id: b\ntitle: 题库\nquestions:\n  - {id: q1, type: single, stem: 问, options: [甲, 甲], answer: E, explanation: '', basis: ''}\n";
+    fs::write(q.join("banks/b.yaml"), bank).unwrap();
+    let comp = "id: c\ntitle: 赛\nopens: 2026-01-01T00:00:00+08:00\ncloses: 2026-02-01T00:00:00+08:00\ntime_limit: 0m\nattempts: 0\ndraw: [{bank: b, count: 5, points: 10}]\npass_score: 60\n";
+    fs::write(q.join("competitions/c.yaml"), comp).unwrap();
+    let (ok, out) = crate::common::run_pufa(&["check", "--source", dir.path().to_str().unwrap()], &[]);
+    assert!(!ok);
+    for want in [
+        "options：选项 B 与选项 A 相同",
+        "answer：答案应为 A–B 中的一个字母，实际是 \"E\"",
+        "explanation：解析不能为空",
+        "basis：法条依据不能为空",
+        "time_limit：应为正的时长，例如 20m 或 1h30m，实际是 \"0m\"",
+        "attempts：至少为 1",
+        "count：题库 b 的各条规则共要抽 5 道题，但它只有 1 道",
+    ] {
+        assert!(out.contains(want), "{want} missing from\n{out}");
+    }
+    fs::write(dir.path().join("site.yaml"), "language: en\n").unwrap();
+    let (_, out) = crate::common::run_pufa(&["check", "--source", dir.path().to_str().unwrap()], &[]);
+    assert!(out.contains("attempts: expected at least 1"), "{out}");
+}

@@ -122,3 +122,26 @@ fn cli_messages_are_chinese_by_default_and_english_when_asked() {
     assert_eq!(en[0], "content/col/bad-date.md:3:7: date: expected a date like 2024-12-04, found \"12月4日\"");
     assert_eq!(en.last().map(String::as_str), Some("5 error(s)"));
 }
+
+/// YAML and TOML syntax mistakes are explained in Chinese with what to write instead (issue 14), at their place.
+#[test]
+fn syntax_mistakes_in_front_matter_are_explained_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("content");
+    std::fs::create_dir_all(&c).unwrap();
+    let files = [
+        ("a.md", "---\ntitle: a\ntags: [a, b\n---\nx\n", "a.md:4:1: YAML 格式错误：方括号列表缺少逗号或右方括号 ]"),
+        ("b.md", "---\ntitle: a: b\n---\nx\n", "b.md:2:9: YAML 格式错误：值里有“: ”时，请用引号把整个值包住"),
+        ("c.md", "---\ntitle: \"a\n---\nx\n", "c.md:3:1: YAML 格式错误：内容意外结束"),
+        ("d.md", "+++\ntitle = a\n+++\nx\n", "d.md:2:9: TOML 格式错误：文字值要用引号包住"),
+        ("e.md", "---\n\ttitle: a\n---\nx\n", "e.md:2:1: YAML 格式错误：这个字符不能出现在这里（YAML 不能用 Tab 缩进"),
+    ];
+    for (name, text, _) in files {
+        std::fs::write(c.join(name), text).unwrap();
+    }
+    let (ok, out) = crate::common::run_pufa(&["check", "--source", dir.path().to_str().unwrap()], &[]);
+    assert!(!ok);
+    for (_, _, want) in files {
+        assert!(out.contains(&format!("content/{want}")), "{want} missing from\n{out}");
+    }
+}
