@@ -45,6 +45,9 @@ pub struct SiteConfig {
     /// Write the site's own `static/` files at the site root (`static/images/a.jpg` → `/images/a.jpg`), as Hugo
     /// and Zola do; the theme's stay under `/static/`. On when the settings come from a Hugo or Zola file.
     pub static_at_root: bool,
+    /// The settings came from a Hugo or Zola file (no `site.yaml` yet): the site's own templates that would
+    /// replace the theme's page templates are written for the other generator and are not used (`theme`).
+    pub moved: bool,
 }
 
 impl Default for SiteConfig {
@@ -60,6 +63,7 @@ impl Default for SiteConfig {
             quiz_server: String::new(),
             share_image: None,
             static_at_root: false,
+            moved: false,
         }
     }
 }

@@ -242,6 +242,9 @@ impl Engine {
             SiteConfig::default()
         });
         let theme = theme::Theme::gather(&source, &config);
+        if let Ok(t) = &theme {
+            diags.extend(t.notes.iter().cloned());
+        }
         let tera = theme.as_ref().map_err(Clone::clone).and_then(|t| self.compiled(t));
         let quizzes_dir = source.join("quizzes");
         let quizzes = quizzes_dir.is_dir().then(|| {

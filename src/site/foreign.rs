@@ -50,7 +50,7 @@ fn text(v: &Value, keys: &[&str]) -> Option<String> {
 }
 
 fn from(v: &Value) -> SiteConfig {
-    let mut c = SiteConfig { static_at_root: true, ..SiteConfig::default() };
+    let mut c = SiteConfig { static_at_root: true, moved: true, ..SiteConfig::default() };
     if let Some(t) = text(v, &["title"]) {
         c.title = t;
     }

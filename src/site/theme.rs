@@ -33,6 +33,8 @@ pub fn static_output(name: &str) -> String {
 pub struct Theme {
     pub templates: BTreeMap<String, (PathBuf, String)>,
     pub statics: BTreeMap<String, StaticFile>,
+    /// Warnings about the theme that do not stop the build.
+    pub notes: Vec<Diagnostic>,
 }
 
 impl Theme {
@@ -65,11 +67,39 @@ impl Theme {
         }
         // The site's own static files override the theme's by name, or go to the root (Hugo's and Zola's way).
         let site_statics = if config.static_at_root { "/" } else { "" };
+        let themes = theme.templates.clone();
         theme.add_dir(source, Path::new(""), site_statics, &mut diags);
+        if config.moved {
+            theme.keep_theme_pages(themes);
+        }
         if diags.has_errors() {
             Err(diags)
         } else {
             Ok(theme)
+        }
+    }
+
+    /// A site moved from Zola keeps its own `templates/`, written for Zola: those named like one of the theme's
+    /// (base.html, page.html, section.html, index.html…) would call Zola's functions and fail, so the theme's stay,
+    /// with one note. The site's other templates (a page's own `template = "x.html"`, `shortcodes/`) are used.
+    fn keep_theme_pages(&mut self, themes: BTreeMap<String, (PathBuf, String)>) {
+        let mut kept = Vec::new();
+        for (name, original) in themes {
+            if let Some(site) = self.templates.get(&name).filter(|(_, text)| *text != original.1) {
+                if !name.starts_with("shortcodes/") {
+                    kept.push(site.0.display().to_string());
+                    self.templates.insert(name, original);
+                }
+            }
+        }
+        if !kept.is_empty() {
+            let msg = format!(
+                "{} template(s) written for Zola are not used, the theme's are ({}): add a site.yaml to use the \
+                 site's own templates",
+                kept.len(),
+                kept.join(", ")
+            );
+            self.notes.push(Diagnostic::warning("templates", 0, 0, msg));
         }
     }
 

@@ -84,7 +84,13 @@ fn future_pages_are_built_when_asked_and_expired_ones_never() {
 #[test]
 fn a_zola_site_builds_unchanged() {
     let (_d, out, report) = build_with("zola", false);
-    assert_eq!((report.pages, report.sections, report.warnings.0.len()), (2, 2, 0), "{:?}", report.warnings);
+    assert_eq!((report.pages, report.sections, report.warnings.0.len()), (2, 2, 1), "{:?}", report.warnings);
+    // The site's base, index and page templates call Zola's functions (get_url, get_section): the theme's are used.
+    assert_eq!(
+        report.warnings.0[0].to_string(),
+        "templates: warning: 3 template(s) written for Zola are not used, the theme's are (templates/base.html, \
+         templates/index.html, templates/page.html): add a site.yaml to use the site's own templates"
+    );
     let first = read(&out, "blog/first/index.html");
     assert_has(
         &first,
@@ -107,6 +113,13 @@ fn a_zola_site_builds_unchanged() {
     );
     assert_has(&read(&out, "tags/未成年人保护/index.html"), &["未成年人保护法进校园"]);
     assert_has(&read(&out, "old/first/index.html"), &[r#"url=/blog/first/"#]);
+
+    // Once the site says it is a pufa site (a site.yaml), its own templates are used, and these are Zola's.
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::copy_dir(&crate::common::site::site_fixture("zola"), dir.path());
+    std::fs::write(dir.path().join("site.yaml"), "title: 普法在线\n").unwrap();
+    let err = build(&BuildOptions::new(dir.path(), Some(&dir.path().join("out")))).unwrap_err().to_string();
+    assert!(err.contains("get_url") || err.contains("get_section"), "{err}");
 }
 
 /// An alias that leaves the site or takes a page's address is an error naming the file.
