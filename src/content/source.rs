@@ -183,6 +183,20 @@ impl Source {
         self.files.get(&Rel(rel.to_string()))?.parsed.as_ref()?.as_ref().ok()
     }
 
+    /// Whether a page's publication window opened or closed since `lib` was put together: a kept library is
+    /// then out of date though no file changed (a `publishDate` arrived, an `expiryDate` passed). Only pages with
+    /// a window are looked at; one in a draft section counts as moved (the assembly decides, at a little cost).
+    pub(crate) fn windows_moved(&self, lib: &super::Library, opts: &super::LoadOptions) -> bool {
+        let now = opts.now.unwrap_or_else(|| chrono::Utc::now().with_timezone(&super::front_matter::china()));
+        self.files.iter().any(|(rel, r)| match r.parsed.as_ref().and_then(|p| p.as_ref().ok()) {
+            Some(Parsed::Page(p)) if p.meta.publish_date.is_some() || p.meta.expiry_date.is_some() => {
+                let wanted = (opts.drafts || !p.meta.draft) && p.meta.is_live(now, opts.future);
+                wanted != lib.by_source.contains_key(&rel.0)
+            }
+            _ => false,
+        })
+    }
+
     /// The library of the current records (see `content::load`).
     pub fn assemble(&self, opts: &LoadOptions) -> (Library, Diagnostics) {
         let mut markdown = Vec::new();

@@ -37,7 +37,8 @@ pub struct Patched {
 
 /// The library of `content`, patched from `kept` for the `changed` files when it can be, else put together anew.
 pub fn library(kept: Option<Kept>, content: &Source, changed: &[String], opts: &LoadOptions) -> Assembled {
-    if let Some(k) = kept {
+    // A publication window that opened or closed since is a change no file shows: the library is put together anew.
+    if let Some(k) = kept.filter(|k| !content.windows_moved(&k.lib, opts)) {
         if let Some(a) = patch(k, content, changed) {
             return a;
         }
@@ -62,4 +63,42 @@ fn patch(kept: Kept, content: &Source, changed: &[String]) -> Option<Assembled> 
     }
     tracing::debug!(pages = changed.len(), "library patched");
     Some(Assembled { lib, diags, patched: Some(Patched { items, affected, global }) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(year: i32) -> LoadOptions {
+        let now = chrono::DateTime::parse_from_rfc3339(&format!("{year}-06-01T00:00:00+08:00")).ok();
+        LoadOptions { drafts: false, future: false, now }
+    }
+
+    fn kept(a: Assembled) -> Kept {
+        Kept { lib: a.lib, diags: a.diags, items: vec![], global: 0 }
+    }
+
+    #[test]
+    fn a_publication_window_opening_or_closing_puts_the_library_together_anew() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = dir.path().join("content");
+        std::fs::create_dir_all(&c).unwrap();
+        std::fs::write(c.join("_index.md"), "---\ntitle: 首页\n---\n").unwrap();
+        std::fs::write(c.join("soon.md"), "---\ntitle: 将发布\npublishDate: 2030-01-01\n---\n正文\n").unwrap();
+        std::fs::write(c.join("gone.md"), "---\ntitle: 将下线\nexpiryDate: 2030-01-01\n---\n正文\n").unwrap();
+        std::fs::write(c.join("plain.md"), "---\ntitle: 普通\n---\n正文\n").unwrap();
+        let mut src = Source::default();
+        src.refresh(&c, None, &mut Diagnostics::default());
+        let first = library(None, &src, &[], &at(2029));
+        let has = |a: &Assembled, rel: &str| a.lib.by_source.contains_key(rel);
+        assert!(!has(&first, "soon.md") && has(&first, "gone.md") && has(&first, "plain.md"));
+
+        // No file changed and no window moved: the kept library is used as it is.
+        let same = library(Some(kept(first)), &src, &[], &at(2029));
+        assert!(same.patched.is_some(), "kept");
+        // No file changed, but 2030 came: one page is published, the other expired.
+        let later = library(Some(kept(same)), &src, &[], &at(2031));
+        assert!(later.patched.is_none(), "put together anew");
+        assert!(has(&later, "soon.md") && !has(&later, "gone.md") && has(&later, "plain.md"));
+    }
 }
