@@ -145,3 +145,21 @@ fn syntax_mistakes_in_front_matter_are_explained_in_chinese() {
         assert!(out.contains(&format!("content/{want}")), "{want} missing from\n{out}");
     }
 }
+
+/// A theme template that does not parse or asks for a variable pufa does not give is named in Chinese (issue 14).
+#[test]
+fn template_mistakes_are_explained_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(dir.path().join("site.yaml"), "title: 测试\n").unwrap();
+    std::fs::write(dir.path().join("content/a.md"), "---\ntitle: 甲\n---\n正文\n").unwrap();
+    let page = dir.path().join("templates/page.html");
+    let source = dir.path().to_str().unwrap();
+    std::fs::write(&page, "{% extends \"base.html\" %}{% block main %}{{ page.nosuch.x }}{% endblock main %}").unwrap();
+    let (ok, out) = crate::common::run_pufa(&["check", "--source", source], &[]);
+    assert!(!ok && out.contains("模板 page.html：找不到变量 `page.nosuch.x`"), "{out}");
+    std::fs::write(&page, "{% extends \"base.html\" %}{% block main %}{{ page.title \n{% endblock main %}").unwrap();
+    let (ok, out) = crate::common::run_pufa(&["check", "--source", source], &[]);
+    assert!(!ok && out.contains("templates/page.html: 模板 'page.html' 有语法错误："), "{out}");
+}
