@@ -135,6 +135,10 @@ fn syntax_mistakes_in_front_matter_are_explained_in_chinese() {
         ("c.md", "---\ntitle: \"a\n---\nx\n", "c.md:3:1: YAML 格式错误：内容意外结束"),
         ("d.md", "+++\ntitle = a\n+++\nx\n", "d.md:2:9: TOML 格式错误：文字值要用引号包住"),
         ("e.md", "---\n\ttitle: a\n---\nx\n", "e.md:2:1: YAML 格式错误：这个字符不能出现在这里（YAML 不能用 Tab 缩进"),
+        ("f.md", "+++\ntitle = \"a\n+++\nx\n", "f.md:2:11: TOML 格式错误：引号没有闭合"),
+        ("g.md", "+++\ntitle\n+++\nx\n", "g.md:2:6: TOML 格式错误：键后面缺少“= 值”"),
+        ("h.md", "+++\ntitle = \"a\"\ndate = 2024-13-01\n+++\nx\n", "h.md:3:8: TOML 格式错误：日期无效"),
+        ("i.md", "---\n- a\n---\nx\n", "i.md:2:1: front matter 应是“键: 值”的列表"),
     ];
     for (name, text, _) in files {
         std::fs::write(c.join(name), text).unwrap();
