@@ -197,6 +197,18 @@ impl Source {
         })
     }
 
+    /// The next moment after `now` at which a page's publication window opens or closes, if any.
+    pub fn next_window(
+        &self,
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        let pages = self.files.values().filter_map(|r| match r.parsed.as_ref().and_then(|p| p.as_ref().ok()) {
+            Some(Parsed::Page(p)) => Some(p),
+            _ => None,
+        });
+        pages.flat_map(|p| [p.meta.publish_date, p.meta.expiry_date]).flatten().filter(|t| *t > now).min()
+    }
+
     /// The library of the current records (see `content::load`).
     pub fn assemble(&self, opts: &LoadOptions) -> (Library, Diagnostics) {
         let mut markdown = Vec::new();

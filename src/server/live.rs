@@ -250,7 +250,12 @@ pub fn watch(mut engine: Engine, live: Arc<Live>, templates: Arc<Templates>) -> 
     let watcher = Arc::new(Mutex::new(Some(watcher)));
     let adder = Arc::downgrade(&watcher);
     let thread = std::thread::spawn(move || {
-        while let Some(batch) = next_batch(&rx) {
+        // A rebuild with no changed file when a page's publication window opens or closes.
+        while let Some(batch) = next_batch(&rx, engine.until_next_window()) {
+            if batch.is_empty() {
+                rebuild(&mut engine, Some(&[]), &live);
+                continue;
+            }
             let Some(changes) = relevant(&source, batch) else { continue };
             if let Some(w) = adder.upgrade() {
                 // A watched folder created after the start (a first template, a quizzes/ folder) is watched too.
@@ -274,11 +279,20 @@ pub fn watch(mut engine: Engine, live: Arc<Live>, templates: Arc<Templates>) -> 
     Ok(Watching { watcher, thread })
 }
 
-/// Waits for a change, then for the changes right after it; None when the watcher is gone.
+/// Waits for a change, then for the changes right after it; an empty batch when `until` passed first (a second
+/// late, so the boundary is behind); None when the watcher is gone.
 fn next_batch(
     rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
+    until: Option<Duration>,
 ) -> Option<Vec<notify::Result<notify::Event>>> {
-    let first = rx.recv().ok()?;
+    let first = match until {
+        Some(d) => match rx.recv_timeout(d + Duration::from_secs(1)) {
+            Ok(e) => e,
+            Err(RecvTimeoutError::Timeout) => return Some(Vec::new()),
+            Err(RecvTimeoutError::Disconnected) => return None,
+        },
+        None => rx.recv().ok()?,
+    };
     let start = Instant::now();
     let mut batch = vec![first];
     while start.elapsed() < MAX_WAIT {

@@ -124,6 +124,14 @@ impl Engine {
     }
 
     /// The options it builds with.
+    /// How long until a page's publication window opens or closes (a `publishDate` arrives, an `expiryDate`
+    /// passes): a watching server builds again then, though no file changed.
+    pub fn until_next_window(&self) -> Option<std::time::Duration> {
+        let now = chrono::Utc::now().fixed_offset();
+        let next = self.content.next_window(now)?;
+        (next - now).to_std().ok()
+    }
+
     pub fn options(&self) -> &BuildOptions {
         &self.opts
     }

@@ -299,3 +299,39 @@ async fn an_edited_template_shows_on_the_competition_pages_too() {
     .expect("the competition page shows the edited template");
     watching.stop();
 }
+
+/// Issue 14: a watching server publishes a page when its `publishDate` arrives, with no file changed (the engine
+/// sleeps until the next publication boundary, then builds again).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_appears_when_its_publish_date_arrives() {
+    let (_dir, root, engine) = site();
+    let live = Live::new(Default::default());
+    let state = state(&root, Some(live.clone())).await;
+    let watching = live::watch(engine, live.clone(), state.pages.clone()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    let http = reqwest::Client::new();
+    let resp = http.get(format!("http://{addr}/_pufa/live")).send().await.unwrap();
+    let mut client = Client { resp, seen: String::new() };
+
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(3))
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap());
+    let text = format!(
+        "---\ntitle: 定时发布\npublishDate: {}\n---\n正文。\n",
+        soon.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    );
+    std::fs::write(root.join("content/xianfa/later.md"), text).unwrap();
+    let status = || async { http.get(format!("http://{addr}/xianfa/later/")).send().await.unwrap().status() };
+    assert_eq!(status().await, 404, "not before its date");
+    // The saved file changes no output (nothing to reload for); the reload comes from the clock alone.
+    client.wait_for("event: reload").await;
+    assert_eq!(status().await, 200, "published when its date came");
+
+    live.close();
+    drop(client);
+    watching.stop();
+    server.abort();
+}
