@@ -65,6 +65,9 @@ pub async fn export(url: &str, competitions: &[String], output: &Path, lang: Lan
     if report.survey_responses > 0 {
         eprintln!("{}", say(lang, "ops.export.surveys", &[("n", &report.survey_responses.to_string())]));
     }
+    if report.suggestions > 0 {
+        eprintln!("{}", say(lang, "ops.export.suggestions", &[("n", &report.suggestions.to_string())]));
+    }
     let (attempts, responses) = (report.attempts.to_string(), report.responses.to_string());
     let file = output.display().to_string();
     let args = [("attempts", attempts.as_str()), ("responses", &responses), ("file", &file)];
@@ -94,6 +97,10 @@ pub async fn import(url: &str, file: &Path, lang: Lang) -> anyhow::Result<()> {
     if r.survey_added + r.survey_unchanged > 0 {
         let (added, unchanged) = (r.survey_added.to_string(), r.survey_unchanged.to_string());
         eprintln!("{}", say(lang, "ops.import.surveys", &[("added", &added), ("unchanged", &unchanged)]));
+    }
+    if r.suggestions_added + r.suggestions_unchanged > 0 {
+        let (added, unchanged) = (r.suggestions_added.to_string(), r.suggestions_unchanged.to_string());
+        eprintln!("{}", say(lang, "ops.import.suggestions", &[("added", &added), ("unchanged", &unchanged)]));
     }
     Ok(())
 }

@@ -11,6 +11,8 @@
 //!   milliseconds; `drawn`, `answers` and `grade` the JSON text pufa stored) and `responses` the rows of `responses`.
 //! - Then exactly `survey_responses` lines `{"survey_response":{…}}`, the rows of `survey_responses` (a whole export
 //!   only: one of chosen competitions carries none). A survey response stored with other values is a conflict.
+//! - Then exactly `suggestions` lines `{"suggestion":{…,"events":[…]}}`: the suggestion box, each with its history
+//!   (a whole export only). One stored with another row or history is a conflict.
 //!
 //! Import reads the file twice: a first pass checks all of it and writes nothing, the second writes it chunk by chunk
 //! in one transaction. Import is all or nothing: a malformed line, or an attempt whose id (or participant and attempt number) is already
@@ -21,11 +23,13 @@
 mod export;
 mod format;
 mod import;
+mod suggest;
 
 use std::io::Write;
 use std::path::Path;
 
 pub use format::{check as check_reader, Header, Record, Response, FORMAT, MAX_LINE, VERSION};
+pub use suggest::{EventRecord, SuggestionLine, SuggestionRecord};
 
 use super::{Backend, Store, StoreError};
 use crate::diag::Diagnostics;
@@ -57,6 +61,7 @@ pub struct ExportReport {
     pub attempts: usize,
     pub responses: usize,
     pub survey_responses: usize,
+    pub suggestions: usize,
 }
 
 /// What an import did.
@@ -74,6 +79,10 @@ pub struct ImportReport {
     pub survey_added: usize,
     /// Survey responses already stored exactly so.
     pub survey_unchanged: usize,
+    /// New suggestions (with their histories).
+    pub suggestions_added: usize,
+    /// Suggestions already stored exactly so.
+    pub suggestions_unchanged: usize,
 }
 
 /// Writes the attempts of `competitions` (all competitions when empty) to `out` in the `pufa-results` format,
@@ -131,10 +140,13 @@ pub async fn import_checked(store: &Store, file: &Path) -> Result<ImportReport, 
     let records = std::iter::from_fn(|| format::next_record(&mut lines.borrow_mut()).map_err(malformed).transpose());
     let records = records.take(header.attempts);
     let surveys = std::iter::from_fn(|| format::next_survey(&mut lines.borrow_mut()).map_err(malformed).transpose());
-    let surveys = surveys.map(|r| r.map(|(n, l)| (n, l.survey_response)));
+    let surveys = surveys.map(|r| r.map(|(n, l)| (n, l.survey_response))).take(header.survey_responses);
+    let suggestions =
+        std::iter::from_fn(|| format::next_suggestion(&mut lines.borrow_mut()).map_err(malformed).transpose());
+    let suggestions = suggestions.map(|r| r.map(|(n, l)| (n, l.suggestion)));
     match &store.backend {
-        Backend::Sqlite(p) => import::sqlite::import(p, file, records, surveys).await,
-        Backend::Postgres(p) => import::postgres::import(p, file, records, surveys).await,
+        Backend::Sqlite(p) => import::sqlite::import(p, file, records, surveys, suggestions).await,
+        Backend::Postgres(p) => import::postgres::import(p, file, records, surveys, suggestions).await,
     }
 }
 

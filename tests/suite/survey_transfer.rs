@@ -95,7 +95,7 @@ async fn a_response_stored_otherwise_imports_nothing_and_old_files_still_import(
         (text.replacen("\"survey_responses\":3", "\"survey_responses\":4", 1), "expected 4 survey response line(s)"),
         (text.replacen("\"surveys\":[\"manyi\"]", "\"surveys\":[]", 1), ":2: survey response"),
         (text.replacen("\"submitted_at\"", "\"submitted\"", 1), ":2:"),
-        (format!("{text}{}\n", lines(&file)[1]), ":5: survey response"),
+        (format!("{text}{}\n", lines(&file)[1]), ":5:18: expected a suggestion line"),
     ];
     for (body, want) in cases {
         let bad = dir.path().join("bad.jsonl");
@@ -113,4 +113,63 @@ async fn a_response_stored_otherwise_imports_nothing_and_old_files_still_import(
     let v1 = dir.path().join("v1.jsonl");
     std::fs::write(&v1, "{\"format\":\"pufa-results\",\"version\":1,\"exported_at\":\"2026-06-01T08:00:00Z\",\"competitions\":[],\"attempts\":0}\n").unwrap();
     assert_eq!(transfer::import(&test_app().await.state.store, &v1).await.unwrap(), Default::default());
+}
+
+async fn post_as_organizer(t: &TestApp, uri: &str, body: Value) -> (axum::http::StatusCode, Value) {
+    let req = axum::http::Request::post(uri)
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    let (status, _, bytes) = t.raw(req).await;
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+/// The suggestion box moves too: every suggestion with its history; the day's numbering goes on after the
+/// imported tickets; twice counts once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggestions_move_with_their_history_and_numbering_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("all.jsonl");
+    let src = test_app().await;
+    let mut tickets = Vec::new();
+    for text in ["路灯坏了", "希望多开展普法讲座"] {
+        let (status, v) = src.post("/api/suggestions", json!({"category": "其他", "text": text})).await;
+        assert_eq!(status.as_u16(), 201, "{v}");
+        tickets.push(v["ticket"].as_str().unwrap().to_string());
+    }
+    let (status, v) = post_as_organizer(&src, &format!("/api/suggestions/{}/accept", tickets[0]), json!({})).await;
+    assert!(status.is_success(), "{v}");
+    let report = transfer::export(&src.state.store, &[], &file).await.unwrap();
+    assert_eq!(report.suggestions, 2);
+    let first = lines(&file).into_iter().find(|l| l.contains(&tickets[0])).unwrap();
+    let line: Value = serde_json::from_str(&first).unwrap();
+    let actions: Vec<&str> =
+        line["suggestion"]["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["submit", "accept"]);
+
+    for db in test_dbs().await {
+        let t = test_app_on(db).await;
+        let r = transfer::import(&t.state.store, &file).await.unwrap();
+        assert_eq!((r.suggestions_added, r.suggestions_unchanged), (2, 0), "on {}", t.db.url);
+        let r = transfer::import(&t.state.store, &file).await.unwrap();
+        assert_eq!((r.suggestions_added, r.suggestions_unchanged), (0, 2));
+        let back = dir.path().join("back.jsonl");
+        transfer::export(&t.state.store, &[], &back).await.unwrap();
+        assert_eq!(lines(&file)[1..], lines(&back)[1..], "the same suggestions back out of {}", t.db.url);
+        // The next ticket of that day comes after the imported ones.
+        let (_, v) = t.post("/api/suggestions", json!({"category": "其他", "text": "又一条"})).await;
+        let next = v["ticket"].as_str().unwrap();
+        assert!(next.ends_with("-0003"), "{next} after {tickets:?}");
+    }
+    // Stored with another history: a conflict naming the line, nothing imported.
+    let t = test_app().await;
+    transfer::import(&t.state.store, &file).await.unwrap();
+    let edited = std::fs::read_to_string(&file).unwrap().replace("\"accept\"", "\"reply\"");
+    let other = dir.path().join("other.jsonl");
+    std::fs::write(&other, edited).unwrap();
+    match transfer::import(&t.state.store, &other).await {
+        Err(TransferError::Conflicts(d)) => assert!(d.to_string().contains("another state or history"), "{d}"),
+        got => panic!("expected a conflict, got {got:?}"),
+    }
 }

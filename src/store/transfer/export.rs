@@ -67,6 +67,8 @@ macro_rules! backend_export {
                 header.surveys = sqlx::query_scalar(SURVEYS).fetch_all(&mut *tx).await?;
                 let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM survey_responses").fetch_one(&mut *tx).await?;
                 header.survey_responses = usize::try_from(n).unwrap_or_default();
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM suggestions").fetch_one(&mut *tx).await?;
+                header.suggestions = usize::try_from(n).unwrap_or_default();
             }
             format::write_line(out, &header).map_err(io)?;
             for (comp, list) in comps.into_iter().zip(&ids) {
@@ -92,6 +94,22 @@ macro_rules! backend_export {
                     let line = format::SurveyLine { survey_response: row? };
                     format::write_line(out, &line).map_err(io)?;
                     report.survey_responses += 1;
+                }
+            }
+            if header.suggestions > 0 {
+                use crate::store::transfer::suggest::{self, EventRecord, SuggestionRecord};
+                let sql = format!("SELECT {} FROM suggestions ORDER BY created_at, ticket", suggest::COLUMNS);
+                let rows: Vec<SuggestionRecord> = sqlx::query_as(&sql).fetch_all(&mut *tx).await?;
+                let sql = format!("SELECT {} FROM suggestion_events ORDER BY ticket, n", suggest::EVENT_COLUMNS);
+                let events: Vec<(String, i64, i64, String, Option<String>, Option<i64>)> =
+                    sqlx::query_as(&sql).fetch_all(&mut *tx).await?;
+                let events = events
+                    .into_iter()
+                    .map(|(t, n, at, action, unit, due_at)| (t, EventRecord { n, at, action, unit, due_at }))
+                    .collect();
+                for suggestion in suggest::with_events(rows, events) {
+                    format::write_line(out, &suggest::SuggestionLine { suggestion }).map_err(io)?;
+                    report.suggestions += 1;
                 }
             }
             tx.rollback().await?;

@@ -44,12 +44,15 @@ pub struct Header {
     /// How many survey response lines follow the attempt lines.
     #[serde(default)]
     pub survey_responses: usize,
+    /// How many suggestion lines (the suggestion box, with each history) follow the survey responses.
+    #[serde(default)]
+    pub suggestions: usize,
 }
 
 impl Header {
     pub fn new(competitions: Vec<String>, attempts: usize) -> Header {
         let exported_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let (surveys, survey_responses) = (Vec::new(), 0);
+        let (surveys, survey_responses, suggestions) = (Vec::new(), 0, 0);
         Header {
             format: FORMAT.into(),
             version: VERSION,
@@ -58,6 +61,7 @@ impl Header {
             attempts,
             surveys,
             survey_responses,
+            suggestions,
         }
     }
 }
@@ -172,6 +176,13 @@ pub(super) fn next_record<R: BufRead>(lines: &mut Lines<'_, R>) -> Result<Option
     next_line_of(lines, &format!("an attempt line {RECORD_SHAPE}"))
 }
 
+/// The next suggestion line, as `next_record`.
+pub(super) fn next_suggestion<R: BufRead>(
+    lines: &mut Lines<'_, R>,
+) -> Result<Option<(usize, super::suggest::SuggestionLine)>, Diagnostic> {
+    next_line_of(lines, &format!("a suggestion line {}", super::suggest::SHAPE))
+}
+
 /// The next survey response line, as `next_record`.
 pub(super) fn next_survey<R: BufRead>(lines: &mut Lines<'_, R>) -> Result<Option<(usize, SurveyLine)>, Diagnostic> {
     next_line_of(lines, &format!("a survey response line {SURVEY_SHAPE}"))
@@ -284,7 +295,7 @@ fn check_surveys<R: BufRead>(lines: &mut Lines<'_, R>, header: &Header, errors: 
     let surveys: HashSet<&str> = header.surveys.iter().map(String::as_str).collect();
     let mut seen: HashMap<u64, usize> = HashMap::new();
     let mut count = 0;
-    while errors.0.len() < MAX_ERRORS {
+    while errors.0.len() < MAX_ERRORS && count < header.survey_responses {
         let (n, SurveyLine { survey_response: r }) = match next_survey(lines) {
             Ok(Some(r)) => r,
             Ok(None) => break,
@@ -315,6 +326,39 @@ fn check_surveys<R: BufRead>(lines: &mut Lines<'_, R>, header: &Header, errors: 
         let msg = format!(
             "expected {} survey response line(s) as the header says, found {count}; is the file complete?",
             header.survey_responses
+        );
+        errors.push(Diagnostic::error(path, lines.number, 0, msg));
+    }
+    if !errors.has_errors() {
+        check_suggestions(lines, header, errors);
+    }
+}
+
+/// Checks the suggestion lines that end the file: tickets unique, histories numbered, the count.
+fn check_suggestions<R: BufRead>(lines: &mut Lines<'_, R>, header: &Header, errors: &mut Diagnostics) {
+    let path = lines.path;
+    let mut seen = HashSet::new();
+    let mut count = 0;
+    while errors.0.len() < MAX_ERRORS {
+        match next_suggestion(lines) {
+            Ok(Some((n, line))) => {
+                count += 1;
+                super::suggest::check_line(path, n, &line.suggestion, &mut seen, errors);
+            }
+            Ok(None) => break,
+            Err(d) => {
+                let unreadable = !d.message.starts_with("expected a suggestion line");
+                errors.push(d);
+                if unreadable {
+                    return;
+                }
+            }
+        }
+    }
+    if count != header.suggestions && !errors.has_errors() {
+        let msg = format!(
+            "expected {} suggestion line(s) as the header says, found {count}; is the file complete?",
+            header.suggestions
         );
         errors.push(Diagnostic::error(path, lines.number, 0, msg));
     }

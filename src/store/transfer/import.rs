@@ -73,6 +73,7 @@ macro_rules! backend_import {
 
         use super::*;
         use crate::store::surveys::COLUMNS as SURVEY_COLUMNS;
+        use crate::store::transfer::suggest::{EventRecord, SuggestionRecord};
         use crate::store::transfer::TransferError;
         use crate::store::{SurveyResponseRow, COLUMNS};
 
@@ -81,6 +82,7 @@ macro_rules! backend_import {
             file: &Path,
             mut records: impl Iterator<Item = Result<(usize, Record), TransferError>>,
             surveys: impl Iterator<Item = Result<(usize, SurveyResponseRow), TransferError>>,
+            suggestions: impl Iterator<Item = Result<(usize, SuggestionRecord), TransferError>>,
         ) -> Result<ImportReport, TransferError> {
             let mut tx = pool.begin().await?;
             let mut report = ImportReport::default();
@@ -119,12 +121,77 @@ macro_rules! backend_import {
                 report.completed += complete.len();
             }
             import_surveys(&mut tx, file, surveys, &mut report, &mut conflicts).await?;
+            import_suggestions(&mut tx, file, suggestions, &mut report, &mut conflicts).await?;
             if conflicts.has_errors() {
                 tx.rollback().await?;
                 return Err(TransferError::Conflicts(conflicts));
             }
             tx.commit().await?;
             Ok(report)
+        }
+
+        /// Suggestions with their histories, one by one (a box holds thousands, not millions): new ones inserted
+        /// with the day's ticket counter raised past them, identical ones skipped, others conflicts.
+        async fn import_suggestions(
+            tx: &mut Transaction<'_, $Db>,
+            file: &Path,
+            suggestions: impl Iterator<Item = Result<(usize, SuggestionRecord), TransferError>>,
+            report: &mut ImportReport,
+            conflicts: &mut Diagnostics,
+        ) -> Result<(), TransferError> {
+            use crate::store::transfer::suggest::{COLUMNS as S_COLUMNS, EVENT_COLUMNS};
+            for item in suggestions {
+                let (line, s) = item?;
+                let sql = format!("SELECT {S_COLUMNS} FROM suggestions WHERE ticket = $1");
+                let stored: Option<SuggestionRecord> = sqlx::query_as(&sql).bind(&s.ticket).fetch_optional(&mut **tx).await?;
+                if let Some(mut stored) = stored {
+                    let sql = format!("SELECT {EVENT_COLUMNS} FROM suggestion_events WHERE ticket = $1 ORDER BY n");
+                    let events: Vec<(String, i64, i64, String, Option<String>, Option<i64>)> =
+                        sqlx::query_as(&sql).bind(&s.ticket).fetch_all(&mut **tx).await?;
+                    stored.events = events
+                        .into_iter()
+                        .map(|(_, n, at, action, unit, due_at)| EventRecord { n, at, action, unit, due_at })
+                        .collect();
+                    if stored == s {
+                        report.suggestions_unchanged += 1;
+                    } else {
+                        let msg = format!("suggestion {} is already stored with another state or history", s.ticket);
+                        conflicts.push(Diagnostic::error(file, line, 0, msg));
+                    }
+                    continue;
+                }
+                if conflicts.has_errors() {
+                    continue;
+                }
+                let sql = format!(
+                    "INSERT INTO suggestions ({S_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+                );
+                sqlx::query(&sql)
+                    .bind(&s.ticket).bind(&s.day).bind(s.seq).bind(&s.code_hash).bind(&s.category).bind(&s.body)
+                    .bind(&s.town).bind(&s.contact).bind(s.public_ok).bind(&s.status).bind(&s.unit).bind(s.due_at)
+                    .bind(&s.reply).bind(s.created_at).bind(s.closed_at)
+                    .execute(&mut **tx)
+                    .await?;
+                for e in &s.events {
+                    let sql = format!("INSERT INTO suggestion_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)");
+                    sqlx::query(&sql)
+                        .bind(&s.ticket).bind(e.n).bind(e.at).bind(&e.action).bind(&e.unit).bind(e.due_at)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                // New tickets of that day are numbered after the imported ones.
+                sqlx::query(
+                    "INSERT INTO suggestion_days (day, last) VALUES ($1, $2) \
+                     ON CONFLICT (day) DO UPDATE SET last = CASE WHEN suggestion_days.last > $2 \
+                     THEN suggestion_days.last ELSE $2 END",
+                )
+                .bind(&s.day)
+                .bind(s.seq)
+                .execute(&mut **tx)
+                .await?;
+                report.suggestions_added += 1;
+            }
+            Ok(())
         }
 
         /// Survey responses, a chunk at a time: new ones inserted, identical ones skipped, others conflicts.
