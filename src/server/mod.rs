@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod favicon;
 pub mod flow;
+pub mod items;
 pub mod laws;
 pub mod limits;
 pub mod live;

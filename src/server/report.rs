@@ -238,6 +238,7 @@ pub async fn results_xlsx(state: &AppState, comp_id: &str) -> Result<Vec<u8>, Ap
     let board = board::leaderboard(state, comp_id).await?;
     let stats = state.store.question_stats(comp_id).await?;
     let detail: Vec<Vec<Cell>> = attempts.iter().map(|r| detail_row(state, comp, r, lang)).collect();
+    let items = super::items::analyse(state, comp_id).await?;
     let sheets = [
         ("detail", detail_headers(lang), detail, false),
         ("organizations", headers(lang, "report.org", &ORG_COLUMNS), organization_rows(lang, &board), false),
@@ -248,6 +249,7 @@ pub async fn results_xlsx(state: &AppState, comp_id: &str) -> Result<Vec<u8>, Ap
             true,
         ),
         ("questions", headers(lang, "report.question", &QUESTION_COLUMNS), question_rows(state, lang, stats), false),
+        ("items", headers(lang, "report.item", &super::items::COLUMNS), super::items::rows(state, &items), false),
     ];
     book(lang, &sheets)
 }

@@ -31,6 +31,7 @@ mod pages_security;
 mod pages_signin;
 mod quiz_draw;
 mod quiz_grade;
+mod quiz_items;
 mod quiz_load;
 mod serve_abuse;
 mod serve_live;

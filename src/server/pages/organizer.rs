@@ -199,6 +199,10 @@ pub(super) async fn dashboard(State(state): State<AppState>, Path(id): Path<Stri
     let towns: Vec<TownRow> = summary::towns(&board.organizations).into_iter().map(|t| town_row(lang, t)).collect();
     ctx.insert("towns", &towns);
     ctx.insert("weakest", &weakest(&state.quizzes, lang, stats));
+    match crate::server::items::analyse(&state, &id).await {
+        Ok(items) => ctx.insert("items", &crate::server::items::views(&state, &items)),
+        Err(e) => return no_store(error_page(&state, e)),
+    }
     ctx.insert("link", &qr::link(&state.pages.config, &headers, &id));
     no_store(page(&state, "admin.html", &ctx, StatusCode::OK))
 }

@@ -1,0 +1,77 @@
+//! Item analysis (issue 11, "see which questions fail"): facility, discrimination (upper and lower 27 %), the
+//! options chosen and the flags, against figures worked out by hand; the organizer page and the XLSX report show it.
+
+use pufa::quiz::items::{analyse, Flag, ItemAnswer, Sitting};
+use pufa::quiz::QuestionType;
+
+use crate::common::{fixture, test_app, TOKEN};
+
+#[test]
+fn facility_discrimination_choices_and_flags_by_hand() {
+    let set = fixture();
+    let q =
+        set.banks.values().flat_map(|b| &b.questions).find(|q| q.kind == QuestionType::Single && q.options.len() == 3);
+    let q = q.expect("a single question with three options in the fixture");
+    let key = q.answer[0];
+    let wrong = (0..3).find(|o| *o != key).unwrap();
+    // Ten attempts scored 100, 90, …, 10, each twice: 20 attempts, groups of ceil(0.27 × 20) = 6.
+    // Upper (100, 90, 80 twice): right, right, wrong → 4 of 6. Lower (30, 20, 10 twice): all right → 6 of 6.
+    // Middle (70…40 twice): right, right, wrong, wrong → 4 of 8. In all 14 of 20 right; the wrong ones chose `wrong`.
+    let right = [true, true, false, true, true, false, false, true, true, true];
+    let mut sittings = Vec::new();
+    for (i, r) in right.iter().enumerate() {
+        for _ in 0..2 {
+            let chosen = vec![if *r { key } else { wrong }];
+            let answers = vec![ItemAnswer { question: q.id.clone(), correct: *r, chosen }];
+            sittings.push(Sitting { score: 100 - 10 * i as i64, answers });
+        }
+    }
+    let stats = analyse(&set, &sittings);
+    assert_eq!(stats.len(), 1);
+    let s = &stats[0];
+    assert_eq!((s.answered, s.correct), (20, 14));
+    assert!((s.facility - 0.7).abs() < 1e-9);
+    assert!((s.discrimination.unwrap() - (4.0 / 6.0 - 1.0)).abs() < 1e-9, "{:?}", s.discrimination);
+    let mut want = vec![0; 3];
+    want[key] = 14;
+    want[wrong] = 6;
+    assert_eq!(s.chosen, want);
+    let unused: Vec<Flag> =
+        (0..3).filter(|o| *o != key && *o != wrong).map(|option| Flag::UnusedDistractor { option }).collect();
+    assert_eq!(s.flags[0], Flag::NegativeDiscrimination);
+    assert_eq!(s.flags[1..], unused[..]);
+
+    // Fewer than 20 answers: the figures, no flags.
+    let stats = analyse(&set, &sittings[..10]);
+    assert!(stats[0].flags.is_empty() && stats[0].answered == 10);
+}
+
+#[tokio::test]
+async fn the_organizer_page_and_the_report_show_the_analysis() {
+    let t = test_app().await;
+    let mut drawn = std::collections::BTreeSet::new();
+    for (name, right) in [("甲", 5), ("乙", 0)] {
+        let (_, started) = t.start("open", name, "school-a", "一班").await;
+        let qs = &started["questions"];
+        let all = crate::common::ids(qs);
+        drawn.extend(all.iter().cloned());
+        let right: Vec<&str> = all.iter().take(right).map(String::as_str).collect();
+        let (status, r) =
+            t.submit(started["attempt"].as_str().unwrap(), crate::common::answers_with(&t.set, qs, &right)).await;
+        assert!(status.is_success(), "{r}");
+    }
+    let session = t.admin_cookie(TOKEN).await;
+    let page = t.get_page("/quiz/open/admin", Some(&session)).await;
+    assert!(page.body.contains("题目分析") && page.body.contains("<table class=\"items\">"), "{}", page.body);
+    assert!(page.body.contains("100.0%") && page.body.contains("0.0%"), "甲 had all right, 乙 none");
+    let req = axum::http::Request::get("/api/competitions/open/results.xlsx")
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (_, _, bytes) = t.raw(req).await;
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range("题目分析").unwrap();
+    assert_eq!(sheet.get_size().0, 1 + drawn.len(), "a header and every question drawn");
+    assert_eq!(sheet.get((0, 6)), Some(&calamine::Data::String("区分度".into())));
+}
