@@ -64,6 +64,13 @@ async fn the_organizer_page_and_the_report_show_the_analysis() {
     let page = t.get_page("/quiz/open/admin", Some(&session)).await;
     assert!(page.body.contains("题目分析") && page.body.contains("<table class=\"items\">"), "{}", page.body);
     assert!(page.body.contains("100.0%") && page.body.contains("0.0%"), "甲 had all right, 乙 none");
+    // The score bands: 乙's 0 in the first, 甲's full marks in the last; the towns' participation as bars.
+    assert!(
+        page.body.contains("<title>0–9：1</title>") && page.body.contains("<title>90–100：1</title>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<svg class=\"chart rates\""));
     let req = axum::http::Request::get("/api/competitions/open/results.xlsx")
         .header("authorization", format!("Bearer {TOKEN}"))
         .body(axum::body::Body::empty())

@@ -196,7 +196,13 @@ pub(super) async fn dashboard(State(state): State<AppState>, Path(id): Path<Stri
     ctx.insert("comp", &view::facts(comp, lang, status(&state, comp)));
     ctx.insert("orgs", &orgs);
     ctx.insert("top", &people(&board, lang));
-    let towns: Vec<TownRow> = summary::towns(&board.organizations).into_iter().map(|t| town_row(lang, t)).collect();
+    let town_figures = summary::towns(&board.organizations);
+    ctx.insert("town_rates", &super::charts::town_rates(&town_figures));
+    match state.store.standings(&id).await {
+        Ok(s) => ctx.insert("bands", &super::charts::score_bands(&s, comp.max_score())),
+        Err(e) => return no_store(error_page(&state, e.into())),
+    }
+    let towns: Vec<TownRow> = town_figures.into_iter().map(|t| town_row(lang, t)).collect();
     ctx.insert("towns", &towns);
     ctx.insert("weakest", &weakest(&state.quizzes, lang, stats));
     match crate::server::items::analyse(&state, &id).await {
