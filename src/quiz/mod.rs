@@ -5,6 +5,7 @@ mod draw;
 pub mod files;
 mod grade;
 pub mod identity;
+pub mod import;
 mod load;
 pub mod locate;
 pub mod model;
