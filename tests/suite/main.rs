@@ -22,6 +22,8 @@ mod content_markdown;
 mod content_shortcodes;
 mod content_text;
 mod content_video;
+mod import_documents;
+mod import_questions;
 mod kill;
 mod ops_migrate;
 mod ops_transfer;

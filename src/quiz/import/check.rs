@@ -19,17 +19,17 @@ pub fn check(bank: &str, files: &[(PathBuf, Vec<Raw>)]) -> Result<Vec<Imported>,
             let before = diags.0.len();
             let q = question(label, bank, raw, &mut diags);
             let (Some(q), true) = (q, diags.0.len() == before) else { continue };
-            let here = where_(label, &raw.spot(Field::Stem));
-            if let Some(other) = seen.insert(q.id.clone(), here) {
-                let msg = if raw.id.trim().is_empty() {
-                    format!("题干: the same question as {other}")
-                } else {
-                    format!("编号 {}: used twice, also at {other}", q.id)
+            // A generated id repeats when the stem does: point at the stems then, else at the 编号 cells.
+            let f = if raw.id.trim().is_empty() { Field::Stem } else { Field::Id };
+            if let Some(other) = seen.get(&q.id) {
+                let msg = match f {
+                    Field::Stem => format!("题干: the same question as {other}"),
+                    _ => format!("编号 {}: used twice, also at {other}", q.id),
                 };
-                let f = if raw.id.trim().is_empty() { Field::Stem } else { Field::Id };
                 diags.push(at(label, &raw.spot(f), msg));
                 continue;
             }
+            seen.insert(q.id.clone(), where_(label, &raw.spot(f)));
             out.push(q);
         }
     }
