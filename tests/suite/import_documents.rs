@@ -227,3 +227,33 @@ async fn imported_questions_can_be_drawn_answered_and_graded() {
     assert_eq!(status, StatusCode::OK, "{result}");
     assert_eq!(result["score"], 100, "{result}");
 }
+
+/// Files saved by other programs' libraries (openpyxl, python-docx; see tests/fixtures/import/make.py): shared
+/// strings, a boolean cell as a judge answer, a number as 编号, a title row; styles, a heading, a tab between
+/// options, a bold run and a line break inside a paragraph.
+#[test]
+fn files_saved_by_openpyxl_and_python_docx_import() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+    let dir = site();
+    let (ok, err, _) =
+        import(dir.path(), "a.xlsx", &fs::read(fixtures.join("openpyxl.xlsx")).unwrap(), &["--bank", "py"]);
+    assert!(ok, "{err}");
+    let set = loaded(dir.path());
+    let bank = &set.banks["py"];
+    let got: Vec<(&str, QuestionType, &[usize])> =
+        bank.questions.iter().map(|q| (q.id.as_str(), q.kind, q.answer.as_slice())).collect();
+    assert_eq!(got[0], ("py1", QuestionType::Single, &[0][..]));
+    assert_eq!(got[1], ("py2", QuestionType::Multiple, &[0, 1, 2][..]));
+    assert_eq!((got[2].1, got[2].2), (QuestionType::Judge, &[0][..]));
+    assert_eq!(got[3].0, "3");
+    assert_eq!(bank.questions[0].tags, ["宪法", "国家"]);
+
+    let (ok, err, _) =
+        import(dir.path(), "b.docx", &fs::read(fixtures.join("python-docx.docx")).unwrap(), &["--bank", "pd"]);
+    assert!(ok, "{err}");
+    let got = questions(&loaded(dir.path()), "pd");
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].2, ["集中力量进行社会主义现代化建设", "发展经济"]);
+    assert_eq!(got[0].5, "《中华人民共和国宪法》序言 & 总纲");
+    assert_eq!((got[1].0, got[1].3.as_slice()), (QuestionType::Judge, &[0][..]));
+}
