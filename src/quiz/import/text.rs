@@ -124,8 +124,9 @@ fn heading(line: &str) -> Option<&str> {
     let rest = line.trim_start_matches(['（', '(', '第']).trim_start_matches(numerals);
     let rest = rest.trim_start_matches(['、', '.', '．', '）', ')', ' ', '部', '分']);
     let short = rest.chars().count() <= 24 && !rest.contains(['：', ':', '。', '？']);
-    (short && (rest.len() < line.len() || line.chars().count() <= 8) && super::check::kind_of(rest).is_some())
-        .then_some(rest)
+    // 判断题（每题1分，共10分） is a heading too: a short line that starts with the type's name.
+    let named = ["单选", "单项", "多选", "多项", "不定项", "判断", "是非"].iter().any(|k| rest.starts_with(k));
+    (short && (rest.len() < line.len() || named) && super::check::kind_of(rest).is_some()).then_some(rest)
 }
 
 /// A labelled line: `答案：B`, `【解析】…`, `法律依据：…`.
@@ -192,6 +193,7 @@ mod tests {
         assert_eq!(numbered("1.5万元以下"), None);
         assert_eq!(heading("一、单项选择题（每题2分）"), Some("单项选择题（每题2分）"));
         assert_eq!(heading("判断题"), Some("判断题"));
+        assert_eq!(heading("判断题（每题1分，共10分）"), Some("判断题（每题1分，共10分）"));
         assert_eq!(heading("下列说法是否正确，请判断"), None);
         assert_eq!(labelled("【答案】B"), Some((Field::Answer, "B")));
         let got = options("A.甲  B、乙 C．丙").unwrap();
