@@ -97,8 +97,8 @@ pub enum Command {
 /// What `pufa import` reads besides a results file.
 #[derive(Debug, Subcommand)]
 pub enum ImportWhat {
-    /// Read questions from .xlsx/.xls/.csv sheets or .docx/.txt exam documents into SOURCE/quizzes/banks/ID.yaml;
-    /// nothing is written when any question is wrong.
+    /// Read questions from .xlsx/.xls/.csv sheets, .docx/.txt exam documents or Moodle .gift files into
+    /// SOURCE/quizzes/banks/ID.yaml; nothing is written when any question is wrong.
     Questions {
         /// The files to read; their questions go into one bank.
         #[arg(required = true)]

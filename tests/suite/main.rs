@@ -23,6 +23,7 @@ mod content_shortcodes;
 mod content_text;
 mod content_video;
 mod import_documents;
+mod import_gift;
 mod import_questions;
 mod kill;
 mod ops_migrate;

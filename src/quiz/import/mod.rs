@@ -1,12 +1,13 @@
-//! Question importer: exam questions kept in Excel, CSV, Word or plain text, read into bank questions.
+//! Question importer: exam questions kept in Excel, CSV, Word, plain text or Moodle's GIFT, read into bank questions.
 //! Pure: bytes in, questions or diagnostics out; writing the bank is `commands::import`'s job.
 //!
-//! Each reader (`sheet`, `text`, `docx`) turns its file into [`Raw`] questions that remember where each field
+//! Each reader (`sheet`, `text`, `docx`, `gift`) turns its file into [`Raw`] questions that remember where each field
 //! came from (a cell such as `Sheet1!D7`, or a line); [`check`] then reads their types and answers, so every
 //! format reports the same mistakes with the same words.
 
 mod check;
 mod docx;
+mod gift;
 mod sheet;
 mod text;
 pub mod yaml;
@@ -91,6 +92,7 @@ pub enum Format {
     Csv,
     Text,
     Docx,
+    Gift,
 }
 
 impl Format {
@@ -102,6 +104,7 @@ impl Format {
             "csv" => Some(Format::Csv),
             "txt" => Some(Format::Text),
             "docx" => Some(Format::Docx),
+            "gift" => Some(Format::Gift),
             _ => None,
         }
     }
@@ -112,14 +115,17 @@ pub fn read(label: &Path, format: Format, bytes: &[u8]) -> Result<Vec<Raw>, Diag
     match format {
         Format::Xlsx => sheet::xlsx(label, bytes),
         Format::Csv => sheet::csv(label, bytes),
-        Format::Text => match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
-            Ok(t) => Ok(text::parse(t.lines().map(str::to_string).collect())),
-            Err(_) => match sheet::gbk(bytes) {
-                Some(t) => Ok(text::parse(t.lines().map(str::to_string).collect())),
-                None => Err(one(label, "expected UTF-8 or GBK text")),
-            },
-        },
+        Format::Text => decode(label, bytes).map(|t| text::parse(t.lines().map(str::to_string).collect())),
+        Format::Gift => gift::parse(label, &decode(label, bytes)?),
         Format::Docx => docx::paragraphs(bytes).map(text::parse).map_err(|why| one(label, &why)),
+    }
+}
+
+/// A text file in UTF-8 (with or without a BOM) or GBK/GB18030.
+fn decode(label: &Path, bytes: &[u8]) -> Result<String, Diagnostics> {
+    match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
+        Ok(t) => Ok(t.to_string()),
+        Err(_) => sheet::gbk(bytes).ok_or_else(|| one(label, "expected UTF-8 or GBK text")),
     }
 }
 

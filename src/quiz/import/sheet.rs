@@ -34,10 +34,7 @@ pub fn xlsx(label: &Path, bytes: &[u8]) -> Result<Vec<Raw>, Diagnostics> {
 
 /// A CSV sheet in UTF-8 (with or without a BOM) or GBK/GB18030, as Excel in China saves it.
 pub fn csv(label: &Path, bytes: &[u8]) -> Result<Vec<Raw>, Diagnostics> {
-    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
-        Ok(t) => t.to_string(),
-        Err(_) => gbk(bytes).ok_or_else(|| one(label, "expected UTF-8 or GBK text"))?,
-    };
+    let text = super::decode(label, bytes)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut grid = Vec::new();
     for (i, rec) in reader.records().enumerate() {
