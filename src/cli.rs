@@ -81,7 +81,7 @@ pub enum Command {
         output: PathBuf,
     },
     /// Read a file written by `pufa export` into the database, all or nothing; importing twice counts once.
-    /// `pufa import questions` and `pufa import template` bring exam questions from Excel, CSV, Word and text.
+    /// `pufa import questions` and `pufa import template` bring exam questions from Excel, CSV, Word, text and GIFT.
     #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Import {
         #[command(subcommand)]
