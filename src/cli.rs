@@ -81,11 +81,49 @@ pub enum Command {
         output: PathBuf,
     },
     /// Read a file written by `pufa export` into the database, all or nothing; importing twice counts once.
+    /// `pufa import questions` and `pufa import template` bring exam questions from Excel, CSV, Word, text and GIFT.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Import {
+        #[command(subcommand)]
+        what: Option<ImportWhat>,
         /// The file to read.
-        file: PathBuf,
+        #[arg(required = true)]
+        file: Option<PathBuf>,
         #[command(flatten)]
         db: Database,
+    },
+}
+
+/// What `pufa import` reads besides a results file.
+#[derive(Debug, Subcommand)]
+pub enum ImportWhat {
+    /// Read questions from .xlsx/.xls/.csv sheets, .docx/.txt exam documents or Moodle .gift files into
+    /// SOURCE/quizzes/banks/ID.yaml; nothing is written when any question is wrong.
+    Questions {
+        /// The files to read; their questions go into one bank.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The site folder, holding quizzes/.
+        #[arg(long, short, default_value = ".")]
+        source: PathBuf,
+        /// The bank id (default: the first file's name, in pinyin for Chinese).
+        #[arg(long)]
+        bank: Option<String>,
+        /// The bank's title (default: the existing bank's, else the first file's name).
+        #[arg(long)]
+        title: Option<String>,
+        /// Replace an existing bank instead of merging into it by question id.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Write the Excel template for questions: its columns, one example per type, a note on each column.
+    Template {
+        /// The file to write.
+        #[arg(long, short, default_value = "题库模板.xlsx")]
+        output: PathBuf,
+        /// The site folder, whose site.yaml `language` is that of the notes.
+        #[arg(long, short, default_value = ".")]
+        source: PathBuf,
     },
 }
 

@@ -43,8 +43,10 @@ fn main() -> ExitCode {
             let lang = pufa::commands::lang(&db.source);
             runtime().and_then(|rt| rt.block_on(pufa::commands::db::export(&db.url(), &competitions, &output, lang)))
         }
-        Command::Import { file, db } => {
+        Command::Import { what: Some(what), .. } => pufa::commands::import::run(what),
+        Command::Import { what: None, file, db } => {
             let lang = pufa::commands::lang(&db.source);
+            let file = file.unwrap_or_default();
             runtime().and_then(|rt| rt.block_on(pufa::commands::db::import(&db.url(), &file, lang)))
         }
     };

@@ -1,9 +1,10 @@
 //! The commands of the `pufa` binary, each a thin shell over the library: `build` (`pufa build`, `pufa check`),
-//! `serve` (`pufa serve`) and `db` (`pufa migrate`, `pufa export`, `pufa import`). What they share: the site
-//! folder's default database and its language.
+//! `serve` (`pufa serve`), `db` (`pufa migrate`, `pufa export`, `pufa import`) and `import` (`pufa import questions`,
+//! `pufa import template`). What they share: the site folder's default database and its language.
 
 pub mod build;
 pub mod db;
+pub mod import;
 pub mod serve;
 
 use std::path::Path;

@@ -5,6 +5,7 @@ mod draw;
 pub mod files;
 mod grade;
 pub mod identity;
+pub mod import;
 pub mod items;
 mod load;
 pub mod locate;
