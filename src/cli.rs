@@ -116,6 +116,15 @@ pub enum ImportWhat {
         #[arg(long)]
         replace: bool,
     },
+    /// Read organizations (名称, 类型 学校/企业/其他, 乡镇, 人数, optional 编号) from an .xlsx/.xls/.csv sheet into
+    /// SOURCE/quizzes/organizations.yaml, merged with those there: existing ids stay, new ones come from the name.
+    Organizations {
+        /// The sheet to read.
+        file: PathBuf,
+        /// The site folder, holding quizzes/.
+        #[arg(long, short, default_value = ".")]
+        source: PathBuf,
+    },
     /// Write the Excel template for questions: its columns, one example per type, a note on each column.
     Template {
         /// The file to write.

@@ -24,6 +24,7 @@ mod content_text;
 mod content_video;
 mod import_documents;
 mod import_gift;
+mod import_orgs;
 mod import_questions;
 mod kill;
 mod ops_migrate;

@@ -1,6 +1,8 @@
-//! `pufa import questions` and `pufa import template`: reads question files with `quiz::import`, merges them into
-//! SOURCE/quizzes/banks/ID.yaml, checks the result as `pufa check` would, and writes it atomically.
+//! `pufa import questions`, `pufa import organizations` and `pufa import template`: reads question files with
+//! `quiz::import`, merges them into SOURCE/quizzes/banks/ID.yaml (organizations into organizations.yaml), checks the
+//! result as `pufa check` would, and writes it atomically.
 
+mod orgs;
 mod template;
 
 use std::collections::BTreeMap;
@@ -25,6 +27,7 @@ pub fn run(what: ImportWhat) -> anyhow::Result<()> {
             questions(&Options { files, source, bank, title, replace }, lang)
         }
         ImportWhat::Template { output, source } => template::write(&output, super::lang(&source)),
+        ImportWhat::Organizations { file, source } => orgs::run(&file, &source, super::lang(&source)),
     }
 }
 
@@ -37,11 +40,11 @@ pub struct Options {
     pub replace: bool,
 }
 
-fn say(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+pub(crate) fn say(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     fill(t(lang, key), args)
 }
 
-fn refuse(lang: Lang, diags: &Diagnostics) -> anyhow::Error {
+pub(crate) fn refuse(lang: Lang, diags: &Diagnostics) -> anyhow::Error {
     anyhow::anyhow!("{}\n{}", localize::diagnostics(lang, diags), t(lang, "import.nothing_written"))
 }
 
@@ -84,7 +87,7 @@ pub fn questions(opts: &Options, lang: Lang) -> anyhow::Result<()> {
     let (merged, added, updated) = merge(old, &imported);
     let text = yaml::bank(lang, &id, &title, &names(&opts.files), &merged);
 
-    verify(&opts.source, &path, &text, lang)?;
+    verify(&opts.source, &Path::new("banks").join(format!("{id}.yaml")), &text, lang)?;
     fs::create_dir_all(&banks)
         .with_context(|| say(lang, "import.write_failed", &[("file", &path.display().to_string())]))?;
     let tmp = banks.join(format!(".{id}.yaml.tmp"));
@@ -143,18 +146,21 @@ fn merge(old: Vec<Imported>, new: &[Imported]) -> (Vec<Imported>, usize, usize) 
     (merged, added, updated)
 }
 
-/// Loads a copy of SOURCE/quizzes with the new bank in place, as `pufa check` and `pufa serve` will: a question id
-/// used by another bank, or a competition that would draw more than the bank now holds, is refused here.
-fn verify(source: &Path, path: &Path, text: &str, lang: Lang) -> anyhow::Result<()> {
+/// Loads a copy of SOURCE/quizzes with `text` in place of its file `rel` (a bank, organizations.yaml), as `pufa
+/// check` and `pufa serve` will: a question id used by another bank, a competition that would draw more than the
+/// bank now holds, an organization id used twice, is refused here.
+pub(crate) fn verify(source: &Path, rel: &Path, text: &str, lang: Lang) -> anyhow::Result<()> {
     let quizzes = source.join("quizzes");
     let scratch = source.join(".pufa-cache").join(format!("import-{}", std::process::id()));
     let copy = scratch.join("quizzes");
     let result = (|| {
         let _ = fs::remove_dir_all(&scratch);
         copy_dir(&quizzes, &copy)?;
-        let banks = copy.join("banks");
-        fs::create_dir_all(&banks)?;
-        fs::write(banks.join(path.file_name().unwrap_or_default()), text)?;
+        let target = copy.join(rel);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        fs::write(target, text)?;
         Ok::<_, std::io::Error>(crate::quiz::load(&copy).1)
     })();
     let _ = fs::remove_dir_all(&scratch);

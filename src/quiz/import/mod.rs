@@ -8,6 +8,7 @@
 mod check;
 mod docx;
 mod gift;
+pub mod orgs;
 mod sheet;
 mod text;
 pub mod yaml;

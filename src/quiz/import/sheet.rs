@@ -34,18 +34,52 @@ pub fn xlsx(label: &Path, bytes: &[u8]) -> Result<Vec<Raw>, Diagnostics> {
 
 /// A CSV sheet in UTF-8 (with or without a BOM) or GBK/GB18030, as Excel in China saves it.
 pub fn csv(label: &Path, bytes: &[u8]) -> Result<Vec<Raw>, Diagnostics> {
-    let text = super::decode(label, bytes)?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut grid = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| one(label, &format!("row {}: not readable as CSV ({e})", i + 1)))?;
-        grid.push(rec.iter().map(str::to_string).collect());
-    }
+    let grid = grids(label, true, bytes)?.pop().map(|g| g.cells).unwrap_or_default();
     let mut diags = Diagnostics::default();
     let sheet = Sheet { label, prefix: String::new(), grid, r0: 0, c0: 0 };
     let out = sheet.questions(&mut diags);
     let found = out.is_some();
     finish(label, found, out.unwrap_or_default(), diags)
+}
+
+/// The cells of every sheet of a workbook (`Sheet1!`) or of a CSV file (no prefix) as text, with where each grid
+/// starts in its sheet (0-based row and column), for other tables than questions (`orgs`).
+pub fn grids(label: &Path, csv_file: bool, bytes: &[u8]) -> Result<Vec<Grid>, Diagnostics> {
+    if csv_file {
+        let text = super::decode(label, bytes)?;
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        let mut cells = Vec::new();
+        for (i, rec) in reader.records().enumerate() {
+            let rec = rec.map_err(|e| one(label, &format!("row {}: not readable as CSV ({e})", i + 1)))?;
+            cells.push(rec.iter().map(str::to_string).collect());
+        }
+        return Ok(vec![Grid { prefix: String::new(), cells, r0: 0, c0: 0 }]);
+    }
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
+        .map_err(|e| one(label, &format!("not a readable Excel workbook ({e})")))?;
+    let mut out = Vec::new();
+    for name in book.sheet_names() {
+        let Ok(range) = book.worksheet_range(&name) else { continue };
+        let (r0, c0) = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
+        let cells = range.rows().map(|row| row.iter().map(cell).collect()).collect();
+        out.push(Grid { prefix: format!("{name}!"), cells, r0, c0 });
+    }
+    Ok(out)
+}
+
+/// A sheet's cells as text.
+pub struct Grid {
+    pub prefix: String,
+    pub cells: Vec<Vec<String>>,
+    pub r0: usize,
+    pub c0: usize,
+}
+
+impl Grid {
+    /// The name of cell (`r`, `c`) of the grid: `Sheet1!D7`, or `D7` in a CSV.
+    pub fn spot(&self, r: usize, c: usize) -> Spot {
+        Spot::Cell(format!("{}{}{}", self.prefix, column(self.c0 + c), self.r0 + r + 1))
+    }
 }
 
 /// GB18030 (a superset of GBK) text, if `bytes` is that without errors.
