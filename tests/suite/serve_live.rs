@@ -219,17 +219,26 @@ impl Client {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_saved_file_is_rebuilt_and_reloads_open_pages() {
-    let (_dir, root, engine) = site();
+/// A watching server of `root` on a real local port: its reload channel, the watcher, the address and the task.
+async fn watched_server(
+    root: &Path,
+    engine: Engine,
+) -> (Arc<Live>, live::Watching, SocketAddr, tokio::task::JoinHandle<()>) {
     let live = Live::new(Default::default());
-    let state = state(&root, Some(live.clone())).await;
+    let state = state(root, Some(live.clone())).await;
     let watching = live::watch(engine, live.clone(), state.pages.clone()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(async move {
         axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
+    (live, watching, addr, server)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_file_is_rebuilt_and_reloads_open_pages() {
+    let (_dir, root, engine) = site();
+    let (live, watching, addr, server) = watched_server(&root, engine).await;
     let http = reqwest::Client::new();
     let page = |p: &str| format!("http://{addr}{p}");
     let resp = http.get(page("/_pufa/live")).send().await.unwrap();
@@ -305,14 +314,7 @@ async fn an_edited_template_shows_on_the_competition_pages_too() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_appears_when_its_publish_date_arrives() {
     let (_dir, root, engine) = site();
-    let live = Live::new(Default::default());
-    let state = state(&root, Some(live.clone())).await;
-    let watching = live::watch(engine, live.clone(), state.pages.clone()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
-    });
+    let (live, watching, addr, server) = watched_server(&root, engine).await;
     let http = reqwest::Client::new();
     let resp = http.get(format!("http://{addr}/_pufa/live")).send().await.unwrap();
     let mut client = Client { resp, seen: String::new() };
