@@ -10,6 +10,7 @@ pub mod items;
 mod load;
 pub mod locate;
 pub mod model;
+pub mod scratch;
 pub mod suggestions;
 pub mod survey;
 mod validate;

@@ -2,8 +2,8 @@
 //! `quiz::import`, merges them into SOURCE/quizzes/banks/ID.yaml (organizations into organizations.yaml), checks the
 //! result as `pufa check` would, and writes it atomically.
 
-mod orgs;
-mod template;
+pub mod orgs;
+pub mod template;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -51,15 +51,51 @@ pub(crate) fn refuse(lang: Lang, diags: &Diagnostics) -> anyhow::Error {
 /// `pufa import questions`: all questions of all files are right, and the bank with them loads cleanly, or
 /// nothing is written.
 pub fn questions(opts: &Options, lang: Lang) -> anyhow::Result<()> {
-    let mut read = Vec::new();
-    let mut diags = Diagnostics::default();
+    let mut inputs = Vec::new();
     for file in &opts.files {
         let name = file.display().to_string();
-        let Some(format) = Format::of(file) else {
-            anyhow::bail!(say(lang, "import.unsupported", &[("file", &name)]));
-        };
         let bytes = fs::read(file).with_context(|| say(lang, "import.unreadable", &[("file", &name)]))?;
-        match import::read(file, format, &bytes) {
+        inputs.push((file.clone(), bytes));
+    }
+    let plan = plan_questions(&inputs, &opts.source, opts.bank.clone(), opts.title.clone(), opts.replace, lang)?;
+    plan.write(lang)?;
+    eprintln!("{}", plan.summary(lang));
+    Ok(())
+}
+
+/// A bank checked and ready to be written: where, its text, and what the files held.
+#[derive(Debug, Clone)]
+pub struct BankPlan {
+    pub path: PathBuf,
+    pub text: String,
+    /// The questions read from the files, in their order.
+    pub imported: Vec<Imported>,
+    /// The files' names as given.
+    pub files: String,
+    pub added: usize,
+    pub updated: usize,
+    /// Questions in the bank once written.
+    pub total: usize,
+}
+
+/// Reads question files (`inputs`: each file's name, which gives its format, and its bytes) into the bank they
+/// make, merged with SOURCE/quizzes/banks/ID.yaml unless `replace`, and checks it with the rest of quizzes/; every
+/// problem is in the error, in `lang`.
+pub fn plan_questions(
+    inputs: &[(PathBuf, Vec<u8>)],
+    source: &Path,
+    bank: Option<String>,
+    title: Option<String>,
+    replace: bool,
+    lang: Lang,
+) -> anyhow::Result<BankPlan> {
+    let mut read = Vec::new();
+    let mut diags = Diagnostics::default();
+    for (file, bytes) in inputs {
+        let Some(format) = Format::of(file) else {
+            anyhow::bail!(say(lang, "import.unsupported", &[("file", &file.display().to_string())]));
+        };
+        match import::read(file, format, bytes) {
             Ok(raws) => read.push((file.clone(), raws)),
             Err(d) => diags.extend(d.0),
         }
@@ -67,49 +103,53 @@ pub fn questions(opts: &Options, lang: Lang) -> anyhow::Result<()> {
     if diags.has_errors() {
         return Err(refuse(lang, &diags));
     }
-    let stem = opts.files.first().and_then(|f| f.file_stem()).map(|s| s.to_string_lossy().into_owned());
+    let files: Vec<PathBuf> = inputs.iter().map(|(f, _)| f.clone()).collect();
+    let stem = files.first().and_then(|f| f.file_stem()).map(|s| s.to_string_lossy().into_owned());
     let stem = stem.unwrap_or_default();
-    let id = opts.bank.clone().unwrap_or_else(|| import::bank_id(&stem));
+    let id = bank.unwrap_or_else(|| import::bank_id(&stem));
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         anyhow::bail!(say(lang, "import.bad_bank", &[("id", &id)]));
     }
     let imported = import::check(&id, &read).map_err(|d| refuse(lang, &d))?;
     if imported.is_empty() {
-        anyhow::bail!(say(lang, "import.empty", &[("files", &names(&opts.files))]));
+        anyhow::bail!(say(lang, "import.empty", &[("files", &names(&files))]));
     }
 
-    let banks = opts.source.join("quizzes").join("banks");
-    let path = banks.join(format!("{id}.yaml"));
-    let existing = if opts.replace || !path.exists() { None } else { Some(existing(&path, lang)?) };
-    let title = opts.title.clone().or_else(|| existing.as_ref().map(|b| b.title.clone())).unwrap_or(stem);
+    let path = source.join("quizzes").join("banks").join(format!("{id}.yaml"));
+    let existing = if replace || !path.exists() { None } else { Some(existing(&path, lang)?) };
+    let title = title.or_else(|| existing.as_ref().map(|b| b.title.clone())).unwrap_or(stem);
     let old: Vec<Imported> =
         existing.map(|b| b.questions.into_iter().map(yaml::from_file).collect()).unwrap_or_default();
     let (merged, added, updated) = merge(old, &imported);
-    let text = yaml::bank(lang, &id, &title, &names(&opts.files), &merged);
+    let text = yaml::bank(lang, &id, &title, &names(&files), &merged);
+    verify(source, &Path::new("banks").join(format!("{id}.yaml")), &text, lang)?;
+    Ok(BankPlan { path, text, imported, files: names(&files), added, updated, total: merged.len() })
+}
 
-    verify(&opts.source, &Path::new("banks").join(format!("{id}.yaml")), &text, lang)?;
-    fs::create_dir_all(&banks)
-        .with_context(|| say(lang, "import.write_failed", &[("file", &path.display().to_string())]))?;
-    let tmp = banks.join(format!(".{id}.yaml.tmp"));
-    fs::write(&tmp, &text)
-        .and_then(|()| fs::rename(&tmp, &path))
-        .with_context(|| say(lang, "import.write_failed", &[("file", &path.display().to_string())]))?;
+impl BankPlan {
+    /// Writes the bank atomically.
+    pub fn write(&self, lang: Lang) -> anyhow::Result<()> {
+        crate::quiz::scratch::write_atomically(&self.path, &self.text)
+            .with_context(|| say(lang, "import.write_failed", &[("file", &self.path.display().to_string())]))
+    }
 
-    let count = |k| imported.iter().filter(|q| q.kind == k).count().to_string();
-    let args = [
-        ("files", names(&opts.files)),
-        ("n", imported.len().to_string()),
-        ("single", count(QuestionType::Single)),
-        ("multiple", count(QuestionType::Multiple)),
-        ("judge", count(QuestionType::Judge)),
-        ("file", path.display().to_string()),
-        ("added", added.to_string()),
-        ("updated", updated.to_string()),
-        ("total", merged.len().to_string()),
-    ];
-    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    eprintln!("{}", say(lang, "import.summary", &args));
-    Ok(())
+    /// How many questions of each type were read, and what became of the bank.
+    pub fn summary(&self, lang: Lang) -> String {
+        let count = |k| self.imported.iter().filter(|q| q.kind == k).count().to_string();
+        let args = [
+            ("files", self.files.clone()),
+            ("n", self.imported.len().to_string()),
+            ("single", count(QuestionType::Single)),
+            ("multiple", count(QuestionType::Multiple)),
+            ("judge", count(QuestionType::Judge)),
+            ("file", self.path.display().to_string()),
+            ("added", self.added.to_string()),
+            ("updated", self.updated.to_string()),
+            ("total", self.total.to_string()),
+        ];
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        say(lang, "import.summary", &args)
+    }
 }
 
 fn names(files: &[PathBuf]) -> String {
@@ -146,50 +186,14 @@ fn merge(old: Vec<Imported>, new: &[Imported]) -> (Vec<Imported>, usize, usize) 
     (merged, added, updated)
 }
 
-/// Loads a copy of SOURCE/quizzes with `text` in place of its file `rel` (a bank, organizations.yaml), as `pufa
-/// check` and `pufa serve` will: a question id used by another bank, a competition that would draw more than the
-/// bank now holds, an organization id used twice, is refused here.
+/// Refuses `text` as SOURCE/quizzes/`rel` (a bank, organizations.yaml) unless the folder with it loads cleanly
+/// (`quiz::scratch::check_change`).
 pub(crate) fn verify(source: &Path, rel: &Path, text: &str, lang: Lang) -> anyhow::Result<()> {
-    let quizzes = source.join("quizzes");
-    let scratch = source.join(".pufa-cache").join(format!("import-{}", std::process::id()));
-    let copy = scratch.join("quizzes");
-    let result = (|| {
-        let _ = fs::remove_dir_all(&scratch);
-        copy_dir(&quizzes, &copy)?;
-        let target = copy.join(rel);
-        if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir)?;
-        }
-        fs::write(target, text)?;
-        Ok::<_, std::io::Error>(crate::quiz::load(&copy).1)
-    })();
-    let _ = fs::remove_dir_all(&scratch);
-    let mut diags =
-        result.with_context(|| say(lang, "import.write_failed", &[("file", &scratch.display().to_string())]))?;
-    if !diags.has_errors() {
-        return Ok(());
+    let scratch = source.join(".pufa-cache");
+    let diags = crate::quiz::scratch::check_change(source, rel, text)
+        .with_context(|| say(lang, "import.write_failed", &[("file", &scratch.display().to_string())]))?;
+    match diags.has_errors() {
+        true => Err(refuse(lang, &diags)),
+        false => Ok(()),
     }
-    for d in &mut diags.0 {
-        if let Ok(rel) = d.path.strip_prefix(&copy) {
-            d.path = quizzes.join(rel);
-        }
-    }
-    Err(refuse(lang, &diags))
-}
-
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    fs::create_dir_all(to)?;
-    if !from.is_dir() {
-        return Ok(());
-    }
-    for entry in fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
 }

@@ -69,6 +69,14 @@ const EXAMPLES: [[&str; 9]; 3] = [
 pub fn write(output: &Path, lang: Lang) -> anyhow::Result<()> {
     let name = output.display().to_string();
     let failed = || fill(t(lang, "import.write_failed"), &[("file", &name)]);
+    std::fs::write(output, workbook(lang)?).with_context(failed)?;
+    eprintln!("{}", fill(t(lang, "import.template.written"), &[("file", &name)]));
+    Ok(())
+}
+
+/// The template as an .xlsx file's bytes (also offered for download on the organizer pages).
+pub fn workbook(lang: Lang) -> anyhow::Result<Vec<u8>> {
+    let failed = || t(lang, "error.internal").to_string();
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let sheet = book.add_worksheet();
@@ -112,7 +120,5 @@ pub fn write(output: &Path, lang: Lang) -> anyhow::Result<()> {
         let line = format!("{column} — {}", fill(t(lang, key), &[("column", column)]));
         help.write_string(seen.len() as u32, 0, line).with_context(failed)?;
     }
-    book.save(output).with_context(failed)?;
-    eprintln!("{}", fill(t(lang, "import.template.written"), &[("file", &name)]));
-    Ok(())
+    book.save_to_buffer().with_context(failed)
 }

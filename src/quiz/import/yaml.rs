@@ -54,7 +54,7 @@ pub fn bank(lang: Lang, id: &str, title: &str, sources: &str, questions: &[Impor
 
 /// `s` as a YAML scalar: plain when it reads back as the same string, else double-quoted (JSON's escaping is
 /// YAML's).
-fn scalar(s: &str) -> String {
+pub(crate) fn scalar(s: &str) -> String {
     let plain = !s.contains(['\n', '\r', '\t']) && s.trim() == s && !s.is_empty();
     match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(s) {
         Ok(serde_yaml_ng::Value::String(back)) if plain && back == s => s.to_string(),
