@@ -1,5 +1,5 @@
 //! `pufa serve`: builds the site (unless `--no-build`), checks or migrates the database, loads the competitions
-//! and the law texts, then serves `server::app` until Ctrl-C or SIGTERM, with the watcher and the sweeper beside it.
+//! and the law texts, then serves `server::app` until Ctrl-C or SIGTERM, with the watchers and the sweeper beside it.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,6 +8,8 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::i18n::Lang;
+use crate::server::catalog::Catalog;
+use crate::server::catalog_watch::CatalogWatch;
 use crate::server::{admin_token, app, laws, live, net, pages, sweep, AppState, SiteInfo};
 use crate::store::Store;
 
@@ -60,11 +62,12 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let templates = pages::Templates::load(&opts.source).map_err(|d| anyhow::anyhow!("{d}"))?;
     let laws = laws::Laws::load(&source, &quizzes, lang);
     tracing::info!(laws = laws.len(), "law texts the legal bases link to");
-    let mut state = AppState::new(quizzes, store.clone())
+    let catalog = std::sync::Arc::new(Catalog::of_folder(quizzes, laws, &source, lang));
+    let mut state = AppState::new(crate::quiz::QuizSet::default(), store.clone())
+        .with_catalog(catalog.clone())
         .with_site(site)
         .with_templates(templates)
         .with_admin_token(token)
-        .with_laws(laws)
         .with_suggestions(suggestion_box);
     // A watching server rebuilds on changes and reloads open pages; one that built without watching saves its
     // build's graph for the next `pufa build`; one started with --no-build built nothing.
@@ -102,12 +105,15 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     };
     // Grades the attempts that expired unsubmitted, also while the server was down: now, then every 30 s.
     let sweeper = sweep::Sweeper::spawn(state.clone(), sweep::SWEEP_EVERY);
+    // Applies changes to quizzes/ (by hand, by `pufa import`, from the organizer pages) without a restart.
+    let reloader = CatalogWatch::spawn(catalog, state.clock.clone());
     // Run the accept loop as a task on the worker threads, not on the thread that called `block_on`.
     tokio::spawn(net::serve_on(listener, app(state), limits, shutdown)).await??;
     if let Some(w) = watching {
         w.stop();
     }
     sweeper.stop().await;
+    reloader.stop().await;
     // Requests have drained; let the writer commit what is queued.
     store.close(Duration::from_secs(10)).await;
     Ok(())

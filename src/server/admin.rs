@@ -72,7 +72,8 @@ pub fn safe_cell(s: &str) -> Cow<'_, str> {
 
 /// Every attempt of a competition as CSV: UTF-8 with BOM so Excel reads Chinese correctly.
 pub async fn results_csv(state: &AppState, comp_id: &str) -> Result<Vec<u8>, ApiError> {
-    let comp = flow::competition(state, comp_id)?;
+    let quizzes = state.quizzes();
+    let comp = flow::competition(&quizzes, comp_id)?;
     let rows = state.store.attempts(comp_id).await?;
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(report::detail_headers(state.lang)).map_err(ApiError::internal)?;

@@ -35,12 +35,14 @@ pub fn router() -> Router<AppState> {
 /// the server accepts.
 async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
     let mut doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap_or_default();
-    let ids: Vec<&str> = state.quizzes.organizations.iter().map(|o| o.id.as_str()).collect();
+    let quizzes = state.quizzes();
+    let ids: Vec<&str> = quizzes.organizations.iter().map(|o| o.id.as_str()).collect();
     if let Some(org) = doc.pointer_mut("/components/schemas/StartRequest/properties/organization") {
         org["enum"] = serde_json::json!(ids);
     }
     // Likewise the survey ids in the survey paths, so a tester reaches past the 404 of an unknown survey.
-    let surveys: Vec<&str> = state.quizzes.surveys.keys().map(String::as_str).collect();
+    let quizzes = state.quizzes();
+    let surveys: Vec<&str> = quizzes.surveys.keys().map(String::as_str).collect();
     for path in ["/api/surveys/{id}", "/api/surveys/{id}/responses", "/api/surveys/{id}/summary"] {
         let Some(ops) = doc["paths"].get_mut(path).and_then(|p| p.as_object_mut()) else { continue };
         for op in ops.values_mut() {
@@ -130,14 +132,15 @@ fn summary(state: &AppState, c: &Competition) -> CompetitionSummary {
 
 /// Every competition, by opening time.
 pub fn competitions(state: &AppState) -> Vec<CompetitionSummary> {
-    let mut list: Vec<_> = state.quizzes.competitions.values().map(|c| summary(state, c)).collect();
+    let mut list: Vec<_> = state.quizzes().competitions.values().map(|c| summary(state, c)).collect();
     list.sort_by(|a, b| a.opens.cmp(&b.opens).then_with(|| a.id.cmp(&b.id)));
     list
 }
 
 /// One competition's public information.
 pub fn competition_info(state: &AppState, id: &str) -> Result<CompetitionInfo, ApiError> {
-    let c = flow::competition(state, id)?;
+    let quizzes = state.quizzes();
+    let c = flow::competition(&quizzes, id)?;
     Ok(CompetitionInfo {
         summary: summary(state, c),
         description: c.description.clone(),
@@ -149,7 +152,7 @@ pub fn competition_info(state: &AppState, id: &str) -> Result<CompetitionInfo, A
         show_answers: c.show_answers,
         kinds: c.kinds.clone(),
         organizations: state
-            .quizzes
+            .quizzes()
             .organizations
             .iter()
             .filter(|o| c.admits(o.kind))

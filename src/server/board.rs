@@ -97,7 +97,8 @@ fn ranking_order(a: &OrgStanding, b: &OrgStanding) -> std::cmp::Ordering {
 
 /// Computes the ranking from the submitted attempts.
 pub async fn leaderboard(state: &AppState, comp_id: &str) -> Result<Leaderboard, ApiError> {
-    let comp = flow::competition(state, comp_id)?;
+    let quizzes = state.quizzes();
+    let comp = flow::competition(&quizzes, comp_id)?;
     let rows = state.store.standings(comp_id).await?;
     let mut best: HashMap<&str, &Standing> = HashMap::new();
     for r in &rows {
@@ -113,7 +114,7 @@ pub async fn leaderboard(state: &AppState, comp_id: &str) -> Result<Leaderboard,
         by_org.entry(r.organization.as_str()).or_default().push(r);
     }
     let mut organizations: Vec<OrgStanding> = state
-        .quizzes
+        .quizzes()
         .organizations
         .iter()
         .filter(|o| comp.admits(o.kind) || by_org.contains_key(o.id.as_str()))
@@ -149,7 +150,11 @@ pub async fn leaderboard(state: &AppState, comp_id: &str) -> Result<Leaderboard,
             rank: i as u32 + 1,
             name: Some(r.name.clone()),
             organization: r.organization.clone(),
-            organization_name: state.quizzes.organization(&r.organization).map(|o| o.name.clone()).unwrap_or_default(),
+            organization_name: state
+                .quizzes()
+                .organization(&r.organization)
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
             group: r.grp.clone(),
             score: r.score as u32,
             max_score: r.max_score as u32,
@@ -168,7 +173,7 @@ pub async fn leaderboard(state: &AppState, comp_id: &str) -> Result<Leaderboard,
 
 /// The ranking as the public sees it: at most `board_cache::LIFETIME` old, names as `public_names` says.
 pub async fn public(state: &AppState, comp_id: &str) -> Result<Cached, ApiError> {
-    let policy = flow::competition(state, comp_id)?.public_names;
+    let policy = flow::competition(&state.quizzes(), comp_id)?.public_names;
     let compute = || async {
         let mut board = leaderboard(state, comp_id).await?;
         for p in &mut board.individuals {

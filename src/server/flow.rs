@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::MAX_NAME_CHARS;
 use super::{resume, ApiError, AppState};
-use crate::quiz::{self, identity, Competition, Drawn, Grade, PublicQuestion, ShowAnswers};
+use crate::quiz::{self, identity, Competition, Drawn, Grade, PublicQuestion, QuizSet, ShowAnswers};
 use crate::store::{AttemptRow, Draft, NewAttempt, StartOutcome, Submission, SubmitOutcome};
 
 /// A submission arriving this long after the deadline is still accepted (network delays, a slow phone).
@@ -152,9 +152,15 @@ pub(crate) fn from_millis(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
-/// The competition by id, or 404.
-pub fn competition<'a>(state: &'a AppState, id: &str) -> Result<&'a Competition, ApiError> {
-    state.quizzes.competitions.get(id).ok_or(ApiError::UnknownCompetition)
+/// The competition by id in a snapshot of `quizzes/` (`AppState::quizzes`), or 404.
+pub fn competition<'a>(quizzes: &'a QuizSet, id: &str) -> Result<&'a Competition, ApiError> {
+    quizzes.competitions.get(id).ok_or(ApiError::UnknownCompetition)
+}
+
+/// The version of `quizzes/` an attempt was started on (`catalog::Catalog::as_of`): it is shown and graded on
+/// the questions it drew, whatever was changed since.
+pub fn started_on(state: &AppState, row: &AttemptRow) -> Arc<QuizSet> {
+    state.catalog.as_of(from_millis(row.started_at))
 }
 
 /// Longest resume code accepted as typed (the document's `maxLength`).
@@ -186,14 +192,15 @@ pub async fn start(
     req: StartRequest,
     device: Option<&str>,
 ) -> Result<Started, ApiError> {
-    let comp = competition(state, comp_id)?;
+    let quizzes = state.quizzes();
+    let comp = competition(&quizzes, comp_id)?;
     // Codes are 6 characters; room for spaces and dashes typed between them, nothing more (found by schemathesis).
     if req.resume_code.as_deref().is_some_and(|c| c.chars().count() > MAX_RESUME_CODE_CHARS) {
         return Err(ApiError::ResumeCodeWrong);
     }
     let name = clean(&req.name, true)?;
     let group = clean(&req.group, false)?;
-    let org = state.quizzes.organization(req.organization.trim()).ok_or(ApiError::UnknownOrganization)?;
+    let org = quizzes.organization(req.organization.trim()).ok_or(ApiError::UnknownOrganization)?;
     if !comp.admits(org.kind) {
         return Err(ApiError::KindNotAdmitted);
     }
@@ -205,7 +212,7 @@ pub async fn start(
         return Err(ApiError::Closed);
     }
     let seed: u64 = rand::random();
-    let drawn = quiz::draw(&state.quizzes, comp, seed);
+    let drawn = quiz::draw(&quizzes, comp, seed);
     let limit = chrono::Duration::from_std(comp.time_limit).unwrap_or(chrono::Duration::MAX);
     let deadline = now.checked_add_signed(limit).unwrap_or(now).min(comp.closes.with_timezone(&Utc));
     let new = NewAttempt {
@@ -233,15 +240,17 @@ pub async fn start(
         }
         StartOutcome::Exhausted => return Err(ApiError::AttemptsExhausted),
     };
-    // A resumed attempt shows the questions it was started with; a new one those just drawn.
+    // A resumed attempt shows the questions it was started with, from the version it was started on; a new one
+    // those just drawn.
     let running = Arc::new(if resumed { Running::read(row)? } else { Running { row, drawn } });
+    let quizzes = if resumed { started_on(state, &running.row) } else { quizzes };
     state.open_attempts.put(running.clone());
     let row = &running.row;
     Ok(Started {
         attempt: row.id.clone(),
         competition: row.competition.clone(),
         deadline: from_millis(row.deadline),
-        questions: quiz::present(&state.quizzes, &running.drawn, state.lang),
+        questions: quiz::present(&quizzes, &running.drawn, state.lang),
         resumed,
         number: row.number as u32,
         resume_code: resume::code(&row.id),
@@ -300,6 +309,7 @@ async fn row(state: &AppState, attempt_id: &str) -> Result<AttemptRow, ApiError>
 pub async fn resume(state: &AppState, attempt_id: &str) -> Result<AttemptView, ApiError> {
     let row = row(state, attempt_id).await?;
     let drawn = drawn_of(&row)?;
+    let quizzes = started_on(state, &row);
     let result = if row.submitted_at.is_some() { Some(view(state, &row)?) } else { None };
     Ok(AttemptView {
         attempt: row.id.clone(),
@@ -309,7 +319,7 @@ pub async fn resume(state: &AppState, attempt_id: &str) -> Result<AttemptView, A
         group: row.grp.clone(),
         number: row.number as u32,
         deadline: from_millis(row.deadline),
-        questions: quiz::present(&state.quizzes, &drawn, state.lang),
+        questions: quiz::present(&quizzes, &drawn, state.lang),
         saved: if row.submitted_at.is_none() { saved_answers(&row) } else { HashMap::new() },
         resume_code: row.submitted_at.is_none().then(|| resume::code(&row.id)),
         result,
@@ -338,10 +348,11 @@ pub async fn submit(
     };
     let row = &running.row;
     check_answers(&running.drawn, &answers)?;
-    let comp = competition(state, &row.competition)?;
+    let quizzes = started_on(state, row);
+    let comp = competition(&quizzes, &row.competition)?;
     let late = now > row.deadline + grace;
     let answers = if late { saved_answers(row) } else { answers };
-    let grade = quiz::grade(&state.quizzes, comp, &running.drawn, &answers);
+    let grade = quiz::grade(&quizzes, comp, &running.drawn, &answers);
     let duration_ms = (now.min(row.deadline) - row.started_at).max(0);
     // Late, it is graded on what was saved by the deadline, as the sweep grades it: submitted then.
     let submitted_at = if late { row.deadline } else { now };
@@ -359,7 +370,7 @@ pub async fn submit(
     state.open_attempts.remove(&row.id);
     match outcome {
         // What was stored is what was just graded: shown without reading it back.
-        SubmitOutcome::Recorded => shown(state, &row.id, comp, grade, submitted_at, duration_ms),
+        SubmitOutcome::Recorded => shown(state, &quizzes, &row.id, comp, grade, submitted_at, duration_ms),
         SubmitOutcome::AlreadySubmitted(r) => view(state, &r),
         SubmitOutcome::UnknownAttempt => Err(ApiError::UnknownAttempt),
     }
@@ -390,14 +401,16 @@ pub async fn save(
 /// The stored result as the participant may see it now.
 pub fn view(state: &AppState, row: &AttemptRow) -> Result<Submitted, ApiError> {
     let grade: Grade = serde_json::from_str(row.grade.as_deref().unwrap_or("null")).map_err(ApiError::internal)?;
-    let comp = competition(state, &row.competition)?;
+    let quizzes = started_on(state, row);
+    let comp = competition(&quizzes, &row.competition)?;
     let (submitted_at, duration_ms) = (row.submitted_at.unwrap_or_default(), row.duration_ms.unwrap_or_default());
-    shown(state, &row.id, comp, grade, submitted_at, duration_ms)
+    shown(state, &quizzes, &row.id, comp, grade, submitted_at, duration_ms)
 }
 
 /// A graded attempt as the participant may see it now.
 fn shown(
     state: &AppState,
+    quizzes: &QuizSet,
     attempt: &str,
     comp: &Competition,
     grade: Grade,
@@ -424,7 +437,7 @@ fn shown(
             .into_iter()
             .map(|r| {
                 // Explanation and basis come from the banks (grades stored by earlier versions carry their own).
-                let q = state.quizzes.question(&r.id);
+                let q = quizzes.question(&r.id);
                 let from_bank = |stored: String, f: fn(&quiz::Question) -> &String| match q {
                     Some(q) if stored.is_empty() => f(q).clone(),
                     _ => stored,

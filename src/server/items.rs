@@ -35,7 +35,7 @@ pub async fn analyse(state: &AppState, comp_id: &str) -> Result<Vec<ItemStat>, A
             Some(Sitting { score: r.score.unwrap_or(0), answers })
         })
         .collect();
-    Ok(items::analyse(&state.quizzes, &sittings))
+    Ok(items::analyse(&state.quizzes(), &sittings))
 }
 
 /// What the organizer page shows of one question.
@@ -85,8 +85,9 @@ fn two(x: Option<f64>) -> String {
 /// Every analysed question still in the banks, flagged ones first, then by facility (hardest first).
 pub fn views(state: &AppState, stats: &[ItemStat]) -> Vec<ItemView> {
     let lang = state.lang;
+    let quizzes = state.quizzes();
     let mut list: Vec<(&ItemStat, &Question)> =
-        stats.iter().filter_map(|s| state.quizzes.question(&s.question).map(|q| (s, q))).collect();
+        stats.iter().filter_map(|s| quizzes.question(&s.question).map(|q| (s, q))).collect();
     list.sort_by(|a, b| a.0.flags.is_empty().cmp(&b.0.flags.is_empty()).then(a.0.facility.total_cmp(&b.0.facility)));
     list.into_iter()
         .map(|(s, q)| ItemView {
@@ -104,8 +105,9 @@ pub fn views(state: &AppState, stats: &[ItemStat]) -> Vec<ItemView> {
 /// The rows of the report's item-analysis sheet, in the order of `views`.
 pub fn rows(state: &AppState, stats: &[ItemStat]) -> Vec<Vec<Cell>> {
     let lang = state.lang;
+    let quizzes = state.quizzes();
     let mut list: Vec<(&ItemStat, &Question)> =
-        stats.iter().filter_map(|s| state.quizzes.question(&s.question).map(|q| (s, q))).collect();
+        stats.iter().filter_map(|s| quizzes.question(&s.question).map(|q| (s, q))).collect();
     list.sort_by(|a, b| a.0.question.cmp(&b.0.question));
     list.into_iter()
         .map(|(s, q)| {

@@ -9,6 +9,8 @@ pub mod admin_token;
 pub mod attempts;
 pub mod board;
 pub mod board_cache;
+pub mod catalog;
+pub mod catalog_watch;
 pub mod error;
 pub mod extract;
 pub mod favicon;
@@ -92,7 +94,8 @@ impl std::ops::DerefMut for AppState {
 /// What `AppState` shares.
 #[derive(Clone)]
 pub struct Shared {
-    pub quizzes: Arc<QuizSet>,
+    /// `quizzes/` as it runs, reloaded when it changes.
+    pub catalog: Arc<catalog::Catalog>,
     pub store: Store,
     /// Organizer token; None disables the admin pages and exports.
     pub admin_token: Option<Arc<str>>,
@@ -113,8 +116,6 @@ pub struct Shared {
     pub boards: Arc<board_cache::BoardCache>,
     /// The public summaries of surveys (`public_summary`), likewise.
     pub summaries: Arc<board_cache::BoardCache<crate::quiz::survey::summary::Summary>>,
-    /// The site's law texts, which the result page links a question's basis to.
-    pub laws: Arc<laws::Laws>,
     /// The suggestion box's settings (`quizzes/suggestions.yaml`) and submission limits.
     pub suggestions: Arc<suggestions::Desk>,
 }
@@ -123,7 +124,7 @@ impl AppState {
     /// State with the system clock, Chinese, no admin token and no static site.
     pub fn new(quizzes: QuizSet, store: Store) -> AppState {
         AppState(Arc::new(Shared {
-            quizzes: Arc::new(quizzes),
+            catalog: Arc::new(catalog::Catalog::fixed(quizzes, laws::Laws::default())),
             store,
             admin_token: None,
             lang: Lang::Zh,
@@ -136,7 +137,6 @@ impl AppState {
             live: None,
             boards: Arc::new(board_cache::BoardCache::default()),
             summaries: Arc::default(),
-            laws: Arc::default(),
             suggestions: Arc::default(),
         }))
     }
@@ -163,9 +163,21 @@ impl AppState {
         self
     }
 
-    pub fn with_laws(mut self, laws: laws::Laws) -> AppState {
-        self.laws = Arc::new(laws);
+    /// The site's law texts, which the result page links a question's basis to.
+    pub fn with_laws(self, laws: laws::Laws) -> AppState {
+        self.catalog.set_laws(laws);
         self
+    }
+
+    /// The catalog of a site folder, which `catalog_watch` reloads.
+    pub fn with_catalog(mut self, catalog: Arc<catalog::Catalog>) -> AppState {
+        self.catalog = catalog;
+        self
+    }
+
+    /// The running version of `quizzes/`: one snapshot per request.
+    pub fn quizzes(&self) -> Arc<QuizSet> {
+        self.catalog.current()
     }
 
     /// The suggestion box's settings, with fresh submission limits.

@@ -76,7 +76,8 @@ pub fn detail_headers(lang: Lang) -> Vec<String> {
 
 /// One attempt as the detail sheet and the CSV export show it.
 pub fn detail_row(state: &AppState, comp: &Competition, r: &AttemptRow, lang: Lang) -> Vec<Cell> {
-    let org = state.quizzes.organization(&r.organization);
+    let quizzes = state.quizzes();
+    let org = quizzes.organization(&r.organization);
     let time = |ms: i64| Cell::Time(flow::from_millis(ms).with_timezone(comp.opens.offset()));
     let text = |s: &str| if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) };
     vec![
@@ -145,7 +146,8 @@ fn question_rows(state: &AppState, lang: Lang, stats: Vec<crate::store::Question
     summary::most_missed(stats)
         .iter()
         .filter_map(|s| {
-            let q = state.quizzes.question(&s.question)?;
+            let quizzes = state.quizzes();
+            let q = quizzes.question(&s.question)?;
             Some(vec![
                 Cell::Text(q.id.clone()),
                 Cell::Text(view::kind_label(lang, q.kind).to_string()),
@@ -232,7 +234,8 @@ pub(crate) fn sheet(
 
 /// The whole report of one competition.
 pub async fn results_xlsx(state: &AppState, comp_id: &str) -> Result<Vec<u8>, ApiError> {
-    let comp = flow::competition(state, comp_id)?;
+    let quizzes = state.quizzes();
+    let comp = flow::competition(&quizzes, comp_id)?;
     let lang = state.lang;
     let attempts = state.store.attempts(comp_id).await?;
     let board = board::leaderboard(state, comp_id).await?;

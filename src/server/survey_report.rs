@@ -33,7 +33,8 @@ fn response_row(state: &AppState, s: &Survey, r: &SurveyResponseRow) -> Vec<Cell
     let mut row = vec![Cell::Text(r.id.clone()), Cell::Time(at)];
     let text = |v: &Option<String>| Cell::Text(v.clone().unwrap_or_default());
     if s.ask_organization {
-        let name = r.organization.as_deref().and_then(|o| state.quizzes.organization(o)).map(|o| o.name.clone());
+        let quizzes = state.quizzes();
+        let name = r.organization.as_deref().and_then(|o| quizzes.organization(o)).map(|o| o.name.clone());
         row.push(Cell::Text(name.or_else(|| r.organization.clone()).unwrap_or_default()));
     }
     if s.ask_town {
@@ -131,7 +132,7 @@ pub async fn xlsx(state: &AppState, s: &Survey) -> Result<Vec<u8>, ApiError> {
     let lang = state.lang;
     let (header, rows) = responses(state, s).await?;
     let sum = summarize(state, s, false).await?;
-    let org_name = |id: &str| state.quizzes.organization(id).map_or_else(|| id.to_string(), |o| o.name.clone());
+    let org_name = |id: &str| state.quizzes().organization(id).map_or_else(|| id.to_string(), |o| o.name.clone());
     let mut town_header = cols(lang, &GROUP_COLUMNS);
     town_header[0] = t(lang, "report.org.town").to_string();
     let mut org_header = cols(lang, &GROUP_COLUMNS);

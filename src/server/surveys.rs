@@ -60,8 +60,9 @@ pub struct Receipt {
     pub receipt: String,
 }
 
-pub fn survey<'s>(state: &'s AppState, id: &str) -> Result<&'s Survey, ApiError> {
-    state.quizzes.surveys.get(id).ok_or(ApiError::UnknownSurvey)
+/// The survey by id in the running `quizzes/` (a copy: surveys are small, and a reload may come meanwhile).
+pub fn survey(state: &AppState, id: &str) -> Result<Survey, ApiError> {
+    state.quizzes().surveys.get(id).cloned().ok_or(ApiError::UnknownSurvey)
 }
 
 pub fn status(state: &AppState, s: &Survey) -> Status {
@@ -75,7 +76,7 @@ pub fn status(state: &AppState, s: &Survey) -> Status {
 /// Every survey, by opening time.
 pub fn surveys(state: &AppState) -> Vec<SurveyListed> {
     let mut list: Vec<SurveyListed> = state
-        .quizzes
+        .quizzes()
         .surveys
         .values()
         .map(|s| SurveyListed {
@@ -105,7 +106,7 @@ pub async fn respond(
     device: Option<&str>,
     receipt: Option<String>,
 ) -> Result<String, ApiError> {
-    let s = survey(state, id)?;
+    let s = &survey(state, id)?;
     match status(state, s) {
         Status::Upcoming => return Err(ApiError::SurveyNotOpen),
         Status::Closed => return Err(ApiError::SurveyClosed),
@@ -116,7 +117,7 @@ pub async fn respond(
     }
     let organization = match req.organization.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
         _ if !s.ask_organization => None,
-        Some(o) if state.quizzes.organization(o).is_some() => Some(o.to_string()),
+        Some(o) if state.quizzes().organization(o).is_some() => Some(o.to_string()),
         _ => return Err(ApiError::UnknownOrganization),
     };
     let town = match req.town.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -196,9 +197,10 @@ async fn list(State(state): State<AppState>) -> ApiJson<Vec<SurveyListed>> {
 
 /// The survey as a client needs it to ask its questions, with the organizations and towns to pick from.
 async fn info(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let s = survey(&state, &id)?;
+    let s = &survey(&state, &id)?;
     let orgs: Vec<Value> = if s.ask_organization {
-        let o = state.quizzes.organizations.iter();
+        let quizzes = state.quizzes();
+        let o = quizzes.organizations.iter();
         o.map(|o| serde_json::json!({"id": o.id, "name": o.name, "town": o.town})).collect()
     } else {
         Vec::new()
@@ -215,7 +217,7 @@ async fn respond_api(
     headers: HeaderMap,
     ApiJson(req): ApiJson<ResponseRequest>,
 ) -> Result<Response, ApiError> {
-    let s = survey(&state, &id)?;
+    let s = &survey(&state, &id)?;
     let device = cookies::get(&headers, &cookie_name(&s.id));
     let receipt = respond(&state, &id, req, device.as_deref(), None).await?;
     let mut resp = (StatusCode::CREATED, ApiJson(Receipt { receipt: receipt.clone() })).into_response();
@@ -232,7 +234,7 @@ async fn summary_api(
     Peer(peer): Peer,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let s = survey(&state, &id)?;
+    let s = &survey(&state, &id)?;
     let organizer = headers.contains_key(header::AUTHORIZATION);
     if organizer || !s.public_summary {
         authorize(&state, &headers, peer).await?;

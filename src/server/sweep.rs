@@ -71,9 +71,10 @@ async fn grade(state: &AppState, row: &AttemptRow) -> Result<Option<SubmitOutcom
 /// The attempt graded from its saved answers, as if submitted at its deadline: the time it ended, so its
 /// duration and its place among equal scores do not depend on when the sweep came by.
 fn submission(state: &AppState, row: &AttemptRow) -> Result<Submission, ApiError> {
-    let comp = flow::competition(state, &row.competition)?;
+    let quizzes = flow::started_on(state, row);
+    let comp = flow::competition(&quizzes, &row.competition)?;
     let answers = flow::saved_answers(row);
-    let grade = quiz::grade(&state.quizzes, comp, &flow::drawn_of(row)?, &answers);
+    let grade = quiz::grade(&quizzes, comp, &flow::drawn_of(row)?, &answers);
     Ok(Submission {
         attempt: row.id.clone(),
         submitted_at: row.deadline,

@@ -37,6 +37,7 @@ mod quiz_draw;
 mod quiz_grade;
 mod quiz_items;
 mod quiz_load;
+mod quiz_reload;
 mod serve_abuse;
 mod serve_live;
 mod serve_no_build;

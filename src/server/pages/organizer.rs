@@ -60,19 +60,38 @@ fn login_page(state: &AppState, next: &str, error: Option<&str>, status: StatusC
     ctx.insert("error", &error);
     ctx.insert("next", &safe_next(next).unwrap_or(""));
     let comps: Vec<CompLink> = if list {
-        state.quizzes.competitions.values().map(|c| CompLink { id: c.id.clone(), title: c.title.clone() }).collect()
+        state.quizzes().competitions.values().map(|c| CompLink { id: c.id.clone(), title: c.title.clone() }).collect()
     } else {
         Vec::new()
     };
     ctx.insert("competitions", &comps);
     let surveys: Vec<CompLink> = if list {
-        state.quizzes.surveys.values().map(|s| CompLink { id: s.id.clone(), title: s.title.clone() }).collect()
+        state.quizzes().surveys.values().map(|s| CompLink { id: s.id.clone(), title: s.title.clone() }).collect()
     } else {
         Vec::new()
     };
     ctx.insert("surveys", &surveys);
     ctx.insert("signed_in", &list);
+    if list {
+        ctx.insert("catalog", &catalog_view(state));
+    }
     no_store(page(state, "admin_login.html", &ctx, status))
+}
+
+/// How the running `quizzes/` got there, for the organizer: its revision and load time (Beijing time), and the
+/// errors of a change that was refused.
+fn catalog_view(state: &AppState) -> serde_json::Value {
+    let status = state.catalog.status();
+    let beijing = crate::content::front_matter::china();
+    let at = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.with_timezone(&beijing).format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default()
+    };
+    serde_json::json!({
+        "revision": status.revision,
+        "loaded_at": at(status.loaded_at),
+        "refused_at": at(status.refused_at),
+        "errors": status.errors,
+    })
 }
 
 pub(super) async fn login_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<Next>) -> Response {
@@ -179,7 +198,8 @@ pub(super) async fn dashboard(State(state): State<AppState>, Path(id): Path<Stri
     if !signed_in(&state, &headers) {
         return to_login(&state, &format!("/quiz/{id}/admin"));
     }
-    let Some(comp) = state.quizzes.competitions.get(&id) else {
+    let quizzes = state.quizzes();
+    let Some(comp) = quizzes.competitions.get(&id) else {
         return no_store(error_page(&state, ApiError::UnknownCompetition));
     };
     let board = match board::leaderboard(&state, &id).await {
@@ -204,7 +224,7 @@ pub(super) async fn dashboard(State(state): State<AppState>, Path(id): Path<Stri
     }
     let towns: Vec<TownRow> = town_figures.into_iter().map(|t| town_row(lang, t)).collect();
     ctx.insert("towns", &towns);
-    ctx.insert("weakest", &weakest(&state.quizzes, lang, stats));
+    ctx.insert("weakest", &weakest(&state.quizzes(), lang, stats));
     match crate::server::items::analyse(&state, &id).await {
         Ok(items) => ctx.insert("items", &crate::server::items::views(&state, &items)),
         Err(e) => return no_store(error_page(&state, e)),

@@ -40,7 +40,7 @@ struct Resume {
 }
 
 pub(super) async fn add_slash(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    if !state.quizzes.competitions.contains_key(&id) {
+    if !state.quizzes().competitions.contains_key(&id) {
         return error_page(&state, ApiError::UnknownCompetition);
     }
     see_other(&state, &format!("/quiz/{id}/"))
@@ -70,7 +70,7 @@ fn landing_page(
 ) -> Response {
     let mut ctx = state.pages.context(state.lang);
     ctx.insert("comp", &view::facts(comp, state.lang, attempts::status(state, comp)));
-    ctx.insert("towns", &view::org_groups(&state.quizzes, comp, state.lang));
+    ctx.insert("towns", &view::org_groups(&state.quizzes(), comp, state.lang));
     ctx.insert("form", form);
     ctx.insert("ask_code", &(!form.resume_code.is_empty() || error.as_ref().is_some_and(|(code, _)| *code)));
     ctx.insert("error", &error.map(|(_, message)| message));
@@ -82,7 +82,8 @@ fn landing_page(
 }
 
 pub(super) async fn landing(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let Some(comp) = state.quizzes.competitions.get(&id) else {
+    let quizzes = state.quizzes();
+    let Some(comp) = quizzes.competitions.get(&id) else {
         return error_page(&state, ApiError::UnknownCompetition);
     };
     let resume = remembered(&state, &headers, comp).await;
@@ -95,7 +96,8 @@ pub(super) async fn join(
     headers: HeaderMap,
     form: Result<Form<JoinForm>, FormRejection>,
 ) -> Response {
-    let Some(comp) = state.quizzes.competitions.get(&id) else {
+    let quizzes = state.quizzes();
+    let Some(comp) = quizzes.competitions.get(&id) else {
         return error_page(&state, ApiError::UnknownCompetition);
     };
     // A form that cannot be read is treated as an empty one: the participant gets the form back with a message.
@@ -143,7 +145,7 @@ struct Who {
 
 fn who(state: &AppState, v: &flow::AttemptView) -> Who {
     let organization =
-        state.quizzes.organization(&v.organization).map(|o| o.name.clone()).unwrap_or_else(|| v.organization.clone());
+        state.quizzes().organization(&v.organization).map(|o| o.name.clone()).unwrap_or_else(|| v.organization.clone());
     Who { name: v.name.clone(), organization, group: v.group.clone() }
 }
 
@@ -166,7 +168,8 @@ pub(super) async fn questions(
     if v.result.is_some() {
         return no_store(see_other(&state, &format!("/quiz/a/{}/result", v.attempt)));
     }
-    let comp = match flow::competition(&state, &v.competition) {
+    let quizzes = state.quizzes();
+    let comp = match flow::competition(&quizzes, &v.competition) {
         Ok(c) => c,
         Err(e) => return error_page(&state, e),
     };
@@ -233,7 +236,8 @@ pub(super) async fn result(State(state): State<AppState>, Path(attempt): Path<St
     let Some(done) = &v.result else {
         return no_store(see_other(&state, &format!("/quiz/a/{}", v.attempt)));
     };
-    let comp = match flow::competition(&state, &v.competition) {
+    let quizzes = state.quizzes();
+    let comp = match flow::competition(&quizzes, &v.competition) {
         Ok(c) => c,
         Err(e) => return error_page(&state, e),
     };
@@ -246,7 +250,7 @@ pub(super) async fn result(State(state): State<AppState>, Path(attempt): Path<St
     ctx.insert("passed", &done.passed);
     ctx.insert("pass_score", &comp.pass_score);
     let root = state.pages.root();
-    ctx.insert("results", &view::results(&v.questions, done, lang, |b| state.laws.link(b, &root)));
+    ctx.insert("results", &view::results(&v.questions, done, lang, |b| state.catalog.laws().link(b, &root)));
     let closes = view::when(lang, &comp.closes);
     ctx.insert("answers_later", &fill(t(lang, "quiz.answers_later"), &[("time", &closes)]));
     // The page's own address, to keep or print: the way back without the cookie.

@@ -89,7 +89,7 @@ pub(super) async fn qr_svg(
     Query(query): Query<PosterQuery>,
     headers: HeaderMap,
 ) -> Response {
-    if !state.quizzes.competitions.contains_key(&id) {
+    if !state.quizzes().competitions.contains_key(&id) {
         return error_page(&state, ApiError::UnknownCompetition);
     }
     svg_response(&state, &poster_link(&state, &headers, &id, &query))
@@ -112,7 +112,8 @@ pub(super) async fn poster(
     Query(query): Query<PosterQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(comp) = state.quizzes.competitions.get(&id) else {
+    let quizzes = state.quizzes();
+    let Some(comp) = quizzes.competitions.get(&id) else {
         return error_page(&state, ApiError::UnknownCompetition);
     };
     let link = poster_link(&state, &headers, &id, &query);

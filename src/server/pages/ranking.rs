@@ -99,7 +99,8 @@ pub(super) async fn ranking(
         Ok(cached) => Leaderboard::clone(&cached.board),
         Err(e) => return error_page(&state, e),
     };
-    let Some(comp) = state.quizzes.competitions.get(&id) else {
+    let quizzes = state.quizzes();
+    let Some(comp) = quizzes.competitions.get(&id) else {
         return error_page(&state, crate::server::ApiError::UnknownCompetition);
     };
     let lang = state.lang;

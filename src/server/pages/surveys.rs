@@ -106,7 +106,7 @@ fn form_page(state: &AppState, s: &Survey, fields: &Fields, error: Option<String
 /// Organizations grouped by town, for the select.
 fn org_groups(state: &AppState) -> Vec<(String, Vec<(String, String)>)> {
     let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
-    for o in &state.quizzes.organizations {
+    for o in &state.quizzes().organizations {
         let item = (o.id.clone(), o.name.clone());
         match out.iter_mut().find(|(town, _)| *town == o.town) {
             Some((_, list)) => list.push(item),
@@ -121,7 +121,7 @@ pub(super) async fn add_slash(State(state): State<AppState>, Path(id): Path<Stri
 }
 
 pub(super) async fn form(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let s = match service::survey(&state, &id) {
+    let s = &match service::survey(&state, &id) {
         Ok(s) => s,
         Err(e) => return error_page(&state, e),
     };
@@ -137,7 +137,7 @@ pub(super) async fn submit(
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let s = match service::survey(&state, &id) {
+    let s = &match service::survey(&state, &id) {
         Ok(s) => s,
         Err(e) => return error_page(&state, e),
     };
@@ -186,7 +186,7 @@ fn request(s: &Survey, fields: &Fields) -> ResponseRequest {
 
 pub(super) async fn thanks(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     match service::survey(&state, &id) {
-        Ok(s) => thanks_page(&state, s, false),
+        Ok(s) => thanks_page(&state, &s, false),
         Err(e) => error_page(&state, e),
     }
 }
@@ -285,7 +285,7 @@ async fn summary_page(state: &AppState, s: &Survey, headers: &HeaderMap, organiz
         Ok(sum) => sum,
         Err(e) => return error_page(state, e),
     };
-    let org_name = |id: &str| state.quizzes.organization(id).map_or_else(|| id.to_string(), |o| o.name.clone());
+    let org_name = |id: &str| state.quizzes().organization(id).map_or_else(|| id.to_string(), |o| o.name.clone());
     let mut ctx = state.pages.context(state.lang);
     ctx.insert("survey", s);
     ctx.insert("organizer", &organizer);
@@ -307,7 +307,7 @@ pub(super) async fn public_summary(
     headers: HeaderMap,
 ) -> Response {
     match service::survey(&state, &id) {
-        Ok(s) if s.public_summary => summary_page(&state, s, &headers, false).await,
+        Ok(s) if s.public_summary => summary_page(&state, &s, &headers, false).await,
         Ok(_) => error_page(&state, ApiError::NotFound),
         Err(e) => error_page(&state, e),
     }
@@ -318,7 +318,7 @@ pub(super) async fn admin(State(state): State<AppState>, Path(id): Path<String>,
         return to_login(&state, &format!("/quiz/admin/survey/{id}"));
     }
     match service::survey(&state, &id) {
-        Ok(s) => summary_page(&state, s, &headers, true).await,
+        Ok(s) => summary_page(&state, &s, &headers, true).await,
         Err(e) => error_page(&state, e),
     }
 }
@@ -332,7 +332,7 @@ pub(super) async fn export(
     if !signed_in(&state, &headers) {
         return to_login(&state, &format!("/quiz/admin/survey/{id}"));
     }
-    let s = match service::survey(&state, &id) {
+    let s = &match service::survey(&state, &id) {
         Ok(s) => s,
         Err(e) => return error_page(&state, e),
     };
@@ -371,7 +371,7 @@ pub(super) async fn qr_svg(
     Query(query): Query<qr::PosterQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(s) = service::survey(&state, &id) else {
+    let Ok(s) = &service::survey(&state, &id) else {
         return error_page(&state, ApiError::UnknownSurvey);
     };
     qr::svg_response(&state, &survey_link(&state, &headers, s, &query))
@@ -385,7 +385,7 @@ pub(super) async fn poster(
     Query(query): Query<qr::PosterQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let s = match service::survey(&state, &id) {
+    let s = &match service::survey(&state, &id) {
         Ok(s) => s,
         Err(e) => return error_page(&state, e),
     };
