@@ -53,7 +53,7 @@ pub enum Command {
         #[arg(long, env = "PUFA_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
         /// Refuse to start while the database has pending migrations, instead of applying them (for N processes
-        /// behind one database, migrated once with `pufa migrate`).
+        /// behind one database, migrated once with `pufa db migrate`).
         #[arg(long)]
         no_migrate: bool,
         /// Do not watch the site folder (no rebuilds on change, no reload script in the pages).
@@ -64,34 +64,71 @@ pub enum Command {
         #[arg(long)]
         no_build: bool,
     },
-    /// Apply the pending database migrations and list them.
+    /// The database: apply migrations, export and import results.
+    Db {
+        #[command(subcommand)]
+        what: DbCommand,
+    },
+    /// Former spelling of `pufa db migrate`, kept for one release.
+    #[command(hide = true)]
     Migrate {
         #[command(flatten)]
         db: Database,
     },
-    /// Write the results of competitions (attempts and per-question responses) to a JSON Lines file.
+    /// Former spelling of `pufa db export`, kept for one release.
+    #[command(hide = true)]
     Export {
         #[command(flatten)]
-        db: Database,
-        /// A competition id; repeat for several. Default: every competition with attempts.
-        #[arg(long = "competition", short)]
-        competitions: Vec<String>,
-        /// The file to write (format `pufa-results` version 1).
-        #[arg(long, short)]
-        output: PathBuf,
+        export: ExportArgs,
     },
-    /// Read a file written by `pufa export` into the database, all or nothing; importing twice counts once.
-    /// `pufa import questions` and `pufa import template` bring exam questions from Excel, CSV, Word, text and GIFT.
+    /// Bring questions (`pufa import questions`), organizations (`pufa import organizations`) or the question
+    /// template (`pufa import template`) into quizzes/. `pufa import FILE`, for a results file, is the former
+    /// spelling of `pufa db import`, kept for one release.
     #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Import {
         #[command(subcommand)]
         what: Option<ImportWhat>,
-        /// The file to read.
+        /// A results file (former spelling of `pufa db import FILE`).
         #[arg(required = true)]
         file: Option<PathBuf>,
         #[command(flatten)]
         db: Database,
     },
+}
+
+/// `pufa db …`: the database of a site.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Apply the pending database migrations and list them.
+    Migrate {
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Write the results of competitions and surveys and the suggestions to a JSON Lines file.
+    Export {
+        #[command(flatten)]
+        export: ExportArgs,
+    },
+    /// Read a file written by `pufa db export` into the database, all or nothing; importing twice counts once.
+    Import {
+        /// The file to read.
+        file: PathBuf,
+        #[command(flatten)]
+        db: Database,
+    },
+}
+
+/// What `pufa db export` writes.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: Database,
+    /// A competition id; repeat for several. Default: every competition with attempts.
+    #[arg(long = "competition", short)]
+    pub competitions: Vec<String>,
+    /// The file to write (format `pufa-results`).
+    #[arg(long, short)]
+    pub output: PathBuf,
 }
 
 /// What `pufa import` reads besides a results file.

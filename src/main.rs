@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use pufa::cli::{Cli, Command};
+use pufa::cli::{Cli, Command, DbCommand};
 
 /// mimalloc: the server allocates many small short-lived buffers per request (JSON, headers), which glibc's
 /// allocator serves with more locking and consolidation work; the site build's parallel rendering gains too.
@@ -35,19 +35,20 @@ fn main() -> ExitCode {
             };
             runtime().and_then(|rt| rt.block_on(pufa::commands::serve::serve(opts)))
         }
-        Command::Migrate { db } => {
-            let lang = pufa::commands::lang(&db.source);
-            runtime().and_then(|rt| rt.block_on(pufa::commands::db::migrate(&db.url(), lang)))
+        Command::Db { what } => db(what),
+        Command::Migrate { db: d } => {
+            former("migrate", &d.source);
+            db(DbCommand::Migrate { db: d })
         }
-        Command::Export { db, competitions, output } => {
-            let lang = pufa::commands::lang(&db.source);
-            runtime().and_then(|rt| rt.block_on(pufa::commands::db::export(&db.url(), &competitions, &output, lang)))
+        Command::Export { export } => {
+            former("export", &export.db.source);
+            db(DbCommand::Export { export })
         }
         Command::Import { what: Some(what), .. } => pufa::commands::import::run(what),
-        Command::Import { what: None, file, db } => {
-            let lang = pufa::commands::lang(&db.source);
+        Command::Import { what: None, file, db: d } => {
             let file = file.unwrap_or_default();
-            runtime().and_then(|rt| rt.block_on(pufa::commands::db::import(&db.url(), &file, lang)))
+            former("import", &d.source);
+            db(DbCommand::Import { file, db: d })
         }
     };
     match result {
@@ -57,6 +58,29 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `pufa db …`.
+fn db(what: DbCommand) -> anyhow::Result<()> {
+    let rt = runtime()?;
+    match what {
+        DbCommand::Migrate { db } => {
+            rt.block_on(pufa::commands::db::migrate(&db.url(), pufa::commands::lang(&db.source)))
+        }
+        DbCommand::Export { export: e } => {
+            let lang = pufa::commands::lang(&e.db.source);
+            rt.block_on(pufa::commands::db::export(&e.db.url(), &e.competitions, &e.output, lang))
+        }
+        DbCommand::Import { file, db } => {
+            rt.block_on(pufa::commands::db::import(&db.url(), &file, pufa::commands::lang(&db.source)))
+        }
+    }
+}
+
+/// The note a former spelling (`pufa migrate`, `pufa export`, `pufa import FILE`) prints before doing its work.
+fn former(command: &str, source: &std::path::Path) {
+    let lang = pufa::commands::lang(source);
+    eprintln!("{}", pufa::i18n::fill(pufa::i18n::t(lang, "ops.former_spelling"), &[("command", command)]));
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -1,4 +1,4 @@
-//! The database commands: `pufa migrate`, `pufa export`, `pufa import`, and the schema check of
+//! The database commands: `pufa db migrate`, `pufa db export`, `pufa db import`, and the schema check of
 //! `pufa serve --no-migrate`. They call `store` and print what happened to stderr, in the site's language
 //! (`language` in SOURCE/site.yaml, zh-CN by default) from `i18n/messages.yaml`.
 
@@ -25,7 +25,7 @@ fn say(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     fill(t(lang, key), args)
 }
 
-/// `pufa migrate`: applies pending migrations and lists them.
+/// `pufa db migrate`: applies pending migrations and lists them.
 pub async fn migrate(url: &str, lang: Lang) -> anyhow::Result<()> {
     let db = redact(url);
     let applied = migrate::apply(url).await.with_context(|| say(lang, "ops.migrate.failed", &[("db", &db)]))?;
@@ -49,7 +49,7 @@ pub async fn require_current(url: &str, lang: Lang) -> anyhow::Result<()> {
     anyhow::bail!(say(lang, "ops.schema.refused", &[("db", &db), ("problems", &problems)]))
 }
 
-/// `pufa export`: writes the competitions' results to `output`.
+/// `pufa db export`: writes the competitions' results to `output`.
 pub async fn export(url: &str, competitions: &[String], output: &Path, lang: Lang) -> anyhow::Result<()> {
     if let Some(path) = url.strip_prefix("sqlite:").map(|p| p.trim_start_matches("//")) {
         // Opening would create an empty database under a mistyped path and export nothing, silently.
@@ -75,7 +75,7 @@ pub async fn export(url: &str, competitions: &[String], output: &Path, lang: Lan
     Ok(())
 }
 
-/// `pufa import`: checks the whole file, then reads it into the database (migrating it first, so a fresh
+/// `pufa db import`: checks the whole file, then reads it into the database (migrating it first, so a fresh
 /// PostgreSQL database works). Neither pass holds the file in memory.
 pub async fn import(url: &str, file: &Path, lang: Lang) -> anyhow::Result<()> {
     transfer::check(file).map_err(|e| transfer_error(e, file, lang))?;

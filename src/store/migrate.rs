@@ -1,8 +1,8 @@
-//! Schema migrations as an operator step: `pufa migrate` applies the pending ones and says which, and
+//! Schema migrations as an operator step: `pufa db migrate` applies the pending ones and says which, and
 //! `pufa serve --no-migrate` refuses to start while the database and this binary disagree about the schema.
 //!
 //! `Store::open` migrates on its own, which suits the single-machine user. With N processes on one PostgreSQL
-//! database the operator runs `pufa migrate` once and starts every process with `--no-migrate`, so the servers
+//! database the operator runs `pufa db migrate` once and starts every process with `--no-migrate`, so the servers
 //! never run DDL and may use a database role without CREATE rights.
 
 use std::path::Path;
@@ -132,7 +132,7 @@ fn compare(migrator: &Migrator, done: &[sqlx::migrate::AppliedMigration], dirty:
     }
 }
 
-/// `pufa migrate`: applies the pending migrations (PostgreSQL: under sqlx's advisory lock, so two operators at once
+/// `pufa db migrate`: applies the pending migrations (PostgreSQL: under sqlx's advisory lock, so two operators at once
 /// are safe; SQLite: creating the file if missing) and returns the ones this call found pending.
 pub async fn apply(url: &str) -> Result<Vec<Migration>, StoreError> {
     let before = status(url).await?;

@@ -1,5 +1,5 @@
-//! Moving competition results between databases (SQLite ⇄ PostgreSQL): `pufa export` writes attempts with their
-//! per-question responses, and survey responses, as JSON Lines, `pufa import` reads such a file back in one
+//! Moving competition results between databases (SQLite ⇄ PostgreSQL): `pufa db export` writes attempts with their
+//! per-question responses, and survey responses, as JSON Lines, `pufa db import` reads such a file back in one
 //! transaction. Both stream:
 //! memory holds a page of rows or a chunk of lines, not the file (a province's 500,000 attempts are some GB).
 //!

@@ -37,25 +37,26 @@ async fn no_migrate_refuses_until_pufa_migrate_ran() {
         // The messages are in the site's language: zh-CN by default, English with `language: en`.
         let err = refused_serve(site.path(), &db.url);
         assert!(err.contains(&format!("有 {all} 个迁移尚未执行：0001 attempts, 0002 ")), "{err}");
-        assert!(err.contains("请先运行一次 `pufa migrate`"), "{err}");
+        assert!(err.contains("请先运行一次 `pufa db migrate`"), "{err}");
         std::fs::write(site.path().join("site.yaml"), "language: en\n").unwrap();
         let err = refused_serve(site.path(), &db.url);
         std::fs::remove_file(site.path().join("site.yaml")).unwrap();
         assert!(err.contains(&format!("{all} pending migration(s): 0001 attempts, 0002 ")), "{err}");
-        assert!(err.contains("run `pufa migrate` once"), "{err}");
+        assert!(err.contains("run `pufa db migrate` once"), "{err}");
         if let Some(path) = db.url.strip_prefix("sqlite:") {
             assert!(!std::path::Path::new(path).exists(), "the refused start created the database file");
         }
 
-        let (ok, out) = run_pufa(&["migrate", "--database-url", &db.url], &[]);
+        let (ok, out) = run_pufa(&["db", "migrate", "--database-url", &db.url], &[]);
         assert!(ok, "{out}");
         assert!(out.contains("已执行迁移 0001 attempts"), "{out}");
-        let (ok, out) = run_pufa(&["migrate"], &[("DATABASE_URL", &db.url)]);
+        let (ok, out) = run_pufa(&["db", "migrate"], &[("DATABASE_URL", &db.url)]);
         assert!(ok, "{out}");
         assert!(out.contains("已是最新结构，没有待执行的迁移"), "{out}");
         let en = tempfile::tempdir().unwrap();
         std::fs::write(en.path().join("site.yaml"), "language: en\n").unwrap();
-        let (ok, out) = run_pufa(&["migrate", "--source", en.path().to_str().unwrap()], &[("DATABASE_URL", &db.url)]);
+        let (ok, out) =
+            run_pufa(&["db", "migrate", "--source", en.path().to_str().unwrap()], &[("DATABASE_URL", &db.url)]);
         assert!(ok, "{out}");
         assert!(out.contains("up to date, no pending migrations"), "{out}");
         assert!(migrate::status(&db.url).await.unwrap().is_current());
@@ -111,7 +112,7 @@ async fn no_migrate_serves_as_a_role_without_create_rights() {
     let url = db.url.replacen("postgres@", &format!("{role}@"), 1);
     assert_ne!(url, db.url, "PUFA_TEST_POSTGRES names the user postgres");
 
-    let err = run_pufa(&["migrate", "--database-url", &url], &[]).1;
+    let err = run_pufa(&["db", "migrate", "--database-url", &url], &[]).1;
     let client = reqwest::Client::new();
     let port = free_port();
     let mut child = spawn_server(site.path(), &url, port, &["--no-migrate"]);
@@ -181,7 +182,7 @@ async fn pufa_migrate_upgrades_a_first_schema_database_without_losing_results() 
         let pending: Vec<i64> = status.pending.iter().map(|m| m.version).collect();
         assert_eq!(pending, [2, 3, 4, 5, 6], "{status:?}");
 
-        let (ok, out) = run_pufa(&["migrate", "--database-url", &db.url], &[]);
+        let (ok, out) = run_pufa(&["db", "migrate", "--database-url", &db.url], &[]);
         assert!(ok, "{out}");
         assert!(out.contains("已执行迁移 0002 ") && out.contains("已执行迁移 0004 ") && !out.contains("0001"), "{out}");
         assert!(migrate::status(&db.url).await.unwrap().is_current());

@@ -76,7 +76,7 @@ async fn sqlite_to_postgres_and_back_keeps_leaderboards_and_csv() {
 
     // Out of SQLite with the command, as a county would.
     let out = first.to_str().unwrap();
-    let args = ["export", "--database-url", &src.db.url, "-c", "open", "-c", "schools", "--output", out];
+    let args = ["db", "export", "--database-url", &src.db.url, "-c", "open", "-c", "schools", "--output", out];
     let (ok, err) = run_pufa(&args, &[]);
     assert!(ok, "{err}");
     assert!(err.contains("open：5 份答卷") && err.contains("已导出 8 份答卷、35 条逐题作答记录"), "{err}");
@@ -99,9 +99,11 @@ async fn sqlite_to_postgres_and_back_keeps_leaderboards_and_csv() {
     // In English for a site with `language: en`.
     let en = tempfile::tempdir().unwrap();
     std::fs::write(en.path().join("site.yaml"), "language: en\n").unwrap();
+    // The former spelling `pufa import FILE` still works for one release, saying so.
     let args = ["import", second.to_str().unwrap(), "--database-url", &back.db.url, "-s", en.path().to_str().unwrap()];
     let (ok, err) = run_pufa(&args, &[]);
     assert!(ok, "{err}");
+    assert!(err.contains("Note: `pufa import` is now `pufa db import`"), "{err}");
     assert!(err.contains("8 attempt(s) added, 0 completed, 0 already present; 35 response(s) written"), "{err}");
     assert_eq!(snapshot(&back).await, before);
     transfer::export(&back.state.store, &[], &third).await.unwrap();
