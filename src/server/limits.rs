@@ -4,6 +4,9 @@
 //!
 //! The body is read before the in-flight limit on purpose: a client trickling a body holds a connection (capped in
 //! `net`) but never one of the places the students' requests need.
+//!
+//! The organizer's uploads (`/quiz/admin/import/…`: Word and Excel files) may be larger, `UPLOAD_LIMIT`, and only
+//! `UPLOADS_AT_ONCE` of them are read at a time, so large bodies cannot add up to much memory whoever sends them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +23,14 @@ use super::ApiError;
 
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// Largest upload accepted on the organizer's import pages.
+pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
+/// Uploads read at once; more wait their turn (within `BODY_TIMEOUT`).
+pub const UPLOADS_AT_ONCE: usize = 2;
+/// The paths that take uploads.
+pub const UPLOAD_PATHS: &str = "/quiz/admin/import/";
+
+static UPLOADS: Semaphore = Semaphore::const_new(UPLOADS_AT_ONCE);
 /// A body not received whole this long after its head is answered 408.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest path and query accepted.
@@ -48,10 +59,19 @@ pub async fn body(req: Request, next: Next) -> Response {
     if hint.exact() == Some(0) {
         return next.run(Request::from_parts(parts, body)).await;
     }
-    if hint.lower() > BODY_LIMIT as u64 {
+    let upload = parts.uri.path().starts_with(UPLOAD_PATHS);
+    let limit = if upload { UPLOAD_LIMIT } else { BODY_LIMIT };
+    if hint.lower() > limit as u64 {
         return closing(ApiError::TooLarge);
     }
-    let bytes = match tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, BODY_LIMIT).collect()).await {
+    let _turn = match upload {
+        true => match tokio::time::timeout(BODY_TIMEOUT, UPLOADS.acquire()).await {
+            Ok(Ok(permit)) => Some(permit),
+            _ => return closing(ApiError::Timeout),
+        },
+        false => None,
+    };
+    let bytes = match tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, limit).collect()).await {
         Err(_) => return closing(ApiError::Timeout),
         Ok(Err(e)) if e.is::<LengthLimitError>() => return closing(ApiError::TooLarge),
         Ok(Err(_)) => return closing(ApiError::BadRequest(axum::http::StatusCode::BAD_REQUEST)),

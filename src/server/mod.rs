@@ -22,6 +22,7 @@ pub mod live;
 pub mod names;
 pub mod net;
 pub mod pages;
+pub mod quiz_files;
 pub mod report;
 pub mod resume;
 pub mod security;
@@ -118,6 +119,8 @@ pub struct Shared {
     pub summaries: Arc<board_cache::BoardCache<crate::quiz::survey::summary::Summary>>,
     /// The suggestion box's settings (`quizzes/suggestions.yaml`) and submission limits.
     pub suggestions: Arc<suggestions::Desk>,
+    /// Uploads checked and shown on the organizer pages, waiting for "save".
+    pub uploads: Arc<pages::upload::Staged>,
 }
 
 impl AppState {
@@ -138,6 +141,7 @@ impl AppState {
             boards: Arc::new(board_cache::BoardCache::default()),
             summaries: Arc::default(),
             suggestions: Arc::default(),
+            uploads: Arc::default(),
         }))
     }
 

@@ -50,7 +50,7 @@ pub fn wrap(router: Router) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ));
-    router.layer(DefaultBodyLimit::max(BODY_LIMIT)).layer(limits).layer(headers)
+    router.layer(DefaultBodyLimit::max(limits::UPLOAD_LIMIT)).layer(limits).layer(headers)
 }
 
 /// API, admin and export responses are personal or live: never stored by a browser or proxy.

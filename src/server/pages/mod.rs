@@ -4,6 +4,7 @@
 
 mod charts;
 pub mod cookies;
+mod editor;
 mod organizer;
 mod participant;
 pub mod qr;
@@ -11,6 +12,7 @@ mod ranking;
 pub mod render;
 mod suggestions;
 mod surveys;
+pub mod upload;
 pub mod view;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -38,6 +40,13 @@ pub fn router() -> Router<AppState> {
         .route("/quiz/admin", get(organizer::login_form))
         .route("/quiz/admin/login", post(organizer::login))
         .route("/quiz/admin/logout", post(organizer::logout))
+        .route("/quiz/admin/competition/new", get(editor::new_form).post(editor::create))
+        .route("/quiz/admin/competition/{id}", get(editor::edit_form).post(editor::update))
+        .route("/quiz/admin/import", get(upload::form))
+        .route("/quiz/admin/import/questions", post(upload::questions))
+        .route("/quiz/admin/import/organizations", post(upload::organizations))
+        .route("/quiz/admin/import/save", post(upload::save))
+        .route("/quiz/admin/import/template.xlsx", get(upload::template_xlsx))
         .route("/quiz/{id}/admin", get(organizer::dashboard))
         .route("/quiz/{id}/results.csv", get(organizer::csv))
         .route("/quiz/{id}/results.xlsx", get(organizer::xlsx))
