@@ -106,7 +106,13 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     // Grades the attempts that expired unsubmitted, also while the server was down: now, then every 30 s.
     let sweeper = sweep::Sweeper::spawn(state.clone(), sweep::SWEEP_EVERY);
     // Applies changes to quizzes/ (by hand, by `pufa import`, from the organizer pages) without a restart.
-    let reloader = CatalogWatch::spawn(catalog, state.clock.clone());
+    // Several processes on one database share what is saved (`catalog_share`); this one's files join if new there.
+    match crate::server::catalog_share::seed(&catalog, &store).await {
+        Ok(n) if n > 0 => tracing::info!(files = n, "quizzes/ files added to the shared copy in the database"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("sharing quizzes/ through the database failed: {e}"),
+    }
+    let reloader = CatalogWatch::spawn(catalog, state.clock.clone(), Some(store.clone()));
     // Run the accept loop as a task on the worker threads, not on the thread that called `block_on`.
     tokio::spawn(net::serve_on(listener, app(state), limits, shutdown)).await??;
     if let Some(w) = watching {

@@ -53,6 +53,9 @@ pub struct Status {
     pub errors: Vec<String>,
     /// When that refused load happened.
     pub refused_at: Option<DateTime<Utc>>,
+    /// Files of this process's folder changed here only, not shared with the other processes on the database
+    /// (`catalog_share`), relative to `quizzes/`.
+    pub not_shared: Vec<String>,
 }
 
 /// What a reload did.
@@ -108,6 +111,11 @@ impl Catalog {
     /// Replaces the law texts (a test's, or the server's at start).
     pub fn set_laws(&self, laws: Laws) {
         self.laws.store(Arc::new(laws));
+    }
+
+    /// Records the files `catalog_share` found not shared.
+    pub fn set_not_shared(&self, files: Vec<String>) {
+        self.status.lock().unwrap_or_else(|e| e.into_inner()).not_shared = files;
     }
 
     pub fn status(&self) -> Status {

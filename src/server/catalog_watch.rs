@@ -14,7 +14,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::catalog::{Catalog, Reloaded};
+use super::catalog_share::{self, SHARE_EVERY};
 use super::Clock;
+use crate::store::Store;
 
 /// How often the folder is looked at.
 pub const POLL_EVERY: Duration = Duration::from_millis(400);
@@ -50,8 +52,9 @@ pub struct CatalogWatch {
 }
 
 impl CatalogWatch {
-    /// Starts watching the catalog's folder; a catalog without one is never reloaded (the task just waits).
-    pub fn spawn(catalog: Arc<Catalog>, clock: Clock) -> CatalogWatch {
+    /// Starts watching the catalog's folder; a catalog without one is never reloaded (the task just waits). With
+    /// a store, the folder is also kept the same as the other processes' on that database (`catalog_share`).
+    pub fn spawn(catalog: Arc<Catalog>, clock: Clock, store: Option<Store>) -> CatalogWatch {
         let (stop, mut stopped) = watch::channel(false);
         let (count, reloads) = watch::channel(0u64);
         // The files as loaded: looked at before returning, so a change made right after is seen as one.
@@ -63,10 +66,17 @@ impl CatalogWatch {
             let mut seen = applied.clone();
             let mut tick = tokio::time::interval(POLL_EVERY);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut last_share: Option<std::time::Instant> = None;
             loop {
                 tokio::select! {
                     _ = tick.tick() => {}
                     _ = stopped.changed() => return,
+                }
+                if let Some(store) = store.as_ref().filter(|_| last_share.is_none_or(|t| t.elapsed() >= SHARE_EVERY)) {
+                    last_share = Some(std::time::Instant::now());
+                    if let Err(e) = catalog_share::compare(&catalog, store).await {
+                        tracing::warn!("comparing quizzes/ with the database failed, tried again shortly: {e}");
+                    }
                 }
                 let Ok(now) = look(dir.clone()).await else { return };
                 // Load once the files are as they were one period ago: not in the middle of a save.

@@ -10,6 +10,7 @@ pub mod attempts;
 pub mod board;
 pub mod board_cache;
 pub mod catalog;
+pub mod catalog_share;
 pub mod catalog_watch;
 pub mod error;
 pub mod extract;

@@ -1,6 +1,6 @@
 //! Saving a file of `quizzes/` from the organizer pages (a competition from its form, an uploaded bank or list of
-//! organizations): checked with the rest of the folder as `pufa check` would, written atomically, and applied at
-//! once, without waiting for the folder's watcher.
+//! organizations): checked with the rest of the folder as `pufa check` would, kept in the database for the other
+//! processes (`catalog_share`), written atomically, and applied at once, without waiting for the folder's watcher.
 
 use std::path::{Path, PathBuf};
 
@@ -37,6 +37,8 @@ pub async fn save(state: &AppState, rel: &Path, text: String) -> Result<u64, Sav
         return Err(SaveError::Invalid(errors));
     }
     let path = path_of(state, rel)?;
+    // The database first: once it has the file, every process takes it, this one too if its write fails.
+    super::catalog_share::share(&state.store, rel, &text).await.map_err(|e| SaveError::Failed(e.into()))?;
     let (catalog, now) = (state.catalog.clone(), state.clock.now());
     let reloaded = tokio::task::spawn_blocking(move || {
         crate::quiz::scratch::write_atomically(&path, &text)?;

@@ -7,6 +7,7 @@
 
 pub mod migrate;
 mod postgres;
+pub mod quiz_files;
 mod reads;
 mod sql;
 mod sqlite;

@@ -40,6 +40,7 @@ mod quiz_grade;
 mod quiz_items;
 mod quiz_load;
 mod quiz_reload;
+mod quiz_share;
 mod serve_abuse;
 mod serve_live;
 mod serve_no_build;

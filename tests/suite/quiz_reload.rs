@@ -25,7 +25,7 @@ async fn watched_app() -> (tempfile::TempDir, TestApp, Arc<Catalog>, CatalogWatc
     let catalog = Arc::new(Catalog::of_folder(common::fixture(), Laws::default(), dir.path(), Lang::Zh));
     t.state = t.state.clone().with_catalog(catalog.clone());
     t.app = pufa::server::app(t.state.clone());
-    let watch = CatalogWatch::spawn(catalog.clone(), t.state.clock.clone());
+    let watch = CatalogWatch::spawn(catalog.clone(), t.state.clock.clone(), None);
     (dir, t, catalog, watch)
 }
 

@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/quiz/admin/import/organizations", post(upload::organizations))
         .route("/quiz/admin/import/save", post(upload::save))
         .route("/quiz/admin/import/template.xlsx", get(upload::template_xlsx))
+        .route("/quiz/admin/share", post(upload::share))
         .route("/quiz/{id}/admin", get(organizer::dashboard))
         .route("/quiz/{id}/results.csv", get(organizer::csv))
         .route("/quiz/{id}/results.xlsx", get(organizer::xlsx))

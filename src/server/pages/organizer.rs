@@ -91,6 +91,7 @@ fn catalog_view(state: &AppState) -> serde_json::Value {
         "loaded_at": at(status.loaded_at),
         "refused_at": at(status.refused_at),
         "errors": status.errors,
+        "not_shared": status.not_shared,
     })
 }
 

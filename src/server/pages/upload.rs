@@ -1,7 +1,8 @@
 //! Imports as uploads on the organizer pages: question files (Excel, CSV, Word, text, GIFT) into a bank and a
 //! sheet of organizations into organizations.yaml. An upload is read and checked as `pufa import` does it, then
 //! shown (counts, the first questions or organizations, every error); only the organizer's "save" writes it, through
-//! `server::quiz_files`, which checks it once more against the folder as it is then.
+//! `server::quiz_files`, which checks it once more against the folder as it is then. And the "share" of a file
+//! changed by hand in this process's folder only (`catalog_share`), so the other processes take it too.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -230,4 +231,44 @@ pub(super) async fn template_xlsx(State(state): State<AppState>, headers: Header
         }
         Err(e) => no_store(error_page(&state, ApiError::internal(e))),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ShareForm {
+    #[serde(default)]
+    path: String,
+}
+
+/// Shares a file of this folder that is not shared, once the folder with it loads cleanly.
+pub(super) async fn share(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<ShareForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    if !signed_in(&state, &headers) {
+        return to_login(&state, "/quiz/admin");
+    }
+    let path = form.map(|f| f.0.path).unwrap_or_default();
+    // Only a file the comparison listed: never a path the request makes up.
+    if !state.catalog.status().not_shared.contains(&path) {
+        return no_store(see_other(&state, "/quiz/admin#catalog"));
+    }
+    let rel = PathBuf::from(&path);
+    let file = match quiz_files::path_of(&state, &rel) {
+        Ok(f) => f,
+        Err(_) => return no_store(see_other(&state, "/quiz/admin#catalog")),
+    };
+    let Ok(text) = tokio::fs::read_to_string(&file).await else {
+        return no_store(see_other(&state, "/quiz/admin#catalog"));
+    };
+    match quiz_files::check(&state, &rel, &text).await {
+        Ok(errors) if errors.is_empty() => {}
+        Ok(errors) => return upload_page(&state, |c| c.insert("errors", &errors), StatusCode::UNPROCESSABLE_ENTITY),
+        Err(_) => return no_store(error_page(&state, ApiError::internal("checking a file to share"))),
+    }
+    if let Err(e) = crate::server::catalog_share::share(&state.store, &rel, &text).await {
+        return no_store(error_page(&state, e.into()));
+    }
+    let _ = crate::server::catalog_share::compare(&state.catalog, &state.store).await;
+    no_store(see_other(&state, "/quiz/admin#catalog"))
 }
