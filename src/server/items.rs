@@ -11,10 +11,32 @@ use crate::quiz::items::{self, Flag, ItemAnswer, ItemStat, Sitting};
 use crate::quiz::{to_file_indices, Drawn, Grade, Question, QuestionType};
 use crate::server::pages::view;
 
-/// The analysis of the submitted attempts of `comp_id`; attempts whose stored JSON does not read are left out.
-pub async fn analyse(state: &AppState, comp_id: &str) -> Result<Vec<ItemStat>, ApiError> {
+/// The analysis of the submitted attempts of `comp_id`, of one organization's when `org` is given; attempts whose
+/// stored JSON does not read are left out.
+pub async fn analyse(state: &AppState, comp_id: &str, org: Option<&str>) -> Result<Vec<ItemStat>, ApiError> {
+    let sittings: Vec<Sitting> = sittings(state, comp_id)
+        .await?
+        .into_iter()
+        .filter(|(o, _)| org.is_none_or(|org| org == o))
+        .map(|(_, s)| s)
+        .collect();
+    Ok(items::analyse(&state.quizzes(), &sittings))
+}
+
+/// The analysis of each organization's attempts, for the organizations with any, in the ranking's order of ids.
+pub async fn by_organization(state: &AppState, comp_id: &str) -> Result<Vec<(String, Vec<ItemStat>)>, ApiError> {
+    let mut by_org: std::collections::BTreeMap<String, Vec<Sitting>> = Default::default();
+    for (org, s) in sittings(state, comp_id).await? {
+        by_org.entry(org).or_default().push(s);
+    }
+    let quizzes = state.quizzes();
+    Ok(by_org.into_iter().map(|(org, list)| (org, items::analyse(&quizzes, &list))).collect())
+}
+
+/// Every submitted attempt of `comp_id` as its organization and what the analysis needs of it.
+async fn sittings(state: &AppState, comp_id: &str) -> Result<Vec<(String, Sitting)>, ApiError> {
     let rows = state.store.submitted(comp_id).await?;
-    let sittings: Vec<Sitting> = rows
+    let sittings = rows
         .iter()
         .filter_map(|r| {
             let drawn: Vec<Drawn> = serde_json::from_str(&r.drawn).ok()?;
@@ -32,10 +54,10 @@ pub async fn analyse(state: &AppState, comp_id: &str) -> Result<Vec<ItemStat>, A
                         .unwrap_or_default(),
                 })
                 .collect();
-            Some(Sitting { score: r.score.unwrap_or(0), answers })
+            Some((r.organization.clone(), Sitting { score: r.score.unwrap_or(0), answers }))
         })
         .collect();
-    Ok(items::analyse(&state.quizzes(), &sittings))
+    Ok(sittings)
 }
 
 /// What the organizer page shows of one question.
@@ -129,3 +151,32 @@ pub fn rows(state: &AppState, stats: &[ItemStat]) -> Vec<Vec<Cell>> {
 /// Column keys of the sheet (headers from i18n `report.item.<key>`).
 pub const COLUMNS: [&str; 9] =
     ["id", "kind", "stem", "answer", "answered", "facility", "discrimination", "choices", "notes"];
+
+/// Column keys of the per-organization sheet (headers from i18n `report.item_org.<key>`).
+pub const ORG_COLUMNS: [&str; 8] = ["org_id", "org", "id", "stem", "answered", "facility", "discrimination", "notes"];
+
+/// The rows of the report's per-organization sheet: each organization's questions, by organization then question.
+pub fn org_rows(state: &AppState, by_org: &[(String, Vec<ItemStat>)]) -> Vec<Vec<Cell>> {
+    let lang = state.lang;
+    let quizzes = state.quizzes();
+    let mut out = Vec::new();
+    for (org, stats) in by_org {
+        let name = quizzes.organization(org).map_or_else(|| org.clone(), |o| o.name.clone());
+        let mut list: Vec<(&ItemStat, &Question)> =
+            stats.iter().filter_map(|s| quizzes.question(&s.question).map(|q| (s, q))).collect();
+        list.sort_by(|a, b| a.0.question.cmp(&b.0.question));
+        for (s, q) in list {
+            out.push(vec![
+                Cell::Text(org.clone()),
+                Cell::Text(name.clone()),
+                Cell::Text(q.id.clone()),
+                Cell::Text(q.stem.clone()),
+                Cell::Int(s.answered as i64),
+                Cell::Percent(if s.answered > 0 { s.correct as f64 / s.answered as f64 } else { 0.0 }),
+                s.discrimination.map_or(Cell::Empty, |d| Cell::Number(d, 2)),
+                Cell::Text(notes(lang, q, s).join("；")),
+            ]);
+        }
+    }
+    out
+}

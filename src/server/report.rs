@@ -241,7 +241,8 @@ pub async fn results_xlsx(state: &AppState, comp_id: &str) -> Result<Vec<u8>, Ap
     let board = board::leaderboard(state, comp_id).await?;
     let stats = state.store.question_stats(comp_id).await?;
     let detail: Vec<Vec<Cell>> = attempts.iter().map(|r| detail_row(state, comp, r, lang)).collect();
-    let items = super::items::analyse(state, comp_id).await?;
+    let items = super::items::analyse(state, comp_id, None).await?;
+    let by_org = super::items::by_organization(state, comp_id).await?;
     let sheets = [
         ("detail", detail_headers(lang), detail, false),
         ("organizations", headers(lang, "report.org", &ORG_COLUMNS), organization_rows(lang, &board), false),
@@ -253,6 +254,12 @@ pub async fn results_xlsx(state: &AppState, comp_id: &str) -> Result<Vec<u8>, Ap
         ),
         ("questions", headers(lang, "report.question", &QUESTION_COLUMNS), question_rows(state, lang, stats), false),
         ("items", headers(lang, "report.item", &super::items::COLUMNS), super::items::rows(state, &items), false),
+        (
+            "items_by_org",
+            headers(lang, "report.item_org", &super::items::ORG_COLUMNS),
+            super::items::org_rows(state, &by_org),
+            false,
+        ),
     ];
     book(lang, &sheets)
 }

@@ -92,7 +92,7 @@ async fn the_xlsx_report_has_named_sheets_real_cells_and_a_frozen_filtered_heade
         }
         let xlsx = export(&t, "xlsx").await;
         let mut book = Xlsx::new(Cursor::new(xlsx.clone())).unwrap();
-        assert_eq!(book.sheet_names(), ["明细", "按单位", "按乡镇", "易错题", "题目分析"]);
+        assert_eq!(book.sheet_names(), ["明细", "按单位", "按乡镇", "易错题", "题目分析", "各单位题目分析"]);
 
         let detail = book.worksheet_range("明细").unwrap();
         let rows: Vec<&[Data]> = detail.rows().collect();

@@ -79,14 +79,64 @@ async fn the_organizer_page_and_the_report_show_the_analysis() {
         page.body
     );
     assert!(page.body.contains("<svg class=\"chart rates\""));
+    use calamine::Reader;
+    let mut book = report(&t).await;
+    let sheet = book.worksheet_range("题目分析").unwrap();
+    assert_eq!(sheet.get_size().0, 1 + drawn.len(), "a header and every question drawn");
+    assert_eq!(sheet.get((0, 6)), Some(&calamine::Data::String("区分度".into())));
+}
+
+#[tokio::test]
+async fn each_organization_has_its_own_analysis_on_the_page_and_in_the_report() {
+    let t = test_app().await;
+    let mut counts = Vec::new();
+    for (name, org, right) in [("甲", "school-a", 5), ("乙", "school-b", 0)] {
+        let (_, started) = t.start("open", name, org, "一班").await;
+        let qs = &started["questions"];
+        let all = crate::common::ids(qs);
+        counts.push(all.len());
+        let right: Vec<&str> = all.iter().take(right).map(String::as_str).collect();
+        let (status, r) =
+            t.submit(started["attempt"].as_str().unwrap(), crate::common::answers_with(&t.set, qs, &right)).await;
+        assert!(status.is_success(), "{r}");
+    }
+    let session = t.admin_cookie(TOKEN).await;
+    let table = |body: &str| {
+        body.split("<table class=\"items\">").nth(1).unwrap().split("</table>").next().unwrap().to_string()
+    };
+    let page = t.get_page("/quiz/open/admin?org=school-a", Some(&session)).await;
+    assert!(page.body.contains("以下为“城关第一中学”参赛者的作答情况"), "{}", page.body);
+    let a = table(&page.body);
+    assert!(a.contains("<td>100.0%</td>") && !a.contains("<td>0.0%</td>") && !a.contains("<td>50.0%</td>"), "{a}");
+    let b = table(&t.get_page("/quiz/open/admin?org=school-b", Some(&session)).await.body);
+    assert!(b.contains("<td>0.0%</td>") && !b.contains("<td>100.0%</td>"), "{b}");
+    // An organization without attempts, or unknown, shows everyone's.
+    let page = t.get_page("/quiz/open/admin?org=school-c", Some(&session)).await;
+    assert!(!page.body.contains("参赛者的作答情况"));
+
+    use calamine::Reader;
+    let mut book = report(&t).await;
+    let sheet = book.worksheet_range("各单位题目分析").unwrap();
+    assert_eq!(sheet.get_size().0, 1 + counts[0] + counts[1], "a header and each organization's questions");
+    let orgs: std::collections::BTreeSet<String> =
+        (1..sheet.get_size().0).map(|r| sheet.get((r, 1)).unwrap().to_string()).collect();
+    assert_eq!(orgs.into_iter().collect::<Vec<_>>(), ["城关第一中学", "新华小学"]);
+    for r in 1..sheet.get_size().0 {
+        let share = match sheet.get((r, 5)) {
+            Some(calamine::Data::Float(f)) => *f,
+            other => panic!("{other:?}"),
+        };
+        let want = if sheet.get((r, 0)) == Some(&calamine::Data::String("school-a".into())) { 1.0 } else { 0.0 };
+        assert_eq!(share, want, "row {r}");
+    }
+}
+
+/// The XLSX report of `open`, read back.
+async fn report(t: &crate::common::TestApp) -> calamine::Xlsx<std::io::Cursor<Vec<u8>>> {
     let req = axum::http::Request::get("/api/competitions/open/results.xlsx")
         .header("authorization", format!("Bearer {TOKEN}"))
         .body(axum::body::Body::empty())
         .unwrap();
     let (_, _, bytes) = t.raw(req).await;
-    use calamine::Reader;
-    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
-    let sheet = book.worksheet_range("题目分析").unwrap();
-    assert_eq!(sheet.get_size().0, 1 + drawn.len(), "a header and every question drawn");
-    assert_eq!(sheet.get((0, 6)), Some(&calamine::Data::String("区分度".into())));
+    <calamine::Xlsx<_> as calamine::Reader<_>>::new(std::io::Cursor::new(bytes)).unwrap()
 }

@@ -195,7 +195,19 @@ fn weakest(set: &QuizSet, lang: Lang, stats: Vec<crate::store::QuestionStat>) ->
         .collect()
 }
 
-pub(super) async fn dashboard(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+/// The dashboard's query: the organization whose item analysis is shown (all when absent).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct DashboardQuery {
+    #[serde(default)]
+    org: String,
+}
+
+pub(super) async fn dashboard(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<DashboardQuery>,
+    headers: HeaderMap,
+) -> Response {
     if !signed_in(&state, &headers) {
         return to_login(&state, &format!("/quiz/{id}/admin"));
     }
@@ -226,7 +238,17 @@ pub(super) async fn dashboard(State(state): State<AppState>, Path(id): Path<Stri
     let towns: Vec<TownRow> = town_figures.into_iter().map(|t| town_row(lang, t)).collect();
     ctx.insert("towns", &towns);
     ctx.insert("weakest", &weakest(&state.quizzes(), lang, stats));
-    match crate::server::items::analyse(&state, &id).await {
+    // One organization's analysis when one with attempts is asked for, else everyone's.
+    let org = board.organizations.iter().find(|o| o.id == q.org && o.participants > 0);
+    ctx.insert("items_org", &org.map(|o| CompLink { id: o.id.clone(), title: o.name.clone() }));
+    let with_attempts: Vec<CompLink> = board
+        .organizations
+        .iter()
+        .filter(|o| o.participants > 0)
+        .map(|o| CompLink { id: o.id.clone(), title: o.name.clone() })
+        .collect();
+    ctx.insert("item_orgs", &with_attempts);
+    match crate::server::items::analyse(&state, &id, org.map(|o| o.id.as_str())).await {
         Ok(items) => ctx.insert("items", &crate::server::items::views(&state, &items)),
         Err(e) => return no_store(error_page(&state, e)),
     }
