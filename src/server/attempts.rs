@@ -52,7 +52,7 @@ async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
         }
     }
     // Likewise the suggestion box's categories and, when it lists them, its responsible units.
-    let settings = &state.suggestions.settings;
+    let settings = state.catalog.suggestions();
     if let Some(category) = doc.pointer_mut("/components/schemas/SuggestionRequest/properties/category") {
         category["enum"] = serde_json::json!(settings.categories);
     }

@@ -1,5 +1,6 @@
-//! What the server runs on from `quizzes/`: the last good load of banks, organizations, competitions and surveys,
-//! replaced whole when the folder changes (`reload`), with the versions running attempts were started on.
+//! What the server runs on from `quizzes/`: the last good load of banks, organizations, competitions, surveys and
+//! the suggestion box's settings, replaced whole when the folder changes (`reload`), with the versions running
+//! attempts were started on.
 //!
 //! A request takes one snapshot (`current`) and reads only it, so a reload in the middle never mixes two versions
 //! in one answer. An attempt is shown and graded on the version that was current when it started (`as_of`), for as
@@ -16,6 +17,7 @@ use serde::Serialize;
 
 use super::laws::Laws;
 use crate::i18n::Lang;
+use crate::quiz::suggestions::SuggestionBox;
 use crate::quiz::QuizSet;
 
 /// How long a replaced version stays beyond the longest time limit of its competitions: the submit grace and
@@ -29,6 +31,8 @@ const KEEP_MAX: usize = 64;
 pub struct Catalog {
     current: ArcSwap<QuizSet>,
     laws: ArcSwap<Laws>,
+    /// The suggestion box's settings (`quizzes/suggestions.yaml`), loaded and applied with the rest.
+    suggestions: ArcSwap<SuggestionBox>,
     /// Replaced versions with the moment each stopped being current, oldest first.
     replaced: Mutex<VecDeque<(DateTime<Utc>, Arc<QuizSet>)>>,
     status: Mutex<Status>,
@@ -83,6 +87,7 @@ impl Catalog {
         Catalog {
             current: ArcSwap::from_pointee(set),
             laws: ArcSwap::from_pointee(laws),
+            suggestions: ArcSwap::from_pointee(SuggestionBox::default()),
             replaced: Mutex::default(),
             status: Mutex::new(status),
             origin,
@@ -106,6 +111,16 @@ impl Catalog {
     /// The site's law texts the running questions cite.
     pub fn laws(&self) -> Arc<Laws> {
         self.laws.load_full()
+    }
+
+    /// The suggestion box's settings as they run.
+    pub fn suggestions(&self) -> Arc<SuggestionBox> {
+        self.suggestions.load_full()
+    }
+
+    /// Replaces the suggestion box's settings (the server's at start, a test's).
+    pub fn set_suggestions(&self, settings: SuggestionBox) {
+        self.suggestions.store(Arc::new(settings));
     }
 
     /// Replaces the law texts (a test's, or the server's at start).
@@ -155,7 +170,10 @@ impl Catalog {
     /// Blocking (reads files, and the content when laws are cited): call from a blocking thread.
     pub fn reload(&self, now: DateTime<Utc>) -> Option<Reloaded> {
         let origin = self.origin.as_ref()?;
-        let (set, diags) = crate::quiz::load(&origin.source.join("quizzes"));
+        let dir = origin.source.join("quizzes");
+        let (set, mut diags) = crate::quiz::load(&dir);
+        let (suggestions, more) = crate::quiz::suggestions::load(&dir);
+        diags.extend(more.0);
         if diags.has_errors() {
             let errors: Vec<String> =
                 diags.0.iter().filter(|d| d.is_error()).map(|d| crate::localize::diagnostic(origin.lang, d)).collect();
@@ -168,6 +186,7 @@ impl Catalog {
             return Some(Reloaded::Refused(errors));
         }
         self.laws.store(Arc::new(Laws::load(&origin.source, &set, origin.lang)));
+        self.suggestions.store(Arc::new(suggestions));
         let revision = self.replace(set, now);
         tracing::info!(revision, "quizzes/ reloaded");
         Some(Reloaded::Applied(revision))

@@ -118,7 +118,7 @@ pub struct Shared {
     pub boards: Arc<board_cache::BoardCache>,
     /// The public summaries of surveys (`public_summary`), likewise.
     pub summaries: Arc<board_cache::BoardCache<crate::quiz::survey::summary::Summary>>,
-    /// The suggestion box's settings (`quizzes/suggestions.yaml`) and submission limits.
+    /// The suggestion box's submission limits (its settings are the catalog's).
     pub suggestions: Arc<suggestions::Desk>,
     /// Uploads checked and shown on the organizer pages, waiting for "save".
     pub uploads: Arc<pages::upload::Staged>,
@@ -187,7 +187,8 @@ impl AppState {
 
     /// The suggestion box's settings, with fresh submission limits.
     pub fn with_suggestions(mut self, settings: crate::quiz::suggestions::SuggestionBox) -> AppState {
-        self.suggestions = Arc::new(suggestions::Desk::new(settings));
+        self.catalog.set_suggestions(settings);
+        self.suggestions = Arc::new(suggestions::Desk::default());
         self
     }
 

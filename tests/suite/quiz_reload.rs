@@ -126,6 +126,27 @@ async fn an_invalid_change_keeps_the_last_good_version_and_says_where() {
     watch.stop().await;
 }
 
+#[tokio::test]
+async fn the_suggestion_box_settings_apply_without_a_restart_too() {
+    let (dir, t, catalog, mut watch) = watched_app().await;
+    assert!(!t.get_page("/suggestions/", None).await.body.contains("校园安全"));
+    let settings = "categories: [法治宣传, 校园安全]\nunits: [县教育局]\n";
+    std::fs::write(dir.path().join("quizzes/suggestions.yaml"), settings).unwrap();
+    tokio::time::timeout(WAIT, watch.reloaded(1)).await.expect("the change is loaded");
+    assert_eq!(catalog.status().revision, 2);
+    assert!(t.get_page("/suggestions/", None).await.body.contains("校园安全"));
+    let body = serde_json::json!({"category": "校园安全", "text": "校门口的交通需要整治。"});
+    let (status, sent) = t.post("/api/suggestions", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    // A broken settings file is refused like any other file of quizzes/.
+    std::fs::write(dir.path().join("quizzes/suggestions.yaml"), "categories: []\nmax_chars: lots\n").unwrap();
+    tokio::time::timeout(WAIT, watch.reloaded(2)).await.expect("the change is looked at");
+    assert_eq!(catalog.status().revision, 2);
+    assert!(catalog.status().errors.iter().any(|e| e.contains("suggestions.yaml")), "{:?}", catalog.status().errors);
+    assert!(t.get_page("/suggestions/", None).await.body.contains("校园安全"), "the last good settings run");
+    watch.stop().await;
+}
+
 #[test]
 fn a_replaced_version_serves_the_attempts_started_on_it() {
     let catalog = Catalog::fixed(common::fixture(), Laws::default());

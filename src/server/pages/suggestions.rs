@@ -33,7 +33,7 @@ pub(super) struct SuggestForm {
 }
 
 fn form_page(state: &AppState, form: &SuggestForm, error: Option<String>, status: StatusCode) -> Response {
-    let settings = &state.suggestions.settings;
+    let settings = state.catalog.suggestions();
     let mut ctx = state.pages.context(state.lang);
     ctx.insert("categories", &settings.categories);
     ctx.insert("max_chars", &settings.max_chars);
@@ -147,8 +147,9 @@ async fn admin_page(state: &AppState, f: Filter, error: Option<String>, status: 
         .map(|s| (s.as_str(), views::status_label(lang, s)))
         .collect();
     ctx.insert("statuses", &statuses);
-    ctx.insert("categories", &state.suggestions.settings.categories);
-    ctx.insert("units_known", &state.suggestions.settings.units);
+    let settings = state.catalog.suggestions();
+    ctx.insert("categories", &settings.categories);
+    ctx.insert("units_known", &settings.units);
     ctx.insert("overdue_total", &fill(t(lang, "suggest.overdue_total"), &[("n", &listing.overdue.to_string())]));
     ctx.insert("units", &listing.units);
     // Times as people read them (the API gives RFC 3339).

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use super::limit::Limiter;
-use crate::quiz::suggestions::SuggestionBox;
 use crate::server::{ApiError, AppState};
 use crate::store::suggestions::{code_hash, Act, ActOutcome, Action, NewSuggestion, Status, SuggestionRow};
 
@@ -17,17 +16,11 @@ const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 /// Characters of a secret code: 12 of 32 symbols, 60 random bits.
 pub const CODE_CHARS: usize = 12;
 
-/// The suggestion box's settings and its in-memory submission limits.
+/// The suggestion box's in-memory submission limits (its settings, `quizzes/suggestions.yaml`, run with the rest
+/// of `quizzes/` in `server::catalog`).
 #[derive(Debug, Default)]
 pub struct Desk {
-    pub settings: SuggestionBox,
     pub limiter: Limiter,
-}
-
-impl Desk {
-    pub fn new(settings: SuggestionBox) -> Desk {
-        Desk { settings, limiter: Limiter::default() }
-    }
 }
 
 /// `POST /api/suggestions`, and the form.
@@ -80,25 +73,25 @@ fn typed_code(code: &str) -> String {
 
 /// Checks and records a suggestion from `device` (the device cookie, only counted, never stored).
 pub async fn submit(state: &AppState, req: SuggestionRequest, device: &str) -> Result<Receipt, ApiError> {
-    let desk = &state.suggestions;
+    let (desk, settings) = (&state.suggestions, state.catalog.suggestions());
     let category = req.category.trim();
-    if !desk.settings.categories.iter().any(|c| c == category) {
+    if !settings.categories.iter().any(|c| c == category) {
         return Err(ApiError::UnknownCategory);
     }
     let body = clean_text(&req.text);
     if body.is_empty() {
         return Err(ApiError::SuggestionEmpty);
     }
-    if body.chars().count() > desk.settings.max_chars {
-        return Err(ApiError::SuggestionTooLong(desk.settings.max_chars));
+    if body.chars().count() > settings.max_chars {
+        return Err(ApiError::SuggestionTooLong(settings.max_chars));
     }
     let (town, contact) = (optional(req.town.as_deref())?, optional(req.contact.as_deref())?);
     let now = state.clock.now();
-    if !desk.limiter.admit(device, now.timestamp_millis(), &desk.settings) {
+    if !desk.limiter.admit(device, now.timestamp_millis(), &settings) {
         return Err(ApiError::SuggestionLimited);
     }
     let code = new_code();
-    let day = now.with_timezone(&desk.settings.offset).format("%Y%m%d").to_string();
+    let day = now.with_timezone(&settings.offset).format("%Y%m%d").to_string();
     let new = NewSuggestion {
         day,
         code: code.clone(),
@@ -159,7 +152,7 @@ fn end_of(offset: &FixedOffset, day: NaiveDate) -> Option<i64> {
 
 /// The assign action: a known unit (any name when the box lists none) and a due date from today on.
 pub fn assign(state: &AppState, req: &AssignRequest) -> Result<Act, ApiError> {
-    let settings = &state.suggestions.settings;
+    let settings = state.catalog.suggestions();
     let unit = optional(Some(&req.unit))?.ok_or(ApiError::UnknownUnit)?;
     if !settings.units.is_empty() && !settings.units.contains(&unit) {
         return Err(ApiError::UnknownUnit);
@@ -182,8 +175,9 @@ pub fn reply(state: &AppState, req: &ReplyRequest) -> Result<Act, ApiError> {
     if text.is_empty() {
         return Err(ApiError::ReplyEmpty);
     }
-    if text.chars().count() > state.suggestions.settings.max_chars {
-        return Err(ApiError::SuggestionTooLong(state.suggestions.settings.max_chars));
+    let max = state.catalog.suggestions().max_chars;
+    if text.chars().count() > max {
+        return Err(ApiError::SuggestionTooLong(max));
     }
     Ok(Act::Reply { text })
 }

@@ -51,7 +51,7 @@ pub fn status_label(lang: Lang, s: Status) -> String {
 
 /// A stored moment in the office's time zone.
 pub fn local(state: &AppState, ms: i64) -> DateTime<FixedOffset> {
-    crate::server::flow::from_millis(ms).with_timezone(&state.suggestions.settings.offset)
+    crate::server::flow::from_millis(ms).with_timezone(&state.catalog.suggestions().offset)
 }
 
 /// The due day of a stored due moment (the end of that day): `2026-12-16`.
