@@ -9,6 +9,7 @@ pub mod admin_token;
 pub mod attempts;
 pub mod board;
 pub mod board_cache;
+pub mod certificates;
 pub mod error;
 pub mod extract;
 pub mod favicon;
@@ -117,6 +118,8 @@ pub struct Shared {
     pub laws: Arc<laws::Laws>,
     /// The suggestion box's settings (`quizzes/suggestions.yaml`) and submission limits.
     pub suggestions: Arc<suggestions::Desk>,
+    /// The key of the certificates' verification codes, read from the database on first use.
+    pub certificates: Arc<certificates::Keys>,
 }
 
 impl AppState {
@@ -138,6 +141,7 @@ impl AppState {
             summaries: Arc::default(),
             laws: Arc::default(),
             suggestions: Arc::default(),
+            certificates: Arc::default(),
         }))
     }
 
@@ -193,6 +197,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router())
         .merge(surveys::router())
         .merge(suggestions::router())
+        .merge(certificates::router())
         .merge(pages::router())
         .merge(live::router())
         .merge(favicon::router());
