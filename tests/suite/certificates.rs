@@ -148,6 +148,15 @@ async fn a_certificate_is_issued_verified_read_and_revoked() {
             let (status, json) = t.get(&format!("/api/certificates/{bad}")).await;
             assert_eq!((status, json["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_certificate")));
         }
+        // Typed from paper into the form at /verify: on to the code's page (in lower case, too).
+        let form = t.get_page("/verify", None).await;
+        assert!(form.status == StatusCode::OK && form.body.contains("name=\"code\""), "{}", form.body);
+        let typed = t.get_page(&format!("/verify?code={}", code.to_lowercase()), None).await;
+        assert_eq!(
+            (typed.status, typed.location()),
+            (StatusCode::SEE_OTHER, format!("/verify/{}", code.to_lowercase()).as_str())
+        );
+        assert_eq!(t.get_page(typed.location(), None).await.status, StatusCode::OK);
         let (_, doc) = t.get("/api/openapi.json").await;
         let codes = &doc["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"];
         for code in ["unknown_certificate", "certificate_revoked"] {

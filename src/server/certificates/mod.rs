@@ -30,6 +30,7 @@ const SECRET: &str = "certificates";
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/verify", get(verify::ask))
         .route("/verify/{code}", get(verify::page))
         .route("/api/certificates/{code}", get(verify::json))
         .route("/api/attempts/{attempt}/certificate.pdf", get(verify::holder_pdf))

@@ -2,9 +2,9 @@
 //! programs) and the holder's PDF and PNG. Verification shows the masked name only; the files show the full name
 //! and are reached by the attempt's id, which only the holder has (the result page's address).
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
 
 use super::{design, draw, facts, render};
@@ -64,9 +64,25 @@ pub(super) async fn json(State(state): State<AppState>, Path(code): Path<String>
     Ok(no_store(ApiJson(verified(&state, &row)).into_response()))
 }
 
+/// `?code=` of the form that asks for a code typed from a printed certificate.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct Typed {
+    #[serde(default)]
+    code: String,
+}
+
+/// `/verify`: the form to type a code into, or, with `?code=`, on to that code's page.
+pub(super) async fn ask(State(state): State<AppState>, Query(typed): Query<Typed>) -> Response {
+    let code: String = typed.code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(64).collect();
+    if !code.is_empty() {
+        return Redirect::to(&format!("{}/verify/{code}", state.pages.root())).into_response();
+    }
+    show(&state, tera::Context::new(), StatusCode::OK)
+}
+
 pub(super) async fn page(State(state): State<AppState>, Path(code): Path<String>) -> Response {
     let lang = state.lang;
-    let mut ctx = state.pages.context(lang);
+    let mut ctx = tera::Context::new();
     let status = match lookup(&state, &code).await {
         Ok(row) => {
             ctx.insert("cert", &verified(&state, &row));
@@ -82,6 +98,14 @@ pub(super) async fn page(State(state): State<AppState>, Path(code): Path<String>
             e.status()
         }
     };
+    show(&state, ctx, status)
+}
+
+/// The verification page with `facts` (a certificate, an unknown code, or neither: the form alone).
+fn show(state: &AppState, facts: tera::Context, status: StatusCode) -> Response {
+    let lang = state.lang;
+    let mut ctx = state.pages.context(lang);
+    ctx.extend(facts);
     let html = match state.pages.render("verify.html", &ctx, lang) {
         Ok(html) => (status, html).into_response(),
         Err(text) => (StatusCode::INTERNAL_SERVER_ERROR, text).into_response(),
