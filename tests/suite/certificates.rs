@@ -105,6 +105,15 @@ pub fn pdf_text(pdf: &[u8]) -> Option<String> {
     }
 }
 
+/// The output of a poppler-utils tool (installed when `pdf_text` found pdftotext) on a PDF.
+fn poppler(tool: &str, pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = Command::new(tool).arg(&file).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 // Issue 12: a certificate is issued once, verifies with the masked name, an altered code does not, the PDF says
 // who holds it and its serial, and a revocation shows on the verification page.
 #[tokio::test]
@@ -170,6 +179,12 @@ async fn a_certificate_is_issued_verified_read_and_revoked() {
         eprintln!("certificate PDF: {} bytes", pdf.len());
         if let Some(text) = pdf_text(&pdf) {
             assert!(text.contains("张三明") && text.contains(&serial), "{text}");
+            let info = poppler("pdfinfo", &pdf);
+            assert!(info.contains("Page size:       842 x 595 pts (A4)"), "{info}");
+            // The one font is the shipped subset, embedded: nothing depends on the reader's fonts.
+            let fonts = poppler("pdffonts", &pdf);
+            assert!(fonts.contains("NotoSansCJKsc-Regular") && fonts.lines().count() == 3, "{fonts}");
+            assert!(fonts.lines().nth(2).unwrap().contains("yes yes yes"), "embedded, subset, unicode: {fonts}");
             assert!(text.contains("优") && text.contains("清河县司法局") && text.contains("县建筑有限公司"), "{text}");
         }
         let (status, mime, png) = get_bytes(&t, path(cert["png_url"].as_str().unwrap())).await;
