@@ -69,6 +69,9 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         .with_templates(templates)
         .with_admin_token(token)
         .with_suggestions(suggestion_box);
+    // The certificates' signing secret exists from the first start on, kept in the database (issue 12).
+    let now = crate::server::flow::millis(state.clock.now());
+    state.certificates.key(&state.store, now).await.map_err(|e| anyhow::anyhow!("certificates secret: {e}"))?;
     // A watching server rebuilds on changes and reloads open pages; one that built without watching saves its
     // build's graph for the next `pufa build`; one started with --no-build built nothing.
     let (live, watching) = match engine {

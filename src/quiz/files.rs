@@ -126,6 +126,9 @@ pub struct CompetitionFile<R = Vec<DrawRuleFile>> {
     /// How the public ranking shows names: `masked` (default), `hidden`, or `full` (not when schools take part).
     #[serde(default)]
     pub public_names: PublicNames,
+    /// The certificate (or list of levels) a participant who reaches its score earns (issue 12).
+    #[serde(default)]
+    pub certificate: Option<super::certificate::CertificateLevels>,
 }
 
 fn yes() -> bool {

@@ -1,6 +1,7 @@
 //! Quiz: question banks, organizations and competitions: parse, validate, draw, shuffle, grade.
 //! Pure and deterministic given a seed: no I/O except reading the `quizzes/` files in `load`.
 
+pub mod certificate;
 pub mod compose;
 mod draw;
 pub mod files;

@@ -130,6 +130,8 @@ pub struct Competition {
     pub show_answers: ShowAnswers,
     /// How the public ranking shows names.
     pub public_names: PublicNames,
+    /// Certificate levels offered, highest `min_score` first; empty when the competition gives none.
+    pub certificates: Vec<super::certificate::CertificateLevel>,
     pub source: PathBuf,
 }
 

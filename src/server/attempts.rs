@@ -182,8 +182,16 @@ async fn start(
     Ok((status, ApiJson(started)))
 }
 
-async fn resume(State(state): State<AppState>, Path(attempt): Path<String>) -> Result<impl IntoResponse, ApiError> {
-    flow::resume(&state, &attempt).await.map(ApiJson)
+async fn resume(
+    State(state): State<AppState>,
+    Path(attempt): Path<String>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    let mut view = flow::resume(&state, &attempt).await?;
+    if let Some(result) = view.result.as_mut() {
+        super::certificates::attach(&state, &headers, result).await;
+    }
+    Ok(ApiJson(view))
 }
 
 /// Letters for one question: `["A", "C"]`, or a single `"A"` for convenience. Read by a visitor rather than as
@@ -232,9 +240,12 @@ impl SubmitRequest {
 async fn submit(
     State(state): State<AppState>,
     Path(attempt): Path<String>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    flow::submit(&state, &attempt, req.answers()).await.map(ApiJson)
+    let mut done = flow::submit(&state, &attempt, req.answers()).await?;
+    super::certificates::attach(&state, &headers, &mut done).await;
+    Ok(ApiJson(done))
 }
 
 async fn save(

@@ -121,6 +121,12 @@ pub enum ApiError {
     /// This device or the whole server sent too many suggestions lately.
     #[error("too many suggestions")]
     SuggestionLimited,
+    /// An unknown, altered or malformed verification code, or an attempt without a certificate (issue 12).
+    #[error("unknown certificate")]
+    UnknownCertificate,
+    /// The holder asked for a certificate the organizer revoked.
+    #[error("certificate revoked")]
+    CertificateRevoked,
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -162,6 +168,8 @@ impl ApiError {
             HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             BadRequest(status) => *status,
             Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+            UnknownCertificate => StatusCode::NOT_FOUND,
+            CertificateRevoked => StatusCode::GONE,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -218,6 +226,8 @@ impl ApiError {
             UnknownTicket => "unknown_ticket",
             IllegalTransition => "illegal_transition",
             SuggestionLimited => "suggestion_limited",
+            UnknownCertificate => "unknown_certificate",
+            CertificateRevoked => "certificate_revoked",
             Internal(_) => "internal",
         }
     }

@@ -115,6 +115,10 @@ pub struct Submitted {
     pub submitted_at: DateTime<Utc>,
     pub duration_ms: i64,
     pub results: Vec<ResultView>,
+    /// The certificate the participant earned (issue 12), once results are shown; added by
+    /// `certificates::attach`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<super::certificates::Link>,
 }
 
 /// An attempt looked up by id: questions and deadline, and the result once submitted.
@@ -433,6 +437,7 @@ fn shown(
         answers_at: (!shown).then_some(comp.closes),
         submitted_at: from_millis(submitted_at),
         duration_ms,
+        certificate: None,
         results: results
             .into_iter()
             .map(|r| {

@@ -12,6 +12,7 @@ pub mod board_cache;
 pub mod catalog;
 pub mod catalog_share;
 pub mod catalog_watch;
+pub mod certificates;
 pub mod error;
 pub mod extract;
 pub mod favicon;
@@ -122,6 +123,8 @@ pub struct Shared {
     pub suggestions: Arc<suggestions::Desk>,
     /// Uploads checked and shown on the organizer pages, waiting for "save".
     pub uploads: Arc<pages::upload::Staged>,
+    /// The key of the certificates' verification codes, read from the database on first use.
+    pub certificates: Arc<certificates::Keys>,
 }
 
 impl AppState {
@@ -143,6 +146,7 @@ impl AppState {
             summaries: Arc::default(),
             suggestions: Arc::default(),
             uploads: Arc::default(),
+            certificates: Arc::default(),
         }))
     }
 
@@ -211,6 +215,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router())
         .merge(surveys::router())
         .merge(suggestions::router())
+        .merge(certificates::router())
         .merge(pages::router())
         .merge(live::router())
         .merge(favicon::router());

@@ -5,6 +5,7 @@
 //! together into shared transactions ("group commit") and answers each caller only after its transaction committed:
 //! an acknowledged write is durable, and one fsync is paid per batch instead of per request.
 
+pub mod certificates;
 pub mod migrate;
 mod postgres;
 pub mod quiz_files;
@@ -168,6 +169,8 @@ pub(crate) enum Op {
     Respond(Box<SurveyResponseRow>, oneshot::Sender<Result<bool, StoreError>>),
     Suggest(Box<suggestions::NewSuggestion>, oneshot::Sender<Result<String, StoreError>>),
     Act(Box<suggestions::Action>, oneshot::Sender<Result<suggestions::ActOutcome, StoreError>>),
+    Certify(Box<certificates::NewCertificate>, oneshot::Sender<Result<String, StoreError>>),
+    Revoke(Box<certificates::Revocation>, oneshot::Sender<Result<certificates::RevokeOutcome, StoreError>>),
 }
 
 /// Runs one of the shared read queries (`reads`) on whichever pool the store has.
@@ -327,6 +330,47 @@ impl Store {
     /// Every suggestion's history, by ticket and in order (the organizer's list reads them in one query).
     pub async fn all_suggestion_events(&self) -> Result<Vec<suggestions::EventRow>, StoreError> {
         read!(self, suggestions::all_events())
+    }
+
+    /// Issues a certificate for an attempt, or returns the serial it already has.
+    pub async fn certify(&self, c: certificates::NewCertificate) -> Result<String, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Op::Certify(Box::new(c), reply)).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Revokes a certificate (the first revocation stands).
+    pub async fn revoke(&self, r: certificates::Revocation) -> Result<certificates::RevokeOutcome, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Op::Revoke(Box::new(r), reply)).await.map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// One certificate by serial.
+    pub async fn certificate(&self, serial: &str) -> Result<Option<certificates::CertificateRow>, StoreError> {
+        read!(self, certificates::one(serial))
+    }
+
+    /// The certificate of an attempt, if it has one.
+    pub async fn certificate_of(&self, attempt: &str) -> Result<Option<certificates::CertificateRow>, StoreError> {
+        read!(self, certificates::of_attempt(attempt))
+    }
+
+    /// The certificates of a competition, by organization and serial.
+    pub async fn certificates(&self, competition: &str) -> Result<Vec<certificates::CertificateRow>, StoreError> {
+        read!(self, certificates::of_competition(competition))
+    }
+
+    /// The id of a participant's best submitted attempt (highest score, then the earliest).
+    pub async fn best_attempt(&self, competition: &str, key: &str) -> Result<Option<String>, StoreError> {
+        read!(self, certificates::best(competition, key))
+    }
+
+    /// The secret `name`: the stored one, or `fresh` stored now when this database has none. Every process on
+    /// the database gets the same value. The one write outside the writer: it happens once per database, and
+    /// `ON CONFLICT DO NOTHING` makes racing first starts agree.
+    pub async fn secret(&self, name: &str, fresh: &str, now: i64) -> Result<String, StoreError> {
+        read!(self, certificates::secret(name, fresh, now))
     }
 
     /// Stops accepting writes, lets the writer finish what it has queued, and closes the pool.

@@ -5,6 +5,7 @@
 
 use tokio::sync::oneshot;
 
+use super::certificates::RevokeOutcome;
 use super::suggestions::ActOutcome;
 use super::{AttemptRow, NewAttempt, Op, StartOutcome, StoreError, SubmitOutcome};
 
@@ -19,6 +20,8 @@ pub(super) enum Reply {
     Respond(oneshot::Sender<Result<bool, StoreError>>, bool),
     Suggest(oneshot::Sender<Result<String, StoreError>>, String),
     Act(oneshot::Sender<Result<ActOutcome, StoreError>>, ActOutcome),
+    Certify(oneshot::Sender<Result<String, StoreError>>, String),
+    Revoke(oneshot::Sender<Result<RevokeOutcome, StoreError>>, RevokeOutcome),
 }
 
 /// What one op did inside a transaction not yet committed.
@@ -30,6 +33,9 @@ pub(super) enum Outcome {
     /// The ticket given.
     Suggest(String),
     Act(ActOutcome),
+    /// The certificate's serial.
+    Certify(String),
+    Revoke(RevokeOutcome),
 }
 
 impl Reply {
@@ -42,6 +48,8 @@ impl Reply {
             Reply::Respond(tx, o) => drop(tx.send(Ok(o))),
             Reply::Suggest(tx, o) => drop(tx.send(Ok(o))),
             Reply::Act(tx, o) => drop(tx.send(Ok(o))),
+            Reply::Certify(tx, o) => drop(tx.send(Ok(o))),
+            Reply::Revoke(tx, o) => drop(tx.send(Ok(o))),
         }
     }
 
@@ -55,6 +63,8 @@ impl Reply {
             Reply::Respond(tx, _) => drop(tx.send(Err(e()))),
             Reply::Suggest(tx, _) => drop(tx.send(Err(e()))),
             Reply::Act(tx, _) => drop(tx.send(Err(e()))),
+            Reply::Certify(tx, _) => drop(tx.send(Err(e()))),
+            Reply::Revoke(tx, _) => drop(tx.send(Err(e()))),
         }
     }
 }
@@ -71,6 +81,8 @@ pub(super) fn replies(batch: &mut Vec<Op>, outcomes: Vec<Outcome>) -> Vec<Reply>
             (Op::Respond(_, tx), Outcome::Respond(o)) => Reply::Respond(tx, o),
             (Op::Suggest(_, tx), Outcome::Suggest(o)) => Reply::Suggest(tx, o),
             (Op::Act(_, tx), Outcome::Act(o)) => Reply::Act(tx, o),
+            (Op::Certify(_, tx), Outcome::Certify(o)) => Reply::Certify(tx, o),
+            (Op::Revoke(_, tx), Outcome::Revoke(o)) => Reply::Revoke(tx, o),
             _ => unreachable!("outcomes are pushed in op order"),
         })
         .collect()
@@ -87,6 +99,8 @@ pub(super) fn fail(ops: Vec<Op>, e: &dyn std::fmt::Display) {
             Op::Respond(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
             Op::Suggest(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
             Op::Act(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
+            Op::Certify(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
+            Op::Revoke(_, tx) => drop(tx.send(Err(StoreError::WriteFailed(e.to_string())))),
         }
     }
 }

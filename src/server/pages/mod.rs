@@ -2,6 +2,7 @@
 //! rendered on the server with the site's theme; thin handlers over `server::flow`, `server::board` and
 //! `server::admin`, so the pages and the JSON API share one implementation of every rule.
 
+mod certificates;
 mod charts;
 pub mod cookies;
 mod editor;
@@ -51,6 +52,9 @@ pub fn router() -> Router<AppState> {
         .route("/quiz/{id}/admin", get(organizer::dashboard))
         .route("/quiz/{id}/results.csv", get(organizer::csv))
         .route("/quiz/{id}/results.xlsx", get(organizer::xlsx))
+        .route("/quiz/{id}/admin/certificates", get(certificates::list))
+        .route("/quiz/{id}/admin/certificates/revoke", post(certificates::revoke))
+        .route("/quiz/{id}/admin/certificates/{org}/{file}", get(certificates::download))
         .route("/survey/{id}", get(surveys::add_slash))
         .route("/survey/{id}/", get(surveys::form).post(surveys::submit))
         .route("/survey/{id}/thanks", get(surveys::thanks))

@@ -229,13 +229,15 @@ pub(super) async fn save(
 }
 
 pub(super) async fn result(State(state): State<AppState>, Path(attempt): Path<String>, headers: HeaderMap) -> Response {
-    let v = match flow::resume(&state, &attempt).await {
+    let mut v = match flow::resume(&state, &attempt).await {
         Ok(v) => v,
         Err(e) => return error_page(&state, e),
     };
-    let Some(done) = &v.result else {
+    let Some(mut done) = v.result.take() else {
         return no_store(see_other(&state, &format!("/quiz/a/{}", v.attempt)));
     };
+    crate::server::certificates::attach(&state, &headers, &mut done).await;
+    let done = &done;
     let quizzes = state.quizzes();
     let comp = match flow::competition(&quizzes, &v.competition) {
         Ok(c) => c,
@@ -249,6 +251,7 @@ pub(super) async fn result(State(state): State<AppState>, Path(attempt): Path<St
     ctx.insert("max_score", &done.max_score);
     ctx.insert("passed", &done.passed);
     ctx.insert("pass_score", &comp.pass_score);
+    ctx.insert("certificate", &done.certificate);
     let root = state.pages.root();
     ctx.insert("results", &view::results(&v.questions, done, lang, |b| state.catalog.laws().link(b, &root)));
     let closes = view::when(lang, &comp.closes);

@@ -329,6 +329,7 @@ mod tests {
             submitted_at: chrono::Utc::now(),
             duration_ms: 0,
             results,
+            certificate: None,
         }
     }
 

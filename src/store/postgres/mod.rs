@@ -2,6 +2,7 @@
 //! one database: the attempt limit holds by the UNIQUE (competition, participant_key, number) constraint and a
 //! submission counts once because its UPDATE only matches a row not yet submitted (row locks serialise racers).
 
+pub(super) mod certify;
 pub(super) mod suggest;
 pub(super) mod writer;
 

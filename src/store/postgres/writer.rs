@@ -91,6 +91,8 @@ async fn write_batch(conn: &mut PgConnection, batch: &mut Vec<Op>) -> Result<Vec
         match op {
             Op::Suggest(s, _) => out[i] = Some(Outcome::Suggest(super::suggest::suggest(&mut tx, s).await?)),
             Op::Act(a, _) => out[i] = Some(Outcome::Act(super::suggest::act(&mut tx, a).await?)),
+            Op::Certify(c, _) => out[i] = Some(Outcome::Certify(super::certify::issue(&mut tx, c).await?)),
+            Op::Revoke(r, _) => out[i] = Some(Outcome::Revoke(super::certify::revoke(&mut tx, r).await?)),
             _ => {}
         }
     }

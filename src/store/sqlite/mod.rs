@@ -1,6 +1,7 @@
 //! SQLite backend: connection settings and migrations of the read pool; `writer` (a thread with its own
 //! connection) and `sync` (the log's fsync and checkpoints) do the writing.
 
+pub(super) mod certify;
 pub(super) mod suggest;
 pub(super) mod sync;
 pub(super) mod writer;

@@ -162,6 +162,8 @@ fn write_op(conn: &Connection, op: &Op) -> rusqlite::Result<Outcome> {
         Op::Respond(r, _) => Outcome::Respond(crate::store::surveys::insert_sqlite(conn, r)?),
         Op::Suggest(s, _) => Outcome::Suggest(super::suggest::suggest(conn, s)?),
         Op::Act(a, _) => Outcome::Act(super::suggest::act(conn, a)?),
+        Op::Certify(c, _) => Outcome::Certify(super::certify::issue(conn, c)?),
+        Op::Revoke(r, _) => Outcome::Revoke(super::certify::revoke(conn, r)?),
     })
 }
 
