@@ -130,6 +130,8 @@ pub struct Competition {
     pub show_answers: ShowAnswers,
     /// How the public ranking shows names.
     pub public_names: PublicNames,
+    /// Daily rounds, which attempt ranks, leaving the page (issue 12).
+    pub campaign: super::campaign::CampaignRules,
     pub source: PathBuf,
 }
 

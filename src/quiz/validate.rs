@@ -296,6 +296,7 @@ pub fn competition(
              use masked or hidden, or set kinds to leave out school",
         );
     }
+    let campaign = super::campaign::check(cx, &f, opens.ok());
     let epoch = DateTime::UNIX_EPOCH.fixed_offset();
     Competition {
         id: f.id,
@@ -312,6 +313,7 @@ pub fn competition(
         kinds: f.kinds,
         show_answers: f.show_answers,
         public_names: f.public_names,
+        campaign,
         source: cx.path.to_path_buf(),
     }
 }

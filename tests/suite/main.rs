@@ -16,6 +16,7 @@ mod board_names;
 mod board_public;
 mod browser;
 mod browser_live;
+mod campaign_keys;
 mod content_front_matter;
 mod content_load;
 mod content_markdown;
