@@ -98,6 +98,12 @@ pub struct CompetitionInfo {
     pub description: String,
     pub time_limit_seconds: u64,
     pub attempts: u32,
+    /// Attempts per participant and day, when limited (issue 12).
+    pub attempts_per_day: Option<u32>,
+    /// Which attempt ranks: best or latest.
+    pub score: crate::quiz::ScoreRule,
+    /// Departures from the question page allowed before it is submitted, when limited.
+    pub max_leaves: Option<u32>,
     pub question_count: usize,
     pub max_score: u32,
     pub pass_score: u32,
@@ -143,6 +149,9 @@ pub fn competition_info(state: &AppState, id: &str) -> Result<CompetitionInfo, A
         description: c.description.clone(),
         time_limit_seconds: c.time_limit.as_secs(),
         attempts: c.attempts,
+        attempts_per_day: c.campaign.attempts_per_day,
+        score: c.campaign.score,
+        max_leaves: c.campaign.max_leaves,
         question_count: c.draw.iter().map(|r| r.count).sum(),
         max_score: c.max_score(),
         pass_score: c.pass_score,

@@ -140,6 +140,8 @@ pub struct Standing {
     pub passed: bool,
     pub duration_ms: i64,
     pub submitted_at: i64,
+    /// 1-based attempt number: the latest ranks under `score: latest`.
+    pub number: i64,
 }
 
 /// How often each question was answered and missed in one competition.

@@ -35,7 +35,7 @@ macro_rules! backend_reads {
 
         pub(crate) async fn standings(pool: &$Pool, competition: &str) -> Result<Vec<Standing>, StoreError> {
             let sql = "SELECT id, organization, name, grp, participant_key, score, max_score, passed, duration_ms, \
-                       submitted_at FROM attempts WHERE competition = $1 AND submitted_at IS NOT NULL";
+                       submitted_at, number FROM attempts WHERE competition = $1 AND submitted_at IS NOT NULL";
             Ok(sqlx::query_as(sql).bind(competition).fetch_all(pool).await?)
         }
 

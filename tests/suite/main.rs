@@ -17,6 +17,7 @@ mod board_public;
 mod browser;
 mod browser_live;
 mod campaign_keys;
+mod campaign_score;
 mod content_front_matter;
 mod content_load;
 mod content_markdown;

@@ -199,7 +199,7 @@ pub(super) async fn dashboard(State(state): State<AppState>, Path(id): Path<Stri
     let town_figures = summary::towns(&board.organizations);
     ctx.insert("town_rates", &super::charts::town_rates(&town_figures));
     match state.store.standings(&id).await {
-        Ok(s) => ctx.insert("bands", &super::charts::score_bands(&s, comp.max_score())),
+        Ok(s) => ctx.insert("bands", &super::charts::score_bands(&s, comp.campaign.score, comp.max_score())),
         Err(e) => return no_store(error_page(&state, e.into())),
     }
     let towns: Vec<TownRow> = town_figures.into_iter().map(|t| town_row(lang, t)).collect();
