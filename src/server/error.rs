@@ -37,6 +37,10 @@ pub enum ApiError {
     Closed,
     #[error("attempts exhausted")]
     AttemptsExhausted,
+    /// The attempts allowed per day are used (issue 12): how many, and when the next day starts (None when the
+    /// competition closes before).
+    #[error("daily attempts used")]
+    DailyLimit { per_day: u32, next: Option<chrono::DateTime<chrono::FixedOffset>> },
     /// The identity has a running attempt and the request proves neither its device nor its resume code.
     #[error("attempt in progress elsewhere")]
     AttemptInProgress,
@@ -144,7 +148,7 @@ impl ApiError {
             | SurveyTextTooLong(_) => StatusCode::UNPROCESSABLE_ENTITY,
             UnknownCompetition | UnknownAttempt | UnknownSurvey | NotFound | AdminDisabled => StatusCode::NOT_FOUND,
             KindNotAdmitted | NotOpen | Closed | SurveyNotOpen | SurveyClosed => StatusCode::FORBIDDEN,
-            AttemptsExhausted | AttemptInProgress | AlreadyResponded => StatusCode::CONFLICT,
+            AttemptsExhausted | DailyLimit { .. } | AttemptInProgress | AlreadyResponded => StatusCode::CONFLICT,
             UnknownCategory | SuggestionEmpty | SuggestionTooLong(_) | FieldTooLong | UnknownUnit | BadDueDate
             | ReplyEmpty => StatusCode::UNPROCESSABLE_ENTITY,
             UnknownTicket => StatusCode::NOT_FOUND,
@@ -182,6 +186,7 @@ impl ApiError {
             NotOpen => "not_open",
             Closed => "closed",
             AttemptsExhausted => "attempts_exhausted",
+            DailyLimit { .. } => "daily_limit",
             AttemptInProgress => "attempt_in_progress",
             ResumeCodeWrong => "resume_code_wrong",
             ResumeLocked => "resume_locked",
@@ -233,6 +238,9 @@ impl ApiError {
         {
             let max = crate::quiz::survey::MAX_TEXT_CHARS.to_string();
             return crate::i18n::fill(&text, &[("n", &n.to_string()), ("max", &max)]);
+        }
+        if let ApiError::DailyLimit { per_day, next } = self {
+            return super::campaign::daily_limit_message(lang, *per_day, next.as_ref());
         }
         if let ApiError::SuggestionTooLong(max) = self {
             return crate::i18n::fill(&text, &[("max", &max.to_string())]);
@@ -297,6 +305,9 @@ impl IntoResponse for ApiError {
         let mut body = json!({"error": {"code": self.code(), "message": self.message(Lang::Zh)}});
         if let ApiError::MalformedJson(detail) = &self {
             body["error"]["detail"] = json!(detail);
+        }
+        if let ApiError::DailyLimit { next: Some(next), .. } = &self {
+            body["error"]["next_attempt_at"] = json!(next.to_rfc3339());
         }
         let mut resp = (self.status(), Json(body)).into_response();
         match self {

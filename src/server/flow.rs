@@ -125,6 +125,9 @@ pub struct AttemptView {
     pub organization: String,
     pub name: String,
     pub group: String,
+    /// Compared identity (never sent): the result page counts the participant's attempts of the day by it.
+    #[serde(skip)]
+    pub participant_key: String,
     pub number: u32,
     pub deadline: DateTime<Utc>,
     pub questions: Vec<PublicQuestion>,
@@ -208,6 +211,7 @@ pub async fn start(
     let drawn = quiz::draw(&state.quizzes, comp, seed);
     let limit = chrono::Duration::from_std(comp.time_limit).unwrap_or(chrono::Duration::MAX);
     let deadline = now.checked_add_signed(limit).unwrap_or(now).min(comp.closes.with_timezone(&Utc));
+    let rules = &comp.campaign;
     let new = NewAttempt {
         id: attempt_id(millis(now)),
         competition: comp.id.clone(),
@@ -221,6 +225,7 @@ pub async fn start(
         started_at: millis(now),
         deadline: millis(deadline),
         max_score: i64::from(comp.max_score()),
+        per_day: rules.attempts_per_day.map(|n| (n, rules.day_start(now).timestamp_millis())),
     };
     let key = new.participant_key.clone();
     let (row, resumed) = match state.store.start(new).await? {
@@ -232,6 +237,7 @@ pub async fn start(
             (r, true)
         }
         StartOutcome::Exhausted => return Err(ApiError::AttemptsExhausted),
+        StartOutcome::DailyLimit => return Err(super::campaign::daily_limit(comp, now)),
     };
     // A resumed attempt shows the questions it was started with; a new one those just drawn.
     let running = Arc::new(if resumed { Running::read(row)? } else { Running { row, drawn } });
@@ -307,6 +313,7 @@ pub async fn resume(state: &AppState, attempt_id: &str) -> Result<AttemptView, A
         organization: row.organization.clone(),
         name: row.name.clone(),
         group: row.grp.clone(),
+        participant_key: row.participant_key.clone(),
         number: row.number as u32,
         deadline: from_millis(row.deadline),
         questions: quiz::present(&state.quizzes, &drawn, state.lang),

@@ -9,6 +9,7 @@ pub mod admin_token;
 pub mod attempts;
 pub mod board;
 pub mod board_cache;
+pub mod campaign;
 pub mod error;
 pub mod extract;
 pub mod favicon;

@@ -90,6 +90,8 @@ pub struct NewAttempt {
     pub started_at: i64,
     pub deadline: i64,
     pub max_score: i64,
+    /// The daily limit and the start of the participant's day (epoch ms), when the competition has one.
+    pub per_day: Option<(u32, i64)>,
 }
 
 /// What a start did.
@@ -101,6 +103,8 @@ pub enum StartOutcome {
     Resumed(AttemptRow),
     /// All attempts used.
     Exhausted,
+    /// The attempts allowed per day are used for the day of `NewAttempt::per_day`.
+    DailyLimit,
 }
 
 /// A graded submission to record.
@@ -284,6 +288,11 @@ impl Store {
     /// The submitted attempts of a competition, light rows for the ranking.
     pub async fn standings(&self, competition: &str) -> Result<Vec<Standing>, StoreError> {
         read!(self, standings(competition))
+    }
+
+    /// How many attempts a participant started since `since` (epoch ms).
+    pub async fn started_since(&self, competition: &str, key: &str, since: i64) -> Result<i64, StoreError> {
+        read!(self, started_since(competition, key, since))
     }
 
     /// Per-question answered/missed counts of a competition, most missed first.

@@ -33,6 +33,17 @@ macro_rules! backend_reads {
             Ok(q.fetch_all(pool).await?)
         }
 
+        /// How many attempts the participant started since `since` (epoch ms): today's, for the result page.
+        pub(crate) async fn started_since(
+            pool: &$Pool,
+            competition: &str,
+            participant_key: &str,
+            since: i64,
+        ) -> Result<i64, StoreError> {
+            let q = sqlx::query_scalar(crate::store::sql::STARTED_SINCE);
+            Ok(q.bind(competition).bind(participant_key).bind(since).fetch_one(pool).await?)
+        }
+
         pub(crate) async fn standings(pool: &$Pool, competition: &str) -> Result<Vec<Standing>, StoreError> {
             let sql = "SELECT id, organization, name, grp, participant_key, score, max_score, passed, duration_ms, \
                        submitted_at, number FROM attempts WHERE competition = $1 AND submitted_at IS NOT NULL";

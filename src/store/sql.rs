@@ -31,6 +31,11 @@ pub(crate) const SUBMIT: &str =
     "UPDATE attempts SET submitted_at = $1, answers = $2, score = $3, passed = $4, duration_ms = $5, grade = $6 \
      WHERE id = $7 AND submitted_at IS NULL";
 
+/// How many attempts the participant started since a moment (the start of their day): `$1` competition, `$2`
+/// participant key, `$3` epoch ms. Served by the unique index on (competition, participant_key, number).
+pub(crate) const STARTED_SINCE: &str =
+    "SELECT COUNT(*) FROM attempts WHERE competition = $1 AND participant_key = $2 AND started_at >= $3";
+
 /// One attempt by id.
 pub(crate) const ATTEMPT_BY_ID: &str = concat!("SELECT ", columns!(), " FROM attempts WHERE id = $1");
 

@@ -16,6 +16,7 @@ mod board_names;
 mod board_public;
 mod browser;
 mod browser_live;
+mod campaign_daily;
 mod campaign_keys;
 mod campaign_score;
 mod content_front_matter;

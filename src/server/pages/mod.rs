@@ -2,6 +2,7 @@
 //! rendered on the server with the site's theme; thin handlers over `server::flow`, `server::board` and
 //! `server::admin`, so the pages and the JSON API share one implementation of every rule.
 
+mod campaign;
 mod charts;
 pub mod cookies;
 mod organizer;

@@ -122,7 +122,7 @@ pub(super) async fn join(
             let status = e.status();
             // Attempts used up: this device's earlier result, if it remembers one.
             let resume = match e {
-                ApiError::AttemptsExhausted => remembered(&state, &headers, comp).await,
+                ApiError::AttemptsExhausted | ApiError::DailyLimit { .. } => remembered(&state, &headers, comp).await,
                 _ => None,
             };
             // Refusals about a running attempt open the resume-code field.
@@ -252,7 +252,9 @@ pub(super) async fn result(State(state): State<AppState>, Path(attempt): Path<St
     // The page's own address, to keep or print: the way back without the cookie.
     ctx.insert("result_url", &qr::address(&state.pages.config, &headers, &format!("/quiz/a/{}/result", v.attempt)));
     let open = attempts::status(&state, comp) == attempts::Status::Open;
-    ctx.insert("again", &(open && v.number < comp.attempts));
+    let today = super::campaign::result_note(&state, comp, &v).await;
+    ctx.insert("again", &(open && v.number < comp.attempts && today.again));
+    ctx.insert("campaign", &today);
     no_store(page(&state, "result.html", &ctx, StatusCode::OK))
 }
 

@@ -192,6 +192,33 @@ async fn save_all(conn: &mut PgConnection, saves: &[(usize, &Draft)], out: &mut 
     Ok(())
 }
 
+/// How many attempts each participant with a daily limit started since the start of their day, in one query.
+/// Two processes starting for one participant at once both count the same rows, and both insert the same next
+/// attempt number: the UNIQUE (competition, participant_key, number) lets one win, the other is retried and counts
+/// again, so the daily limit holds across processes like the total.
+async fn started_today(
+    conn: &mut PgConnection,
+    starts: &[(usize, &NewAttempt)],
+) -> Result<HashMap<(String, String), i64>, sqlx::Error> {
+    let daily: Vec<(&NewAttempt, i64)> =
+        starts.iter().filter_map(|(_, a)| a.per_day.map(|(_, since)| (*a, since))).collect();
+    if daily.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT v.competition, v.participant_key, COUNT(a.id) FROM UNNEST($1::text[], $2::text[], $3::bigint[]) \
+         AS v(competition, participant_key, since) JOIN attempts a ON a.competition = v.competition \
+         AND a.participant_key = v.participant_key AND a.started_at >= v.since \
+         GROUP BY v.competition, v.participant_key",
+    )
+    .bind(daily.iter().map(|(a, _)| a.competition.as_str()).collect::<Vec<_>>())
+    .bind(daily.iter().map(|(a, _)| a.participant_key.as_str()).collect::<Vec<_>>())
+    .bind(daily.iter().map(|(_, since)| *since).collect::<Vec<_>>())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|(c, p, n)| ((c, p), n)).collect())
+}
+
 /// Looks up every participant's latest attempt at once, decides each start in order, inserts the new ones at once.
 async fn start_all(
     conn: &mut PgConnection,
@@ -211,13 +238,15 @@ async fn start_all(
         .await?;
     let mut last: HashMap<(String, String), AttemptRow> =
         lasts.into_iter().map(|r| ((r.competition.clone(), r.participant_key.clone()), r)).collect();
+    let mut today = started_today(conn, starts).await?;
     let mut new = Vec::new();
     for (i, a) in starts {
         let key = (a.competition.clone(), a.participant_key.clone());
-        let outcome = match plan_start(last.get(&key).cloned(), a) {
+        let outcome = match plan_start(last.get(&key).cloned(), a, today.get(&key).copied().unwrap_or(0)) {
             StartPlan::Done(outcome) => *outcome,
             StartPlan::Insert(number) => {
                 let row = created(a, number);
+                *today.entry(key.clone()).or_default() += 1;
                 last.insert(key, row.clone());
                 new.push(row.clone());
                 StartOutcome::Created(row)

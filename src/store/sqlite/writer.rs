@@ -207,7 +207,13 @@ fn start(conn: &Connection, a: &NewAttempt) -> rusqlite::Result<StartOutcome> {
         .prepare_cached(sql::LAST_ATTEMPT)?
         .query_row(params![a.competition, a.participant_key], attempt_row)
         .optional()?;
-    let number = match plan_start(last, a) {
+    let today: i64 = match a.per_day {
+        Some((_, day_start)) => conn
+            .prepare_cached(sql::STARTED_SINCE)?
+            .query_row(params![a.competition, a.participant_key, day_start], |r| r.get(0))?,
+        None => 0,
+    };
+    let number = match plan_start(last, a, today) {
         StartPlan::Done(outcome) => return Ok(*outcome),
         StartPlan::Insert(number) => number,
     };
