@@ -227,11 +227,14 @@ impl<'de> Deserialize<'de> for Letters {
 #[serde(deny_unknown_fields)]
 struct SubmitRequest {
     answers: HashMap<String, Letters>,
+    /// Departures from the question page its script counted (issue 12).
+    #[serde(default)]
+    leaves: u32,
 }
 
 impl SubmitRequest {
-    fn answers(self) -> HashMap<String, Vec<String>> {
-        self.answers.into_iter().map(|(q, l)| (q, l.0)).collect()
+    fn answers(self) -> (HashMap<String, Vec<String>>, u32) {
+        (self.answers.into_iter().map(|(q, l)| (q, l.0)).collect(), self.leaves)
     }
 }
 
@@ -240,7 +243,8 @@ async fn submit(
     Path(attempt): Path<String>,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    flow::submit(&state, &attempt, req.answers()).await.map(ApiJson)
+    let (answers, leaves) = req.answers();
+    flow::submit(&state, &attempt, answers, leaves).await.map(ApiJson)
 }
 
 async fn save(
@@ -248,7 +252,8 @@ async fn save(
     Path(attempt): Path<String>,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    flow::save(&state, &attempt, req.answers()).await.map(ApiJson)
+    let (answers, leaves) = req.answers();
+    flow::save(&state, &attempt, answers, leaves).await.map(ApiJson)
 }
 
 #[cfg(test)]
@@ -258,7 +263,7 @@ mod tests {
     #[test]
     fn letters_are_one_or_a_list() {
         let r: SubmitRequest = serde_json::from_str(r#"{"answers": {"a": "B", "b": ["A", "C"], "c": []}}"#).unwrap();
-        let mut got: Vec<_> = r.answers().into_iter().collect();
+        let mut got: Vec<_> = r.answers().0.into_iter().collect();
         got.sort();
         let want = [("a", vec!["B"]), ("b", vec!["A", "C"]), ("c", vec![])];
         assert_eq!(got, want.map(|(q, l)| (q.to_string(), l.into_iter().map(String::from).collect::<Vec<_>>())));

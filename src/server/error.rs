@@ -41,6 +41,10 @@ pub enum ApiError {
     /// competition closes before).
     #[error("daily attempts used")]
     DailyLimit { per_day: u32, next: Option<chrono::DateTime<chrono::FixedOffset>> },
+    /// A count of departures from the question page beyond `quiz::campaign::MAX_LEAVES`.
+    #[error("leaves out of range")]
+    LeavesInvalid,
+
     /// The identity has a running attempt and the request proves neither its device nor its resume code.
     #[error("attempt in progress elsewhere")]
     AttemptInProgress,
@@ -141,6 +145,7 @@ impl ApiError {
             | GroupNoLetters
             | UnknownOrganization
             | InvalidAnswer
+            | LeavesInvalid
             | UnknownTown
             | SurveyUnknownQuestion
             | SurveyAnswerMissing(_)
@@ -187,6 +192,7 @@ impl ApiError {
             Closed => "closed",
             AttemptsExhausted => "attempts_exhausted",
             DailyLimit { .. } => "daily_limit",
+            LeavesInvalid => "leaves_invalid",
             AttemptInProgress => "attempt_in_progress",
             ResumeCodeWrong => "resume_code_wrong",
             ResumeLocked => "resume_locked",

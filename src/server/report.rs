@@ -51,7 +51,7 @@ impl Cell {
 }
 
 /// Column keys of the detail sheet and the CSV export, in order (headers come from i18n `export.<key>`).
-pub const DETAIL_COLUMNS: [&str; 15] = [
+pub const DETAIL_COLUMNS: [&str; 16] = [
     "attempt",
     "organization_id",
     "organization",
@@ -67,6 +67,7 @@ pub const DETAIL_COLUMNS: [&str; 15] = [
     "passed",
     "duration_seconds",
     "counted",
+    "leaves",
 ];
 
 fn headers(lang: Lang, prefix: &str, keys: &[&str]) -> Vec<String> {
@@ -105,6 +106,7 @@ pub fn detail_row(state: &AppState, comp: &Competition, r: &AttemptRow, counted:
         r.passed.map_or(Cell::Empty, yes_no),
         r.duration_ms.map_or(Cell::Empty, |d| Cell::Number(d as f64 / 1000.0, 1)),
         if r.submitted_at.is_some() { yes_no(counted) } else { Cell::Empty },
+        Cell::Int(r.leaves),
     ]
 }
 

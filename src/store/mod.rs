@@ -72,6 +72,14 @@ pub struct AttemptRow {
     pub duration_ms: Option<i64>,
     /// JSON of the stored `quiz::Grade`, returned unchanged on a repeated submit.
     pub grade: Option<String>,
+    /// Departures from the question page (切屏) reported by its script, the highest count reported (issue 12).
+    /// Left out of export lines while 0, so those read as before.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub leaves: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 /// A start request as the writer sees it: the participant, the attempt limit, and a ready drawn attempt.
@@ -119,6 +127,8 @@ pub struct Submission {
     pub grade: String,
     /// (question id, correct) for the "most missed" figures.
     pub responses: Vec<(String, bool)>,
+    /// Departures from the question page reported with it; the stored count only grows.
+    pub leaves: i64,
 }
 
 /// What a submit did: the first submission wins, and a later one gets the stored attempt back.
@@ -164,6 +174,8 @@ pub struct Draft {
     pub answers: String,
     /// Saves are refused once the attempt's deadline is before this (epoch ms): the grace cut-off.
     pub not_after_deadline_before: i64,
+    /// Departures from the question page reported with it; the stored count only grows.
+    pub leaves: i64,
 }
 
 pub(crate) enum Op {
@@ -290,14 +302,19 @@ impl Store {
         read!(self, standings(competition))
     }
 
-    /// How many attempts a participant started since `since` (epoch ms).
-    pub async fn started_since(&self, competition: &str, key: &str, since: i64) -> Result<i64, StoreError> {
-        read!(self, started_since(competition, key, since))
+    /// The attempts that left the question page most often, at most `limit`, and how many left it at all.
+    pub async fn left_page(&self, competition: &str, limit: i64) -> Result<(Vec<AttemptRow>, i64), StoreError> {
+        read!(self, left_page(competition, limit))
     }
 
     /// Per-question answered/missed counts of a competition, most missed first.
     pub async fn question_stats(&self, competition: &str) -> Result<Vec<QuestionStat>, StoreError> {
         read!(self, question_stats(competition))
+    }
+
+    /// How many attempts a participant started since `since` (epoch ms).
+    pub async fn started_since(&self, competition: &str, key: &str, since: i64) -> Result<i64, StoreError> {
+        read!(self, started_since(competition, key, since))
     }
 
     /// Records a suggestion under the day's next ticket number, which it returns.

@@ -50,6 +50,21 @@ macro_rules! backend_reads {
             Ok(sqlx::query_as(sql).bind(competition).fetch_all(pool).await?)
         }
 
+        /// The attempts that left the question page most often (issue 12), at most `limit`, and how many did.
+        pub(crate) async fn left_page(
+            pool: &$Pool,
+            competition: &str,
+            limit: i64,
+        ) -> Result<(Vec<AttemptRow>, i64), StoreError> {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM attempts WHERE competition = $1 AND leaves > 0 \
+                 ORDER BY leaves DESC, started_at, id LIMIT $2"
+            );
+            let rows = sqlx::query_as(&sql).bind(competition).bind(limit).fetch_all(pool).await?;
+            let count = "SELECT COUNT(*) FROM attempts WHERE competition = $1 AND leaves > 0";
+            Ok((rows, sqlx::query_scalar(count).bind(competition).fetch_one(pool).await?))
+        }
+
         pub(crate) async fn question_stats(pool: &$Pool, competition: &str) -> Result<Vec<QuestionStat>, StoreError> {
             let sql = "SELECT r.question AS question, COUNT(*) AS answered, \
                        SUM(CASE WHEN r.correct THEN 0 ELSE 1 END) AS missed \

@@ -136,5 +136,6 @@ pub(super) fn created(a: &NewAttempt, number: i64) -> AttemptRow {
         passed: None,
         duration_ms: None,
         grade: None,
+        leaves: 0,
     }
 }

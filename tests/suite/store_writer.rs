@@ -34,6 +34,7 @@ fn submission(id: &str, score: i64) -> Submission {
         duration_ms: 500,
         grade: "null".into(),
         responses: vec![("q1".into(), score > 5), ("q2".into(), false)],
+        leaves: 0,
     }
 }
 
@@ -99,7 +100,7 @@ async fn concurrent_writes_are_all_committed_once() {
 }
 
 fn draft(id: &str, answers: &str) -> pufa::store::Draft {
-    pufa::store::Draft { attempt: id.into(), answers: answers.into(), not_after_deadline_before: 0 }
+    pufa::store::Draft { attempt: id.into(), answers: answers.into(), not_after_deadline_before: 0, leaves: 0 }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,25 +1,68 @@
-//! The campaign rules on the pages (issue 12): the result page's word on today's attempts.
+//! The campaign rules on the pages (issue 12): the question page's texts for departures (切屏), the result page's
+//! word on today's attempts, and the organizer's part of the dashboard: the attempts that left the page.
 
 use serde::Serialize;
 
+use crate::i18n::{fill, t, Lang};
 use crate::quiz::Competition;
 use crate::server::campaign::daily_limit_message;
 use crate::server::flow::AttemptView;
-use crate::server::AppState;
+use crate::server::{ApiError, AppState};
 
-/// What the result page says beyond the score: whether another attempt may start today.
+/// Attempts listed under 切屏记录 on the dashboard (all of them are in the exports).
+const LEAVES_LISTED: i64 = 50;
+
+/// What the question page says about leaving it; its script counts and warns with these.
+#[derive(Debug, Serialize)]
+pub struct LeaveTexts {
+    /// Departures reported so far (the script goes on from the larger of this and its own count).
+    pub count: u32,
+    /// Departures allowed; None: counted only.
+    pub max: Option<u32>,
+    /// Shown on the page from the start, so nobody is counted unawares.
+    pub note: String,
+    /// At each departure, with `{n}` departures so far and `{left}` still allowed.
+    pub warning: String,
+    /// At the last departure allowed.
+    pub warning_last: String,
+}
+
+pub fn leave_texts(lang: Lang, comp: &Competition, count: u32) -> LeaveTexts {
+    let max = comp.campaign.max_leaves;
+    let (note, warning) = match max {
+        Some(m) => {
+            (fill(t(lang, "campaign.leaves_note_max"), &[("max", &m.to_string())]), t(lang, "campaign.leave_warning"))
+        }
+        None => (t(lang, "campaign.leaves_note").to_string(), t(lang, "campaign.leave_counted")),
+    };
+    LeaveTexts {
+        count,
+        max,
+        note,
+        warning: warning.to_string(),
+        warning_last: t(lang, "campaign.leave_warning_last").to_string(),
+    }
+}
+
+/// What the result page says beyond the score: whether another attempt may start today, and why the attempt was
+/// submitted when departures did it.
 #[derive(Debug, Default, Serialize)]
 pub struct ResultNote {
     /// False when today's attempts are used (the link to start again is then left out).
     pub again: bool,
     /// When the next attempt is possible, once today's are used.
     pub daily: Option<String>,
+    /// Set when the attempt went beyond `max_leaves` (so it was submitted for the participant).
+    pub left_too_often: Option<String>,
 }
 
 pub async fn result_note(state: &AppState, comp: &Competition, v: &AttemptView) -> ResultNote {
     let rules = &comp.campaign;
     let lang = state.lang;
     let mut note = ResultNote { again: true, ..ResultNote::default() };
+    if rules.too_many_leaves(v.leaves) {
+        note.left_too_often = Some(fill(t(lang, "campaign.left_too_often"), &[("n", &v.leaves.to_string())]));
+    }
     if let Some(per_day) = rules.attempts_per_day {
         let now = state.clock.now();
         let since = rules.day_start(now).timestamp_millis();
@@ -32,4 +75,39 @@ pub async fn result_note(state: &AppState, comp: &Competition, v: &AttemptView) 
         }
     }
     note
+}
+
+/// An attempt that left the question page, as the dashboard lists it.
+#[derive(Debug, Serialize)]
+struct LeaveRow {
+    name: String,
+    organization: String,
+    group: String,
+    number: i64,
+    score: String,
+    leaves: i64,
+    /// Beyond `max_leaves`: it was submitted for the participant.
+    submitted_for_leaves: bool,
+}
+
+/// Adds the campaign part of the dashboard to `ctx`: the attempts with departures.
+pub async fn dashboard(state: &AppState, comp: &Competition, ctx: &mut tera::Context) -> Result<(), ApiError> {
+    let org_name = |id: &str| state.quizzes.organization(id).map_or_else(|| id.to_string(), |o| o.name.clone());
+    let (left, total) = state.store.left_page(&comp.id, LEAVES_LISTED).await?;
+    let rows: Vec<LeaveRow> = left
+        .iter()
+        .map(|r| LeaveRow {
+            name: r.name.clone(),
+            organization: org_name(&r.organization),
+            group: r.grp.clone(),
+            number: r.number,
+            score: r.score.map_or_else(|| "—".into(), |s| s.to_string()),
+            leaves: r.leaves,
+            submitted_for_leaves: comp.campaign.max_leaves.is_some_and(|m| r.leaves > i64::from(m)),
+        })
+        .collect();
+    ctx.insert("leave_rows", &rows);
+    ctx.insert("leave_total", &total);
+    ctx.insert("max_leaves", &comp.campaign.max_leaves);
+    Ok(())
 }

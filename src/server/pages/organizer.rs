@@ -209,6 +209,9 @@ pub(super) async fn dashboard(State(state): State<AppState>, Path(id): Path<Stri
         Ok(items) => ctx.insert("items", &crate::server::items::views(&state, &items)),
         Err(e) => return no_store(error_page(&state, e)),
     }
+    if let Err(e) = super::campaign::dashboard(&state, comp, &mut ctx).await {
+        return no_store(error_page(&state, e));
+    }
     ctx.insert("link", &qr::link(&state.pages.config, &headers, &id));
     no_store(page(&state, "admin.html", &ctx, StatusCode::OK))
 }

@@ -184,18 +184,23 @@ pub(super) async fn questions(
     ctx.insert("resume_code", &v.resume_code);
     ctx.insert("saved", &query.saved.is_some());
     ctx.insert("total", &v.questions.len());
+    ctx.insert("leaves", &super::campaign::leave_texts(lang, comp, v.leaves));
     no_store(page(&state, "attempt.html", &ctx, StatusCode::OK))
 }
 
-/// Form fields `q_<question id>` = letter, repeated for multiple choice.
-fn answers(fields: Vec<(String, String)>) -> HashMap<String, Vec<String>> {
+/// Form fields `q_<question id>` = letter, repeated for multiple choice; and `leaves`, the departures from the
+/// page its script counted (0 without the script or when it does not read as a number).
+fn answers(fields: Vec<(String, String)>) -> (HashMap<String, Vec<String>>, u32) {
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    let mut leaves = 0;
     for (k, v) in fields {
         if let Some(id) = k.strip_prefix("q_") {
             out.entry(id.to_string()).or_default().push(v);
+        } else if k == "leaves" {
+            leaves = v.trim().parse().unwrap_or(0);
         }
     }
-    out
+    (out, leaves)
 }
 
 pub(super) async fn submit(
@@ -203,8 +208,8 @@ pub(super) async fn submit(
     Path(attempt): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fields = form.map(|f| f.0).unwrap_or_default();
-    match flow::submit(&state, &attempt, answers(fields)).await {
+    let (answers, leaves) = answers(form.map(|f| f.0).unwrap_or_default());
+    match flow::submit(&state, &attempt, answers, leaves).await {
         Ok(done) => no_store(see_other(&state, &format!("/quiz/a/{}/result", done.attempt))),
         Err(e) => error_page(&state, e),
     }
@@ -216,8 +221,9 @@ pub(super) async fn save(
     Path(attempt): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fields = form.map(|f| f.0).unwrap_or_default();
-    match flow::save(&state, &attempt, answers(fields)).await {
+    let (answers, leaves) = answers(form.map(|f| f.0).unwrap_or_default());
+    match flow::save(&state, &attempt, answers, leaves).await {
+        Ok(s) if s.submitted => no_store(see_other(&state, &format!("/quiz/a/{attempt}/result"))),
         Ok(s) if s.saved => no_store(see_other(&state, &format!("/quiz/a/{attempt}?saved=1"))),
         // Submitted or past the deadline: the question page leads on to the result.
         Ok(_) => no_store(see_other(&state, &format!("/quiz/a/{attempt}"))),
@@ -265,7 +271,9 @@ mod tests {
     #[test]
     fn form_fields_become_answers_and_other_fields_are_ignored() {
         let f = |k: &str, v: &str| (k.to_string(), v.to_string());
-        let a = answers(vec![f("q_m1", "A"), f("q_m1", "C"), f("q_s1", "B"), f("csrf", "x")]);
+        let (a, leaves) =
+            answers(vec![f("q_m1", "A"), f("q_m1", "C"), f("q_s1", "B"), f("csrf", "x"), f("leaves", "2")]);
+        assert_eq!(leaves, 2);
         assert_eq!(a["m1"], ["A", "C"]);
         assert_eq!(a["s1"], ["B"]);
         assert_eq!(a.len(), 2);

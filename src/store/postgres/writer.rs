@@ -100,9 +100,9 @@ async fn write_batch(conn: &mut PgConnection, batch: &mut Vec<Op>) -> Result<Vec
 
 const SUBMIT_MANY: &str =
     "UPDATE attempts SET submitted_at = v.submitted_at, answers = v.answers, score = v.score, passed = v.passed, \
-     duration_ms = v.duration_ms, grade = v.grade \
-     FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bool[], $6::bigint[], $7::text[]) \
-     AS v(id, submitted_at, answers, score, passed, duration_ms, grade) \
+     duration_ms = v.duration_ms, grade = v.grade, leaves = GREATEST(attempts.leaves, v.leaves) \
+     FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bool[], $6::bigint[], $7::text[], \
+     $8::bigint[]) AS v(id, submitted_at, answers, score, passed, duration_ms, grade, leaves) \
      WHERE attempts.id = v.id AND attempts.submitted_at IS NULL RETURNING attempts.id";
 
 /// Records the first submission of each attempt (and its responses); every other gets the stored row.
@@ -124,6 +124,7 @@ async fn submit_all(
         .bind(winners.iter().map(|s| s.passed).collect::<Vec<_>>())
         .bind(winners.iter().map(|s| s.duration_ms).collect::<Vec<_>>())
         .bind(winners.iter().map(|s| s.grade.as_str()).collect::<Vec<_>>())
+        .bind(winners.iter().map(|s| s.leaves).collect::<Vec<_>>())
         .fetch_all(&mut *conn)
         .await?;
     let recorded: std::collections::HashSet<String> = recorded.into_iter().map(|(id,)| id).collect();
@@ -176,13 +177,15 @@ async fn save_all(conn: &mut PgConnection, saves: &[(usize, &Draft)], out: &mut 
     let mut drafts: Vec<&Draft> = last.into_values().collect();
     drafts.sort_by(|a, b| a.attempt.cmp(&b.attempt));
     let saved: Vec<(String,)> = sqlx::query_as(
-        "UPDATE attempts SET answers = v.answers FROM UNNEST($1::text[], $2::text[], $3::bigint[]) AS v(id, answers, \
-         cutoff) WHERE attempts.id = v.id AND attempts.submitted_at IS NULL AND attempts.deadline >= v.cutoff \
+        "UPDATE attempts SET answers = v.answers, leaves = GREATEST(attempts.leaves, v.leaves) \
+         FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS v(id, answers, cutoff, leaves) \
+         WHERE attempts.id = v.id AND attempts.submitted_at IS NULL AND attempts.deadline >= v.cutoff \
          RETURNING attempts.id",
     )
     .bind(drafts.iter().map(|d| d.attempt.as_str()).collect::<Vec<_>>())
     .bind(drafts.iter().map(|d| d.answers.as_str()).collect::<Vec<_>>())
     .bind(drafts.iter().map(|d| d.not_after_deadline_before).collect::<Vec<_>>())
+    .bind(drafts.iter().map(|d| d.leaves).collect::<Vec<_>>())
     .fetch_all(&mut *conn)
     .await?;
     let saved: std::collections::HashSet<String> = saved.into_iter().map(|(id,)| id).collect();

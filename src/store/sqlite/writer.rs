@@ -193,12 +193,17 @@ fn attempt_row(r: &Row<'_>) -> rusqlite::Result<AttemptRow> {
         passed: r.get(15)?,
         duration_ms: r.get(16)?,
         grade: r.get(17)?,
+        leaves: r.get(18)?,
     })
 }
 
 fn save(conn: &Connection, d: &Draft) -> rusqlite::Result<bool> {
-    let n =
-        conn.prepare_cached(sql::SAVE_DRAFT)?.execute(params![d.answers, d.attempt, d.not_after_deadline_before])?;
+    let n = conn.prepare_cached(sql::SAVE_DRAFT)?.execute(params![
+        d.answers,
+        d.leaves,
+        d.attempt,
+        d.not_after_deadline_before
+    ])?;
     Ok(n == 1)
 }
 
@@ -242,6 +247,7 @@ fn submit(conn: &Connection, s: &Submission) -> rusqlite::Result<SubmitOutcome> 
         s.passed,
         s.duration_ms,
         s.grade,
+        s.leaves,
         s.attempt
     ])? == 1;
     if recorded {
