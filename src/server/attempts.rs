@@ -36,8 +36,10 @@ pub fn router() -> Router<AppState> {
 async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
     let mut doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap_or_default();
     let ids: Vec<&str> = state.quizzes.organizations.iter().map(|o| o.id.as_str()).collect();
-    if let Some(org) = doc.pointer_mut("/components/schemas/StartRequest/properties/organization") {
-        org["enum"] = serde_json::json!(ids);
+    for schema in ["StartRequest", "ExtraTimeRequest"] {
+        if let Some(org) = doc.pointer_mut(&format!("/components/schemas/{schema}/properties/organization")) {
+            org["enum"] = serde_json::json!(ids);
+        }
     }
     // Likewise the survey ids in the survey paths, so a tester reaches past the 404 of an unknown survey.
     let surveys: Vec<&str> = state.quizzes.surveys.keys().map(String::as_str).collect();

@@ -44,7 +44,9 @@ pub enum ApiError {
     /// A count of departures from the question page beyond `quiz::campaign::MAX_LEAVES`.
     #[error("leaves out of range")]
     LeavesInvalid,
-
+    /// Extra minutes outside 0..=`server::campaign::MAX_EXTRA_MINUTES`.
+    #[error("extra minutes out of range")]
+    ExtraTimeInvalid,
     /// The identity has a running attempt and the request proves neither its device nor its resume code.
     #[error("attempt in progress elsewhere")]
     AttemptInProgress,
@@ -146,6 +148,7 @@ impl ApiError {
             | UnknownOrganization
             | InvalidAnswer
             | LeavesInvalid
+            | ExtraTimeInvalid
             | UnknownTown
             | SurveyUnknownQuestion
             | SurveyAnswerMissing(_)
@@ -193,6 +196,7 @@ impl ApiError {
             AttemptsExhausted => "attempts_exhausted",
             DailyLimit { .. } => "daily_limit",
             LeavesInvalid => "leaves_invalid",
+            ExtraTimeInvalid => "extra_time_invalid",
             AttemptInProgress => "attempt_in_progress",
             ResumeCodeWrong => "resume_code_wrong",
             ResumeLocked => "resume_locked",

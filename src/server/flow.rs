@@ -218,7 +218,10 @@ pub async fn start(
     let seed: u64 = rand::random();
     let drawn = quiz::draw(&state.quizzes, comp, seed);
     let participant_key = identity::participant_key(&org.id, &name, &group);
+    // Extra time an organizer gave the participant or their organization (issue 12), never past the close.
+    let extra = state.store.extra_minutes(&comp.id, &org.id, &participant_key).await?;
     let limit = chrono::Duration::from_std(comp.time_limit).unwrap_or(chrono::Duration::MAX);
+    let limit = limit.checked_add(&chrono::Duration::minutes(extra)).unwrap_or(limit);
     let deadline = now.checked_add_signed(limit).unwrap_or(now).min(comp.closes.with_timezone(&Utc));
     let rules = &comp.campaign;
     let new = NewAttempt {

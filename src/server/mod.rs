@@ -192,6 +192,7 @@ pub fn app(state: AppState) -> Router {
         .merge(attempts::router())
         .merge(board::router())
         .merge(admin::router())
+        .merge(campaign::router())
         .merge(surveys::router())
         .merge(suggestions::router())
         .merge(pages::router())

@@ -5,6 +5,7 @@
 //! together into shared transactions ("group commit") and answers each caller only after its transaction committed:
 //! an acknowledged write is durable, and one fsync is paid per batch instead of per request.
 
+pub mod extra_time;
 pub mod migrate;
 mod postgres;
 mod reads;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
+pub use extra_time::ExtraTimeRow;
 pub use surveys::SurveyResponseRow;
 pub use writer::MAX_BATCH;
 
@@ -310,6 +312,21 @@ impl Store {
     /// Per-question answered/missed counts of a competition, most missed first.
     pub async fn question_stats(&self, competition: &str) -> Result<Vec<QuestionStat>, StoreError> {
         read!(self, question_stats(competition))
+    }
+
+    /// The extra minutes of a participant's time limit: their own or their organization's, the larger (issue 12).
+    pub async fn extra_minutes(&self, competition: &str, organization: &str, key: &str) -> Result<i64, StoreError> {
+        read!(self, extra_time::minutes(competition, organization, key))
+    }
+
+    /// Every extra-time setting of a competition.
+    pub async fn extra_times(&self, competition: &str) -> Result<Vec<ExtraTimeRow>, StoreError> {
+        read!(self, extra_time::all(competition))
+    }
+
+    /// Sets an extra-time setting; 0 minutes removes it.
+    pub async fn set_extra_time(&self, row: ExtraTimeRow) -> Result<(), StoreError> {
+        read!(self, extra_time::set(&row))
     }
 
     /// How many attempts a participant started since `since` (epoch ms).

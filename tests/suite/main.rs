@@ -18,6 +18,7 @@ mod browser;
 mod browser_live;
 mod campaign_browser;
 mod campaign_daily;
+mod campaign_extra;
 mod campaign_keys;
 mod campaign_leaves;
 mod campaign_score;

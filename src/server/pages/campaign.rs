@@ -1,11 +1,19 @@
 //! The campaign rules on the pages (issue 12): the question page's texts for departures (切屏), the result page's
-//! word on today's attempts, and the organizer's part of the dashboard: the attempts that left the page.
+//! word on today's attempts, and the organizer's part of the dashboard: attempts that left the page, and extra time
+//! (listed, set and removed with a form that works without scripts).
 
-use serde::Serialize;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::Form;
+use serde::{Deserialize, Serialize};
 
+use super::organizer::{signed_in, to_login};
+use super::{error_page, no_store, see_other, view};
 use crate::i18n::{fill, t, Lang};
 use crate::quiz::Competition;
-use crate::server::campaign::daily_limit_message;
+use crate::server::campaign::{daily_limit_message, set_extra_time, ExtraTimeRequest};
 use crate::server::flow::AttemptView;
 use crate::server::{ApiError, AppState};
 
@@ -90,7 +98,18 @@ struct LeaveRow {
     submitted_for_leaves: bool,
 }
 
-/// Adds the campaign part of the dashboard to `ctx`: the attempts with departures.
+/// An extra-time setting as listed.
+#[derive(Debug, Serialize)]
+struct ExtraRow {
+    organization_id: String,
+    organization: String,
+    /// The participant's name and group; empty for the whole organization.
+    name: String,
+    group: String,
+    minutes: i64,
+}
+
+/// Adds the campaign part of the dashboard to `ctx`: attempts with departures, extra-time settings and the form.
 pub async fn dashboard(state: &AppState, comp: &Competition, ctx: &mut tera::Context) -> Result<(), ApiError> {
     let org_name = |id: &str| state.quizzes.organization(id).map_or_else(|| id.to_string(), |o| o.name.clone());
     let (left, total) = state.store.left_page(&comp.id, LEAVES_LISTED).await?;
@@ -108,6 +127,55 @@ pub async fn dashboard(state: &AppState, comp: &Competition, ctx: &mut tera::Con
         .collect();
     ctx.insert("leave_rows", &rows);
     ctx.insert("leave_total", &total);
+    let extra: Vec<ExtraRow> = state
+        .store
+        .extra_times(&comp.id)
+        .await?
+        .into_iter()
+        .map(|e| ExtraRow {
+            organization: org_name(&e.organization),
+            organization_id: e.organization,
+            name: e.name,
+            group: e.grp,
+            minutes: e.minutes,
+        })
+        .collect();
+    ctx.insert("extra_rows", &extra);
+    ctx.insert("extra_orgs", &view::org_groups(&state.quizzes, comp, state.lang));
     ctx.insert("max_leaves", &comp.campaign.max_leaves);
     Ok(())
+}
+
+/// The extra-time form of the dashboard; `minutes` 0 (the remove buttons) takes a setting away.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ExtraForm {
+    #[serde(default)]
+    organization: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    minutes: String,
+}
+
+pub(super) async fn extra_time(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<ExtraForm>, FormRejection>,
+) -> Response {
+    let back = format!("/quiz/{id}/admin");
+    if !signed_in(&state, &headers) {
+        return to_login(&state, &back);
+    }
+    let form = form.map(|f| f.0).unwrap_or_default();
+    let Ok(minutes) = form.minutes.trim().parse::<i64>() else {
+        return no_store(error_page(&state, ApiError::ExtraTimeInvalid));
+    };
+    let req = ExtraTimeRequest { organization: form.organization, name: form.name, group: form.group, minutes };
+    match set_extra_time(&state, &id, req).await {
+        Ok(_) => no_store(see_other(&state, &format!("{back}#extra-time"))),
+        Err(e) => no_store(error_page(&state, e)),
+    }
 }

@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/quiz/admin/login", post(organizer::login))
         .route("/quiz/admin/logout", post(organizer::logout))
         .route("/quiz/{id}/admin", get(organizer::dashboard))
+        .route("/quiz/{id}/admin/extra-time", post(campaign::extra_time))
         .route("/quiz/{id}/results.csv", get(organizer::csv))
         .route("/quiz/{id}/results.xlsx", get(organizer::xlsx))
         .route("/survey/{id}", get(surveys::add_slash))
