@@ -6,6 +6,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 
+use super::campaign::ScoreRule;
 use super::model::{DrawRule, OrgKind, PublicNames, QuestionType, ShowAnswers};
 
 /// `quizzes/banks/*.yaml`: one question bank. (`Q` is only changed to skip the questions when they are
@@ -129,6 +130,18 @@ pub struct CompetitionFile<R = Vec<DrawRuleFile>> {
     /// The certificate (or list of levels) a participant who reaches its score earns (issue 12).
     #[serde(default)]
     pub certificate: Option<super::certificate::CertificateLevels>,
+    /// Attempts allowed per participant and day (campaign rules, issue 12); absent: no daily limit.
+    #[serde(default)]
+    pub attempts_per_day: Option<u32>,
+    /// Which attempt ranks: `best` (default; ties by shorter time) or `latest`.
+    #[serde(default)]
+    pub score: ScoreRule,
+    /// Departures from the question page (切屏) allowed; one more submits the attempt. Absent: counted only.
+    #[serde(default)]
+    pub max_leaves: Option<u32>,
+    /// The time zone of the days, e.g. "+08:00"; absent: the offset of `opens` (Beijing time if that is UTC).
+    #[serde(default)]
+    pub utc_offset: Option<String>,
 }
 
 fn yes() -> bool {

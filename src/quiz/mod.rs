@@ -1,6 +1,7 @@
 //! Quiz: question banks, organizations and competitions: parse, validate, draw, shuffle, grade.
 //! Pure and deterministic given a seed: no I/O except reading the `quizzes/` files in `load`.
 
+pub mod campaign;
 pub mod certificate;
 pub mod compose;
 mod draw;
@@ -17,6 +18,7 @@ pub mod suggestions;
 pub mod survey;
 mod validate;
 
+pub use campaign::{CampaignRules, ScoreRule};
 pub use grade::{normalise, to_display_letters, to_file_indices};
 pub use model::*;
 pub use validate::letter;

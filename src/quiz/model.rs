@@ -132,6 +132,8 @@ pub struct Competition {
     pub public_names: PublicNames,
     /// Certificate levels offered, highest `min_score` first; empty when the competition gives none.
     pub certificates: Vec<super::certificate::CertificateLevel>,
+    /// Daily rounds, which attempt ranks, leaving the page (issue 12).
+    pub campaign: super::campaign::CampaignRules,
     pub source: PathBuf,
 }
 

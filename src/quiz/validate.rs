@@ -296,6 +296,7 @@ pub fn competition(
              use masked or hidden, or set kinds to leave out school",
         );
     }
+    let campaign = super::campaign::check(cx, &f, opens.ok());
     let certificates = super::certificate::levels(cx, f.certificate, f.pass_score, max);
     let epoch = DateTime::UNIX_EPOCH.fixed_offset();
     Competition {
@@ -314,6 +315,7 @@ pub fn competition(
         show_answers: f.show_answers,
         public_names: f.public_names,
         certificates,
+        campaign,
         source: cx.path.to_path_buf(),
     }
 }

@@ -75,10 +75,11 @@ pub async fn results_csv(state: &AppState, comp_id: &str) -> Result<Vec<u8>, Api
     let quizzes = state.quizzes();
     let comp = flow::competition(&quizzes, comp_id)?;
     let rows = state.store.attempts(comp_id).await?;
+    let counted = report::counted_ids(state, comp).await?;
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(report::detail_headers(state.lang)).map_err(ApiError::internal)?;
     for r in &rows {
-        let cells = report::detail_row(state, comp, r, state.lang);
+        let cells = report::detail_row(state, comp, r, counted.contains(&r.id), state.lang);
         w.write_record(cells.iter().map(|c| safe_cell(&c.text()).into_owned())).map_err(ApiError::internal)?;
     }
     w.into_inner().map_err(ApiError::internal)

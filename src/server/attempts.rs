@@ -37,8 +37,10 @@ async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
     let mut doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap_or_default();
     let quizzes = state.quizzes();
     let ids: Vec<&str> = quizzes.organizations.iter().map(|o| o.id.as_str()).collect();
-    if let Some(org) = doc.pointer_mut("/components/schemas/StartRequest/properties/organization") {
-        org["enum"] = serde_json::json!(ids);
+    for schema in ["StartRequest", "ExtraTimeRequest"] {
+        if let Some(org) = doc.pointer_mut(&format!("/components/schemas/{schema}/properties/organization")) {
+            org["enum"] = serde_json::json!(ids);
+        }
     }
     // Likewise the survey ids in the survey paths, so a tester reaches past the 404 of an unknown survey.
     let quizzes = state.quizzes();
@@ -100,6 +102,12 @@ pub struct CompetitionInfo {
     pub description: String,
     pub time_limit_seconds: u64,
     pub attempts: u32,
+    /// Attempts per participant and day, when limited (issue 12).
+    pub attempts_per_day: Option<u32>,
+    /// Which attempt ranks: best or latest.
+    pub score: crate::quiz::ScoreRule,
+    /// Departures from the question page allowed before it is submitted, when limited.
+    pub max_leaves: Option<u32>,
     pub question_count: usize,
     pub max_score: u32,
     pub pass_score: u32,
@@ -146,6 +154,9 @@ pub fn competition_info(state: &AppState, id: &str) -> Result<CompetitionInfo, A
         description: c.description.clone(),
         time_limit_seconds: c.time_limit.as_secs(),
         attempts: c.attempts,
+        attempts_per_day: c.campaign.attempts_per_day,
+        score: c.campaign.score,
+        max_leaves: c.campaign.max_leaves,
         question_count: c.draw.iter().map(|r| r.count).sum(),
         max_score: c.max_score(),
         pass_score: c.pass_score,
@@ -229,11 +240,14 @@ impl<'de> Deserialize<'de> for Letters {
 #[serde(deny_unknown_fields)]
 struct SubmitRequest {
     answers: HashMap<String, Letters>,
+    /// Departures from the question page its script counted (issue 12).
+    #[serde(default)]
+    leaves: u32,
 }
 
 impl SubmitRequest {
-    fn answers(self) -> HashMap<String, Vec<String>> {
-        self.answers.into_iter().map(|(q, l)| (q, l.0)).collect()
+    fn answers(self) -> (HashMap<String, Vec<String>>, u32) {
+        (self.answers.into_iter().map(|(q, l)| (q, l.0)).collect(), self.leaves)
     }
 }
 
@@ -243,7 +257,8 @@ async fn submit(
     headers: HeaderMap,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let mut done = flow::submit(&state, &attempt, req.answers()).await?;
+    let (answers, leaves) = req.answers();
+    let mut done = flow::submit(&state, &attempt, answers, leaves).await?;
     super::certificates::attach(&state, &headers, &mut done).await;
     Ok(ApiJson(done))
 }
@@ -253,7 +268,8 @@ async fn save(
     Path(attempt): Path<String>,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    flow::save(&state, &attempt, req.answers()).await.map(ApiJson)
+    let (answers, leaves) = req.answers();
+    flow::save(&state, &attempt, answers, leaves).await.map(ApiJson)
 }
 
 #[cfg(test)]
@@ -263,7 +279,7 @@ mod tests {
     #[test]
     fn letters_are_one_or_a_list() {
         let r: SubmitRequest = serde_json::from_str(r#"{"answers": {"a": "B", "b": ["A", "C"], "c": []}}"#).unwrap();
-        let mut got: Vec<_> = r.answers().into_iter().collect();
+        let mut got: Vec<_> = r.answers().0.into_iter().collect();
         got.sort();
         let want = [("a", vec!["B"]), ("b", vec!["A", "C"]), ("c", vec![])];
         assert_eq!(got, want.map(|(q, l)| (q.to_string(), l.into_iter().map(String::from).collect::<Vec<_>>())));

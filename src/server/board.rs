@@ -1,5 +1,6 @@
 //! The ranking: per organization (participation rate, average, pass rate, top score) and the top individuals.
-//! A participant counts once, with their best attempt (highest score, then shortest time).
+//! A participant counts once, with the attempt the competition's `score` names: the best (highest score, then
+//! shortest time) or the latest (issue 12); `counted` decides it for the ranking, the charts and the exports.
 //! The public API and page get it through `board_cache` with names as the competition's `public_names` says;
 //! organizer pages compute it fresh, with full names.
 
@@ -14,7 +15,7 @@ use serde::Serialize;
 
 use super::board_cache::Cached;
 use super::{flow, names, ApiError, AppState};
-use crate::quiz::OrgKind;
+use crate::quiz::{OrgKind, ScoreRule};
 use crate::store::Standing;
 
 /// How many individuals the ranking shows.
@@ -95,20 +96,31 @@ fn ranking_order(a: &OrgStanding, b: &OrgStanding) -> std::cmp::Ordering {
         .then(a.id.cmp(&b.id))
 }
 
+/// Each participant's attempt that ranks, best first: under `best` their highest score (of equal scores the
+/// shorter time, then the earlier submission), under `latest` their last attempt (the highest number).
+pub fn counted(rule: ScoreRule, rows: &[Standing]) -> Vec<&Standing> {
+    let mut chosen: HashMap<&str, &Standing> = HashMap::new();
+    for r in rows {
+        let e = chosen.entry(r.participant_key.as_str()).or_insert(r);
+        let replace = match rule {
+            ScoreRule::Best => better(r, e).is_lt(),
+            ScoreRule::Latest => r.number > e.number,
+        };
+        if replace {
+            *e = r;
+        }
+    }
+    let mut list: Vec<&Standing> = chosen.into_values().collect();
+    list.sort_by(|a, b| better(a, b));
+    list
+}
+
 /// Computes the ranking from the submitted attempts.
 pub async fn leaderboard(state: &AppState, comp_id: &str) -> Result<Leaderboard, ApiError> {
     let quizzes = state.quizzes();
     let comp = flow::competition(&quizzes, comp_id)?;
     let rows = state.store.standings(comp_id).await?;
-    let mut best: HashMap<&str, &Standing> = HashMap::new();
-    for r in &rows {
-        let e = best.entry(r.participant_key.as_str()).or_insert(r);
-        if better(r, e).is_lt() {
-            *e = r;
-        }
-    }
-    let mut bests: Vec<&Standing> = best.into_values().collect();
-    bests.sort_by(|a, b| better(a, b));
+    let bests = counted(comp.campaign.score, &rows);
     let mut by_org: HashMap<&str, Vec<&Standing>> = HashMap::new();
     for r in &bests {
         by_org.entry(r.organization.as_str()).or_default().push(r);

@@ -37,6 +37,16 @@ pub enum ApiError {
     Closed,
     #[error("attempts exhausted")]
     AttemptsExhausted,
+    /// The attempts allowed per day are used (issue 12): how many, and when the next day starts (None when the
+    /// competition closes before).
+    #[error("daily attempts used")]
+    DailyLimit { per_day: u32, next: Option<chrono::DateTime<chrono::FixedOffset>> },
+    /// A count of departures from the question page beyond `quiz::campaign::MAX_LEAVES`.
+    #[error("leaves out of range")]
+    LeavesInvalid,
+    /// Extra minutes outside 0..=`server::campaign::MAX_EXTRA_MINUTES`.
+    #[error("extra minutes out of range")]
+    ExtraTimeInvalid,
     /// The identity has a running attempt and the request proves neither its device nor its resume code.
     #[error("attempt in progress elsewhere")]
     AttemptInProgress,
@@ -143,6 +153,8 @@ impl ApiError {
             | GroupNoLetters
             | UnknownOrganization
             | InvalidAnswer
+            | LeavesInvalid
+            | ExtraTimeInvalid
             | UnknownTown
             | SurveyUnknownQuestion
             | SurveyAnswerMissing(_)
@@ -150,7 +162,7 @@ impl ApiError {
             | SurveyTextTooLong(_) => StatusCode::UNPROCESSABLE_ENTITY,
             UnknownCompetition | UnknownAttempt | UnknownSurvey | NotFound | AdminDisabled => StatusCode::NOT_FOUND,
             KindNotAdmitted | NotOpen | Closed | SurveyNotOpen | SurveyClosed => StatusCode::FORBIDDEN,
-            AttemptsExhausted | AttemptInProgress | AlreadyResponded => StatusCode::CONFLICT,
+            AttemptsExhausted | DailyLimit { .. } | AttemptInProgress | AlreadyResponded => StatusCode::CONFLICT,
             UnknownCategory | SuggestionEmpty | SuggestionTooLong(_) | FieldTooLong | UnknownUnit | BadDueDate
             | ReplyEmpty => StatusCode::UNPROCESSABLE_ENTITY,
             UnknownTicket => StatusCode::NOT_FOUND,
@@ -190,6 +202,9 @@ impl ApiError {
             NotOpen => "not_open",
             Closed => "closed",
             AttemptsExhausted => "attempts_exhausted",
+            DailyLimit { .. } => "daily_limit",
+            LeavesInvalid => "leaves_invalid",
+            ExtraTimeInvalid => "extra_time_invalid",
             AttemptInProgress => "attempt_in_progress",
             ResumeCodeWrong => "resume_code_wrong",
             ResumeLocked => "resume_locked",
@@ -243,6 +258,9 @@ impl ApiError {
         {
             let max = crate::quiz::survey::MAX_TEXT_CHARS.to_string();
             return crate::i18n::fill(&text, &[("n", &n.to_string()), ("max", &max)]);
+        }
+        if let ApiError::DailyLimit { per_day, next } = self {
+            return super::campaign::daily_limit_message(lang, *per_day, next.as_ref());
         }
         if let ApiError::SuggestionTooLong(max) = self {
             return crate::i18n::fill(&text, &[("max", &max.to_string())]);
@@ -307,6 +325,9 @@ impl IntoResponse for ApiError {
         let mut body = json!({"error": {"code": self.code(), "message": self.message(Lang::Zh)}});
         if let ApiError::MalformedJson(detail) = &self {
             body["error"]["detail"] = json!(detail);
+        }
+        if let ApiError::DailyLimit { next: Some(next), .. } = &self {
+            body["error"]["next_attempt_at"] = json!(next.to_rfc3339());
         }
         let mut resp = (self.status(), Json(body)).into_response();
         match self {

@@ -129,6 +129,9 @@ pub struct AttemptView {
     pub organization: String,
     pub name: String,
     pub group: String,
+    /// Compared identity (never sent): the result page counts the participant's attempts of the day by it.
+    #[serde(skip)]
+    pub participant_key: String,
     pub number: u32,
     pub deadline: DateTime<Utc>,
     pub questions: Vec<PublicQuestion>,
@@ -137,6 +140,8 @@ pub struct AttemptView {
     /// The code that continues this attempt on another device, while it runs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resume_code: Option<String>,
+    /// Departures from the question page reported so far (issue 12).
+    pub leaves: u32,
     pub result: Option<Submitted>,
 }
 
@@ -146,6 +151,12 @@ pub struct Saved {
     /// False when the attempt was already submitted or its deadline (plus grace) has passed.
     pub saved: bool,
     pub deadline: DateTime<Utc>,
+    /// True when this save reported more departures than `max_leaves` allows: the server submitted the attempt
+    /// with the answers sent (issue 12).
+    pub submitted: bool,
+    /// Departures still allowed before the attempt is submitted; absent without `max_leaves`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaves_left: Option<u32>,
 }
 
 pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
@@ -171,7 +182,7 @@ pub fn started_on(state: &AppState, row: &AttemptRow) -> Arc<QuizSet> {
 pub const MAX_RESUME_CODE_CHARS: usize = 12;
 
 /// Cleans a name or group (`identity::clean`) into what is shown and the key that is compared.
-fn clean(text: &str, name: bool) -> Result<identity::Cleaned, ApiError> {
+pub(super) fn clean(text: &str, name: bool) -> Result<identity::Cleaned, ApiError> {
     use identity::IdentityError::*;
     identity::clean(text, MAX_NAME_CHARS, name).map_err(|e| match (e, name) {
         (Empty, true) => ApiError::NameEmpty,
@@ -217,13 +228,18 @@ pub async fn start(
     }
     let seed: u64 = rand::random();
     let drawn = quiz::draw(&quizzes, comp, seed);
+    let participant_key = identity::participant_key(&org.id, &name, &group);
+    // Extra time an organizer gave the participant or their organization (issue 12), never past the close.
+    let extra = state.store.extra_minutes(&comp.id, &org.id, &participant_key).await?;
     let limit = chrono::Duration::from_std(comp.time_limit).unwrap_or(chrono::Duration::MAX);
+    let limit = limit.checked_add(&chrono::Duration::minutes(extra)).unwrap_or(limit);
     let deadline = now.checked_add_signed(limit).unwrap_or(now).min(comp.closes.with_timezone(&Utc));
+    let rules = &comp.campaign;
     let new = NewAttempt {
         id: attempt_id(millis(now)),
         competition: comp.id.clone(),
         organization: org.id.clone(),
-        participant_key: identity::participant_key(&org.id, &name, &group),
+        participant_key,
         name: name.shown,
         grp: group.shown,
         limit: comp.attempts,
@@ -232,6 +248,7 @@ pub async fn start(
         started_at: millis(now),
         deadline: millis(deadline),
         max_score: i64::from(comp.max_score()),
+        per_day: rules.attempts_per_day.map(|n| (n, rules.day_start(now).timestamp_millis())),
     };
     let key = new.participant_key.clone();
     let (row, resumed) = match state.store.start(new).await? {
@@ -243,6 +260,7 @@ pub async fn start(
             (r, true)
         }
         StartOutcome::Exhausted => return Err(ApiError::AttemptsExhausted),
+        StartOutcome::DailyLimit => return Err(super::campaign::daily_limit(comp, now)),
     };
     // A resumed attempt shows the questions it was started with, from the version it was started on; a new one
     // those just drawn.
@@ -321,22 +339,27 @@ pub async fn resume(state: &AppState, attempt_id: &str) -> Result<AttemptView, A
         organization: row.organization.clone(),
         name: row.name.clone(),
         group: row.grp.clone(),
+        participant_key: row.participant_key.clone(),
         number: row.number as u32,
         deadline: from_millis(row.deadline),
         questions: quiz::present(&quizzes, &drawn, state.lang),
         saved: if row.submitted_at.is_none() { saved_answers(&row) } else { HashMap::new() },
         resume_code: row.submitted_at.is_none().then(|| resume::code(&row.id)),
+        leaves: row.leaves.clamp(0, i64::from(u32::MAX)) as u32,
         result,
     })
 }
 
 /// Grades and records a submission; a repeated (or racing) submit returns the stored result, counted once.
 /// After the deadline plus `GRACE` the answers are ignored and the attempt is graded empty.
+/// `leaves`: the departures from the question page its script counted (0 without it).
 pub async fn submit(
     state: &AppState,
     attempt_id: &str,
     answers: HashMap<String, Vec<String>>,
+    leaves: u32,
 ) -> Result<Submitted, ApiError> {
+    super::campaign::check_leaves(leaves)?;
     let now = millis(state.clock.now());
     let grace = GRACE.as_millis() as i64;
     // A late submit needs the saved answers, which only the database has.
@@ -369,6 +392,7 @@ pub async fn submit(
         duration_ms,
         grade: serde_json::to_string(&grade).map_err(ApiError::internal)?,
         responses: grade.results.iter().map(|r| (r.id.clone(), r.correct)).collect(),
+        leaves: i64::from(leaves),
     };
     let outcome = state.store.submit(submission).await?;
     state.open_attempts.remove(&row.id);
@@ -384,22 +408,34 @@ pub(super) fn saved_answers(row: &AttemptRow) -> HashMap<String, Vec<String>> {
     row.answers.as_deref().and_then(|a| serde_json::from_str(a).ok()).unwrap_or_default()
 }
 
-/// Saves the answers given so far, so that a participant who runs out of time is graded on them.
+/// Saves the answers given so far, so that a participant who runs out of time is graded on them, with the
+/// departures from the question page counted so far. Departures beyond the competition's `max_leaves` submit the
+/// attempt with these answers instead: the server decides, whatever the page's script does.
 pub async fn save(
     state: &AppState,
     attempt_id: &str,
     answers: HashMap<String, Vec<String>>,
+    leaves: u32,
 ) -> Result<Saved, ApiError> {
+    super::campaign::check_leaves(leaves)?;
     let row = row(state, attempt_id).await?;
     check_answers(&drawn_of(&row)?, &answers)?;
+    let rules = &competition(&started_on(state, &row), &row.competition)?.campaign.clone();
+    let deadline = from_millis(row.deadline);
+    let leaves_left = rules.max_leaves.map(|max| max.saturating_sub(leaves));
+    if row.submitted_at.is_none() && rules.too_many_leaves(leaves) {
+        submit(state, attempt_id, answers, leaves).await?;
+        return Ok(Saved { saved: true, deadline, submitted: true, leaves_left });
+    }
     let now = millis(state.clock.now());
     let draft = Draft {
         attempt: row.id.clone(),
         answers: serde_json::to_string(&answers).map_err(ApiError::internal)?,
         not_after_deadline_before: now - GRACE.as_millis() as i64,
+        leaves: i64::from(leaves),
     };
     let saved = row.submitted_at.is_none() && state.store.save_draft(draft).await?;
-    Ok(Saved { saved, deadline: from_millis(row.deadline) })
+    Ok(Saved { saved, deadline, submitted: false, leaves_left })
 }
 
 /// The stored result as the participant may see it now.

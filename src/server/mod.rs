@@ -9,6 +9,7 @@ pub mod admin_token;
 pub mod attempts;
 pub mod board;
 pub mod board_cache;
+pub mod campaign;
 pub mod catalog;
 pub mod catalog_share;
 pub mod catalog_watch;
@@ -213,6 +214,7 @@ pub fn app(state: AppState) -> Router {
         .merge(attempts::router())
         .merge(board::router())
         .merge(admin::router())
+        .merge(campaign::router())
         .merge(surveys::router())
         .merge(suggestions::router())
         .merge(certificates::router())

@@ -2,6 +2,8 @@
 //! frozen header, filters, columns as wide as their content, and real numbers, percentages and date-times. The
 //! figures are the organizer dashboard's (`board`, `summary`), so the report and the page never disagree.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, FixedOffset};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use unicode_width::UnicodeWidthStr;
@@ -49,7 +51,7 @@ impl Cell {
 }
 
 /// Column keys of the detail sheet and the CSV export, in order (headers come from i18n `export.<key>`).
-pub const DETAIL_COLUMNS: [&str; 14] = [
+pub const DETAIL_COLUMNS: [&str; 16] = [
     "attempt",
     "organization_id",
     "organization",
@@ -64,6 +66,8 @@ pub const DETAIL_COLUMNS: [&str; 14] = [
     "max_score",
     "passed",
     "duration_seconds",
+    "counted",
+    "leaves",
 ];
 
 fn headers(lang: Lang, prefix: &str, keys: &[&str]) -> Vec<String> {
@@ -74,8 +78,15 @@ pub fn detail_headers(lang: Lang) -> Vec<String> {
     headers(lang, "export", &DETAIL_COLUMNS)
 }
 
-/// One attempt as the detail sheet and the CSV export show it.
-pub fn detail_row(state: &AppState, comp: &Competition, r: &AttemptRow, lang: Lang) -> Vec<Cell> {
+/// The ids of the attempts that rank (`board::counted`: each participant's best or latest, issue 12).
+pub async fn counted_ids(state: &AppState, comp: &Competition) -> Result<HashSet<String>, ApiError> {
+    let rows = state.store.standings(&comp.id).await?;
+    Ok(board::counted(comp.campaign.score, &rows).into_iter().map(|s| s.id.clone()).collect())
+}
+
+/// One attempt as the detail sheet and the CSV export show it; `counted`: whether it is the one that ranks.
+pub fn detail_row(state: &AppState, comp: &Competition, r: &AttemptRow, counted: bool, lang: Lang) -> Vec<Cell> {
+    let yes_no = |b: bool| Cell::Text(t(lang, if b { "export.yes" } else { "export.no" }).to_string());
     let quizzes = state.quizzes();
     let org = quizzes.organization(&r.organization);
     let time = |ms: i64| Cell::Time(flow::from_millis(ms).with_timezone(comp.opens.offset()));
@@ -93,12 +104,10 @@ pub fn detail_row(state: &AppState, comp: &Competition, r: &AttemptRow, lang: La
         r.submitted_at.map_or(Cell::Empty, time),
         r.score.map_or(Cell::Empty, Cell::Int),
         Cell::Int(r.max_score),
-        match r.passed {
-            Some(true) => Cell::Text(t(lang, "export.yes").to_string()),
-            Some(false) => Cell::Text(t(lang, "export.no").to_string()),
-            None => Cell::Empty,
-        },
+        r.passed.map_or(Cell::Empty, yes_no),
         r.duration_ms.map_or(Cell::Empty, |d| Cell::Number(d as f64 / 1000.0, 1)),
+        if r.submitted_at.is_some() { yes_no(counted) } else { Cell::Empty },
+        Cell::Int(r.leaves),
     ]
 }
 
@@ -240,7 +249,9 @@ pub async fn results_xlsx(state: &AppState, comp_id: &str) -> Result<Vec<u8>, Ap
     let attempts = state.store.attempts(comp_id).await?;
     let board = board::leaderboard(state, comp_id).await?;
     let stats = state.store.question_stats(comp_id).await?;
-    let detail: Vec<Vec<Cell>> = attempts.iter().map(|r| detail_row(state, comp, r, lang)).collect();
+    let counted = counted_ids(state, comp).await?;
+    let detail: Vec<Vec<Cell>> =
+        attempts.iter().map(|r| detail_row(state, comp, r, counted.contains(&r.id), lang)).collect();
     let items = super::items::analyse(state, comp_id, None).await?;
     let by_org = super::items::by_organization(state, comp_id).await?;
     let sheets = [

@@ -84,6 +84,7 @@ fn submission(state: &AppState, row: &AttemptRow) -> Result<Submission, ApiError
         duration_ms: (row.deadline - row.started_at).max(0),
         grade: serde_json::to_string(&grade).map_err(ApiError::internal)?,
         responses: grade.results.iter().map(|r| (r.id.clone(), r.correct)).collect(),
+        leaves: row.leaves,
     })
 }
 

@@ -6,6 +6,7 @@
 //! an acknowledged write is durable, and one fsync is paid per batch instead of per request.
 
 pub mod certificates;
+pub mod extra_time;
 pub mod migrate;
 mod postgres;
 pub mod quiz_files;
@@ -22,6 +23,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
+pub use extra_time::ExtraTimeRow;
 pub use surveys::SurveyResponseRow;
 pub use writer::MAX_BATCH;
 
@@ -74,6 +76,14 @@ pub struct AttemptRow {
     pub duration_ms: Option<i64>,
     /// JSON of the stored `quiz::Grade`, returned unchanged on a repeated submit.
     pub grade: Option<String>,
+    /// Departures from the question page (切屏) reported by its script, the highest count reported (issue 12).
+    /// Left out of export lines while 0, so those read as before.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub leaves: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 /// A start request as the writer sees it: the participant, the attempt limit, and a ready drawn attempt.
@@ -92,6 +102,8 @@ pub struct NewAttempt {
     pub started_at: i64,
     pub deadline: i64,
     pub max_score: i64,
+    /// The daily limit and the start of the participant's day (epoch ms), when the competition has one.
+    pub per_day: Option<(u32, i64)>,
 }
 
 /// What a start did.
@@ -103,6 +115,8 @@ pub enum StartOutcome {
     Resumed(AttemptRow),
     /// All attempts used.
     Exhausted,
+    /// The attempts allowed per day are used for the day of `NewAttempt::per_day`.
+    DailyLimit,
 }
 
 /// A graded submission to record.
@@ -117,6 +131,8 @@ pub struct Submission {
     pub grade: String,
     /// (question id, correct) for the "most missed" figures.
     pub responses: Vec<(String, bool)>,
+    /// Departures from the question page reported with it; the stored count only grows.
+    pub leaves: i64,
 }
 
 /// What a submit did: the first submission wins, and a later one gets the stored attempt back.
@@ -142,6 +158,8 @@ pub struct Standing {
     pub passed: bool,
     pub duration_ms: i64,
     pub submitted_at: i64,
+    /// 1-based attempt number: the latest ranks under `score: latest`.
+    pub number: i64,
 }
 
 /// How often each question was answered and missed in one competition.
@@ -160,6 +178,8 @@ pub struct Draft {
     pub answers: String,
     /// Saves are refused once the attempt's deadline is before this (epoch ms): the grace cut-off.
     pub not_after_deadline_before: i64,
+    /// Departures from the question page reported with it; the stored count only grows.
+    pub leaves: i64,
 }
 
 pub(crate) enum Op {
@@ -288,9 +308,34 @@ impl Store {
         read!(self, standings(competition))
     }
 
+    /// The attempts that left the question page most often, at most `limit`, and how many left it at all.
+    pub async fn left_page(&self, competition: &str, limit: i64) -> Result<(Vec<AttemptRow>, i64), StoreError> {
+        read!(self, left_page(competition, limit))
+    }
+
     /// Per-question answered/missed counts of a competition, most missed first.
     pub async fn question_stats(&self, competition: &str) -> Result<Vec<QuestionStat>, StoreError> {
         read!(self, question_stats(competition))
+    }
+
+    /// The extra minutes of a participant's time limit: their own or their organization's, the larger (issue 12).
+    pub async fn extra_minutes(&self, competition: &str, organization: &str, key: &str) -> Result<i64, StoreError> {
+        read!(self, extra_time::minutes(competition, organization, key))
+    }
+
+    /// Every extra-time setting of a competition.
+    pub async fn extra_times(&self, competition: &str) -> Result<Vec<ExtraTimeRow>, StoreError> {
+        read!(self, extra_time::all(competition))
+    }
+
+    /// Sets an extra-time setting; 0 minutes removes it.
+    pub async fn set_extra_time(&self, row: ExtraTimeRow) -> Result<(), StoreError> {
+        read!(self, extra_time::set(&row))
+    }
+
+    /// How many attempts a participant started since `since` (epoch ms).
+    pub async fn started_since(&self, competition: &str, key: &str, since: i64) -> Result<i64, StoreError> {
+        read!(self, started_since(competition, key, since))
     }
 
     /// Records a suggestion under the day's next ticket number, which it returns.

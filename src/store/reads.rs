@@ -33,10 +33,36 @@ macro_rules! backend_reads {
             Ok(q.fetch_all(pool).await?)
         }
 
+        /// How many attempts the participant started since `since` (epoch ms): today's, for the result page.
+        pub(crate) async fn started_since(
+            pool: &$Pool,
+            competition: &str,
+            participant_key: &str,
+            since: i64,
+        ) -> Result<i64, StoreError> {
+            let q = sqlx::query_scalar(crate::store::sql::STARTED_SINCE);
+            Ok(q.bind(competition).bind(participant_key).bind(since).fetch_one(pool).await?)
+        }
+
         pub(crate) async fn standings(pool: &$Pool, competition: &str) -> Result<Vec<Standing>, StoreError> {
             let sql = "SELECT id, organization, name, grp, participant_key, score, max_score, passed, duration_ms, \
-                       submitted_at FROM attempts WHERE competition = $1 AND submitted_at IS NOT NULL";
+                       submitted_at, number FROM attempts WHERE competition = $1 AND submitted_at IS NOT NULL";
             Ok(sqlx::query_as(sql).bind(competition).fetch_all(pool).await?)
+        }
+
+        /// The attempts that left the question page most often (issue 12), at most `limit`, and how many did.
+        pub(crate) async fn left_page(
+            pool: &$Pool,
+            competition: &str,
+            limit: i64,
+        ) -> Result<(Vec<AttemptRow>, i64), StoreError> {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM attempts WHERE competition = $1 AND leaves > 0 \
+                 ORDER BY leaves DESC, started_at, id LIMIT $2"
+            );
+            let rows = sqlx::query_as(&sql).bind(competition).bind(limit).fetch_all(pool).await?;
+            let count = "SELECT COUNT(*) FROM attempts WHERE competition = $1 AND leaves > 0";
+            Ok((rows, sqlx::query_scalar(count).bind(competition).fetch_one(pool).await?))
         }
 
         pub(crate) async fn question_stats(pool: &$Pool, competition: &str) -> Result<Vec<QuestionStat>, StoreError> {

@@ -111,7 +111,9 @@ pub(super) enum StartPlan {
     Insert(i64),
 }
 
-pub(super) fn plan_start(last: Option<AttemptRow>, a: &NewAttempt) -> StartPlan {
+/// `today`: the attempts the participant started since the start of their day (0 without a daily limit). Both
+/// limits hold together; the total is told first, being final.
+pub(super) fn plan_start(last: Option<AttemptRow>, a: &NewAttempt, today: i64) -> StartPlan {
     if let Some(last) = &last {
         if last.submitted_at.is_none() && last.deadline > a.started_at {
             return StartPlan::Done(Box::new(StartOutcome::Resumed(last.clone())));
@@ -120,6 +122,9 @@ pub(super) fn plan_start(last: Option<AttemptRow>, a: &NewAttempt) -> StartPlan 
     let number = last.map_or(1, |l| l.number + 1);
     if number > i64::from(a.limit) {
         return StartPlan::Done(Box::new(StartOutcome::Exhausted));
+    }
+    if a.per_day.is_some_and(|(per_day, _)| today >= i64::from(per_day)) {
+        return StartPlan::Done(Box::new(StartOutcome::DailyLimit));
     }
     StartPlan::Insert(number)
 }
@@ -145,5 +150,6 @@ pub(super) fn created(a: &NewAttempt, number: i64) -> AttemptRow {
         passed: None,
         duration_ms: None,
         grade: None,
+        leaves: 0,
     }
 }

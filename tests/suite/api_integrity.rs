@@ -78,10 +78,12 @@ async fn before_the_close_a_right_and_a_wrong_answer_differ_only_in_the_score() 
                     "deadline",
                     "questions",
                     "saved",
+                    "leaves",
                     "result"
                 ])
             );
             assert_eq!(view["saved"], json!({}));
+            assert_eq!(view["leaves"], 0, "issue 12: the departures reported, the same for both");
             assert_eq!(&view["result"], shown);
             let (_, again) = t.submit(id, json!({})).await;
             assert_eq!(&again, shown);

@@ -21,6 +21,14 @@ use pufa::store::Store;
 /// A site folder holding only `quizzes/` (the server fixture), built; returns the server's address and a hand
 /// that moves the server's clock ahead of the real one.
 async fn serve_site(dir: &Path) -> (SocketAddr, Arc<Mutex<chrono::Duration>>) {
+    serve_site_with(dir, |_| {}).await
+}
+
+/// Like `serve_site`, the fixture's competitions changed by `change` (their rules, say) once loaded.
+pub(crate) async fn serve_site_with(
+    dir: &Path,
+    change: impl FnOnce(&mut pufa::quiz::QuizSet),
+) -> (SocketAddr, Arc<Mutex<chrono::Duration>>) {
     common::copy_dir(&common::fixture_dir(), &dir.join("quizzes"));
     // A law text the questions cite, so the result's 法条依据 links to its article (issue 17).
     std::fs::create_dir_all(dir.join("content/falv")).unwrap();
@@ -32,7 +40,9 @@ async fn serve_site(dir: &Path) -> (SocketAddr, Arc<Mutex<chrono::Duration>>) {
     let site = SiteInfo { public_dir: Some(dir.join("public")) };
     let ahead = Arc::new(Mutex::new(chrono::Duration::zero()));
     let hand = ahead.clone();
-    let state = AppState::new(common::fixture(), store)
+    let mut set = common::fixture();
+    change(&mut set);
+    let state = AppState::new(set, store)
         .with_clock(Clock::from_fn(move || chrono::Utc::now() + *hand.lock().unwrap()))
         .with_site(site)
         .with_templates(Templates::load(dir).expect("templates load"))
@@ -46,7 +56,7 @@ async fn serve_site(dir: &Path) -> (SocketAddr, Arc<Mutex<chrono::Duration>>) {
     (addr, ahead)
 }
 
-const TOKEN: &str = "browser-organizer-token";
+pub(crate) const TOKEN: &str = "browser-organizer-token";
 
 fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
@@ -54,14 +64,14 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
-async fn shot(c: &Client, name: &str) {
+pub(crate) async fn shot(c: &Client, name: &str) {
     let png = c.screenshot().await.unwrap();
     let path = screenshot_dir().join(format!("{name}.png"));
     std::fs::write(&path, png).unwrap();
     eprintln!("screenshot: {}", path.display());
 }
 
-async fn text(c: &Client, css: &str) -> String {
+pub(crate) async fn text(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
 }
 
@@ -76,7 +86,7 @@ async fn tap(c: &Client, e: &fantoccini::elements::Element) {
 /// Waits until the address bar path matches `pred` and that page has loaded. The address changes when the
 /// navigation commits, before the new document is parsed: a lookup right then finds no element (seen under the
 /// load of the whole suite, after a meta refresh).
-async fn wait_for_path(c: &Client, what: &str, pred: impl Fn(&str) -> bool) -> String {
+pub(crate) async fn wait_for_path(c: &Client, what: &str, pred: impl Fn(&str) -> bool) -> String {
     for _ in 0..100 {
         let url = c.current_url().await.unwrap();
         let loaded = || async {

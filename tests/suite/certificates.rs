@@ -52,7 +52,7 @@ async fn cert_app_with(db: TestDb, yaml: &str) -> (TestApp, tempfile::TempDir) {
     seal.save(dir.path().join("seals/sifaju.png")).unwrap();
     let (set, diags) = pufa::quiz::load(dir.path());
     assert!(!diags.has_errors(), "{diags}");
-    (test_app_with(db, set).await, dir)
+    (test_app_with(db, move |s| *s = set).await, dir)
 }
 
 /// Starts and submits an attempt with exactly `right` of its questions right (all when None).

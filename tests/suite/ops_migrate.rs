@@ -173,7 +173,8 @@ const COLUMNS: &str = "id, competition, organization, name, grp, participant_key
 /// Issue 4: `pufa migrate` brings a database of the first schema, with results in it, to the current schema on
 /// both backends (0002 rebuilds SQLite's responses table, drops PostgreSQL's index; 0003 drops an index of
 /// attempts; 0004 adds the sweep's index of open attempts; 0005 adds the survey responses; 0006 the suggestion box's
-/// tables; later ones add tables) and loses nothing.
+/// tables; 0007 the certificates; 0008 the attempts' count of departures and the extra-time settings; later
+/// ones add tables) and loses nothing.
 #[tokio::test]
 async fn pufa_migrate_upgrades_a_first_schema_database_without_losing_results() {
     for db in test_dbs().await {

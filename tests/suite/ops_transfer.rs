@@ -273,6 +273,7 @@ fn synthetic(n: usize) -> Vec<transfer::Record> {
                 passed: Some(i % 100 >= 60),
                 duration_ms: Some(500),
                 grade: Some("null".into()),
+                leaves: 0,
             },
             responses: vec![
                 transfer::Response { question: "q1".into(), correct: i % 2 == 0 },

@@ -149,11 +149,14 @@ fn demo_data_loads_with_zero_diagnostics() {
         assert!(b.questions.iter().all(|q| q.basis.starts_with('《')), "{bank}: every basis cites a law");
     }
     assert!(set.organizations.len() >= 10);
-    for (id, max) in [("2026-xuesheng", 100), ("2026-qiye", 100)] {
+    for (id, max) in [("2026-xuesheng", 100), ("2026-qiye", 100), ("2026-xianfa-zhou", 100)] {
         let c = &set.competitions[id];
         assert_eq!(c.max_score(), max, "{id}");
         assert_eq!(quiz::draw(&set, c, 7).len(), c.draw.iter().map(|r| r.count).sum::<usize>());
     }
+    // Issue 12: the daily campaign demo shows the campaign rules.
+    let rules = &set.competitions["2026-xianfa-zhou"].campaign;
+    assert_eq!((rules.attempts_per_day, rules.max_leaves, rules.zone.local_minus_utc()), (Some(1), Some(3), 8 * 3600));
 }
 
 /// Each `tests/fixtures/quizzes/bad-*` folder holds broken files and `expected.txt`, the exact report.

@@ -20,6 +20,7 @@ fn new_attempt(i: usize, participant: &str) -> NewAttempt {
         started_at: 1_000,
         deadline: 2_000,
         max_score: 10,
+        per_day: None,
     }
 }
 
@@ -33,6 +34,7 @@ fn submission(id: &str, score: i64) -> Submission {
         duration_ms: 500,
         grade: "null".into(),
         responses: vec![("q1".into(), score > 5), ("q2".into(), false)],
+        leaves: 0,
     }
 }
 
@@ -65,7 +67,7 @@ async fn concurrent_writes_are_all_committed_once() {
                     created.push(r.id)
                 }
                 StartOutcome::Resumed(r) => assert_eq!(r.participant_key, "same"),
-                StartOutcome::Exhausted => panic!("nobody has used two attempts"),
+                other => panic!("nobody has used two attempts: {other:?}"),
             }
         }
         assert_eq!(same, 1, "racing starts of one participant created one attempt");
@@ -98,7 +100,7 @@ async fn concurrent_writes_are_all_committed_once() {
 }
 
 fn draft(id: &str, answers: &str) -> pufa::store::Draft {
-    pufa::store::Draft { attempt: id.into(), answers: answers.into(), not_after_deadline_before: 0 }
+    pufa::store::Draft { attempt: id.into(), answers: answers.into(), not_after_deadline_before: 0, leaves: 0 }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -131,7 +133,7 @@ async fn drafts_submits_and_starts_racing_in_one_batch_stay_consistent() {
                 // Before the submit: the running attempt again; after it: the second and last attempt.
                 StartOutcome::Resumed(r) => assert_eq!(&r.id, id),
                 StartOutcome::Created(r) => assert_eq!(r.number, 2),
-                StartOutcome::Exhausted => panic!("one attempt of two was used"),
+                other => panic!("one attempt of two was used: {other:?}"),
             }
             let row = store.attempt(id).await.unwrap().unwrap();
             // Whatever the order, the graded answers are the submission's: a later draft is refused.

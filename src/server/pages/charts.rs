@@ -2,11 +2,11 @@
 //! the site, printable): the distribution of scores (each participant's best attempt) in ten bands, and the
 //! participation rate of each town and organization.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use super::view;
+use crate::quiz::ScoreRule;
+use crate::server::board;
 use crate::server::summary::Town;
 use crate::store::Standing;
 
@@ -23,17 +23,12 @@ pub struct Column {
 }
 
 /// Ten bands of a tenth of the highest possible score each (the last one holds full marks too), counting each
-/// participant's best attempt.
-pub fn score_bands(standings: &[Standing], max_score: u32) -> Vec<Column> {
-    let mut best: HashMap<&str, i64> = HashMap::new();
-    for s in standings {
-        let b = best.entry(s.participant_key.as_str()).or_insert(s.score);
-        *b = (*b).max(s.score);
-    }
+/// participant's attempt that ranks (`score: best | latest`, `board::counted`).
+pub fn score_bands(standings: &[Standing], rule: ScoreRule, max_score: u32) -> Vec<Column> {
     let max = i64::from(max_score.max(1));
     let mut counts = [0usize; 10];
-    for &score in best.values() {
-        counts[((score.clamp(0, max) * 10) / max).min(9) as usize] += 1;
+    for s in board::counted(rule, standings) {
+        counts[((s.score.clamp(0, max) * 10) / max).min(9) as usize] += 1;
     }
     let top = counts.iter().copied().max().unwrap_or(0);
     (0..10)
@@ -87,15 +82,20 @@ mod tests {
             passed: score >= 60,
             duration_ms: 1,
             submitted_at: 1,
+            number: score,
         }
     }
 
     #[test]
     fn bands_count_each_participants_best_attempt() {
         let s = [standing("a", 40), standing("a", 95), standing("b", 100), standing("c", 0), standing("d", 69)];
-        let bands = score_bands(&s, 100);
+        let bands = score_bands(&s, ScoreRule::Best, 100);
         let counts: Vec<usize> = bands.iter().map(|c| c.count).collect();
         assert_eq!(counts, [1, 0, 0, 0, 0, 0, 1, 0, 0, 2], "a's 95 and b's full marks share the top band");
+        // Issue 12: under `score: latest` a's later attempt counts, whatever it scored (here numbered by score).
+        let s = [standing("a", 95), standing("a", 40)];
+        let latest: Vec<usize> = score_bands(&s, ScoreRule::Latest, 100).iter().map(|c| c.count).collect();
+        assert_eq!(latest, [0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "attempt number 95 is a's latest");
         assert_eq!((bands[6].label.as_str(), bands[9].label.as_str()), ("60–69", "90–100"));
         assert_eq!((bands[9].height, bands[9].y, bands[0].height), (100, 10, 50));
     }

@@ -2,6 +2,7 @@
 //! rendered on the server with the site's theme; thin handlers over `server::flow`, `server::board` and
 //! `server::admin`, so the pages and the JSON API share one implementation of every rule.
 
+mod campaign;
 mod certificates;
 mod charts;
 pub mod cookies;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/quiz/admin/import/template.xlsx", get(upload::template_xlsx))
         .route("/quiz/admin/share", post(upload::share))
         .route("/quiz/{id}/admin", get(organizer::dashboard))
+        .route("/quiz/{id}/admin/extra-time", post(campaign::extra_time))
         .route("/quiz/{id}/results.csv", get(organizer::csv))
         .route("/quiz/{id}/results.xlsx", get(organizer::xlsx))
         .route("/quiz/{id}/admin/certificates", get(certificates::list))

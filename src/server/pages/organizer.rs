@@ -232,7 +232,7 @@ pub(super) async fn dashboard(
     let town_figures = summary::towns(&board.organizations);
     ctx.insert("town_rates", &super::charts::town_rates(&town_figures));
     match state.store.standings(&id).await {
-        Ok(s) => ctx.insert("bands", &super::charts::score_bands(&s, comp.max_score())),
+        Ok(s) => ctx.insert("bands", &super::charts::score_bands(&s, comp.campaign.score, comp.max_score())),
         Err(e) => return no_store(error_page(&state, e.into())),
     }
     let towns: Vec<TownRow> = town_figures.into_iter().map(|t| town_row(lang, t)).collect();
@@ -251,6 +251,9 @@ pub(super) async fn dashboard(
     match crate::server::items::analyse(&state, &id, org.map(|o| o.id.as_str())).await {
         Ok(items) => ctx.insert("items", &crate::server::items::views(&state, &items)),
         Err(e) => return no_store(error_page(&state, e)),
+    }
+    if let Err(e) = super::campaign::dashboard(&state, comp, &mut ctx).await {
+        return no_store(error_page(&state, e));
     }
     ctx.insert("link", &qr::link(&state.pages.config, &headers, &id));
     no_store(page(&state, "admin.html", &ctx, StatusCode::OK))

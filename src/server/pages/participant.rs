@@ -124,7 +124,7 @@ pub(super) async fn join(
             let status = e.status();
             // Attempts used up: this device's earlier result, if it remembers one.
             let resume = match e {
-                ApiError::AttemptsExhausted => remembered(&state, &headers, comp).await,
+                ApiError::AttemptsExhausted | ApiError::DailyLimit { .. } => remembered(&state, &headers, comp).await,
                 _ => None,
             };
             // Refusals about a running attempt open the resume-code field.
@@ -187,18 +187,23 @@ pub(super) async fn questions(
     ctx.insert("resume_code", &v.resume_code);
     ctx.insert("saved", &query.saved.is_some());
     ctx.insert("total", &v.questions.len());
+    ctx.insert("leaves", &super::campaign::leave_texts(lang, comp, v.leaves));
     no_store(page(&state, "attempt.html", &ctx, StatusCode::OK))
 }
 
-/// Form fields `q_<question id>` = letter, repeated for multiple choice.
-fn answers(fields: Vec<(String, String)>) -> HashMap<String, Vec<String>> {
+/// Form fields `q_<question id>` = letter, repeated for multiple choice; and `leaves`, the departures from the
+/// page its script counted (0 without the script or when it does not read as a number).
+fn answers(fields: Vec<(String, String)>) -> (HashMap<String, Vec<String>>, u32) {
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    let mut leaves = 0;
     for (k, v) in fields {
         if let Some(id) = k.strip_prefix("q_") {
             out.entry(id.to_string()).or_default().push(v);
+        } else if k == "leaves" {
+            leaves = v.trim().parse().unwrap_or(0);
         }
     }
-    out
+    (out, leaves)
 }
 
 pub(super) async fn submit(
@@ -206,8 +211,8 @@ pub(super) async fn submit(
     Path(attempt): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fields = form.map(|f| f.0).unwrap_or_default();
-    match flow::submit(&state, &attempt, answers(fields)).await {
+    let (answers, leaves) = answers(form.map(|f| f.0).unwrap_or_default());
+    match flow::submit(&state, &attempt, answers, leaves).await {
         Ok(done) => no_store(see_other(&state, &format!("/quiz/a/{}/result", done.attempt))),
         Err(e) => error_page(&state, e),
     }
@@ -219,8 +224,9 @@ pub(super) async fn save(
     Path(attempt): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fields = form.map(|f| f.0).unwrap_or_default();
-    match flow::save(&state, &attempt, answers(fields)).await {
+    let (answers, leaves) = answers(form.map(|f| f.0).unwrap_or_default());
+    match flow::save(&state, &attempt, answers, leaves).await {
+        Ok(s) if s.submitted => no_store(see_other(&state, &format!("/quiz/a/{attempt}/result"))),
         Ok(s) if s.saved => no_store(see_other(&state, &format!("/quiz/a/{attempt}?saved=1"))),
         // Submitted or past the deadline: the question page leads on to the result.
         Ok(_) => no_store(see_other(&state, &format!("/quiz/a/{attempt}"))),
@@ -259,7 +265,9 @@ pub(super) async fn result(State(state): State<AppState>, Path(attempt): Path<St
     // The page's own address, to keep or print: the way back without the cookie.
     ctx.insert("result_url", &qr::address(&state.pages.config, &headers, &format!("/quiz/a/{}/result", v.attempt)));
     let open = attempts::status(&state, comp) == attempts::Status::Open;
-    ctx.insert("again", &(open && v.number < comp.attempts));
+    let today = super::campaign::result_note(&state, comp, &v).await;
+    ctx.insert("again", &(open && v.number < comp.attempts && today.again));
+    ctx.insert("campaign", &today);
     no_store(page(&state, "result.html", &ctx, StatusCode::OK))
 }
 
@@ -270,7 +278,9 @@ mod tests {
     #[test]
     fn form_fields_become_answers_and_other_fields_are_ignored() {
         let f = |k: &str, v: &str| (k.to_string(), v.to_string());
-        let a = answers(vec![f("q_m1", "A"), f("q_m1", "C"), f("q_s1", "B"), f("csrf", "x")]);
+        let (a, leaves) =
+            answers(vec![f("q_m1", "A"), f("q_m1", "C"), f("q_s1", "B"), f("csrf", "x"), f("leaves", "2")]);
+        assert_eq!(leaves, 2);
         assert_eq!(a["m1"], ["A", "C"]);
         assert_eq!(a["s1"], ["B"]);
         assert_eq!(a.len(), 2);

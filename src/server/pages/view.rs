@@ -85,7 +85,7 @@ pub fn facts(comp: &Competition, lang: Lang, status: Status) -> Facts {
             t(lang, "quiz.questions_n"),
             &[("n", &count.to_string()), ("max", &comp.max_score().to_string())],
         ),
-        attempts: fill(t(lang, "quiz.attempts_n"), &[("n", &comp.attempts.to_string())]),
+        attempts: fill(t(lang, "quiz.attempts_n"), &[("n", &comp.attempts.to_string())]) + &campaign_rules(comp, lang),
         pass_score: fill(t(lang, "quiz.points_n"), &[("n", &comp.pass_score.to_string())]),
         show_answers: match comp.show_answers {
             ShowAnswers::AfterSubmit => t(lang, "quiz.show.after_submit"),
@@ -99,6 +99,27 @@ pub fn facts(comp: &Competition, lang: Lang, status: Status) -> Facts {
         },
         opens,
     }
+}
+
+/// The daily limit and which attempt ranks, after the number of attempts (issue 12): "，每天最多 1 次（北京时间零点
+/// 起为新的一天）；成绩取最高的一次".
+fn campaign_rules(comp: &Competition, lang: Lang) -> String {
+    let rules = &comp.campaign;
+    let mut out = String::new();
+    if let Some(n) = rules.attempts_per_day {
+        let zone = match rules.zone.local_minus_utc() {
+            crate::quiz::campaign::BEIJING_SECS => t(lang, "campaign.zone_beijing").to_string(),
+            _ => format!("UTC{}", rules.zone),
+        };
+        out += &fill(t(lang, "campaign.per_day"), &[("n", &n.to_string()), ("zone", &zone)]);
+    }
+    if comp.attempts > 1 {
+        out += match rules.score {
+            crate::quiz::ScoreRule::Best => t(lang, "campaign.score_best"),
+            crate::quiz::ScoreRule::Latest => t(lang, "campaign.score_latest"),
+        };
+    }
+    out
 }
 
 /// One `<option>` of the organization list.

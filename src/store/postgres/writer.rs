@@ -102,9 +102,9 @@ async fn write_batch(conn: &mut PgConnection, batch: &mut Vec<Op>) -> Result<Vec
 
 const SUBMIT_MANY: &str =
     "UPDATE attempts SET submitted_at = v.submitted_at, answers = v.answers, score = v.score, passed = v.passed, \
-     duration_ms = v.duration_ms, grade = v.grade \
-     FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bool[], $6::bigint[], $7::text[]) \
-     AS v(id, submitted_at, answers, score, passed, duration_ms, grade) \
+     duration_ms = v.duration_ms, grade = v.grade, leaves = GREATEST(attempts.leaves, v.leaves) \
+     FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bool[], $6::bigint[], $7::text[], \
+     $8::bigint[]) AS v(id, submitted_at, answers, score, passed, duration_ms, grade, leaves) \
      WHERE attempts.id = v.id AND attempts.submitted_at IS NULL RETURNING attempts.id";
 
 /// Records the first submission of each attempt (and its responses); every other gets the stored row.
@@ -126,6 +126,7 @@ async fn submit_all(
         .bind(winners.iter().map(|s| s.passed).collect::<Vec<_>>())
         .bind(winners.iter().map(|s| s.duration_ms).collect::<Vec<_>>())
         .bind(winners.iter().map(|s| s.grade.as_str()).collect::<Vec<_>>())
+        .bind(winners.iter().map(|s| s.leaves).collect::<Vec<_>>())
         .fetch_all(&mut *conn)
         .await?;
     let recorded: std::collections::HashSet<String> = recorded.into_iter().map(|(id,)| id).collect();
@@ -178,13 +179,15 @@ async fn save_all(conn: &mut PgConnection, saves: &[(usize, &Draft)], out: &mut 
     let mut drafts: Vec<&Draft> = last.into_values().collect();
     drafts.sort_by(|a, b| a.attempt.cmp(&b.attempt));
     let saved: Vec<(String,)> = sqlx::query_as(
-        "UPDATE attempts SET answers = v.answers FROM UNNEST($1::text[], $2::text[], $3::bigint[]) AS v(id, answers, \
-         cutoff) WHERE attempts.id = v.id AND attempts.submitted_at IS NULL AND attempts.deadline >= v.cutoff \
+        "UPDATE attempts SET answers = v.answers, leaves = GREATEST(attempts.leaves, v.leaves) \
+         FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS v(id, answers, cutoff, leaves) \
+         WHERE attempts.id = v.id AND attempts.submitted_at IS NULL AND attempts.deadline >= v.cutoff \
          RETURNING attempts.id",
     )
     .bind(drafts.iter().map(|d| d.attempt.as_str()).collect::<Vec<_>>())
     .bind(drafts.iter().map(|d| d.answers.as_str()).collect::<Vec<_>>())
     .bind(drafts.iter().map(|d| d.not_after_deadline_before).collect::<Vec<_>>())
+    .bind(drafts.iter().map(|d| d.leaves).collect::<Vec<_>>())
     .fetch_all(&mut *conn)
     .await?;
     let saved: std::collections::HashSet<String> = saved.into_iter().map(|(id,)| id).collect();
@@ -192,6 +195,33 @@ async fn save_all(conn: &mut PgConnection, saves: &[(usize, &Draft)], out: &mut 
         out[*i] = Some(Outcome::Save(saved.contains(&d.attempt)));
     }
     Ok(())
+}
+
+/// How many attempts each participant with a daily limit started since the start of their day, in one query.
+/// Two processes starting for one participant at once both count the same rows, and both insert the same next
+/// attempt number: the UNIQUE (competition, participant_key, number) lets one win, the other is retried and counts
+/// again, so the daily limit holds across processes like the total.
+async fn started_today(
+    conn: &mut PgConnection,
+    starts: &[(usize, &NewAttempt)],
+) -> Result<HashMap<(String, String), i64>, sqlx::Error> {
+    let daily: Vec<(&NewAttempt, i64)> =
+        starts.iter().filter_map(|(_, a)| a.per_day.map(|(_, since)| (*a, since))).collect();
+    if daily.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT v.competition, v.participant_key, COUNT(a.id) FROM UNNEST($1::text[], $2::text[], $3::bigint[]) \
+         AS v(competition, participant_key, since) JOIN attempts a ON a.competition = v.competition \
+         AND a.participant_key = v.participant_key AND a.started_at >= v.since \
+         GROUP BY v.competition, v.participant_key",
+    )
+    .bind(daily.iter().map(|(a, _)| a.competition.as_str()).collect::<Vec<_>>())
+    .bind(daily.iter().map(|(a, _)| a.participant_key.as_str()).collect::<Vec<_>>())
+    .bind(daily.iter().map(|(_, since)| *since).collect::<Vec<_>>())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|(c, p, n)| ((c, p), n)).collect())
 }
 
 /// Looks up every participant's latest attempt at once, decides each start in order, inserts the new ones at once.
@@ -213,13 +243,15 @@ async fn start_all(
         .await?;
     let mut last: HashMap<(String, String), AttemptRow> =
         lasts.into_iter().map(|r| ((r.competition.clone(), r.participant_key.clone()), r)).collect();
+    let mut today = started_today(conn, starts).await?;
     let mut new = Vec::new();
     for (i, a) in starts {
         let key = (a.competition.clone(), a.participant_key.clone());
-        let outcome = match plan_start(last.get(&key).cloned(), a) {
+        let outcome = match plan_start(last.get(&key).cloned(), a, today.get(&key).copied().unwrap_or(0)) {
             StartPlan::Done(outcome) => *outcome,
             StartPlan::Insert(number) => {
                 let row = created(a, number);
+                *today.entry(key.clone()).or_default() += 1;
                 last.insert(key, row.clone());
                 new.push(row.clone());
                 StartOutcome::Created(row)

@@ -195,12 +195,17 @@ fn attempt_row(r: &Row<'_>) -> rusqlite::Result<AttemptRow> {
         passed: r.get(15)?,
         duration_ms: r.get(16)?,
         grade: r.get(17)?,
+        leaves: r.get(18)?,
     })
 }
 
 fn save(conn: &Connection, d: &Draft) -> rusqlite::Result<bool> {
-    let n =
-        conn.prepare_cached(sql::SAVE_DRAFT)?.execute(params![d.answers, d.attempt, d.not_after_deadline_before])?;
+    let n = conn.prepare_cached(sql::SAVE_DRAFT)?.execute(params![
+        d.answers,
+        d.leaves,
+        d.attempt,
+        d.not_after_deadline_before
+    ])?;
     Ok(n == 1)
 }
 
@@ -209,7 +214,13 @@ fn start(conn: &Connection, a: &NewAttempt) -> rusqlite::Result<StartOutcome> {
         .prepare_cached(sql::LAST_ATTEMPT)?
         .query_row(params![a.competition, a.participant_key], attempt_row)
         .optional()?;
-    let number = match plan_start(last, a) {
+    let today: i64 = match a.per_day {
+        Some((_, day_start)) => conn
+            .prepare_cached(sql::STARTED_SINCE)?
+            .query_row(params![a.competition, a.participant_key, day_start], |r| r.get(0))?,
+        None => 0,
+    };
+    let number = match plan_start(last, a, today) {
         StartPlan::Done(outcome) => return Ok(*outcome),
         StartPlan::Insert(number) => number,
     };
@@ -238,6 +249,7 @@ fn submit(conn: &Connection, s: &Submission) -> rusqlite::Result<SubmitOutcome> 
         s.passed,
         s.duration_ms,
         s.grade,
+        s.leaves,
         s.attempt
     ])? == 1;
     if recorded {

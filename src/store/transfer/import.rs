@@ -37,7 +37,7 @@ fn differing(stored: &AttemptRow, file: &AttemptRow) -> Vec<String> {
 }
 
 fn decide(r: &Record, stored: &Stored) -> Result<Action, String> {
-    const SET_AT_SUBMIT: [&str; 6] = ["submitted_at", "answers", "score", "passed", "duration_ms", "grade"];
+    const SET_AT_SUBMIT: [&str; 7] = ["submitted_at", "answers", "score", "passed", "duration_ms", "grade", "leaves"];
     let a = &r.attempt;
     match stored.rows.get(&a.id) {
         Some(s) if s == a => match stored.responses.get(&a.id).map_or(&[][..], Vec::as_slice) == r.responses {
@@ -309,7 +309,7 @@ macro_rules! backend_import {
                 b.push_bind(&a.grp).push_bind(&a.participant_key).push_bind(a.number).push_bind(a.seed);
                 b.push_bind(&a.drawn).push_bind(a.started_at).push_bind(a.deadline).push_bind(a.submitted_at);
                 b.push_bind(&a.answers).push_bind(a.score).push_bind(a.max_score).push_bind(a.passed);
-                b.push_bind(a.duration_ms).push_bind(&a.grade);
+                b.push_bind(a.duration_ms).push_bind(&a.grade).push_bind(a.leaves);
             });
             q.build().execute(&mut **tx).await?;
             Ok(())
@@ -318,7 +318,7 @@ macro_rules! backend_import {
         async fn complete_attempt(tx: &mut Transaction<'_, $Db>, a: &AttemptRow) -> Result<(), sqlx::Error> {
             sqlx::query(
                 "UPDATE attempts SET submitted_at = $1, answers = $2, score = $3, passed = $4, duration_ms = $5, \
-                 grade = $6 WHERE id = $7 AND submitted_at IS NULL",
+                 grade = $6, leaves = $8 WHERE id = $7 AND submitted_at IS NULL",
             )
             .bind(a.submitted_at)
             .bind(&a.answers)
@@ -327,6 +327,7 @@ macro_rules! backend_import {
             .bind(a.duration_ms)
             .bind(&a.grade)
             .bind(&a.id)
+            .bind(a.leaves)
             .execute(&mut **tx)
             .await?;
             Ok(())

@@ -75,14 +75,16 @@ pub async fn test_app() -> TestApp {
 
 /// An app on `db`, which lives as long as the app.
 pub async fn test_app_on(db: TestDb) -> TestApp {
-    test_app_with(db, fixture()).await
+    test_app_with(db, |_| {}).await
 }
 
-/// An app over the quizzes `set` on `db`.
-pub async fn test_app_with(db: TestDb, set: QuizSet) -> TestApp {
+/// An app on `db` serving the fixture as `change` leaves it (a competition's rules changed, say).
+pub async fn test_app_with(db: TestDb, change: impl FnOnce(&mut QuizSet)) -> TestApp {
     let store = Store::open(&db.url).await.unwrap();
     let now = Arc::new(Mutex::new(t0()));
     let hand = now.clone();
+    let mut set = fixture();
+    change(&mut set);
     let state = AppState::new(set.clone(), store)
         .with_admin_token(TOKEN)
         .with_clock(Clock::from_fn(move || *hand.lock().unwrap()));

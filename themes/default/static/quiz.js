@@ -1,5 +1,5 @@
-// Competition pages: the countdown with auto-submit, answers kept in localStorage across reloads, the
-// organization filter, the poster's print button and the ranking's refresh. Plain ES5 for old WeChat browsers; every page works without it.
+// Competition pages: the countdown with auto-submit, answers kept in localStorage across reloads, departures from
+// the question page counted, the organization filter, the poster's print button and the ranking's refresh. Plain ES5 for old WeChat browsers; every page works without it.
 (function () {
   "use strict";
 
@@ -62,12 +62,19 @@
       }
       return { flat: flat, answers: answers };
     }
+    var leaves = form.querySelector("input[name=leaves]");
     function send(answers) {
       if (!url || !window.XMLHttpRequest) return;
       var xhr = new XMLHttpRequest();
       xhr.open("PUT", url, true);
       xhr.setRequestHeader("Content-Type", "application/json");
-      xhr.send(JSON.stringify({ answers: answers }));
+      // The server submits the attempt itself when the departures reported go beyond max_leaves: go to the result.
+      xhr.onload = function () {
+        var reply = null;
+        try { reply = JSON.parse(xhr.responseText); } catch (e) { reply = null; }
+        if (reply && reply.submitted) window.location.href = form.action.replace(/\/submit$/, "/result");
+      };
+      xhr.send(JSON.stringify({ answers: answers, leaves: leaves ? parseInt(leaves.value, 10) || 0 : 0 }));
     }
     var saved = null;
     try { saved = JSON.parse(store(key) || "null"); } catch (e) { saved = null; }
@@ -87,6 +94,47 @@
     // Saving is automatic with JavaScript: the no-JavaScript 保存 button goes.
     var save = form.querySelector("button.save");
     if (save) save.hidden = true;
+    return function () { clearTimeout(timer); send(current().answers); };
+  }
+
+  // Leaving the page (切屏, issue 12): each time the page is hidden while answering counts, and the count goes to
+  // the server at once and with every save and the submit. With data-max-leaves, one departure more than allowed
+  // submits the answers (the server does the same when a save reports it); on coming back a warning says how many
+  // remain. A deterrent, not proof: the count is the page's own.
+  function countLeaves(form, saveNow) {
+    var field = form.querySelector("input[name=leaves]");
+    var box = document.querySelector(".quiz-leave-warning");
+    if (!field || typeof document.hidden !== "boolean") return;
+    var key = "pufa-leaves-" + form.getAttribute("data-attempt");
+    var max = parseInt(form.getAttribute("data-max-leaves"), 10);
+    var n = Math.max(parseInt(field.value, 10) || 0, parseInt(store(key), 10) || 0);
+    var gone = false;
+    field.value = n;
+    function warn() {
+      if (!box || n === 0) return;
+      var text = form.getAttribute("data-leave-warning") || "";
+      if (!isNaN(max) && n > max) text = form.getAttribute("data-leave-submitting") || "";
+      else if (!isNaN(max) && n === max) text = form.getAttribute("data-leave-last") || "";
+      box.textContent = text.replace("{n}", n).replace("{left}", isNaN(max) ? "" : max - n);
+      box.hidden = false;
+    }
+    // Submitting, the countdown's submit and closing the page hide it too: those are no departures.
+    form.addEventListener("submit", function () { gone = true; store(key, null); });
+    window.addEventListener("pagehide", function () { gone = true; });
+    document.addEventListener("visibilitychange", function () {
+      if (gone) return;
+      if (!document.hidden) { warn(); return; }
+      n++;
+      field.value = n;
+      store(key, String(n));
+      if (!isNaN(max) && n > max) {
+        gone = true;
+        form.submit();
+      } else if (saveNow) {
+        saveNow();
+      }
+    });
+    warn();
   }
 
   // 已答 7/10 in the bar, and a question before 交卷 while some are unanswered. The time-up submit does not ask.
@@ -170,7 +218,7 @@
     var ranking = document.querySelector(".quiz-ranking[data-refresh]");
     if (ranking) refreshRanking(ranking);
     var form = document.getElementById("quiz-form");
-    if (form) { keepAnswers(form); countdown(form); answeredCount(form); }
+    if (form) { countLeaves(form, keepAnswers(form)); countdown(form); answeredCount(form); }
     // A refused join: its message is where the eye is, read out by screen readers.
     var error = document.getElementById("join-error");
     if (error) { error.scrollIntoView({ block: "center" }); error.focus(); }
