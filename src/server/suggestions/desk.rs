@@ -48,8 +48,12 @@ pub struct Receipt {
 
 /// An optional short field: trimmed, empty is none; too long or with control characters is refused.
 fn optional(v: Option<&str>) -> Result<Option<String>, ApiError> {
+    // Counted as sent, before trimming: the documented `maxLength` is of the field as sent (found by schemathesis).
+    if v.is_some_and(|v| v.chars().count() > MAX_FIELD_CHARS) {
+        return Err(ApiError::FieldTooLong);
+    }
     let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
-    if v.chars().count() > MAX_FIELD_CHARS || v.chars().any(char::is_control) {
+    if v.chars().any(char::is_control) {
         return Err(ApiError::FieldTooLong);
     }
     Ok(Some(v.to_string()))
