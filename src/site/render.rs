@@ -69,7 +69,8 @@ pub struct PageOutcome {
     /// Content paths its body looked up (see `markdown::Rendered::lookups`).
     pub lookups: Vec<String>,
     /// Digest of its search postings per shard it has postings in (see [`search::shard_digests`]).
-    pub shard_digests: Vec<search::ShardDigest>,
+    /// Exactly sized: every page's are held until the build ends.
+    pub shard_digests: std::sync::Arc<[search::ShardDigest]>,
     /// Fingerprints of its search text blocks (`search/t/KE/Y-B.json`, written with the page).
     pub blocks: Vec<u64>,
     /// Bytes of those blocks, for the build's summary.
@@ -235,12 +236,13 @@ impl Renderer<'_> {
         }
     }
 
-    /// Renders page `i`, writes it, and adds its text to the search index.
+    /// Renders page `i` of markdown `body`, writes it, and adds its text to the search index.
     /// `ctx` is a copy of the base context reused from page to page by one worker (cloning the translation map
     /// for every page was a large share of the build); every page sets the same keys, so nothing leaks over.
     pub fn page(
         &self,
         i: usize,
+        body: &str,
         ctx: &mut tera::Context,
         out: &Output,
         index: &IndexBuilder,
@@ -249,7 +251,7 @@ impl Renderer<'_> {
         let page = &lib.pages[i];
         let mut outcome = PageOutcome::default();
         let rendered = markdown::render(
-            &page.body,
+            body,
             &RenderContext {
                 library: lib,
                 source: &page.source,
@@ -263,7 +265,7 @@ impl Renderer<'_> {
         outcome.lookups.clone_from(&rendered.lookups);
         let starts = search::blocks::starts(&rendered.text);
         let postings = search::page_postings(&page.meta.title, &rendered.text, &starts);
-        outcome.shard_digests = search::shard_digests(&postings);
+        outcome.shard_digests = search::shard_digests(&postings).into();
         index.add(i as u32, postings);
         let key = search::blocks::page_key(&page.source);
         for (n, block) in search::blocks::blocks(&rendered.text, &starts, &rendered.anchors).iter().enumerate() {
