@@ -210,6 +210,23 @@ impl Renderer<'_> {
             .map_err(|e| Diagnostic::error(source, 0, 0, format!("template {name}: {}", error_chain(&e))))
     }
 
+    /// [`Renderer::render`] as bytes: written straight to the output, a page needs no UTF-8 check of its whole
+    /// text (which `tera::Tera::render` makes of every page it returns as a `String`). `size` is a guess of its
+    /// length.
+    pub fn render_bytes(
+        &self,
+        name: &str,
+        ctx: &tera::Context,
+        source: &Path,
+        size: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let mut buf = Vec::with_capacity(size);
+        self.tera
+            .render_to(name, ctx, &mut buf)
+            .map_err(|e| Diagnostic::error(source, 0, 0, format!("template {name}: {}", error_chain(&e))))?;
+        Ok(buf)
+    }
+
     /// The player markup of a recognised video.
     pub fn player(&self, v: &video::Video, poster: Option<&str>) -> String {
         video::player_html(v, poster, self.lang)
@@ -354,8 +371,10 @@ impl Renderer<'_> {
         ctx.insert("page", &view);
         ctx.insert("breadcrumb", &views::breadcrumb(lib, page.section));
         let template = page.meta.template.as_deref().unwrap_or("page.html");
-        match self.render(template, ctx, &content_path(&page.source)) {
-            Ok(html) => out.write_page(&page.url, &html)?,
+        // The page is its body's HTML and some 10 KB of layout around it.
+        let size = rendered.html.len() + 16 * 1024;
+        match self.render_bytes(template, ctx, &content_path(&page.source), size) {
+            Ok(html) => out.write(&super::output::file_for(&page.url), &html)?,
             Err(d) => outcome.diagnostics.push(d),
         }
         Ok(outcome)
