@@ -50,13 +50,13 @@ rm -rf "$work/hugo" && cp -r "$hugo_site" "$work/hugo" && ln -s "$work/corpus/co
 rm -f "$work"/*.runs
 
 # Interleaved, so that other load on the machine falls on all three alike; one untimed warm-up each.
-"$pufa" build --source "$work/corpus" --output "$work/out" >/dev/null 2>&1
-"$pufa" build --source "$work/corpus4" --output "$work/out4" >/dev/null 2>&1
+"$pufa" build --clean --source "$work/corpus" --output "$work/out" >/dev/null 2>&1
+"$pufa" build --clean --source "$work/corpus4" --output "$work/out4" >/dev/null 2>&1
 hugo --quiet -s "$work/hugo" -d "$work/hugo-out" >/dev/null 2>&1
 for _ in $(seq "$runs"); do
-  once "$work/pufa.runs" "$pufa" build --source "$work/corpus" --output "$work/out"
+  once "$work/pufa.runs" "$pufa" build --clean --source "$work/corpus" --output "$work/out"
   once "$work/hugo.runs" hugo --quiet -s "$work/hugo" -d "$work/hugo-out"
-  once "$work/big.runs" "$pufa" build --source "$work/corpus4" --output "$work/out4"
+  once "$work/big.runs" "$pufa" build --clean --source "$work/corpus4" --output "$work/out4"
 done
 read -r pufa_t pufa_c pufa_m < <(summary "$work/pufa.runs")
 read -r hugo_t hugo_c hugo_m < <(summary "$work/hugo.runs")

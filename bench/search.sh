@@ -33,10 +33,11 @@ pagefind="$(ls "$work"/pf/node_modules/@pagefind/linux-x64/bin/pagefind_extended
 [ -d "$work/laws/content" ] || python3 "$here/gen_laws.py" "$work/laws" "$pages" 1
 md_bytes=$(du -sb "$work/laws/content" | cut -f1)
 
-# One timed run of "$@": prints "wall_seconds peak_rss_kb".
+# One timed run of "$@": prints "wall_seconds peak_rss_kb cpu_seconds" (CPU: user + system, which other load on a
+# shared machine stretches far less than wall time).
 timed() {
-  /usr/bin/time -f "%e %M" -o "$work/time.log" "$@" >/dev/null 2>&1
-  cat "$work/time.log"
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time.log" "$@" >/dev/null 2>&1
+  awk '{print $1, $2, $3 + $4}' "$work/time.log"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 
@@ -54,7 +55,9 @@ pufa_wall=$(cut -d' ' -f1 "$work/pufa.runs" | median)
 hugo_wall=$(cut -d' ' -f1 "$work/hugo.runs" | median)
 pufa_rss=$(cut -d' ' -f2 "$work/pufa.runs" | sort -g | tail -1)
 hugo_rss=$(cut -d' ' -f2 "$work/hugo.runs" | sort -g | tail -1)
-read -r pf_wall pf_rss < <(timed "$pagefind" --site "$work/hugo-out" --force-language zh-cn)
+pufa_cpu=$(cut -d' ' -f3 "$work/pufa.runs" | median)
+hugo_cpu=$(cut -d' ' -f3 "$work/hugo.runs" | median)
+read -r pf_wall pf_rss pf_cpu < <(timed "$pagefind" --site "$work/hugo-out" --force-language zh-cn)
 index_bytes() { du -sb "$@" | awk '{s += $1} END {print s}'; }
 pufa_index=$(index_bytes "$work/pufa-out/search")
 pf_index=$(index_bytes "$work/hugo-out/pagefind")
@@ -122,11 +125,13 @@ fetch_bytes() {
 }
 
 echo "corpus: $pages pages, $((md_bytes / 1000000)) MB of markdown; $runs runs, medians"
-echo "build: pufa ${pufa_wall} s, ${pufa_rss} KB peak; hugo ${hugo_wall} s, ${hugo_rss} KB peak"
-awk -v p="$pufa_wall" -v h="$hugo_wall" -v pr="$pufa_rss" -v hr="$hugo_rss" \
-  'BEGIN {printf "RATIO build wall %.2f x Hugo, peak memory %.2f x Hugo\n", p / h, pr / hr}'
-echo "pagefind_extended: ${pf_wall} s, ${pf_rss} KB peak, index $((pf_index / 1000)) KB; pufa index $((pufa_index / 1000)) KB"
-awk -v p="$pufa_wall" -v f="$pf_wall" 'BEGIN {printf "RATIO pagefind indexing / whole pufa build %.1f\n", f / p}'
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end of the builds"
+echo "build: pufa ${pufa_wall} s (cpu ${pufa_cpu} s), ${pufa_rss} KB peak; hugo ${hugo_wall} s (cpu ${hugo_cpu} s), ${hugo_rss} KB peak"
+awk -v p="$pufa_wall" -v h="$hugo_wall" -v pr="$pufa_rss" -v hr="$hugo_rss" -v pc="$pufa_cpu" -v hc="$hugo_cpu" \
+  'BEGIN {printf "RATIO build wall %.2f x Hugo (cpu %.2f), peak memory %.2f x Hugo\n", p / h, pc / hc, pr / hr}'
+echo "pagefind_extended: ${pf_wall} s (cpu ${pf_cpu} s), ${pf_rss} KB peak, index $((pf_index / 1000)) KB; pufa index $((pufa_index / 1000)) KB"
+awk -v p="$pufa_wall" -v f="$pf_wall" -v pc="$pufa_cpu" -v fc="$pf_cpu" \
+  'BEGIN {printf "RATIO pagefind indexing / whole pufa build %.1f (cpu %.1f)\n", f / p, fc / pc}'
 printf "%-16s %12s %8s %8s   %12s %8s %8s\n" query pufa_bytes files shown pagefind_bytes files shown
 for q in 宪法 专利保护 未成年人 网络安全 消费者权益保护 电信诈骗 高空抛物谁来赔 2024; do
   read -r _ pb pn ps < <(fetch_bytes 18431 "$q")

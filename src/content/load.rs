@@ -300,6 +300,14 @@ pub(crate) fn parse(rel: &str, bytes: Vec<u8>) -> Result<Parsed, Vec<Diagnostic>
     }
 }
 
+/// The body of the page file `rel` (its text after the front matter), without parsing the front matter's fields;
+/// None when it is not UTF-8 or has no readable front matter (then the full parse reports why).
+pub(crate) fn body(rel: &str, bytes: Vec<u8>) -> Option<Arc<str>> {
+    let text = String::from_utf8(bytes).ok()?;
+    let split = front_matter::split(&shown(rel), &text).ok()?;
+    Some(Arc::from(split.body))
+}
+
 /// The folder of an `_index.md` (`""` for the root), or `None` for a page.
 pub(crate) fn index_dir(rel: &str) -> Option<String> {
     if rel == "_index.md" {

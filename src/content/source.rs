@@ -227,29 +227,33 @@ impl Source {
         self.hashes.get(rel).copied()
     }
 
-    /// Gives the pages `which` of `lib` their bodies where the records lack them (records read from a cache keep
-    /// no bodies): the files are read again.
-    pub fn fill_bodies(&mut self, root: &Path, lib: &mut Library, which: &[usize]) {
+    /// Gives the pages `which` of `lib` their bodies where they lack them (records read from a cache keep no
+    /// bodies, and a build lets go of each body once its page is rendered): the files are read again.
+    pub fn fill_bodies(&self, root: &Path, lib: &mut Library, which: &[usize]) {
         let missing: Vec<usize> = which.iter().copied().filter(|&i| lib.pages[i].body.is_empty()).collect();
         let bodies: Vec<(usize, Option<std::sync::Arc<str>>)> = missing
             .par_iter()
             .map(|&i| {
                 let rel = &lib.pages[i].source;
-                let body = std::fs::read(root.join(rel)).ok().and_then(|b| match load::parse(rel, b) {
-                    Ok(Parsed::Page(p)) => Some(p.body),
-                    _ => None,
-                });
+                let body = std::fs::read(root.join(rel)).ok().and_then(|b| load::body(rel, b));
                 (i, body)
             })
             .collect();
         for (i, body) in bodies {
-            let Some(body) = body else { continue };
-            if let Some(Some(Ok(Parsed::Page(p)))) =
-                self.files.get_mut(&Rel(lib.pages[i].source.clone())).map(|r| r.parsed.as_mut())
-            {
-                p.body = body.clone();
+            if let Some(body) = body {
+                lib.pages[i].body = body;
             }
-            lib.pages[i].body = body;
+        }
+    }
+
+    /// Lets go of the pages' bodies the records hold: the library took what it renders, and a body is read
+    /// again when its page is rendered later ([`Source::fill_bodies`]). Keeps a build's memory from holding
+    /// every page's text at once.
+    pub fn forget_bodies(&mut self) {
+        for r in self.files.values_mut() {
+            if let Some(Ok(Parsed::Page(p))) = &mut r.parsed {
+                p.body = std::sync::Arc::default();
+            }
         }
     }
 }

@@ -170,6 +170,10 @@ impl Engine {
         tracing::debug!(elapsed = ?start.elapsed(), files = todo.dirty.len(), "planned");
         diags.extend(super::clash::report(&library, &todo.plan, &loaded.statics));
         self.content.fill_bodies(&source.join("content"), &mut library, &todo.pages);
+        // Each body is dropped once its page is rendered, so the pages' text is never all held at once while the
+        // search postings grow (the build's peak); a later build reads again what it renders.
+        self.content.forget_bodies();
+        let bodies = take_bodies(&mut library, &todo.pages);
 
         let lang = loaded.config.language;
         let r = Renderer {
@@ -191,7 +195,7 @@ impl Engine {
             (None, _) => Output::dry(),
         };
         let index = IndexBuilder::default();
-        let (pages, sections) = render(&r, &todo, &out, &index, self.opts.progress)?;
+        let (pages, sections) = render(&r, bodies, &todo, &out, &index, self.opts.progress)?;
         tracing::debug!(elapsed = ?start.elapsed(), pages = pages.len(), "pages and sections rendered");
 
         let block_bytes: u64 = pages.iter().map(|(_, o)| o.block_bytes).sum();
@@ -349,22 +353,29 @@ fn plan(inputs: &plan::Inputs<'_>, last: Option<&Built>) -> Todo {
     Todo { plan, items, dirty, pages, sections }
 }
 
-/// Stage 3: renders the pages and sections to do, in parallel, into `out`, their text into `index`.
+/// The bodies of the pages `which` (in that order), taken out of the library with every other page's.
+fn take_bodies(lib: &mut Library, which: &[usize]) -> Vec<(usize, Arc<str>)> {
+    let mut all: Vec<Arc<str>> = lib.pages.iter_mut().map(|p| std::mem::take(&mut p.body)).collect();
+    which.iter().map(|&i| (i, std::mem::take(&mut all[i]))).collect()
+}
+
+/// Stage 3: renders the pages and sections to do, in parallel, into `out`, their text into `index`. `bodies`:
+/// the pages to render with their bodies, each dropped as soon as its page is written.
 fn render(
     r: &Renderer<'_>,
+    bodies: Vec<(usize, Arc<str>)>,
     todo: &Todo,
     out: &Output,
     index: &IndexBuilder,
     progress: bool,
 ) -> Result<Rendered, BuildError> {
     let progress = Progress::new(progress, (todo.pages.len() + todo.sections.len()) as u64);
-    let pages = todo
-        .pages
-        .par_iter()
+    let pages = bodies
+        .into_par_iter()
         .map_init(
             || r.base.clone(),
-            |ctx, &i| {
-                let o = r.page(i, ctx, out, index);
+            |ctx, (i, body)| {
+                let o = r.page(i, &body, ctx, out, index);
                 progress.tick();
                 o.map(|o| (i, o))
             },

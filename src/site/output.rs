@@ -25,6 +25,8 @@ pub struct Output {
     spare: PathBuf,
     /// Site-relative paths written by this build; everything else in a reused folder is stale.
     written: Mutex<HashSet<String>>,
+    /// Folders known to exist in `temp`, so that each is created once rather than once per file in it.
+    dirs: Mutex<HashSet<PathBuf>>,
     files: AtomicU64,
     bytes: AtomicU64,
     /// The files an incremental build writes (the others are up to date); None writes every file.
@@ -70,11 +72,16 @@ pub fn file_for(url: &str) -> String {
 
 /// Writes `bytes` over the file at `path` without truncating it first: a rebuilt page is usually the same size
 /// as the one it replaces, and truncating would free and reallocate its blocks (slow on ext4, more so when
-/// mounted with `discard`). The final `set_len` trims what is left of a longer old file.
+/// mounted with `discard`). What is left of a longer old file is trimmed; the size is looked up on the open file
+/// first, since a truncation to the same size still costs ext4 a journal entry.
 fn overwrite(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)?;
+    let old = file.metadata()?.len();
     file.write_all(bytes)?;
-    file.set_len(bytes.len() as u64)
+    if old > bytes.len() as u64 {
+        file.set_len(bytes.len() as u64)?;
+    }
+    Ok(())
 }
 
 impl Output {
@@ -128,6 +135,7 @@ impl Output {
             temp,
             spare,
             written: Mutex::default(),
+            dirs: Mutex::default(),
             files: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
             wanted: None,
@@ -155,7 +163,11 @@ impl Output {
         self.written.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_string());
         let path = temp.join(rel);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+            let known = self.dirs.lock().unwrap_or_else(|e| e.into_inner()).contains(dir);
+            if !known {
+                std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+                self.dirs.lock().unwrap_or_else(|e| e.into_inner()).insert(dir.to_path_buf());
+            }
         }
         Ok(Some(path))
     }

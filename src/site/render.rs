@@ -69,7 +69,8 @@ pub struct PageOutcome {
     /// Content paths its body looked up (see `markdown::Rendered::lookups`).
     pub lookups: Vec<String>,
     /// Digest of its search postings per shard it has postings in (see [`search::shard_digests`]).
-    pub shard_digests: Vec<search::ShardDigest>,
+    /// Exactly sized: every page's are held until the build ends.
+    pub shard_digests: std::sync::Arc<[search::ShardDigest]>,
     /// Fingerprints of its search text blocks (`search/t/KE/Y-B.json`, written with the page).
     pub blocks: Vec<u64>,
     /// Bytes of those blocks, for the build's summary.
@@ -209,6 +210,23 @@ impl Renderer<'_> {
             .map_err(|e| Diagnostic::error(source, 0, 0, format!("template {name}: {}", error_chain(&e))))
     }
 
+    /// [`Renderer::render`] as bytes: written straight to the output, a page needs no UTF-8 check of its whole
+    /// text (which `tera::Tera::render` makes of every page it returns as a `String`). `size` is a guess of its
+    /// length.
+    pub fn render_bytes(
+        &self,
+        name: &str,
+        ctx: &tera::Context,
+        source: &Path,
+        size: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let mut buf = Vec::with_capacity(size);
+        self.tera
+            .render_to(name, ctx, &mut buf)
+            .map_err(|e| Diagnostic::error(source, 0, 0, format!("template {name}: {}", error_chain(&e))))?;
+        Ok(buf)
+    }
+
     /// The player markup of a recognised video.
     pub fn player(&self, v: &video::Video, poster: Option<&str>) -> String {
         video::player_html(v, poster, self.lang)
@@ -235,12 +253,13 @@ impl Renderer<'_> {
         }
     }
 
-    /// Renders page `i`, writes it, and adds its text to the search index.
+    /// Renders page `i` of markdown `body`, writes it, and adds its text to the search index.
     /// `ctx` is a copy of the base context reused from page to page by one worker (cloning the translation map
     /// for every page was a large share of the build); every page sets the same keys, so nothing leaks over.
     pub fn page(
         &self,
         i: usize,
+        body: &str,
         ctx: &mut tera::Context,
         out: &Output,
         index: &IndexBuilder,
@@ -249,7 +268,7 @@ impl Renderer<'_> {
         let page = &lib.pages[i];
         let mut outcome = PageOutcome::default();
         let rendered = markdown::render(
-            &page.body,
+            body,
             &RenderContext {
                 library: lib,
                 source: &page.source,
@@ -263,7 +282,7 @@ impl Renderer<'_> {
         outcome.lookups.clone_from(&rendered.lookups);
         let starts = search::blocks::starts(&rendered.text);
         let postings = search::page_postings(&page.meta.title, &rendered.text, &starts);
-        outcome.shard_digests = search::shard_digests(&postings);
+        outcome.shard_digests = search::shard_digests(&postings).into();
         index.add(i as u32, postings);
         let key = search::blocks::page_key(&page.source);
         for (n, block) in search::blocks::blocks(&rendered.text, &starts, &rendered.anchors).iter().enumerate() {
@@ -352,8 +371,10 @@ impl Renderer<'_> {
         ctx.insert("page", &view);
         ctx.insert("breadcrumb", &views::breadcrumb(lib, page.section));
         let template = page.meta.template.as_deref().unwrap_or("page.html");
-        match self.render(template, ctx, &content_path(&page.source)) {
-            Ok(html) => out.write_page(&page.url, &html)?,
+        // The page is its body's HTML and some 10 KB of layout around it.
+        let size = rendered.html.len() + 16 * 1024;
+        match self.render_bytes(template, ctx, &content_path(&page.source), size) {
+            Ok(html) => out.write(&super::output::file_for(&page.url), &html)?,
             Err(d) => outcome.diagnostics.push(d),
         }
         Ok(outcome)

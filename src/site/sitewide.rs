@@ -139,6 +139,16 @@ pub fn sitemap_urls(
 fn write_search(r: &Renderer<'_>, index: IndexBuilder, base: ShardBase<'_>, out: &Output) -> Result<usize, BuildError> {
     write_page_table(r, out)?;
     let written = std::sync::atomic::AtomicUsize::new(0);
+    if let ShardBase::Fresh = base {
+        index.into_json().enumerate().try_for_each(|(n, json)| {
+            let rel = search::shard_file(n as u32);
+            // A shard no page has postings in is no file (see `plan::shards`).
+            let Some(json) = json.filter(|_| out.wants(&rel)) else { return Ok(()) };
+            written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            out.write(&rel, &json)
+        })?;
+        return Ok(written.into_inner());
+    }
     index.into_lists().enumerate().try_for_each(|(n, lists)| {
         let rel = search::shard_file(n as u32);
         // A shard no page has postings in is no file (see `plan::shards`).

@@ -3,8 +3,9 @@
 //! replaced since, is ignored; so is one that cannot be read. It is deleted before a build changes the output
 //! and written again after, so a build killed half way leaves no cache that lies about the output.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -67,18 +68,14 @@ fn digests_path(cache: &Path) -> PathBuf {
     cache.with_extension("bin")
 }
 
-/// One page's digests from the side file: a count, then the packed digests, little-endian.
-fn read_digests(rest: &mut &[u8]) -> Option<Vec<ShardDigest>> {
-    fn take<const N: usize>(rest: &mut &[u8]) -> Option<[u8; N]> {
-        let (head, tail) = rest.split_first_chunk::<N>()?;
-        *rest = tail;
-        Some(*head)
-    }
-    let count = u32::from_le_bytes(take(rest)?) as usize;
-    if rest.len() < count * 8 {
-        return None;
-    }
-    (0..count).map(|_| Some(ShardDigest(u64::from_le_bytes(take(rest)?)))).collect()
+/// One page's digests from the side file: a count, then the packed digests, little-endian. Read page by page
+/// into their own allocations, so the file is never held whole beside them.
+fn read_digests(from: &mut impl Read) -> std::io::Result<Arc<[ShardDigest]>> {
+    let mut count = [0u8; 4];
+    from.read_exact(&mut count)?;
+    let mut bytes = vec![0u8; u32::from_le_bytes(count) as usize * 8];
+    from.read_exact(&mut bytes)?;
+    Ok(bytes.chunks_exact(8).map(|b| ShardDigest(u64::from_le_bytes(b.try_into().expect("8 bytes")))).collect())
 }
 
 #[cfg(unix)]
@@ -110,16 +107,18 @@ fn load(path: &Path, opts: &BuildOptions) -> Result<(Source, Built), String> {
         return Err("written by another pufa, for another output, or the output was replaced".into());
     }
     let mut built = saved.built;
-    let digests = std::fs::read(digests_path(path)).map_err(|e| e.to_string())?;
-    let mut rest = &digests[..];
+    let file = std::fs::File::open(digests_path(path)).map_err(|e| e.to_string())?;
+    let mut digests = BufReader::with_capacity(1 << 16, file);
+    let mismatch = |_| "the digests file does not match".to_string();
     for source in &built.order {
         let page = built.pages.get_mut(source).ok_or("a page without results")?;
-        page.digests = Some(read_digests(&mut rest).ok_or("the digests file does not match")?.into());
+        page.digests = Some(read_digests(&mut digests).map_err(mismatch)?);
     }
-    if !rest.is_empty() {
-        return Err("the digests file does not match".into());
+    if digests.fill_buf().map_err(|e| e.to_string())?.is_empty() {
+        Ok((saved.content, built))
+    } else {
+        Err("the digests file does not match".into())
     }
-    Ok((saved.content, built))
 }
 
 impl Engine {
@@ -150,17 +149,22 @@ impl Engine {
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
-        let mut digests = Vec::new();
-        for source in &built.order {
-            let Some(d) = built.pages.get(source).and_then(|p| p.digests.as_deref()) else { return Ok(()) };
-            digests.extend_from_slice(&(d.len() as u32).to_le_bytes());
-            for d in d {
-                digests.extend_from_slice(&d.0.to_le_bytes());
-            }
+        if built.order.iter().any(|s| built.pages.get(s).is_none_or(|p| p.digests.is_none())) {
+            return Ok(());
         }
+        // Streamed into the files: the digests of a large site are tens of MB, and a buffer grown to hold them
+        // (and the JSON) was most of a cached build's memory and page faults.
+        write_atomically(&digests_path(path), |w| {
+            for d in built.order.iter().filter_map(|s| built.pages.get(s)?.digests.as_deref()) {
+                w.write_all(&(d.len() as u32).to_le_bytes())?;
+                for d in d {
+                    w.write_all(&d.0.to_le_bytes())?;
+                }
+            }
+            Ok(())
+        })?;
         let saved = SavedRef { header, content: &self.content, built };
-        write_atomically(&digests_path(path), &digests)?;
-        write_atomically(path, &serde_json::to_vec(&saved).map_err(std::io::Error::other)?)
+        write_atomically(path, |w| serde_json::to_writer(w, &saved).map_err(std::io::Error::other))
     }
 }
 
@@ -171,10 +175,13 @@ struct SavedRef<'a> {
     built: &'a Built,
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(bytes)?;
-    drop(f);
+    let mut f = BufWriter::with_capacity(1 << 16, std::fs::File::create(&tmp)?);
+    write(&mut f)?;
+    f.into_inner().map_err(|e| e.into_error())?;
     std::fs::rename(&tmp, path)
 }

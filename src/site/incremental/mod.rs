@@ -76,7 +76,7 @@ pub(super) fn results(
                 lookups: o.lookups,
                 videos: o.videos.into_iter().map(|v| KeptVideo { player: v.player, title: v.title }).collect(),
                 diagnostics: o.diagnostics,
-                digests: Some(o.shard_digests.into()),
+                digests: Some(o.shard_digests),
                 blocks: o.blocks,
             },
             None => last.and_then(|b| b.pages.get(&p.source)).cloned().unwrap_or_default(),

@@ -14,8 +14,8 @@ mod lookup;
 
 pub use blocks::{block_file, excerpt, Block, Excerpt};
 pub use index::{
-    decode, encode, page_postings, shard_digests, too_many_pages, IndexBuilder, Key, PagePostings, ShardDigest,
-    ShardLists, MAX_PAGES,
+    decode, encode, page_postings, shard_digests, too_many_pages, IndexBuilder, PagePostings, ShardDigest, ShardLists,
+    MAX_PAGES,
 };
 pub use lookup::{lookup, query_tokens, search_dir, Found, Hit, Lookup, Shown};
 
