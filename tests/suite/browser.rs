@@ -20,7 +20,7 @@ use pufa::store::Store;
 
 /// A site folder holding only `quizzes/` (the server fixture), built; returns the server's address and a hand
 /// that moves the server's clock ahead of the real one.
-async fn serve_site(dir: &Path) -> (SocketAddr, Arc<Mutex<chrono::Duration>>) {
+pub(crate) async fn serve_site(dir: &Path) -> (SocketAddr, Arc<Mutex<chrono::Duration>>) {
     serve_site_with(dir, |_| {}).await
 }
 
@@ -42,12 +42,15 @@ pub(crate) async fn serve_site_with(
     let hand = ahead.clone();
     let mut set = common::fixture();
     change(&mut set);
-    let state = AppState::new(set, store)
+    // The catalog of the folder, so the organizer's form and uploads can write quizzes/ (no watcher runs here).
+    let laws = pufa::server::laws::Laws::load(dir, &common::fixture(), pufa::i18n::Lang::Zh);
+    let catalog = pufa::server::catalog::Catalog::of_folder(set, laws, dir, pufa::i18n::Lang::Zh);
+    let state = AppState::new(Default::default(), store)
+        .with_catalog(Arc::new(catalog))
         .with_clock(Clock::from_fn(move || chrono::Utc::now() + *hand.lock().unwrap()))
         .with_site(site)
         .with_templates(Templates::load(dir).expect("templates load"))
-        .with_admin_token(TOKEN)
-        .with_laws(pufa::server::laws::Laws::load(dir, &common::fixture(), pufa::i18n::Lang::Zh));
+        .with_admin_token(TOKEN);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {

@@ -36,6 +36,7 @@ mod import_questions;
 mod kill;
 mod ops_migrate;
 mod ops_transfer;
+mod organizer_browser;
 mod organizer_files;
 mod pages_board;
 mod pages_flow;
