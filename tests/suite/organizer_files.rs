@@ -19,7 +19,9 @@ async fn organizer() -> (tempfile::TempDir, TestApp, String) {
     let dir = tempfile::tempdir().unwrap();
     common::copy_dir(&common::fixture_dir(), &dir.path().join("quizzes"));
     let mut t = common::test_app().await;
-    let catalog = Arc::new(Catalog::of_folder(common::fixture(), Laws::default(), dir.path(), Lang::Zh));
+    // Loaded from the copy, as `pufa serve` loads its own folder.
+    let set = pufa::quiz::load(&dir.path().join("quizzes")).0;
+    let catalog = Arc::new(Catalog::of_folder(set, Laws::default(), dir.path(), Lang::Zh));
     t.state = t.state.clone().with_catalog(catalog);
     t.app = pufa::server::app(t.state.clone());
     let cookie = t.admin_cookie(common::TOKEN).await;
@@ -113,6 +115,12 @@ async fn a_wrong_form_is_refused_with_its_errors_and_values_and_writes_nothing()
     assert!(page.body.contains("999"), "{}", page.body);
     assert_eq!(read(dir.path(), "competitions/open.yaml"), before);
     assert_eq!(t.state.catalog.status().revision, 1);
+    // The running file gone (moved away by hand): its other settings cannot be kept, so nothing is written.
+    std::fs::remove_file(dir.path().join("quizzes/competitions/open.yaml")).unwrap();
+    let page = post(&t, "/quiz/admin/competition/open", &cookie, &open_form(&[])).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("无法读取") && page.body.contains("open.yaml"), "{}", page.body);
+    assert!(!dir.path().join("quizzes/competitions/open.yaml").exists());
 }
 
 #[tokio::test]

@@ -289,7 +289,11 @@ async fn save(state: AppState, headers: HeaderMap, editing: Option<String>, form
     let (rel, kept) = match existing {
         Some(c) => {
             let name = c.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let text = std::fs::read_to_string(&c.source).unwrap_or_default();
+            // Its other keys are kept from it: a file that cannot be read is not replaced (they would be lost).
+            let Ok(text) = tokio::fs::read_to_string(&c.source).await else {
+                let file = c.source.display().to_string();
+                return refuse(vec![fill(t(lang, "editor.unreadable"), &[("file", &file)])]);
+            };
             (std::path::Path::new("competitions").join(name), compose::kept_keys(&text))
         }
         None => (std::path::Path::new("competitions").join(format!("{}.yaml", draft.id)), Default::default()),
