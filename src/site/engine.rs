@@ -20,6 +20,7 @@ use std::time::Instant;
 use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
 
+use super::incremental::shards::{self, Rewrite};
 use super::incremental::{cache, gallery, kept, plan, results, Built};
 use super::output::Output;
 use super::progress::Progress;
@@ -188,6 +189,7 @@ impl Engine {
             root: loaded.config.root(),
             positions: &loaded.positions,
             pictures: &loaded.pictures,
+            digests: mode == Mode::Incremental && todo.pages.len() < library.pages.len(),
         };
         let mut out = match (&self.opts.output, mode) {
             (Some(dir), Mode::Full) => Output::beside(dir)?,
@@ -426,9 +428,11 @@ fn whole_site(
 ) -> Result<sitewide::Extra, BuildError> {
     let videos = gallery(r.library, built);
     let video_fp = Fp::new("videos", loaded.global).json(&videos).finish();
-    let digests: Vec<Option<&[search::ShardDigest]>> =
-        built.order.iter().map(|s| built.pages[s].digests.as_deref()).collect();
-    let later = plan::shards(loaded.global, &digests).into_iter().chain([("videos/index.html".to_string(), video_fp)]);
+    let file = "videos/index.html".to_string();
+    if last.is_none_or(|b| b.manifest.get(&file) != Some(&video_fp)) {
+        out.want(&file);
+    }
+    files.insert(file, video_fp);
     // A page's search blocks were written with it; they are in the output as long as the page is.
     for source in &built.order {
         let key = search::blocks::page_key(source);
@@ -436,22 +440,32 @@ fn whole_site(
             files.insert(search::block_file(&key, n), fp);
         }
     }
-    for (file, fp) in later {
-        if last.is_none_or(|b| b.manifest.get(&file) != Some(&fp)) {
-            tracing::debug!(file, "to write");
+    // The search shards: built afresh when every page was rendered now; else the last build's, patched where
+    // the postings of the pages rendered, added or removed now differ from theirs.
+    let previous = previous.zip(last).filter(|_| again.len() < built.order.len());
+    let rewrite = match previous {
+        Some((dir, last)) => shards::rewrite(dir, built, last)?,
+        None => Rewrite::All,
+    };
+    for n in 0..search::SHARDS {
+        let file = search::shard_file(n);
+        if rewrite.has(n) {
             out.want(&file);
+        } else if let Some(&fp) = last.and_then(|b| b.manifest.get(&file)) {
+            files.insert(file, fp);
         }
-        files.insert(file, fp);
     }
     let remap: Vec<Option<u32>> = last.map_or_else(Vec::new, |b| {
         let number: HashMap<&str, u32> = built.order.iter().enumerate().map(|(i, s)| (s.as_str(), i as u32)).collect();
         b.order.iter().map(|s| number.get(s.as_str()).copied().filter(|&n| !again.contains(&(n as usize)))).collect()
     });
     let shard_base = match previous {
-        Some(dir) => ShardBase::Previous { dir, remap: &remap },
+        Some((dir, _)) => ShardBase::Previous { dir, remap: &remap },
         None => ShardBase::Fresh,
     };
-    sitewide::render_all(r, &loaded.taxonomies, videos, index, shard_base, out)
+    let mut extra = sitewide::render_all(r, &loaded.taxonomies, videos, index, shard_base, out)?;
+    files.extend(std::mem::take(&mut extra.shards));
+    Ok(extra)
 }
 
 /// What every output depends on: this pufa program, the options, `site.yaml`, the templates, the quizzes.

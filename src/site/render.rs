@@ -36,6 +36,9 @@ pub struct Renderer<'a> {
     pub positions: &'a [Option<usize>],
     /// The sizes made of the site's photos, and their files.
     pub pictures: &'a super::pictures::Made,
+    /// Whether pages keep the digests of their search postings: an incremental build compares them with the
+    /// last build's to find the shards to write again.
+    pub digests: bool,
 }
 
 /// Each page's position in its section's ordered page list (None for a page no section lists).
@@ -68,9 +71,9 @@ pub struct PageOutcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Content paths its body looked up (see `markdown::Rendered::lookups`).
     pub lookups: Vec<String>,
-    /// Digest of its search postings per shard it has postings in (see [`search::shard_digests`]).
-    /// Exactly sized: every page's are held until the build ends.
-    pub shard_digests: std::sync::Arc<[search::ShardDigest]>,
+    /// Digest of its search postings per shard it has postings in (see [`search::shard_digests`]), when
+    /// [`Renderer::digests`] asks for them.
+    pub shard_digests: Option<std::sync::Arc<[search::ShardDigest]>>,
     /// Fingerprints of its search text blocks (`search/t/KE/Y-B.json`, written with the page).
     pub blocks: Vec<u64>,
     /// Bytes of those blocks, for the build's summary.
@@ -282,7 +285,9 @@ impl Renderer<'_> {
         outcome.lookups.clone_from(&rendered.lookups);
         let starts = search::blocks::starts(&rendered.text);
         let postings = search::page_postings(&page.meta.title, &rendered.text, &starts);
-        outcome.shard_digests = search::shard_digests(&postings).into();
+        if self.digests {
+            outcome.shard_digests = Some(search::shard_digests(&postings).into());
+        }
         index.add(i as u32, postings);
         let key = search::blocks::page_key(&page.source);
         for (n, block) in search::blocks::blocks(&rendered.text, &starts, &rendered.anchors).iter().enumerate() {

@@ -34,6 +34,8 @@ pub struct Extra {
     pub diagnostics: Vec<Diagnostic>,
     pub search_bytes: u64,
     pub search_shards: usize,
+    /// The shard files written, with their fingerprints (of their bytes).
+    pub shards: Vec<(String, u64)>,
 }
 
 fn page(
@@ -93,7 +95,8 @@ pub fn render_all(
 
     tracing::debug!("feed and sitemap written");
     let (_, before_bytes) = out.totals();
-    extra.search_shards = write_search(r, index, shards, out)?;
+    extra.shards = write_search(r, index, shards, out)?;
+    extra.search_shards = extra.shards.len();
     let (_, after_bytes) = out.totals();
     extra.search_bytes = after_bytes - before_bytes;
 
@@ -135,35 +138,48 @@ pub fn sitemap_urls(
     sitemap
 }
 
-/// Writes `search/pages.json`, the page table's chunks and the shard files; returns how many shard files.
-fn write_search(r: &Renderer<'_>, index: IndexBuilder, base: ShardBase<'_>, out: &Output) -> Result<usize, BuildError> {
+/// Writes `search/pages.json`, the page table's chunks and the shard files wanted; returns the shard files
+/// written with the fingerprints of their bytes. A shard no page has postings in is no file.
+fn write_search(
+    r: &Renderer<'_>,
+    index: IndexBuilder,
+    base: ShardBase<'_>,
+    out: &Output,
+) -> Result<Vec<(String, u64)>, BuildError> {
     write_page_table(r, out)?;
-    let written = std::sync::atomic::AtomicUsize::new(0);
-    if let ShardBase::Fresh = base {
-        index.into_json().enumerate().try_for_each(|(n, json)| {
-            let rel = search::shard_file(n as u32);
-            // A shard no page has postings in is no file (see `plan::shards`).
-            let Some(json) = json.filter(|_| out.wants(&rel)) else { return Ok(()) };
-            written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            out.write(&rel, &json)
-        })?;
-        return Ok(written.into_inner());
-    }
-    index.into_lists().enumerate().try_for_each(|(n, lists)| {
-        let rel = search::shard_file(n as u32);
-        // A shard no page has postings in is no file (see `plan::shards`).
-        if !out.wants(&rel) || matches!(base, ShardBase::Fresh) && lists.is_empty() {
-            return Ok(());
-        }
-        written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let lists = match base {
-            ShardBase::Fresh => lists,
-            ShardBase::Previous { dir, remap } => merge(&dir.join(&rel), remap, lists)?,
-        };
-        let bytes = serde_json::to_vec(&search::encode(lists)).expect("shard serialises");
-        out.write(&rel, &bytes)
-    })?;
-    Ok(written.into_inner())
+    let write = |rel: String, bytes: &[u8]| -> Result<Option<(String, u64)>, BuildError> {
+        out.write(&rel, bytes)?;
+        Ok(Some((rel, xxhash_rust::xxh3::xxh3_64(bytes))))
+    };
+    let written: Vec<Option<(String, u64)>> = match base {
+        ShardBase::Fresh => index
+            .into_json()
+            .enumerate()
+            .map(|(n, json)| {
+                let rel = search::shard_file(n as u32);
+                match json.filter(|_| out.wants(&rel)) {
+                    Some(json) => write(rel, &json),
+                    None => Ok(None),
+                }
+            })
+            .collect::<Result<_, _>>()?,
+        ShardBase::Previous { dir, remap } => index
+            .into_lists()
+            .enumerate()
+            .map(|(n, lists)| {
+                let rel = search::shard_file(n as u32);
+                if !out.wants(&rel) {
+                    return Ok(None);
+                }
+                let lists = merge(&dir.join(&rel), remap, lists)?;
+                match lists.is_empty() {
+                    true => Ok(None),
+                    false => write(rel, &serde_json::to_vec(&search::encode(lists)).expect("shard serialises")),
+                }
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(written.into_iter().flatten().collect())
 }
 
 /// The previous build's shard file at `path` with its pages renumbered by `remap` (dropped where None), and

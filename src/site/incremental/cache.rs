@@ -3,9 +3,8 @@
 //! replaced since, is ignored; so is one that cannot be read. It is deleted before a build changes the output
 //! and written again after, so a build killed half way leaves no cache that lies about the output.
 
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -13,11 +12,10 @@ use serde::{Deserialize, Serialize};
 use super::Built;
 use crate::content::Source;
 use crate::site::engine::Engine;
-use crate::site::search::ShardDigest;
 use crate::site::BuildOptions;
 
 /// Bumped whenever the cache's layout or meaning changes.
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// The folder, inside the site folder.
 pub const DIR: &str = ".pufa-cache";
@@ -64,18 +62,9 @@ pub fn path_for(opts: &BuildOptions) -> Option<PathBuf> {
     Some(opts.source.join(DIR).join(format!("build-{name:016x}.json")))
 }
 
-fn digests_path(cache: &Path) -> PathBuf {
+/// The side file of digests that caches of version 3 kept beside the cache (now unused, removed when seen).
+fn old_digests_path(cache: &Path) -> PathBuf {
     cache.with_extension("bin")
-}
-
-/// One page's digests from the side file: a count, then the packed digests, little-endian. Read page by page
-/// into their own allocations, so the file is never held whole beside them.
-fn read_digests(from: &mut impl Read) -> std::io::Result<Arc<[ShardDigest]>> {
-    let mut count = [0u8; 4];
-    from.read_exact(&mut count)?;
-    let mut bytes = vec![0u8; u32::from_le_bytes(count) as usize * 8];
-    from.read_exact(&mut bytes)?;
-    Ok(bytes.chunks_exact(8).map(|b| ShardDigest(u64::from_le_bytes(b.try_into().expect("8 bytes")))).collect())
 }
 
 #[cfg(unix)]
@@ -106,18 +95,9 @@ fn load(path: &Path, opts: &BuildOptions) -> Result<(Source, Built), String> {
     if Some(&saved.header) != header(opts).as_ref() {
         return Err("written by another pufa, for another output, or the output was replaced".into());
     }
-    let mut built = saved.built;
-    let file = std::fs::File::open(digests_path(path)).map_err(|e| e.to_string())?;
-    let mut digests = BufReader::with_capacity(1 << 16, file);
-    let mismatch = |_| "the digests file does not match".to_string();
-    for source in &built.order {
-        let page = built.pages.get_mut(source).ok_or("a page without results")?;
-        page.digests = Some(read_digests(&mut digests).map_err(mismatch)?);
-    }
-    if digests.fill_buf().map_err(|e| e.to_string())?.is_empty() {
-        Ok((saved.content, built))
-    } else {
-        Err("the digests file does not match".into())
+    match saved.built.order.iter().all(|s| saved.built.pages.contains_key(s)) {
+        true => Ok((saved.content, saved.built)),
+        false => Err("a page without results".into()),
     }
 }
 
@@ -149,20 +129,9 @@ impl Engine {
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
-        if built.order.iter().any(|s| built.pages.get(s).is_none_or(|p| p.digests.is_none())) {
-            return Ok(());
-        }
-        // Streamed into the files: the digests of a large site are tens of MB, and a buffer grown to hold them
-        // (and the JSON) was most of a cached build's memory and page faults.
-        write_atomically(&digests_path(path), |w| {
-            for d in built.order.iter().filter_map(|s| built.pages.get(s)?.digests.as_deref()) {
-                w.write_all(&(d.len() as u32).to_le_bytes())?;
-                for d in d {
-                    w.write_all(&d.0.to_le_bytes())?;
-                }
-            }
-            Ok(())
-        })?;
+        let _ = std::fs::remove_file(old_digests_path(path));
+        // Streamed into the file: a buffer grown to hold the JSON of a large site was most of a cached build's
+        // memory and page faults.
         let saved = SavedRef { header, content: &self.content, built };
         write_atomically(path, |w| serde_json::to_writer(w, &saved).map_err(std::io::Error::other))
     }

@@ -6,6 +6,7 @@
 pub mod cache;
 pub(super) mod kept;
 pub(super) mod plan;
+pub(super) mod shards;
 
 // foldhash: these maps hold a key per output file and are looked up on every build.
 use foldhash::{HashMap, HashMapExt};
@@ -30,8 +31,10 @@ pub struct PageResult {
     pub(super) lookups: Vec<String>,
     pub(super) videos: Vec<KeptVideo>,
     pub(super) diagnostics: Vec<Diagnostic>,
-    /// Digest of its search postings per shard it has postings in (None: not known, which no build leaves);
-    /// kept in the cache's binary side file.
+    /// The title its search postings were made with (see [`shards`]).
+    pub(super) title: String,
+    /// Digest of its search postings per shard it has postings in, for a page an incremental build rendered
+    /// now (see [`shards`]); None otherwise, and never kept between builds.
     #[serde(skip)]
     pub(super) digests: Option<Arc<[crate::site::search::ShardDigest]>>,
     /// Fingerprints of its search text blocks, by block number.
@@ -56,10 +59,6 @@ pub struct Built {
     pub(super) sections: HashMap<String, SectionResult>,
 }
 
-pub(crate) fn now_nanos() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
-}
-
 /// The per-page and per-section results of this build: fresh for what was rendered, kept from the last build
 /// for the rest.
 pub(super) fn results(
@@ -76,10 +75,14 @@ pub(super) fn results(
                 lookups: o.lookups,
                 videos: o.videos.into_iter().map(|v| KeptVideo { player: v.player, title: v.title }).collect(),
                 diagnostics: o.diagnostics,
-                digests: Some(o.shard_digests),
+                title: p.meta.title.clone(),
+                digests: o.shard_digests,
                 blocks: o.blocks,
             },
-            None => last.and_then(|b| b.pages.get(&p.source)).cloned().unwrap_or_default(),
+            None => {
+                let kept = last.and_then(|b| b.pages.get(&p.source)).cloned().unwrap_or_default();
+                PageResult { digests: None, ..kept }
+            }
         };
         pages.insert(p.source.clone(), result);
     }

@@ -13,7 +13,7 @@ use xxhash_rust::xxh3::Xxh3;
 use super::Built;
 use crate::content::{Library, Target};
 use crate::site::output::file_for;
-use crate::site::search::{chunk_file, shard_file, ShardDigest, CHUNK, SHARDS};
+use crate::site::search::{chunk_file, CHUNK};
 use crate::site::taxonomy::{self, list_files};
 use crate::site::theme::StaticFile;
 use crate::site::{feed, views, SiteConfig};
@@ -355,73 +355,4 @@ fn paginated(base: &Fp, own: Vec<String>, items: impl Iterator<Item = u64>, per:
             (file, f.finish())
         })
         .collect()
-}
-
-/// Fingerprints of the search shards that hold postings: for every page holding postings in a shard, its number
-/// and their digest, mixed and summed (an order-free sum of strong mixes: one pass over the digests, page by
-/// page). A shard no page has postings in is no file (a small site has far fewer tokens than shards).
-pub fn shards(global: u64, digests: &[Option<&[ShardDigest]>]) -> Vec<(String, u64)> {
-    let mut sums = vec![0u64; SHARDS as usize];
-    let mut used = vec![false; SHARDS as usize];
-    let mut unknown = false;
-    for (i, d) in digests.iter().enumerate() {
-        let Some(d) = d else {
-            // No digests (never expected): fingerprints no build had.
-            unknown = true;
-            continue;
-        };
-        let salt = mix((i as u64).wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        for (n, h) in d.iter().map(|d| (d.shard(), d.digest())) {
-            if let Some(sum) = sums.get_mut(n as usize) {
-                *sum = sum.wrapping_add(mix(h ^ salt));
-                used[n as usize] = true;
-            }
-        }
-    }
-    let stamp = if unknown { super::now_nanos() } else { 0 };
-    sums.iter()
-        .enumerate()
-        .filter(|&(s, _)| used[s] || unknown)
-        .map(|(s, &sum)| (shard_file(s as u32), Fp::new("shard", global).u64(sum).u64(stamp).finish()))
-        .collect()
-}
-
-/// The finaliser of MurmurHash3: every input bit changes about half the output bits.
-fn mix(mut x: u64) -> u64 {
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    x ^ (x >> 33)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shard_fingerprints_see_which_page_holds_what() {
-        let every = |h: u64| -> Vec<ShardDigest> { (0..SHARDS).map(|s| ShardDigest::new(s, h)).collect() };
-        let (a, b, none) = (every(1), every(2), Vec::new());
-        let ab = shards(7, &[Some(&a), Some(&b)]);
-        assert_eq!(ab, shards(7, &[Some(&a), Some(&b)]));
-        assert_ne!(ab, shards(7, &[Some(&b), Some(&a)]), "postings swapped between pages");
-        assert_ne!(ab, shards(7, &[Some(&a), Some(&a)]));
-        assert_ne!(ab, shards(8, &[Some(&a), Some(&b)]), "another global fingerprint");
-        // A page without postings in a shard leaves that shard's file as it was.
-        assert_eq!(ab, shards(7, &[Some(&a), Some(&b), Some(&none)]));
-        let mut one = b.clone();
-        one[3] = ShardDigest::new(3, 5);
-        let changed = shards(7, &[Some(&a), Some(&one)]);
-        let differs: Vec<usize> = (0..SHARDS as usize).filter(|&s| changed[s] != ab[s]).collect();
-        assert_eq!(differs, [3]);
-        // Pages whose digests are unknown make every shard new.
-        let unknown = shards(7, &[Some(&a), None]);
-        assert!((0..SHARDS as usize).all(|s| unknown[s] != ab[s]));
-        // Shards without postings are no files.
-        let sparse = shards(7, &[Some(&[ShardDigest::new(5, 1), ShardDigest::new(9, 2)]), Some(&none)]);
-        let names: Vec<&str> = sparse.iter().map(|(f, _)| f.as_str()).collect();
-        assert_eq!(names, ["search/s/005.json", "search/s/009.json"]);
-        assert_eq!(unknown.len(), SHARDS as usize);
-    }
 }
