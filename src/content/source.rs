@@ -86,32 +86,63 @@ pub(crate) fn rel_str(p: &Path) -> String {
     p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
+/// Every file under a content folder with its stamp, as one look at the whole folder found them: taken apart
+/// from [`Source::refresh_scanned`] so that a build started from the cache can look while it reads the cache.
+#[derive(Debug)]
+pub struct Scan {
+    found: Vec<(String, Stamp)>,
+    diags: Diagnostics,
+    /// When the look began.
+    checked: u128,
+}
+
+impl Scan {
+    /// Looks at every file under `root`.
+    pub fn of(root: &Path) -> Scan {
+        let checked = now();
+        let (mut found, mut diags) = (Vec::new(), Diagnostics::default());
+        scan(root, root, &mut found, &mut diags);
+        Scan { found, diags, checked }
+    }
+}
+
 impl Source {
     /// Brings the records up to date with `root`: every file (`hint` None), or only the paths in `hint` (files or
     /// folders that were created, changed or removed, as a file watcher reports them). Returns the files that
     /// were added, removed, or whose content changed.
     pub fn refresh(&mut self, root: &Path, hint: Option<&[PathBuf]>, diags: &mut Diagnostics) -> Vec<String> {
+        match hint {
+            None => self.refresh_scanned(root, Scan::of(root), diags),
+            Some(paths) => self.refresh_paths(root, paths, diags),
+        }
+    }
+
+    /// [`Source::refresh`] of every file, as `scan` found them.
+    pub fn refresh_scanned(&mut self, root: &Path, scan: Scan, diags: &mut Diagnostics) -> Vec<String> {
+        diags.extend(scan.diags.0);
+        self.update(root, scan.found, vec![String::new()], scan.checked)
+    }
+
+    fn refresh_paths(&mut self, root: &Path, paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<String> {
         let checked = now();
         let mut found: Vec<(String, Stamp)> = Vec::new();
         let mut scanned: Vec<String> = Vec::new();
-        match hint {
-            None => {
-                scan(root, root, &mut found, diags);
-                scanned.push(String::new());
+        for p in paths {
+            let Ok(rel) = p.strip_prefix(root) else { continue };
+            let rel = rel_str(rel);
+            if hidden(&rel) {
+                continue;
             }
-            Some(paths) => {
-                for p in paths {
-                    let Ok(rel) = p.strip_prefix(root) else { continue };
-                    let rel = rel_str(rel);
-                    if hidden(&rel) {
-                        continue;
-                    }
-                    // Whatever the path is now, everything known under it is looked at again.
-                    scanned.push(rel.clone());
-                    scan(root, p, &mut found, diags);
-                }
-            }
+            // Whatever the path is now, everything known under it is looked at again.
+            scanned.push(rel.clone());
+            scan(root, p, &mut found, diags);
         }
+        self.update(root, found, scanned, checked)
+    }
+
+    /// Takes in what a look at the folders `scanned` found (at time `checked`): records of files gone are
+    /// dropped, files whose stamp changed are read again.
+    fn update(&mut self, root: &Path, found: Vec<(String, Stamp)>, scanned: Vec<String>, checked: u128) -> Vec<String> {
         let under = |dir: &str, rel: &str| {
             dir.is_empty() || rel == dir || rel.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
         };

@@ -46,6 +46,8 @@ pub struct Engine {
     pub(super) kept: Option<kept::Kept>,
     /// The compiled templates and a hash of their sources.
     pub(super) tera: Option<(u64, Arc<tera::Tera>)>,
+    /// A look at every content file taken while the cache was read, for the first build to use.
+    pub(super) scanned: Option<content::source::Scan>,
 }
 
 /// Whether the build renders everything into a fresh folder (full) or only what changed (incremental).
@@ -121,7 +123,7 @@ type Rendered = (Vec<(usize, render::PageOutcome)>, Vec<(usize, render::SectionO
 impl Engine {
     /// An engine with no previous build: its first build is a full one.
     pub fn new(opts: BuildOptions) -> Engine {
-        Engine { opts, content: Source::default(), last: None, cache: None, kept: None, tera: None }
+        Engine { opts, content: Source::default(), last: None, cache: None, kept: None, tera: None, scanned: None }
     }
 
     /// The options it builds with.
@@ -267,7 +269,11 @@ impl Engine {
             diags.extend(crate::quiz::suggestions::load(&quizzes_dir).1 .0);
             set
         });
-        let changed_files = self.content.refresh(&source.join("content"), changed, diags);
+        let content_dir = source.join("content");
+        let changed_files = match (self.scanned.take(), changed) {
+            (Some(scan), None) => self.content.refresh_scanned(&content_dir, scan, diags),
+            _ => self.content.refresh(&content_dir, changed, diags),
+        };
         let load_opts = content::LoadOptions { drafts: self.opts.drafts, future: self.opts.future, now: None };
         // Taken now: a build that fails leaves nothing to patch (the next one puts the library together anew).
         let kept = self.kept.take().filter(|_| mode == Mode::Incremental);
@@ -326,11 +332,7 @@ impl Engine {
 
     /// The templates of `theme` compiled, or the last build's when their sources are the same.
     fn compiled(&mut self, theme: &theme::Theme) -> Result<Arc<tera::Tera>, Diagnostics> {
-        let mut f = Fp::new("templates", 0);
-        for (name, (path, text)) in &theme.templates {
-            f.str(name).str(&path.to_string_lossy()).str(text);
-        }
-        let hash = f.finish();
+        let hash = templates_hash(theme);
         if let Some((h, tera)) = &self.tera {
             if *h == hash {
                 return Ok(tera.clone());
@@ -340,6 +342,23 @@ impl Engine {
         self.tera = Some((hash, tera.clone()));
         Ok(tera)
     }
+
+    /// The site's templates compiled, as the next build will want them (None when they do not compile: that
+    /// build reports why).
+    pub(super) fn templates(&self) -> Option<(u64, Arc<tera::Tera>)> {
+        let config = SiteConfig::load(&self.opts.source).ok()?;
+        let theme = theme::Theme::gather(&self.opts.source, &config).ok()?;
+        Some((templates_hash(&theme), Arc::new(theme.compile().ok()?)))
+    }
+}
+
+/// A hash of the theme's templates: names, paths and texts.
+fn templates_hash(theme: &theme::Theme) -> u64 {
+    let mut f = Fp::new("templates", 0);
+    for (name, (path, text)) in &theme.templates {
+        f.str(name).str(&path.to_string_lossy()).str(text);
+    }
+    f.finish()
 }
 
 /// Stage 2: every output file's fingerprint, and the pages and sections whose files differ from the last build's.

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use super::Built;
+use crate::content::source::Scan;
 use crate::content::Source;
 use crate::site::engine::Engine;
 use crate::site::BuildOptions;
@@ -107,17 +108,24 @@ impl Engine {
     pub fn with_cache(opts: BuildOptions) -> Engine {
         let path = path_for(&opts);
         let mut engine = Engine::new(opts);
-        if let Some(path) = &path {
-            if path.exists() {
-                match load(path, &engine.opts) {
-                    Ok((content, built)) => {
-                        engine.content = content;
-                        engine.last = Some(built);
-                    }
-                    Err(e) => tracing::info!("build cache {} not used: {e}", path.display()),
-                }
+        let start = std::time::Instant::now();
+        let content_dir = engine.opts.source.join("content");
+        // The cache is read while the content folder is looked at and the templates are compiled, both of which
+        // the build does next anyway: on two cores that hides most of the reading.
+        let (saved, (scan, tera)) = rayon::join(
+            || path.as_deref().filter(|p| p.exists()).map(|p| (p, load(p, &engine.opts))),
+            || rayon::join(|| Scan::of(&content_dir), || engine.templates()),
+        );
+        match saved {
+            Some((_, Ok((content, built)))) => {
+                tracing::debug!(elapsed = ?start.elapsed(), "build cache read");
+                engine.content = content;
+                engine.last = Some(built);
             }
+            Some((path, Err(e))) => tracing::info!("build cache {} not used: {e}", path.display()),
+            None => {}
         }
+        (engine.scanned, engine.tera) = (Some(scan), tera);
         engine.cache = path;
         engine
     }
@@ -132,8 +140,11 @@ impl Engine {
         let _ = std::fs::remove_file(old_digests_path(path));
         // Streamed into the file: a buffer grown to hold the JSON of a large site was most of a cached build's
         // memory and page faults.
+        let start = std::time::Instant::now();
         let saved = SavedRef { header, content: &self.content, built };
-        write_atomically(path, |w| serde_json::to_writer(w, &saved).map_err(std::io::Error::other))
+        write_atomically(path, |w| serde_json::to_writer(w, &saved).map_err(std::io::Error::other))?;
+        tracing::debug!(elapsed = ?start.elapsed(), "build cache written");
+        Ok(())
     }
 }
 
