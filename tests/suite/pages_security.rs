@@ -116,6 +116,18 @@ async fn organizer_pages_need_the_token_and_are_never_stored() {
 }
 
 #[tokio::test]
+async fn the_organizer_home_page_offers_sign_in_or_sign_out_not_both() {
+    let t = test_app().await;
+    let out = t.get_page("/quiz/admin", None).await;
+    assert!(out.body.contains("name=\"token\"") && !out.body.contains("/quiz/admin/logout"), "{}", out.body);
+    let cookie = t.admin_cookie(TOKEN).await;
+    let signed = t.get_page("/quiz/admin", Some(&cookie)).await;
+    assert!(signed.body.contains("已以组织者身份登录"), "{}", signed.body);
+    assert!(signed.body.contains("action=\"/quiz/admin/logout\""), "{}", signed.body);
+    assert!(!signed.body.contains("name=\"token\""), "no token field once signed in: {}", signed.body);
+}
+
+#[tokio::test]
 async fn sign_in_never_redirects_off_the_site() {
     let t = test_app().await;
     for next in ["https://evil.example/", "//evil.example/", "/quiz/../etc"] {
