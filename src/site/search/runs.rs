@@ -41,7 +41,8 @@ struct Entry {
 /// One flush of a buffer, shard after shard. A shard's postings are its tokens ascending, each as a varint of
 /// (token − previous token) × 2 + (one posting only), the number of postings less two unless one, then per
 /// posting the page (as the distance from the previous page of the token, the first from [`Run::base`]) and
-/// the value. A Chinese posting takes four to five bytes instead of the twelve of a packed record.
+/// the value's [`value_code`]. A Chinese posting takes about four and a half bytes instead of the twelve of a
+/// packed record.
 #[derive(Debug)]
 struct Run {
     /// The lowest page of the run.
@@ -163,11 +164,28 @@ fn encode_shard(group: &[Entry], base: u32, out: &mut Vec<u8>) {
         let mut page = base;
         for e in &group[at..end] {
             varint(out, u64::from(e.page - page));
-            varint(out, u64::from(e.value));
+            varint(out, value_code(e.value));
             page = e.page;
         }
         last_token = token;
         at = end;
+    }
+}
+
+/// A posting's value as a run stores it: most tokens occur once in a page, outside its title, and then only the
+/// block is kept (even numbers), in one byte for the first 64 blocks instead of two; any other value is odd.
+fn value_code(v: u32) -> u64 {
+    match v & 0x7F == 2 {
+        true => u64::from(v >> 7) << 1,
+        false => u64::from(v) << 1 | 1,
+    }
+}
+
+/// The value of a [`value_code`].
+fn value_of(code: u64) -> u32 {
+    match code & 1 {
+        0 => ((code >> 1) as u32) << 7 | 2,
+        _ => (code >> 1) as u32,
     }
 }
 
@@ -228,7 +246,7 @@ impl Frozen {
                 let mut page = run.base;
                 for _ in 0..count {
                     page += read(bytes, &mut at) as u32;
-                    let value = read(bytes, &mut at) as u32;
+                    let value = value_of(read(bytes, &mut at));
                     emit(tok, page, value);
                 }
             }
@@ -256,5 +274,18 @@ mod tests {
         let mut at = 0;
         let got: Vec<u64> = numbers.iter().map(|_| read(&bytes, &mut at)).collect();
         assert_eq!((got.as_slice(), at), (numbers.as_slice(), bytes.len()));
+    }
+
+    #[test]
+    fn values_read_back_and_the_common_ones_take_a_byte() {
+        use super::super::posting_value;
+        for (block, hits, title) in [(0, 1, false), (63, 1, false), (64, 1, false), (5, 2, false), (5, 1, true)] {
+            let v = posting_value(block, hits, title);
+            assert_eq!(value_of(value_code(v)), v);
+            assert_eq!(value_code(v) < 0x80, block < 64 && hits == 1 && !title || v < 64, "{block} {hits} {title}");
+        }
+        for v in [0, 1, 2, 3, 127, 128, 130, u32::MAX - 1, u32::MAX] {
+            assert_eq!(value_of(value_code(v)), v);
+        }
     }
 }
