@@ -6,18 +6,18 @@
 //!   (`search/t/KE/Y-B.json`, see [`blocks`]), from which the excerpt and the nearest 第X条 anchor come.
 //!
 //! `static/search.js` is a port of [`tokens`], [`shard_of`], [`lookup()`] and [`excerpt`]; keep them in step.
-//! The index is built in [`index`] and read in [`lookup`](mod@lookup).
+//! The index is built in [`index`] (of [`postings`] gathered in [`runs`]) and read in [`lookup`](mod@lookup).
 
 pub mod blocks;
 mod index;
 mod lookup;
+mod postings;
+mod runs;
 
 pub use blocks::{block_file, excerpt, Block, Excerpt};
-pub use index::{
-    decode, encode, page_postings, shard_digests, too_many_pages, IndexBuilder, PagePostings, ShardDigest, ShardLists,
-    MAX_PAGES,
-};
+pub use index::{decode, encode, too_many_pages, IndexBuilder, ShardLists, MAX_PAGES};
 pub use lookup::{lookup, query_tokens, search_dir, Found, Hit, Lookup, Shown};
+pub use postings::{page_postings, shard_digests, PagePostings, ShardDigest};
 
 use std::borrow::Cow;
 

@@ -1,0 +1,253 @@
+//! One page's search postings, computed apart from every other page (outside any lock): its tokens counted,
+//! Han characters packed into numbers, grouped by shard; and the digests an incremental build compares.
+
+use std::borrow::Cow;
+
+use foldhash::{HashMap, HashMapExt};
+
+use super::{is_cjk, posting_value, shard_of, MAX_HITS, SHARDS};
+
+/// Marks the second slot of a packed single character as empty (above any `char`); in the first slot, a word.
+pub(super) const NO_CHAR: u64 = 0x1F_FFFF;
+pub(super) const WORD: u64 = NO_CHAR << 21;
+
+/// `tok` packed when it is one or two Han characters.
+#[cfg(test)]
+fn han(tok: &str) -> Option<u64> {
+    let mut chars = tok.chars();
+    match (chars.next(), chars.next(), chars.next()) {
+        (Some(a), b, None) if is_cjk(a) && b.is_none_or(is_cjk) => {
+            Some((a as u64) << 21 | b.map_or(NO_CHAR, |b| b as u64))
+        }
+        _ => None,
+    }
+}
+
+/// The text of packed Han token `n`.
+pub(super) fn han_text(n: u64) -> String {
+    [n >> 21, n & NO_CHAR].into_iter().filter(|&c| c != NO_CHAR).filter_map(|c| char::from_u32(c as u32)).collect()
+}
+
+/// The shard of a packed Han token, as [`shard_of`] gives it for its text.
+fn han_shard(n: u64) -> u32 {
+    let mut buf = [0u8; 8];
+    let mut len = 0;
+    for c in [n >> 21, n & NO_CHAR].into_iter().filter(|&c| c != NO_CHAR).filter_map(|c| char::from_u32(c as u32)) {
+        len += c.encode_utf8(&mut buf[len..]).len();
+    }
+    super::fnv(&buf[..len])
+}
+
+/// One page's postings, grouped by shard; computed outside any lock.
+#[derive(Debug, Default)]
+pub struct PagePostings {
+    list: Vec<Posting>,
+    /// The texts of the page's word tokens, which postings name by number (see [`Posting::key`]).
+    words: Vec<Box<str>>,
+}
+
+/// Sixteen bytes: a long law text has tens of thousands of postings, grouped by shard in one pass.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Posting {
+    pub shard: u32,
+    /// hits × 2 + title flag, and the block (see [`posting_value`]).
+    pub value: u32,
+    /// A packed Han token, or [`WORD`] | the number of a word in [`PagePostings::words`].
+    pub key: u64,
+}
+
+impl PagePostings {
+    /// (shard, token, value) of every posting, grouped by shard.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, String, u32)> + '_ {
+        self.list.iter().map(|p| (p.shard, self.text(p.key).into_owned(), p.value))
+    }
+
+    /// The postings, grouped by shard, and the texts of the words they name.
+    pub(super) fn into_parts(self) -> (Vec<Posting>, Vec<Box<str>>) {
+        (self.list, self.words)
+    }
+
+    fn text(&self, key: u64) -> Cow<'_, str> {
+        match key & WORD == WORD {
+            true => Cow::Borrowed(self.words.get((key & NO_CHAR) as usize).map_or("", |w| w)),
+            false => Cow::Owned(han_text(key)),
+        }
+    }
+}
+
+/// Per token of a page: hits, in the title, the block of its first occurrence in the text (u32::MAX: none yet).
+type Count = (u32, bool, u32);
+
+/// A token as the tokenizer hands it to [`page_postings`]: Han characters already packed (the bulk of the text,
+/// never turned into strings), anything else as text.
+enum Tok<'a> {
+    Han(u64),
+    Word(Cow<'a, str>),
+}
+
+/// [`super::tokens_at`]'s tokens, with one or two Han characters packed as [`han`] packs them.
+fn keys_at<'a>(text: &'a str, mut emit: impl FnMut(usize, Tok<'a>)) {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if is_cjk(c) {
+            let (mut start, mut prev) = (i, c);
+            let mut single = true;
+            while let Some(&(j, d)) = chars.peek() {
+                if !is_cjk(d) {
+                    break;
+                }
+                chars.next();
+                emit(start, Tok::Han((prev as u64) << 21 | d as u64));
+                (start, prev) = (j, d);
+                single = false;
+            }
+            if single {
+                emit(i, Tok::Han((c as u64) << 21 | NO_CHAR));
+            }
+        } else if super::is_word_char(c) {
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = chars.peek() {
+                if !super::is_word_char(d) || is_cjk(d) {
+                    break;
+                }
+                chars.next();
+                end = j + d.len_utf8();
+            }
+            let word = &text[i..end];
+            if word.chars().any(|c| c.to_lowercase().ne(std::iter::once(c))) {
+                emit(i, Tok::Word(Cow::Owned(word.to_lowercase())));
+            } else {
+                emit(i, Tok::Word(Cow::Borrowed(word)));
+            }
+        }
+    }
+}
+
+/// The postings of one page whose text blocks start at `starts` (see [`super::blocks::starts`]).
+pub fn page_postings<'a>(title: &'a str, text: &'a str, starts: &[usize]) -> PagePostings {
+    // Chinese text has roughly one distinct bigram per four characters of a page. Han tokens are counted by
+    // their packed number (hashing a number, not a string), the rare others by their text.
+    let mut han_counts: HashMap<u64, Count> = HashMap::with_capacity(text.len() / 12 + 16);
+    let mut word_counts: HashMap<Cow<'a, str>, Count> = HashMap::new();
+    let mut count = |tok: Tok<'a>, in_title: bool, block: u32| {
+        let slot = match tok {
+            Tok::Han(n) => han_counts.entry(n).or_insert((0, in_title, u32::MAX)),
+            Tok::Word(w) => word_counts.entry(w).or_insert((0, in_title, u32::MAX)),
+        };
+        slot.0 = (slot.0 + 1).min(MAX_HITS);
+        if !in_title && slot.2 == u32::MAX {
+            slot.2 = block;
+        }
+    };
+    keys_at(title, |_, tok| count(tok, true, 0));
+    // Offsets only grow, so the block is found by walking on, not by a search per token.
+    let mut block = 0;
+    keys_at(text, |at, tok| {
+        while starts.get(block + 1).is_some_and(|&s| s <= at) {
+            block += 1;
+        }
+        count(tok, false, block as u32);
+    });
+    let value = |(hits, title, block): Count| posting_value(if block == u32::MAX { 0 } else { block }, hits, title);
+    let mut words = Vec::with_capacity(word_counts.len());
+    let unsorted: Vec<Posting> = han_counts
+        .into_iter()
+        .map(|(n, c)| Posting { shard: han_shard(n), value: value(c), key: n })
+        .chain(word_counts.into_iter().map(|(w, c)| {
+            let key = WORD | words.len() as u64;
+            let shard = shard_of(&w);
+            words.push(Box::from(w));
+            Posting { shard, value: value(c), key }
+        }))
+        .collect();
+    PagePostings { list: by_shard(unsorted), words }
+}
+
+/// `postings` grouped by shard, in shard order: one counting pass instead of a sort (a page has postings in
+/// about half the shards, so a sort compares much and moves much).
+fn by_shard(postings: Vec<Posting>) -> Vec<Posting> {
+    let mut at = vec![0u32; SHARDS as usize + 1];
+    for p in &postings {
+        at[p.shard as usize + 1] += 1;
+    }
+    for n in 1..at.len() {
+        at[n] += at[n - 1];
+    }
+    let mut out = vec![Posting { shard: 0, value: 0, key: 0 }; postings.len()];
+    for p in postings {
+        let slot = &mut at[p.shard as usize];
+        out[*slot as usize] = p;
+        *slot += 1;
+    }
+    out
+}
+
+/// A shard number and a 52-bit digest in one word: a page of a long law text has postings in thousands of
+/// shards, and every page keeps its digests between builds (two words each made them a third of the memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardDigest(pub u64);
+
+impl ShardDigest {
+    const BITS: u32 = 52;
+
+    pub fn new(shard: u32, digest: u64) -> ShardDigest {
+        ShardDigest((u64::from(shard) << Self::BITS) | (digest & ((1 << Self::BITS) - 1)))
+    }
+
+    pub fn shard(self) -> u32 {
+        (self.0 >> Self::BITS) as u32
+    }
+
+    pub fn digest(self) -> u64 {
+        self.0 & ((1 << Self::BITS) - 1)
+    }
+}
+
+/// A digest of one page's postings in each shard it has postings in, by shard, independent of their order: an
+/// incremental build rewrites only the shards whose digest changed.
+pub fn shard_digests(postings: &PagePostings) -> Vec<ShardDigest> {
+    const _: () = assert!(SHARDS <= 1 << (64 - ShardDigest::BITS));
+    let mut out: Vec<ShardDigest> = Vec::new();
+    for p in &postings.list {
+        // One short one-shot hash per posting (a streaming hasher's set-up and finish cost several times more,
+        // and there are millions of postings); words are hashed apart so no word can stand for a Han token.
+        let token = match p.key & WORD == WORD {
+            true => xxhash_rust::xxh3::xxh3_64_with_seed(postings.text(p.key).as_bytes(), 0x77) | 1 << 63,
+            false => p.key,
+        };
+        let mut buf = [0u8; 12];
+        buf[..8].copy_from_slice(&token.to_le_bytes());
+        buf[8..].copy_from_slice(&p.value.to_le_bytes());
+        let d = xxhash_rust::xxh3::xxh3_64(&buf) | 1;
+        match out.last_mut() {
+            Some(last) if last.shard() == p.shard => *last = ShardDigest::new(p.shard, last.digest().wrapping_add(d)),
+            _ => out.push(ShardDigest::new(p.shard, d)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_tokens_are_the_tokenizers() {
+        let text = "中华人民共和国宪法 第33条 Art.5 法 𠀀𠀁 WeChat微信PAY a宪";
+        let mut want = Vec::new();
+        super::super::tokens_at(text, |at, t| want.push((at, t.into_owned())));
+        let mut got = Vec::new();
+        keys_at(text, |at, t| {
+            let t = match t {
+                Tok::Han(n) => {
+                    assert_eq!(han(&han_text(n)), Some(n));
+                    han_text(n)
+                }
+                Tok::Word(w) => w.into_owned(),
+            };
+            got.push((at, t));
+        });
+        assert_eq!(got, want);
+        assert!(han("宪法").is_some() && han("法").is_some() && han("word").is_none());
+    }
+}

@@ -1,0 +1,291 @@
+//! The postings of the pages rendered so far, kept compact while the build runs: each worker thread appends its
+//! pages' postings to a buffer of its own, and a full buffer is sorted and encoded as runs of varints, one per
+//! shard, which the end of the build decodes shard by shard.
+
+use foldhash::HashMap;
+
+use super::postings::{Posting, NO_CHAR, WORD};
+use super::SHARDS;
+
+/// A token in a store: a packed Han token (below 2⁴²) as [`super::postings`] packs it, or this bit and the
+/// number of a word in the store's [`Store::names`].
+const STORE_WORD: u64 = 1 << 47;
+
+/// A buffered posting's shard sits above its token, so one number orders both.
+const SHARD_SHIFT: u32 = 48;
+const TOKEN_MASK: u64 = (1 << SHARD_SHIFT) - 1;
+
+/// One thread's postings: the pages added since the last flush as they came, and the encoded runs of the
+/// pages before.
+#[derive(Debug)]
+pub(super) struct Store {
+    /// Flushed into a run when it would hold more than this many postings.
+    flush_at: usize,
+    buffer: Vec<Entry>,
+    /// The buffer's positions grouped by shard, kept from flush to flush so a flush allocates nothing large.
+    order: Vec<u32>,
+    words: HashMap<Box<str>, u64>,
+    names: Vec<Box<str>>,
+    runs: Vec<Run>,
+}
+
+/// A buffered posting, sixteen bytes.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// shard << [`SHARD_SHIFT`] | token.
+    key: u64,
+    page: u32,
+    value: u32,
+}
+
+/// One flush of a buffer, shard after shard. A shard's postings are its tokens ascending, each as a varint of
+/// (token − previous token) × 2 + (one posting only), the number of postings less two unless one, then per
+/// posting the page (as the distance from the previous page of the token, the first from [`Run::base`]) and
+/// the value's [`value_code`]. A Chinese posting takes about four and a half bytes instead of the twelve of a
+/// packed record.
+#[derive(Debug)]
+struct Run {
+    /// The lowest page of the run.
+    base: u32,
+    bytes: Box<[u8]>,
+    /// Where the bytes of each shard end.
+    ends: Box<[u32]>,
+}
+
+/// A store once the pages are all added: its runs and the words they name, read by every shard.
+#[derive(Debug)]
+pub(super) struct Frozen {
+    runs: Vec<Run>,
+    names: Vec<Box<str>>,
+}
+
+impl Store {
+    pub fn new(flush_at: usize) -> Store {
+        Store {
+            flush_at: flush_at.max(1),
+            buffer: Vec::new(),
+            order: Vec::new(),
+            words: HashMap::default(),
+            names: Vec::new(),
+            runs: Vec::new(),
+        }
+    }
+
+    /// Buffers one page's postings (`page` below 2³²), naming its words by the store's numbers.
+    pub fn add(&mut self, page: u32, list: &[Posting], mut words: Vec<Box<str>>) {
+        if !self.buffer.is_empty() && self.buffer.len() + list.len() > self.flush_at {
+            self.flush();
+        }
+        if self.buffer.capacity() == 0 {
+            self.buffer.reserve_exact(self.flush_at.max(list.len()));
+        }
+        for p in list {
+            let token = match p.key & WORD == WORD {
+                true => self.word(std::mem::take(&mut words[(p.key & NO_CHAR) as usize])),
+                false => p.key,
+            };
+            self.buffer.push(Entry { key: u64::from(p.shard) << SHARD_SHIFT | token, page, value: p.value });
+        }
+    }
+
+    fn word(&mut self, w: Box<str>) -> u64 {
+        if let Some(&n) = self.words.get(&w) {
+            return n;
+        }
+        let n = STORE_WORD | self.names.len() as u64;
+        self.names.push(w.clone());
+        self.words.insert(w, n);
+        n
+    }
+
+    /// Encodes the buffer as a run and empties it. The postings are grouped by shard in one counting pass, then
+    /// each shard's few are sorted by token and page (a sort of the whole buffer compared many times more).
+    fn flush(&mut self) {
+        if self.buffer.is_empty() {
+            return;
+        }
+        let buffer = &self.buffer;
+        let mut at = vec![0u32; SHARDS as usize + 1];
+        for e in buffer {
+            at[(e.key >> SHARD_SHIFT) as usize + 1] += 1;
+        }
+        for n in 1..at.len() {
+            at[n] += at[n - 1];
+        }
+        self.order.resize(buffer.len(), 0);
+        for (i, e) in buffer.iter().enumerate() {
+            let slot = &mut at[(e.key >> SHARD_SHIFT) as usize];
+            self.order[*slot as usize] = i as u32;
+            *slot += 1;
+        }
+        // Now at[n] is where shard n ends.
+        let base = buffer.iter().map(|e| e.page).min().unwrap_or(0);
+        let mut bytes = Vec::with_capacity(buffer.len() * 5);
+        let mut ends = Vec::with_capacity(SHARDS as usize);
+        let mut group: Vec<Entry> = Vec::new();
+        let mut start = 0;
+        for &end in &at[..SHARDS as usize] {
+            group.clear();
+            group.extend(self.order[start as usize..end as usize].iter().map(|&i| buffer[i as usize]));
+            group.sort_unstable_by_key(|e| (e.key, e.page));
+            encode_shard(&group, base, &mut bytes);
+            ends.push(bytes.len() as u32);
+            start = end;
+        }
+        self.runs.push(Run { base, bytes: bytes.into_boxed_slice(), ends: ends.into_boxed_slice() });
+        self.buffer.clear();
+    }
+
+    /// The store with its last postings encoded, its buffers and its word numbering freed.
+    pub fn finish(mut self) -> Frozen {
+        self.flush();
+        Frozen { runs: self.runs, names: self.names }
+    }
+
+    /// The runs, the bytes they hold and the words named (for tests).
+    #[cfg(test)]
+    pub fn run_bytes(&self) -> (usize, usize, usize) {
+        (self.runs.len(), self.runs.iter().map(|r| r.bytes.len() + r.ends.len() * 4).sum(), self.names.len())
+    }
+}
+
+/// Appends one shard's postings, sorted by token and page, to a run (see [`Run`]).
+fn encode_shard(group: &[Entry], base: u32, out: &mut Vec<u8>) {
+    let mut last_token = 0;
+    let mut at = 0;
+    while at < group.len() {
+        let key = group[at].key;
+        let end = at + group[at..].iter().take_while(|e| e.key == key).count();
+        let token = key & TOKEN_MASK;
+        varint(out, (token - last_token) << 1 | u64::from(end - at == 1));
+        if end - at > 1 {
+            varint(out, (end - at - 2) as u64);
+        }
+        let mut page = base;
+        for e in &group[at..end] {
+            varint(out, u64::from(e.page - page));
+            varint(out, value_code(e.value));
+            page = e.page;
+        }
+        last_token = token;
+        at = end;
+    }
+}
+
+/// A posting's value as a run stores it: most tokens occur once in a page, outside its title, and then only the
+/// block is kept (even numbers), in one byte for the first 64 blocks instead of two; any other value is odd.
+fn value_code(v: u32) -> u64 {
+    match v & 0x7F == 2 {
+        true => u64::from(v >> 7) << 1,
+        false => u64::from(v) << 1 | 1,
+    }
+}
+
+/// The value of a [`value_code`].
+fn value_of(code: u64) -> u32 {
+    match code & 1 {
+        0 => ((code >> 1) as u32) << 7 | 2,
+        _ => (code >> 1) as u32,
+    }
+}
+
+/// Appends `n` in LEB128: seven bits a byte, the high bit set on all but the last.
+fn varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// The varint at `*at` in `bytes`, moving `*at` past it.
+fn read(bytes: &[u8], at: &mut usize) -> u64 {
+    let mut n = 0;
+    let mut shift = 0;
+    while let Some(&b) = bytes.get(*at) {
+        *at += 1;
+        n |= u64::from(b & 0x7F) << shift;
+        if b < 0x80 {
+            break;
+        }
+        shift += 7;
+    }
+    n
+}
+
+/// A store's token as the end of the build sees it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Token<'a> {
+    /// A packed Han token.
+    Han(u64),
+    Word(&'a str),
+}
+
+impl Frozen {
+    /// Calls `emit` with (token, page, value) of every posting of shard `n`, run after run; within a run,
+    /// tokens ascending and each token's pages ascending.
+    pub fn postings<'a>(&'a self, n: u32, mut emit: impl FnMut(Token<'a>, u32, u32)) {
+        for run in &self.runs {
+            let start = match n {
+                0 => 0,
+                _ => run.ends[n as usize - 1] as usize,
+            };
+            let bytes = &run.bytes[start..run.ends[n as usize] as usize];
+            let (mut at, mut token) = (0, 0);
+            while at < bytes.len() {
+                let head = read(bytes, &mut at);
+                token += head >> 1;
+                let count = match head & 1 {
+                    1 => 1,
+                    _ => read(bytes, &mut at) + 2,
+                };
+                let tok = match token & STORE_WORD == STORE_WORD {
+                    true => Token::Word(self.names.get((token & !STORE_WORD) as usize).map_or("", |w| w)),
+                    false => Token::Han(token),
+                };
+                let mut page = run.base;
+                for _ in 0..count {
+                    page += read(bytes, &mut at) as u32;
+                    let value = value_of(read(bytes, &mut at));
+                    emit(tok, page, value);
+                }
+            }
+        }
+    }
+
+    /// Postings a shard holds at most, from its bytes: a posting takes two bytes at least.
+    pub fn size_hint(&self, n: u32) -> usize {
+        let len = |r: &Run| r.ends[n as usize] - if n == 0 { 0 } else { r.ends[n as usize - 1] };
+        self.runs.iter().map(|r| len(r) as usize / 2).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_read_back() {
+        let numbers = [0, 1, 127, 128, 300, 16_383, 16_384, u64::from(u32::MAX), (1 << 49) - 1];
+        let mut bytes = Vec::new();
+        for n in numbers {
+            varint(&mut bytes, n);
+        }
+        let mut at = 0;
+        let got: Vec<u64> = numbers.iter().map(|_| read(&bytes, &mut at)).collect();
+        assert_eq!((got.as_slice(), at), (numbers.as_slice(), bytes.len()));
+    }
+
+    #[test]
+    fn values_read_back_and_the_common_ones_take_a_byte() {
+        use super::super::posting_value;
+        for (block, hits, title) in [(0, 1, false), (63, 1, false), (64, 1, false), (5, 2, false), (5, 1, true)] {
+            let v = posting_value(block, hits, title);
+            assert_eq!(value_of(value_code(v)), v);
+            assert_eq!(value_code(v) < 0x80, block < 64 && hits == 1 && !title || v < 64, "{block} {hits} {title}");
+        }
+        for v in [0, 1, 2, 3, 127, 128, 130, u32::MAX - 1, u32::MAX] {
+            assert_eq!(value_of(value_code(v)), v);
+        }
+    }
+}
