@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::model::{Library, Page, PageMeta, Section, SectionMeta, SortBy, Target};
@@ -66,8 +67,10 @@ pub fn load_with(content_dir: &Path, opts: &LoadOptions) -> (Library, Diagnostic
     let mut diags = Diagnostics::default();
     let mut files = super::Source::default();
     files.refresh(content_dir, None, &mut diags);
-    let (lib, mut assembled) = files.assemble(opts);
+    let (mut lib, mut assembled) = files.assemble(opts);
     diags.extend(assembled.0.drain(..));
+    // The records keep no bodies (a build reads each as it renders the page); this library is whole.
+    lib.pages.par_iter_mut().for_each(|p| p.body = super::source::body(content_dir, &p.source).unwrap_or_default());
     (lib, diags)
 }
 

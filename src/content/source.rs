@@ -169,17 +169,13 @@ impl Source {
                 None => true,
             })
             .collect();
-        let read: Vec<(String, Stamp, Result<Vec<u8>, Diagnostic>)> = stale
+        // Each file is read, hashed and parsed in one go, so that no more than a file per thread is held whole;
+        // a page's record keeps no body (the build reads it again when it renders the page, see [`body`]).
+        let parsed: Vec<(Rel, FileRecord)> = stale
             .into_par_iter()
-            .map(|(rel, stamp)| {
+            .filter_map(|(rel, stamp)| {
                 let bytes = std::fs::read(root.join(&rel))
                     .map_err(|e| Diagnostic::error(shown(&rel), 0, 0, format!("cannot read: {e}")));
-                (rel, stamp, bytes)
-            })
-            .collect();
-        let parsed: Vec<(Rel, FileRecord)> = read
-            .into_par_iter()
-            .filter_map(|(rel, stamp, bytes)| {
                 let key = Rel(rel);
                 let bytes = match bytes {
                     Ok(b) => b,
@@ -192,7 +188,10 @@ impl Source {
                 if let Some(old) = self.files.get(&key).filter(|r| r.hash == hash && r.parsed_ok_or_asset()) {
                     return Some((key, FileRecord { stamp, hash, parsed: old.parsed.clone() }));
                 }
-                let parsed = key.0.ends_with(".md").then(|| load::parse(&key.0, bytes));
+                let mut parsed = key.0.ends_with(".md").then(|| load::parse(&key.0, bytes));
+                if let Some(Ok(Parsed::Page(p))) = &mut parsed {
+                    p.body = std::sync::Arc::default();
+                }
                 Some((key, FileRecord { stamp, hash, parsed }))
             })
             .collect();
@@ -264,36 +263,13 @@ impl Source {
     pub fn hash(&self, rel: &str) -> Option<u64> {
         self.hashes.get(rel).copied()
     }
+}
 
-    /// Gives the pages `which` of `lib` their bodies where they lack them (records read from a cache keep no
-    /// bodies, and a build lets go of each body once its page is rendered): the files are read again.
-    pub fn fill_bodies(&self, root: &Path, lib: &mut Library, which: &[usize]) {
-        let missing: Vec<usize> = which.iter().copied().filter(|&i| lib.pages[i].body.is_empty()).collect();
-        let bodies: Vec<(usize, Option<std::sync::Arc<str>>)> = missing
-            .par_iter()
-            .map(|&i| {
-                let rel = &lib.pages[i].source;
-                let body = std::fs::read(root.join(rel)).ok().and_then(|b| load::body(rel, b));
-                (i, body)
-            })
-            .collect();
-        for (i, body) in bodies {
-            if let Some(body) = body {
-                lib.pages[i].body = body;
-            }
-        }
-    }
-
-    /// Lets go of the pages' bodies the records hold: the library took what it renders, and a body is read
-    /// again when its page is rendered later ([`Source::fill_bodies`]). Keeps a build's memory from holding
-    /// every page's text at once.
-    pub fn forget_bodies(&mut self) {
-        for r in self.files.values_mut() {
-            if let Some(Ok(Parsed::Page(p))) = &mut r.parsed {
-                p.body = std::sync::Arc::default();
-            }
-        }
-    }
+/// The body of page file `rel` under the content folder `root`, read again for rendering (records keep no
+/// bodies, so the text of every page is never held at once); None when it cannot be read (the build reports
+/// that file from its scan).
+pub fn body(root: &Path, rel: &str) -> Option<std::sync::Arc<str>> {
+    std::fs::read(root.join(rel)).ok().and_then(|b| load::body(rel, b))
 }
 
 impl FileRecord {

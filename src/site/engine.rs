@@ -172,10 +172,8 @@ impl Engine {
         };
         tracing::debug!(elapsed = ?start.elapsed(), files = todo.dirty.len(), "planned");
         diags.extend(super::clash::report(&library, &todo.plan, &loaded.statics));
-        self.content.fill_bodies(&source.join("content"), &mut library, &todo.pages);
-        // Each body is dropped once its page is rendered, so the pages' text is never all held at once while the
-        // search postings grow (the build's peak); a later build reads again what it renders.
-        self.content.forget_bodies();
+        // The content's records keep no bodies: each page's is read as it is rendered and dropped once the page is
+        // written, so the pages' text is never all held at once while the search postings grow.
         let bodies = take_bodies(&mut library, &todo.pages);
 
         let lang = loaded.config.language;
@@ -381,7 +379,8 @@ fn take_bodies(lib: &mut Library, which: &[usize]) -> Vec<(usize, Arc<str>)> {
 }
 
 /// Stage 3: renders the pages and sections to do, in parallel, into `out`, their text into `index`. `bodies`:
-/// the pages to render with their bodies, each dropped as soon as its page is written.
+/// the pages to render with their bodies (empty: read from the page's file now), each dropped as soon as its
+/// page is written.
 fn render(
     r: &Renderer<'_>,
     bodies: Vec<(usize, Arc<str>)>,
@@ -396,7 +395,11 @@ fn render(
         .map_init(
             || r.base.clone(),
             |ctx, (i, body)| {
-                let o = r.page(i, &body, ctx, out, index);
+                let body = match body.is_empty() {
+                    true => content::source::body(&r.source.join("content"), &r.library.pages[i].source),
+                    false => Some(body),
+                };
+                let o = r.page(i, body.as_deref().unwrap_or_default(), ctx, out, index);
                 progress.tick();
                 o.map(|o| (i, o))
             },
