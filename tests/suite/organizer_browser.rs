@@ -28,6 +28,9 @@ async fn an_organizer_edits_a_competition_and_opens_the_imports_on_a_phone() {
     let home = text(c, "main").await;
     assert!(home.contains("题库与竞赛文件") && home.contains("正在运行第 1 版"), "{home}");
     assert!(home.contains("新建竞赛") && home.contains("导入题库与单位"), "{home}");
+    // Signed in, the page says so and offers to sign out, not the sign-in form again.
+    assert!(home.contains("已以组织者身份登录") && home.contains("退出登录"), "{home}");
+    assert!(c.find(Locator::Css("#q-token")).await.is_err(), "the token field is still shown when signed in");
     fits(c, "the organizer's home").await;
     shot(c, "organizer-home").await;
 

@@ -160,8 +160,11 @@ fn the_build_cache_is_used_only_when_it_describes_the_output() {
         report.files
     };
     let all = cached_build();
-    assert_eq!(cache_files(&root).len(), 1, "the engine's state, no side file");
+    // A digests side file left by an older pufa (cache version 3) goes when the cache is saved again.
+    let json = cache_files(&root).into_iter().next().unwrap();
+    std::fs::write(json.with_extension("bin"), b"old digests").unwrap();
     assert_eq!(cached_build(), 0, "nothing changed, nothing written");
+    assert_eq!(cache_files(&root).len(), 1, "the engine's state, no side file");
     std::fs::write(root.join("content/xianfa/b.md"), "---\ntitle: 改过的标题\ndate: 2024-01-02\n---\n改过。\n")
         .unwrap();
     let some = cached_build();
