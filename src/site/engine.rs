@@ -196,7 +196,13 @@ impl Engine {
             (Some(dir), Mode::Incremental) => Output::staging(dir, std::mem::take(&mut todo.dirty))?,
             (None, _) => Output::dry(),
         };
-        let index = IndexBuilder::default();
+        // Postings past a few MB wait in a file beside the output (not in the system's temporary folder, which
+        // may be memory).
+        let index = match self.opts.output.as_deref().map(|o| o.parent().unwrap_or(Path::new(""))) {
+            Some(dir) if dir.as_os_str().is_empty() => IndexBuilder::spilling_in(".".into()),
+            Some(dir) => IndexBuilder::spilling_in(dir.to_path_buf()),
+            None => IndexBuilder::default(),
+        };
         let (pages, sections) = render(&r, bodies, &todo, &out, &index, self.opts.progress)?;
         tracing::debug!(elapsed = ?start.elapsed(), pages = pages.len(), "pages and sections rendered");
 

@@ -147,6 +147,8 @@ fn write_search(
     out: &Output,
 ) -> Result<Vec<(String, u64)>, BuildError> {
     write_page_table(r, out)?;
+    let spill_dir = index.spill_dir().unwrap_or_default();
+    let spill_err = |source| BuildError::Io { path: spill_dir.clone(), source };
     let write = |rel: String, bytes: &[u8]| -> Result<Option<(String, u64)>, BuildError> {
         out.write(&rel, bytes)?;
         Ok(Some((rel, xxhash_rust::xxh3::xxh3_64(bytes))))
@@ -154,9 +156,9 @@ fn write_search(
     let written: Vec<Option<(String, u64)>> = match base {
         ShardBase::Fresh => index
             .into_json()
-            .enumerate()
-            .map(|(n, json)| {
-                let rel = search::shard_file(n as u32);
+            .map(|shard| {
+                let (n, json) = shard.map_err(spill_err)?;
+                let rel = search::shard_file(n);
                 match json.filter(|_| out.wants(&rel)) {
                     Some(json) => write(rel, &json),
                     None => Ok(None),
@@ -165,9 +167,9 @@ fn write_search(
             .collect::<Result<_, _>>()?,
         ShardBase::Previous { dir, remap } => index
             .into_lists()
-            .enumerate()
-            .map(|(n, lists)| {
-                let rel = search::shard_file(n as u32);
+            .map(|shard| {
+                let (n, lists) = shard.map_err(spill_err)?;
+                let rel = search::shard_file(n);
                 if !out.wants(&rel) {
                     return Ok(None);
                 }

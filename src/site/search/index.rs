@@ -3,6 +3,7 @@
 //! lists for an incremental build to merge into the previous files.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use foldhash::{HashMap, HashMapExt};
@@ -11,7 +12,7 @@ use rayon::prelude::*;
 use crate::diag::Diagnostic;
 
 use super::postings::{han_text, PagePostings, WORD};
-use super::runs::{Frozen, Store, Token};
+use super::runs::{Frozen, Group, Spill, Store, Token};
 use super::SHARDS;
 
 /// Postings being gathered during the build: one store per thread of rayon's pool, so a page's postings go to
@@ -20,10 +21,19 @@ use super::SHARDS;
 ///
 /// 3,500 long law texts have about ten million postings; held as packed records until the end they were the
 /// build's peak memory. A store keeps a few MB of them as they come and encodes the rest in compact runs.
+///
+/// Past [`KEEP`] bytes of runs a store writes the rest to a temporary file (see [`IndexBuilder::spilling_in`]):
+/// 14,000 law texts have some 160 MB of runs.
 #[derive(Debug)]
 pub struct IndexBuilder {
     stores: Vec<Mutex<Store>>,
 }
+
+/// Bytes of encoded runs a store keeps in memory when it may spill the rest.
+const KEEP: usize = 8 << 20;
+
+/// Shards read back together at the end of the build (a store's runs are read once per group).
+const GROUP: u32 = 64;
 
 /// Postings a store buffers before it encodes them (sixteen bytes each): fewer, larger runs share the cost of
 /// naming a token among more of its pages.
@@ -54,15 +64,24 @@ pub fn too_many_pages(pages: usize) -> Option<Diagnostic> {
 }
 
 impl Default for IndexBuilder {
+    /// A builder that keeps every posting in memory.
     fn default() -> Self {
-        IndexBuilder::flushing_at(FLUSH_AT)
+        IndexBuilder::with(FLUSH_AT, usize::MAX, None)
     }
 }
 
 impl IndexBuilder {
-    /// A builder whose stores encode their postings every `flush_at` postings.
-    fn flushing_at(flush_at: usize) -> IndexBuilder {
-        IndexBuilder { stores: (0..=rayon::current_num_threads()).map(|_| Mutex::new(Store::new(flush_at))).collect() }
+    /// A builder whose stores write their runs beyond the first few MB to a temporary file in `dir` (a folder
+    /// beside the output: a temporary folder of the system may be memory, which would defeat the purpose).
+    pub fn spilling_in(dir: PathBuf) -> IndexBuilder {
+        IndexBuilder::with(FLUSH_AT, KEEP, Some(dir))
+    }
+
+    /// A builder whose stores encode their postings every `flush_at` postings and keep `keep` bytes of them in
+    /// memory before they spill the rest into a file in `dir`.
+    fn with(flush_at: usize, keep: usize, dir: Option<PathBuf>) -> IndexBuilder {
+        let store = |_| Mutex::new(Store::new(flush_at, Spill::new(keep, dir.clone())));
+        IndexBuilder { stores: (0..=rayon::current_num_threads()).map(store).collect() }
     }
 
     /// Adds the postings of page `page` (its position in the page table, below [`MAX_PAGES`]; see
@@ -80,25 +99,46 @@ impl IndexBuilder {
         self.stores.into_par_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()).finish()).collect()
     }
 
-    /// Each shard's postings as lists: token → (page, value), pages ascending. Shards are finished in parallel.
-    pub fn into_lists(self) -> impl IndexedParallelIterator<Item = ShardLists> {
+    /// The folder of its temporary files, if it may write any.
+    pub fn spill_dir(&self) -> Option<PathBuf> {
+        self.stores.first().and_then(|s| s.lock().unwrap_or_else(|e| e.into_inner()).spill_dir().cloned())
+    }
+
+    /// `each` of every shard, in shard order, groups of shards in parallel; an error reading back spilled runs
+    /// ends the group's shards.
+    fn per_shard<T: Send>(
+        self,
+        each: impl Fn(Shard<'_>) -> T + Sync + Send,
+    ) -> impl ParallelIterator<Item = std::io::Result<(u32, T)>> {
         let stores = self.finish();
-        (0..SHARDS).into_par_iter().map(move |n| Shard::gather(&stores, n).into_lists())
+        (0..SHARDS / GROUP).into_par_iter().flat_map_iter(move |g| {
+            let shards = g * GROUP..(g + 1) * GROUP;
+            match stores.iter().map(|s| s.group(shards.clone())).collect::<std::io::Result<Vec<_>>>() {
+                Ok(groups) => shards.map(|n| Ok((n, each(Shard::gather(&groups, n))))).collect::<Vec<_>>(),
+                Err(e) => vec![Err(e)],
+            }
+        })
+    }
+
+    /// Each shard's postings as lists: token → (page, value), pages ascending; with its number.
+    pub fn into_lists(self) -> impl ParallelIterator<Item = std::io::Result<(u32, ShardLists)>> {
+        self.per_shard(|s| s.into_lists())
     }
 
     /// Each shard file's JSON text, as `serde_json` writes [`encode`]'s map of [`IndexBuilder::into_lists`]
     /// (None for a shard without postings), written straight from the sorted records: no map of strings and
     /// lists is built for the millions of postings of a full build.
-    pub fn into_json(self) -> impl IndexedParallelIterator<Item = Option<Vec<u8>>> {
-        let stores = self.finish();
-        (0..SHARDS).into_par_iter().map(move |n| Shard::gather(&stores, n).into_json())
+    pub fn into_json(self) -> impl ParallelIterator<Item = std::io::Result<(u32, Option<Vec<u8>>)>> {
+        self.per_shard(|s| s.into_json())
     }
 
     /// The shard files' contents: token → flat `[page delta, value, page delta, value, …]`, pages ascending.
-    pub fn into_shards(self) -> Vec<BTreeMap<String, Vec<u32>>> {
-        self.into_lists().map(encode).collect()
+    pub fn into_shards(self) -> std::io::Result<Vec<BTreeMap<String, Vec<u32>>>> {
+        self.into_lists().map(|r| r.map(|(_, lists)| encode(lists))).collect()
     }
 }
+
+const _: () = assert!(SHARDS.is_multiple_of(GROUP));
 
 /// One shard's postings at the end of the build, gathered from every store: records of
 /// (token << [`PAGE_BITS`] | page, value), words numbered in the shard as they were met.
@@ -110,7 +150,7 @@ struct Shard<'a> {
 impl<'a> Shard<'a> {
     /// Shard `n`'s postings from every store, sorted by token, then page (the packed number orders both). A word
     /// met in several stores, each numbering it its own way, gets one number here.
-    fn gather(stores: &'a [Frozen], n: u32) -> Shard<'a> {
+    fn gather(stores: &[Group<'a>], n: u32) -> Shard<'a> {
         let mut records = Vec::with_capacity(stores.iter().map(|s| s.size_hint(n)).sum());
         let mut words: HashMap<&'a str, u64> = HashMap::new();
         let mut names = Vec::new();
@@ -304,7 +344,25 @@ mod tests {
 
     fn built(b: IndexBuilder) -> (Vec<ShardLists>, usize) {
         let runs = b.stores.iter().map(|s| s.lock().expect("lock").run_bytes().0).sum();
-        (b.into_lists().collect(), runs)
+        (lists(b), runs)
+    }
+
+    /// Every shard's lists, checked to come in shard order.
+    fn lists(b: IndexBuilder) -> Vec<ShardLists> {
+        let got: Vec<(u32, ShardLists)> = b.into_lists().collect::<std::io::Result<_>>().expect("read back");
+        assert!(got.iter().enumerate().all(|(i, (n, _))| i == *n as usize));
+        got.into_iter().map(|(_, l)| l).collect()
+    }
+
+    /// Every shard's JSON, checked to come in shard order.
+    fn jsons(b: IndexBuilder) -> Vec<Option<Vec<u8>>> {
+        let got: Vec<(u32, Option<Vec<u8>>)> = b.into_json().collect::<std::io::Result<_>>().expect("read back");
+        assert!(got.iter().enumerate().all(|(i, (n, _))| i == *n as usize));
+        got.into_iter().map(|(_, j)| j).collect()
+    }
+
+    fn flushing_at(n: usize) -> IndexBuilder {
+        IndexBuilder::with(n, usize::MAX, None)
     }
 
     #[test]
@@ -325,7 +383,7 @@ mod tests {
         for page in [2, 0, 1] {
             b.add(page, page_postings(pages[page as usize].0, pages[page as usize].1, &[0]));
         }
-        let got: Vec<ShardLists> = b.into_lists().collect();
+        let got = lists(b);
         assert_eq!(got, want);
         assert!(got.iter().any(|l| l.contains_key("gb")) && got.iter().any(|l| l.contains_key("𠀀𠀁")));
     }
@@ -344,9 +402,8 @@ mod tests {
             }
             b
         };
-        let want: Vec<Option<Vec<u8>>> =
-            build().into_lists().map(|l| (!l.is_empty()).then(|| serde_json::to_vec(&encode(l)).unwrap())).collect();
-        let got: Vec<Option<Vec<u8>>> = build().into_json().collect();
+        let want = json(lists(build()));
+        let got = jsons(build());
         assert!(want.iter().flatten().count() > 10);
         assert_eq!(got, want);
     }
@@ -362,7 +419,7 @@ mod tests {
     fn many_pages_across_many_flushes_come_out_as_one_map() {
         let pages = corpus(400);
         let build = || {
-            let b = IndexBuilder::flushing_at(300);
+            let b = flushing_at(300);
             // Pages out of order, as the worker threads take them.
             for i in (0..pages.len()).step_by(7).chain((0..pages.len()).filter(|i| i % 7 != 0).rev()) {
                 let (page, title, text) = &pages[i];
@@ -373,14 +430,50 @@ mod tests {
         let (got, runs) = built(build());
         assert!(runs > 20, "{runs} runs");
         assert_eq!(got, naive(&pages));
-        assert_eq!(build().into_json().collect::<Vec<_>>(), json(naive(&pages)));
+        assert_eq!(jsons(build()), json(naive(&pages)));
+    }
+
+    #[test]
+    fn runs_spilled_to_a_file_come_out_as_those_kept_in_memory() {
+        let pages = corpus(600);
+        let dir = tempfile::tempdir().expect("dir");
+        let build = |keep, dir: Option<PathBuf>| {
+            let b = IndexBuilder::with(400, keep, dir);
+            for (page, title, text) in &pages {
+                b.add(*page, page_postings(title, text, &[0, 7, 40]));
+            }
+            b
+        };
+        // The bytes of the runs held in memory, without their tables of shard ends.
+        let held = |b: &IndexBuilder| {
+            let bytes = |(runs, bytes, _): (usize, usize, usize)| bytes - runs * SHARDS as usize * 4;
+            b.stores.iter().map(|s| bytes(s.lock().expect("lock").run_bytes())).sum::<usize>()
+        };
+        let (kept, spilled) = (build(usize::MAX, None), build(2000, Some(dir.path().to_path_buf())));
+        let runs: usize = spilled.stores.iter().map(|s| s.lock().expect("lock").run_bytes().0).sum();
+        let in_memory = held(&kept);
+        assert!(runs > 20 && held(&spilled) * 3 < in_memory, "{runs} runs, {} of {in_memory} bytes", held(&spilled));
+        assert_eq!(lists(spilled), lists(kept));
+        assert_eq!(jsons(build(0, Some(dir.path().to_path_buf()))), json(naive(&pages)));
+        // The files had no name and are gone with their builders.
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
+    }
+
+    #[test]
+    fn a_folder_that_cannot_take_the_file_keeps_the_runs_in_memory() {
+        let pages = corpus(200);
+        let b = IndexBuilder::with(300, 0, Some(PathBuf::from("/nonexistent/pufa-spill")));
+        for (page, title, text) in &pages {
+            b.add(*page, page_postings(title, text, &[0, 7, 40]));
+        }
+        assert_eq!(lists(b), naive(&pages));
     }
 
     #[test]
     fn pages_added_from_several_threads_share_their_words() {
         let pages = corpus(600);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().expect("a pool");
-        let b = pool.install(|| IndexBuilder::flushing_at(500));
+        let b = pool.install(|| flushing_at(500));
         assert_eq!(b.stores.len(), 4);
         let add = |(page, title, text): &(u32, String, String)| b.add(*page, page_postings(title, text, &[0, 7, 40]));
         pool.install(|| pages[..400].par_iter().with_max_len(8).for_each(add));
@@ -409,7 +502,7 @@ mod tests {
             };
         }
         let build = || {
-            let b = IndexBuilder::flushing_at(100);
+            let b = flushing_at(100);
             for (page, title, text) in &pages {
                 b.add(*page, page_postings(title, text, &[0, 7, 40]));
             }
@@ -419,13 +512,13 @@ mod tests {
         assert!(runs > 3, "{runs} runs");
         assert_eq!(got, naive(&pages));
         assert!(got.iter().flat_map(|l| l.values()).flatten().any(|&(page, _)| page == MAX_PAGES - 1));
-        assert_eq!(build().into_json().collect::<Vec<_>>(), json(naive(&pages)));
+        assert_eq!(jsons(build()), json(naive(&pages)));
     }
 
     #[test]
     fn runs_hold_a_posting_in_fewer_bytes_than_a_record() {
         let pages = corpus(2000);
-        let b = IndexBuilder::flushing_at(1 << 14);
+        let b = flushing_at(1 << 14);
         for (page, title, text) in &pages {
             b.add(*page, page_postings(title, text, &[0, 7, 40]));
         }

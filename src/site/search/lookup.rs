@@ -141,7 +141,7 @@ mod tests {
         for (i, (title, text)) in pages.iter().enumerate() {
             b.add(i as u32, page_postings(title, text, &[0]));
         }
-        b.into_shards()
+        b.into_shards().expect("shards")
     }
 
     fn pages(shards: &[BTreeMap<String, Vec<u32>>], q: &str) -> (Vec<u32>, bool) {
@@ -201,7 +201,7 @@ mod tests {
         let starts = [0, text.find('丙').unwrap(), text.rfind("宪法").unwrap()];
         let b = IndexBuilder::default();
         b.add(0, page_postings("标题", text, &starts));
-        let shards = b.into_shards();
+        let shards = b.into_shards().expect("shards");
         let Lookup::Found(f) = lookup("宪法", |s| Some(shards[s as usize].clone())) else { panic!() };
         assert_eq!((f.hits[0].block, f.hits[0].hits), (1, 2));
         let Lookup::Found(f) = lookup("甲乙 宪法", |s| Some(shards[s as usize].clone())) else { panic!() };

@@ -13,6 +13,7 @@ mod index;
 mod lookup;
 mod postings;
 mod runs;
+mod spill;
 
 pub use blocks::{block_file, excerpt, Block, Excerpt};
 pub use index::{decode, encode, too_many_pages, IndexBuilder, ShardLists, MAX_PAGES};

@@ -1,10 +1,16 @@
 //! The postings of the pages rendered so far, kept compact while the build runs: each worker thread appends its
 //! pages' postings to a buffer of its own, and a full buffer is sorted and encoded as runs of varints, one per
-//! shard, which the end of the build decodes shard by shard.
+//! shard, which the end of the build decodes a group of shards at a time. Past its share of memory a store
+//! writes its runs to a temporary file ([`super::spill`]), so the build's memory does not grow with the site.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::path::PathBuf;
 
 use foldhash::HashMap;
 
 use super::postings::{Posting, NO_CHAR, WORD};
+use super::spill::SpillFile;
 use super::SHARDS;
 
 /// A token in a store: a packed Han token (below 2⁴²) as [`super::postings`] packs it, or this bit and the
@@ -27,6 +33,48 @@ pub(super) struct Store {
     words: HashMap<Box<str>, u64>,
     names: Vec<Box<str>>,
     runs: Vec<Run>,
+    spill: Spill,
+}
+
+/// Where a store puts its runs.
+#[derive(Debug)]
+pub(super) struct Spill {
+    /// Bytes of runs kept in memory before the rest go to a temporary file.
+    pub keep: usize,
+    /// The folder of that file; None: every run stays in memory.
+    pub dir: Option<PathBuf>,
+    held: usize,
+    file: Option<SpillFile>,
+}
+
+impl Spill {
+    pub fn new(keep: usize, dir: Option<PathBuf>) -> Spill {
+        Spill { keep, dir, held: 0, file: None }
+    }
+
+    /// Where a run's `bytes` are kept: in memory while the store's share lasts (or when the file cannot be
+    /// written: the build goes on, only bigger), then in the file.
+    fn hold(&mut self, bytes: Vec<u8>) -> Held {
+        let Some(dir) = self.dir.as_deref().filter(|_| self.held + bytes.len() > self.keep) else {
+            self.held += bytes.len();
+            return Held::Memory(bytes.into_boxed_slice());
+        };
+        let file = match self.file.take().map_or_else(|| SpillFile::create(dir), Ok) {
+            Ok(file) => self.file.insert(file),
+            Err(e) => return self.give_up(e, bytes),
+        };
+        match file.append(&bytes) {
+            Ok(offset) => Held::Spilled { offset },
+            Err(e) => self.give_up(e, bytes),
+        }
+    }
+
+    fn give_up(&mut self, e: std::io::Error, bytes: Vec<u8>) -> Held {
+        let dir = self.dir.take().unwrap_or_default();
+        tracing::warn!("search index: cannot write a temporary file in {} ({e}); kept in memory", dir.display());
+        self.held += bytes.len();
+        Held::Memory(bytes.into_boxed_slice())
+    }
 }
 
 /// A buffered posting, sixteen bytes.
@@ -47,9 +95,29 @@ struct Entry {
 struct Run {
     /// The lowest page of the run.
     base: u32,
-    bytes: Box<[u8]>,
+    held: Held,
     /// Where the bytes of each shard end.
     ends: Box<[u32]>,
+}
+
+impl Run {
+    /// Where the bytes of shard `n` start.
+    fn start(&self, n: u32) -> usize {
+        match n {
+            0 => 0,
+            _ => self.ends[n as usize - 1] as usize,
+        }
+    }
+}
+
+/// A run's bytes.
+#[derive(Debug)]
+enum Held {
+    Memory(Box<[u8]>),
+    /// In the store's [`SpillFile`], from this offset.
+    Spilled {
+        offset: u64,
+    },
 }
 
 /// A store once the pages are all added: its runs and the words they name, read by every shard.
@@ -57,10 +125,20 @@ struct Run {
 pub(super) struct Frozen {
     runs: Vec<Run>,
     names: Vec<Box<str>>,
+    file: Option<SpillFile>,
+}
+
+/// A group of consecutive shards of every run of a store, in memory: a spilled run's bytes of the group are
+/// read back in one read (a read per shard and run would be hundreds of thousands on a large site).
+pub(super) struct Group<'a> {
+    store: &'a Frozen,
+    shards: Range<u32>,
+    /// Per run, its bytes from the group's first shard to its last.
+    bytes: Vec<Cow<'a, [u8]>>,
 }
 
 impl Store {
-    pub fn new(flush_at: usize) -> Store {
+    pub fn new(flush_at: usize, spill: Spill) -> Store {
         Store {
             flush_at: flush_at.max(1),
             buffer: Vec::new(),
@@ -68,6 +146,7 @@ impl Store {
             words: HashMap::default(),
             names: Vec::new(),
             runs: Vec::new(),
+            spill,
         }
     }
 
@@ -132,20 +211,29 @@ impl Store {
             ends.push(bytes.len() as u32);
             start = end;
         }
-        self.runs.push(Run { base, bytes: bytes.into_boxed_slice(), ends: ends.into_boxed_slice() });
+        let held = self.spill.hold(bytes);
+        self.runs.push(Run { base, held, ends: ends.into_boxed_slice() });
         self.buffer.clear();
     }
 
     /// The store with its last postings encoded, its buffers and its word numbering freed.
     pub fn finish(mut self) -> Frozen {
         self.flush();
-        Frozen { runs: self.runs, names: self.names }
+        Frozen { runs: self.runs, names: self.names, file: self.spill.file }
     }
 
-    /// The runs, the bytes they hold and the words named (for tests).
+    pub fn spill_dir(&self) -> Option<&PathBuf> {
+        self.spill.dir.as_ref()
+    }
+
+    /// The runs, the bytes they hold in memory and the words named (for tests).
     #[cfg(test)]
     pub fn run_bytes(&self) -> (usize, usize, usize) {
-        (self.runs.len(), self.runs.iter().map(|r| r.bytes.len() + r.ends.len() * 4).sum(), self.names.len())
+        let bytes = |r: &Run| match &r.held {
+            Held::Memory(b) => b.len() + r.ends.len() * 4,
+            Held::Spilled { .. } => r.ends.len() * 4,
+        };
+        (self.runs.len(), self.runs.iter().map(bytes).sum(), self.names.len())
     }
 }
 
@@ -222,15 +310,30 @@ pub(super) enum Token<'a> {
 }
 
 impl Frozen {
-    /// Calls `emit` with (token, page, value) of every posting of shard `n`, run after run; within a run,
-    /// tokens ascending and each token's pages ascending.
-    pub fn postings<'a>(&'a self, n: u32, mut emit: impl FnMut(Token<'a>, u32, u32)) {
+    /// Shards `shards` of every run, read back from the temporary file where spilled.
+    pub fn group(&self, shards: Range<u32>) -> std::io::Result<Group<'_>> {
+        let mut bytes = Vec::with_capacity(self.runs.len());
         for run in &self.runs {
-            let start = match n {
-                0 => 0,
-                _ => run.ends[n as usize - 1] as usize,
-            };
-            let bytes = &run.bytes[start..run.ends[n as usize] as usize];
+            let (start, end) = (run.start(shards.start), run.ends[shards.end as usize - 1] as usize);
+            bytes.push(match (&run.held, &self.file) {
+                (Held::Memory(b), _) => Cow::Borrowed(&b[start..end]),
+                (Held::Spilled { offset }, Some(file)) => Cow::Owned(file.read(offset + start as u64, end - start)?),
+                (Held::Spilled { .. }, None) => unreachable!("a run is spilled only into its store's file"),
+            });
+        }
+        Ok(Group { store: self, shards, bytes })
+    }
+}
+
+impl<'a> Group<'a> {
+    /// Calls `emit` with (token, page, value) of every posting of shard `n` (in the group), run after run;
+    /// within a run, tokens ascending and each token's pages ascending.
+    pub fn postings(&self, n: u32, mut emit: impl FnMut(Token<'a>, u32, u32)) {
+        debug_assert!(self.shards.contains(&n));
+        let names = &self.store.names;
+        for (run, bytes) in self.store.runs.iter().zip(&self.bytes) {
+            let first = run.start(self.shards.start);
+            let bytes = &bytes[run.start(n) - first..run.ends[n as usize] as usize - first];
             let (mut at, mut token) = (0, 0);
             while at < bytes.len() {
                 let head = read(bytes, &mut at);
@@ -240,7 +343,7 @@ impl Frozen {
                     _ => read(bytes, &mut at) + 2,
                 };
                 let tok = match token & STORE_WORD == STORE_WORD {
-                    true => Token::Word(self.names.get((token & !STORE_WORD) as usize).map_or("", |w| w)),
+                    true => Token::Word(names.get((token & !STORE_WORD) as usize).map_or("", |w| w)),
                     false => Token::Han(token),
                 };
                 let mut page = run.base;
@@ -253,10 +356,9 @@ impl Frozen {
         }
     }
 
-    /// Postings a shard holds at most, from its bytes: a posting takes two bytes at least.
+    /// Postings shard `n` holds at most, from its bytes: a posting takes two bytes at least.
     pub fn size_hint(&self, n: u32) -> usize {
-        let len = |r: &Run| r.ends[n as usize] - if n == 0 { 0 } else { r.ends[n as usize - 1] };
-        self.runs.iter().map(|r| len(r) as usize / 2).sum()
+        self.store.runs.iter().map(|r| (r.ends[n as usize] as usize - r.start(n)) / 2).sum()
     }
 }
 
