@@ -4,6 +4,8 @@
 # counts in headless Chromium the bytes each search fetches for typical queries: for pufa every file of the search
 # page (HTML, CSS, scripts, index files) until its first ten results show with their excerpts; for Pagefind only
 # its own files (script, WebAssembly, index, filters, and the fragments of ten results), not the page hosting it.
+# Pagefind's indexing is set against the whole pufa build and against the CPU time pufa gives its own search index
+# in its summary (the postings and text blocks of the pages, then the shards).
 #
 # usage: bench/search.sh [PAGES=3500] [RUNS=3]
 # env:   PUFA (binary), HUGO_SITE (Hugo skeleton, default ../shared/bench/hugo-site), WORK (scratch folder)
@@ -36,8 +38,13 @@ md_bytes=$(du -sb "$work/laws/content" | cut -f1)
 # One timed run of "$@": prints "wall_seconds peak_rss_kb cpu_seconds" (CPU: user + system, which other load on a
 # shared machine stretches far less than wall time).
 timed() {
-  /usr/bin/time -f "%e %M %U %S" -o "$work/time.log" "$@" >/dev/null 2>&1
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time.log" "$@" >/dev/null 2>"$work/stderr.log"
   awk '{print $1, $2, $3 + $4}' "$work/time.log"
+}
+# The CPU time pufa's summary gives its search index (its pages' postings and text blocks, then the shards and the
+# page table), in seconds, from the stderr of the last timed run.
+index_cpu() {
+  grep -oE '(建索引 CPU |, )[0-9]+ (毫秒|ms of CPU)' "$work/stderr.log" | grep -oE '[0-9]+' | awk '{print $1 / 1000}'
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 
@@ -46,8 +53,10 @@ cp -r "$hugo_site" "$work/hugo"
 ln -s "$work/laws/content" "$work/hugo/content"
 : >"$work/pufa.runs"
 : >"$work/hugo.runs"
+: >"$work/index.runs"
 for _ in $(seq 1 "$runs"); do
   timed "$pufa" build --clean --source "$work/laws" --output "$work/pufa-out" >>"$work/pufa.runs"
+  index_cpu >>"$work/index.runs"
   rm -rf "$work/hugo-out"
   timed hugo --quiet -s "$work/hugo" -d "$work/hugo-out" >>"$work/hugo.runs"
 done
@@ -56,6 +65,7 @@ hugo_wall=$(cut -d' ' -f1 "$work/hugo.runs" | median)
 pufa_rss=$(cut -d' ' -f2 "$work/pufa.runs" | sort -g | tail -1)
 hugo_rss=$(cut -d' ' -f2 "$work/hugo.runs" | sort -g | tail -1)
 pufa_cpu=$(cut -d' ' -f3 "$work/pufa.runs" | median)
+pufa_index_cpu=$(median <"$work/index.runs")
 hugo_cpu=$(cut -d' ' -f3 "$work/hugo.runs" | median)
 read -r pf_wall pf_rss pf_cpu < <(timed "$pagefind" --site "$work/hugo-out" --force-language zh-cn)
 index_bytes() { du -sb "$@" | awk '{s += $1} END {print s}'; }
@@ -132,6 +142,10 @@ awk -v p="$pufa_wall" -v h="$hugo_wall" -v pr="$pufa_rss" -v hr="$hugo_rss" -v p
 echo "pagefind_extended: ${pf_wall} s (cpu ${pf_cpu} s), ${pf_rss} KB peak, index $((pf_index / 1000)) KB; pufa index $((pufa_index / 1000)) KB"
 awk -v p="$pufa_wall" -v f="$pf_wall" -v pc="$pufa_cpu" -v fc="$pf_cpu" \
   'BEGIN {printf "RATIO pagefind indexing / whole pufa build %.1f (cpu %.1f)\n", f / p, fc / pc}'
+# Pagefind indexes pages another tool rendered; what pufa spends on the same job is its search index's share of
+# the build, which it counts itself (in CPU time: its pages render in parallel, so it has no wall time of its own).
+awk -v i="$pufa_index_cpu" -v fc="$pf_cpu" -v pc="$pufa_cpu" \
+  'BEGIN {printf "RATIO pagefind indexing cpu / pufa search index cpu %.1f (index %.2f s of the build'"'"'s %.2f s cpu)\n", fc / i, i, pc}'
 printf "%-16s %12s %8s %8s   %12s %8s %8s\n" query pufa_bytes files shown pagefind_bytes files shown
 for q in 宪法 专利保护 未成年人 网络安全 消费者权益保护 电信诈骗 高空抛物谁来赔 2024; do
   read -r _ pb pn ps < <(fetch_bytes 18431 "$q")

@@ -15,6 +15,7 @@ fn print_summary(report: &BuildReport, verb: &str, lang: Lang) {
     let mb = format!("{:.1}", report.bytes as f64 / 1e6);
     let kb = format!("{:.1}", report.search_bytes as f64 / 1e3);
     let (shards, ms) = (report.search_shards.to_string(), report.elapsed.as_millis().to_string());
+    let search_ms = report.search_cpu.as_millis().to_string();
     let vars = [
         ("verb", i18n::t(lang, verb)),
         ("pages", &pages),
@@ -24,6 +25,7 @@ fn print_summary(report: &BuildReport, verb: &str, lang: Lang) {
         ("kb", &kb),
         ("shards", &shards),
         ("ms", &ms),
+        ("search_ms", &search_ms),
     ];
     eprintln!("{}", i18n::fill(i18n::t(lang, "build.summary"), &vars));
     if report.pictures_encoded > 0 {

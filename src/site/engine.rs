@@ -207,6 +207,7 @@ impl Engine {
         tracing::debug!(elapsed = ?start.elapsed(), pages = pages.len(), "pages and sections rendered");
 
         let block_bytes: u64 = pages.iter().map(|(_, o)| o.block_bytes).sum();
+        let pages_search_cpu: std::time::Duration = pages.iter().map(|(_, o)| o.search_cpu).sum();
         let hash = |rel: &str| self.content.hash(rel);
         let inputs = loaded.inputs(&library, &hash, last);
         let planned = std::mem::take(&mut todo.plan.files);
@@ -228,6 +229,7 @@ impl Engine {
             e => return Err(e),
         };
 
+        tracing::debug!(pages = ?pages_search_cpu, shards = ?extra.search_cpu, "search index CPU time");
         let (written, bytes) = out.totals();
         self.commit(out, last, &files)?;
         tracing::debug!(elapsed = ?start.elapsed(), files = written, "output updated");
@@ -242,6 +244,7 @@ impl Engine {
             bytes,
             search_bytes: extra.search_bytes + block_bytes,
             search_shards: extra.search_shards,
+            search_cpu: pages_search_cpu + extra.search_cpu,
             pictures_encoded: loaded.pictures.encoded,
             elapsed: start.elapsed(),
             warnings: diags,

@@ -4,6 +4,7 @@
 pub mod clash;
 pub mod competitions;
 pub mod config;
+mod cpu;
 pub mod engine;
 pub mod feed;
 pub mod foreign;
@@ -65,6 +66,9 @@ pub struct BuildReport {
     /// files written.
     pub search_bytes: u64,
     pub search_shards: usize,
+    /// CPU time this build spent on its search index: each page's postings and text blocks (in the threads
+    /// that rendered them, added up) and the shards and page table after.
+    pub search_cpu: Duration,
     /// Photos made into pictures by this build (the others' files came from the cache).
     pub pictures_encoded: usize,
     pub elapsed: Duration,

@@ -78,6 +78,8 @@ pub struct PageOutcome {
     pub blocks: Vec<u64>,
     /// Bytes of those blocks, for the build's summary.
     pub block_bytes: u64,
+    /// CPU time its postings and text blocks took.
+    pub search_cpu: std::time::Duration,
 }
 
 /// What rendering one section leaves behind.
@@ -283,6 +285,7 @@ impl Renderer<'_> {
         );
         outcome.diagnostics.extend(rendered.diagnostics.iter().cloned());
         outcome.lookups.clone_from(&rendered.lookups);
+        let cpu = super::cpu::thread();
         let starts = search::blocks::starts(&rendered.text);
         let postings = search::page_postings(&page.meta.title, &rendered.text, &starts);
         if self.digests {
@@ -297,6 +300,7 @@ impl Renderer<'_> {
             // Written whenever the page is: an incremental build plans only the page, its blocks follow it.
             out.write_always(&search::block_file(&key, n), &json)?;
         }
+        outcome.search_cpu = super::cpu::thread().saturating_sub(cpu);
 
         // The cover as a poster: the phone-sized file the build made of it, when it is a photo.
         let poster =

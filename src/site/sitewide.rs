@@ -34,6 +34,8 @@ pub struct Extra {
     pub diagnostics: Vec<Diagnostic>,
     pub search_bytes: u64,
     pub search_shards: usize,
+    /// CPU time of the shards and the page table (the whole process's: nothing else runs meanwhile).
+    pub search_cpu: std::time::Duration,
     /// The shard files written, with their fingerprints (of their bytes).
     pub shards: Vec<(String, u64)>,
 }
@@ -95,7 +97,9 @@ pub fn render_all(
 
     tracing::debug!("feed and sitemap written");
     let (_, before_bytes) = out.totals();
+    let cpu = super::cpu::process();
     extra.shards = write_search(r, index, shards, out)?;
+    extra.search_cpu = super::cpu::process().saturating_sub(cpu);
     extra.search_shards = extra.shards.len();
     let (_, after_bytes) = out.totals();
     extra.search_bytes = after_bytes - before_bytes;

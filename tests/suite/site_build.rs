@@ -132,6 +132,8 @@ fn good_site_special_pages_and_files() {
     assert_eq!(read(&out, "static/extra.txt"), "user static file\n");
     assert!(out.join("xianfa/notice.pdf").is_file(), "content asset not copied");
     assert!(report.search_bytes > 0);
+    // The index's CPU time is counted (pages' postings and blocks, then the shards), and is part of the whole.
+    assert!(report.search_cpu > std::time::Duration::ZERO, "{:?}", report.search_cpu);
     // Only shards holding postings are files: a small site has far fewer tokens than shards.
     let shard_files = std::fs::read_dir(out.join("search/s")).unwrap().count();
     assert_eq!(report.search_shards, shard_files);

@@ -61,6 +61,26 @@ fn cli_exits_non_zero_and_prints_path_line_col() {
 }
 
 #[test]
+fn cli_summary_gives_the_search_index_its_size_and_cpu_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("site");
+    std::fs::create_dir_all(src.join("content")).unwrap();
+    std::fs::write(src.join("content/p.md"), "---\ntitle: 一页\n---\n宪法是国家的根本法。\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pufa"))
+        .args(["build", "--source"])
+        .arg(&src)
+        .arg("--output")
+        .arg(dir.path().join("public"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let summary = stderr.lines().find(|l| l.contains("搜索索引")).unwrap_or_else(|| panic!("no summary in:\n{stderr}"));
+    let cpu = summary.split("建索引 CPU ").nth(1).and_then(|r| r.split(" 毫秒").next());
+    assert!(cpu.is_some_and(|ms| ms.parse::<u64>().is_ok()), "{summary}");
+}
+
+#[test]
 fn check_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("site");
