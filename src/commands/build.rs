@@ -47,7 +47,7 @@ pub fn localized(e: BuildError, lang: Lang) -> anyhow::Error {
 pub fn run_build(source: &Path, output: Option<&Path>, drafts: bool, future: bool, clean: bool) -> anyhow::Result<()> {
     let opts = BuildOptions { drafts, future, progress: true, ..BuildOptions::new(source, output) };
     let lang = super::lang(source);
-    let mut engine = if clean { Engine::new(opts) } else { Engine::with_cache(opts) };
+    let mut engine = if clean { Engine::once(opts) } else { Engine::with_cache(opts) };
     let report = engine.build(None).map_err(|e| localized(e, lang))?;
     if let Err(e) = engine.save_cache() {
         tracing::warn!("could not save the build cache: {e}");

@@ -114,6 +114,18 @@ impl Scan {
 }
 
 impl Source {
+    /// How many files it holds records of.
+    pub fn records(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Lets go of the files' records (each markdown file's parsed front matter and summary), for a build that has
+    /// put its library together and will not build again: a large site's records are a sizeable share of its
+    /// memory. [`Source::hash`] still answers; a refresh after all reads every file again.
+    pub fn forget_parsed(&mut self) {
+        self.files = BTreeMap::new();
+    }
+
     /// Brings the records up to date with `root`: every file (`hint` None), or only the paths in `hint` (files or
     /// folders that were created, changed or removed, as a file watcher reports them). Returns the files that
     /// were added, removed, or whose content changed.
@@ -317,6 +329,27 @@ fn scan(root: &Path, path: &Path, found: &mut Vec<(String, Stamp)>, diags: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forgotten_records_keep_their_hashes_and_are_read_again_by_a_refresh() {
+        let dir = tempfile::tempdir().expect("dir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("col")).expect("col");
+        std::fs::write(root.join("col/_index.md"), "---\ntitle: 专栏\n---\n").expect("index");
+        std::fs::write(root.join("col/a.md"), "---\ntitle: 宪法\n---\n宪法是根本法。\n").expect("page");
+        let opts = LoadOptions { drafts: false, future: false, now: None };
+        let mut source = Source::default();
+        source.refresh(root, None, &mut Diagnostics::default());
+        let titles = |s: &Source| s.assemble(&opts).0.pages.iter().map(|p| p.meta.title.clone()).collect::<Vec<_>>();
+        let (before, hash) = (titles(&source), source.hash("col/a.md"));
+        assert_eq!((before.as_slice(), hash.is_some()), (["宪法".to_string()].as_slice(), true));
+        source.forget_parsed();
+        assert!(source.files.is_empty(), "records still held");
+        assert_eq!(source.hash("col/a.md"), hash);
+        // Nothing changed on disk, yet every file is read again: the library is whole.
+        let changed = source.refresh(root, None, &mut Diagnostics::default());
+        assert_eq!(titles(&source), before, "changed: {changed:?}");
+    }
 
     #[test]
     fn rel_orders_like_the_content_walk() {

@@ -48,6 +48,8 @@ pub struct Engine {
     pub(super) tera: Option<(u64, Arc<tera::Tera>)>,
     /// A look at every content file taken while the cache was read, for the first build to use.
     pub(super) scanned: Option<content::source::Scan>,
+    /// Builds once only: what only a next build would need is let go as soon as this one is done with it.
+    once: bool,
 }
 
 /// Whether the build renders everything into a fresh folder (full) or only what changed (incremental).
@@ -123,7 +125,14 @@ type Rendered = (Vec<(usize, render::PageOutcome)>, Vec<(usize, render::SectionO
 impl Engine {
     /// An engine with no previous build: its first build is a full one.
     pub fn new(opts: BuildOptions) -> Engine {
-        Engine { opts, content: Source::default(), last: None, cache: None, kept: None, tera: None, scanned: None }
+        let (content, last, kept, tera, scanned) = (Source::default(), None, None, None, None);
+        Engine { opts, content, last, cache: None, kept, tera, scanned, once: false }
+    }
+
+    /// An engine for a single build (`pufa build --clean`, [`super::build`]): the content's parsed records go as
+    /// soon as the library is put together from them, instead of being kept for a next build.
+    pub fn once(opts: BuildOptions) -> Engine {
+        Engine { once: true, ..Engine::new(opts) }
     }
 
     /// The options it builds with.
@@ -286,6 +295,9 @@ impl Engine {
         let kept = self.kept.take().filter(|_| mode == Mode::Incremental);
         let kept::Assembled { lib: library, diags: lib_diags, patched } =
             kept::library(kept, &self.content, &changed_files, &load_opts);
+        if self.once {
+            self.content.forget_parsed();
+        }
         diags.extend(lib_diags.0.iter().cloned());
         diags.extend(search::too_many_pages(library.pages.len()));
         let tera = match tera {
@@ -525,4 +537,23 @@ fn finish_diagnostics(mut diags: Diagnostics, source: &Path) -> BuildError {
     super::relative_to_source(&mut diags, source);
     diags.sort();
     BuildError::Diagnostics(diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_single_build_lets_the_content_records_go_and_a_kept_engine_keeps_them() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/good");
+        let dir = tempfile::tempdir().expect("dir");
+        let opts = |name: &str| BuildOptions::new(&fixture, Some(&dir.path().join(name)));
+        let mut once = Engine::once(opts("once"));
+        let mut kept = Engine::new(opts("kept"));
+        let (a, b) = (once.build(None).expect("once"), kept.build(None).expect("kept"));
+        assert_eq!((a.pages, a.files), (b.pages, b.files));
+        assert!(a.pages > 0);
+        assert_eq!(once.content.records(), 0);
+        assert!(kept.content.records() > a.pages);
+    }
 }

@@ -91,7 +91,7 @@ pub enum BuildError {
 /// into a temporary folder, and swap it in only when there was no error at all (a full build; see
 /// [`Engine`] for incremental ones).
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
-    Engine::new(opts.clone()).build(None)
+    Engine::once(opts.clone()).build(None)
 }
 
 /// Shows every path relative to the site folder (`quizzes/…`, like `content/…`), whoever produced it.
