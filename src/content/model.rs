@@ -215,7 +215,8 @@ pub struct Page {
     pub slug: String,
     /// Site-relative URL path, starting and ending with `/`, e.g. `/columns/宪法/a/`.
     pub url: String,
-    /// The markdown body after the front matter (shared with the parsed file an incremental build keeps).
+    /// The markdown body after the front matter: whole in [`super::load_with`]'s library, empty in a site
+    /// build's (each page's is read from its file as the page renders).
     pub body: std::sync::Arc<str>,
     /// 1-based line in the file where `body` starts, to point body diagnostics at file lines.
     pub body_line: usize,

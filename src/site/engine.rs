@@ -59,7 +59,7 @@ enum Mode {
     Incremental,
 }
 
-/// Stage 1's result: what the site folder holds, but the library (which stage 3 fills with bodies).
+/// Stage 1's result: what the site folder holds, but the library.
 struct Loaded {
     config: SiteConfig,
     statics: BTreeMap<String, StaticFile>,
@@ -80,8 +80,7 @@ struct Loaded {
 }
 
 impl Loaded {
-    /// The inputs of the fingerprints: one view over this build's data (made for the plan, and again after the
-    /// pages got their bodies, which needs the library mutable in between).
+    /// The inputs of the fingerprints: one view over this build's data, for the plan and for the files rendered.
     fn inputs<'a>(
         &'a self,
         lib: &'a Library,
@@ -125,8 +124,16 @@ type Rendered = (Vec<(usize, render::PageOutcome)>, Vec<(usize, render::SectionO
 impl Engine {
     /// An engine with no previous build: its first build is a full one.
     pub fn new(opts: BuildOptions) -> Engine {
-        let (content, last, kept, tera, scanned) = (Source::default(), None, None, None, None);
-        Engine { opts, content, last, cache: None, kept, tera, scanned, once: false }
+        Engine {
+            opts,
+            content: Source::default(),
+            last: None,
+            cache: None,
+            kept: None,
+            tera: None,
+            scanned: None,
+            once: false,
+        }
     }
 
     /// An engine for a single build (`pufa build --clean`, [`super::build`]): the content's parsed records go as
@@ -171,19 +178,15 @@ impl Engine {
         let start = Instant::now();
         let source = self.opts.source.clone();
         let mut diags = Diagnostics::default();
-        let (loaded, mut library) = self.load(changed, mode, &mut diags)?;
+        let (loaded, library) = self.load(changed, mode, &mut diags)?;
         tracing::debug!(elapsed = ?start.elapsed(), "content loaded");
 
         let last = if mode == Mode::Incremental { self.last.as_ref() } else { None };
-        let mut todo = {
-            let hash = |rel: &str| self.content.hash(rel);
-            plan(&loaded.inputs(&library, &hash, last), last)
-        };
+        let hash = |rel: &str| self.content.hash(rel);
+        let inputs = loaded.inputs(&library, &hash, last);
+        let mut todo = plan(&inputs, last);
         tracing::debug!(elapsed = ?start.elapsed(), files = todo.dirty.len(), "planned");
         diags.extend(super::clash::report(&library, &todo.plan, &loaded.statics));
-        // The content's records keep no bodies: each page's is read as it is rendered and dropped once the page is
-        // written, so the pages' text is never all held at once while the search postings grow.
-        let bodies = take_bodies(&mut library, &todo.pages);
 
         let lang = loaded.config.language;
         let r = Renderer {
@@ -207,18 +210,15 @@ impl Engine {
         };
         // Postings past a few MB wait in a file beside the output (not in the system's temporary folder, which
         // may be memory).
-        let index = match self.opts.output.as_deref().map(|o| o.parent().unwrap_or(Path::new(""))) {
-            Some(dir) if dir.as_os_str().is_empty() => IndexBuilder::spilling_in(".".into()),
-            Some(dir) => IndexBuilder::spilling_in(dir.to_path_buf()),
+        let index = match self.opts.output.as_deref() {
+            Some(output) => IndexBuilder::spilling_in(super::output::beside(output)),
             None => IndexBuilder::default(),
         };
-        let (pages, sections) = render(&r, bodies, &todo, &out, &index, self.opts.progress)?;
+        let (pages, sections) = render(&r, &todo, &out, &index, self.opts.progress)?;
         tracing::debug!(elapsed = ?start.elapsed(), pages = pages.len(), "pages and sections rendered");
 
         let block_bytes: u64 = pages.iter().map(|(_, o)| o.block_bytes).sum();
         let pages_search_cpu: std::time::Duration = pages.iter().map(|(_, o)| o.search_cpu).sum();
-        let hash = |rel: &str| self.content.hash(rel);
-        let inputs = loaded.inputs(&library, &hash, last);
         let planned = std::mem::take(&mut todo.plan.files);
         let mut files = fingerprint_rendered(&inputs, planned, &todo.items, &pages, &sections);
         let again: HashSet<usize> = todo.pages.iter().copied().collect();
@@ -393,33 +393,25 @@ fn plan(inputs: &plan::Inputs<'_>, last: Option<&Built>) -> Todo {
     Todo { plan, items, dirty, pages, sections }
 }
 
-/// The bodies of the pages `which` (in that order), taken out of the library with every other page's.
-fn take_bodies(lib: &mut Library, which: &[usize]) -> Vec<(usize, Arc<str>)> {
-    let mut all: Vec<Arc<str>> = lib.pages.iter_mut().map(|p| std::mem::take(&mut p.body)).collect();
-    which.iter().map(|&i| (i, std::mem::take(&mut all[i]))).collect()
-}
-
-/// Stage 3: renders the pages and sections to do, in parallel, into `out`, their text into `index`. `bodies`:
-/// the pages to render with their bodies (empty: read from the page's file now), each dropped as soon as its
-/// page is written.
+/// Stage 3: renders the pages and sections to do, in parallel, into `out`, their text into `index`. The
+/// content's records keep no bodies: each page's is read from its file as it is rendered and dropped once the
+/// page is written, so the pages' text is never all held at once while the search postings grow.
 fn render(
     r: &Renderer<'_>,
-    bodies: Vec<(usize, Arc<str>)>,
     todo: &Todo,
     out: &Output,
     index: &IndexBuilder,
     progress: bool,
 ) -> Result<Rendered, BuildError> {
     let progress = Progress::new(progress, (todo.pages.len() + todo.sections.len()) as u64);
-    let pages = bodies
-        .into_par_iter()
+    let content_dir = r.source.join("content");
+    let pages = todo
+        .pages
+        .par_iter()
         .map_init(
             || r.base.clone(),
-            |ctx, (i, body)| {
-                let body = match body.is_empty() {
-                    true => content::source::body(&r.source.join("content"), &r.library.pages[i].source),
-                    false => Some(body),
-                };
+            |ctx, &i| {
+                let body = content::source::body(&content_dir, &r.library.pages[i].source);
                 let o = r.page(i, body.as_deref().unwrap_or_default(), ctx, out, index);
                 progress.tick();
                 o.map(|o| (i, o))

@@ -264,12 +264,17 @@ impl Output {
     }
 }
 
-/// The hidden folder `.NAME.pufa-{what}` beside the output folder `NAME`, its parent created.
-fn sibling(output: &Path, what: &str) -> Result<PathBuf, BuildError> {
-    let parent = match output.parent() {
+/// The folder the output folder sits in (`.` for a bare name), where the build keeps what it needs beside it.
+pub fn beside(output: &Path) -> PathBuf {
+    match output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
-    };
+    }
+}
+
+/// The hidden folder `.NAME.pufa-{what}` beside the output folder `NAME`, its parent created.
+fn sibling(output: &Path, what: &str) -> Result<PathBuf, BuildError> {
+    let parent = beside(output);
     std::fs::create_dir_all(&parent).map_err(io_err(&parent))?;
     let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
     Ok(parent.join(format!(".{name}.pufa-{what}")))
