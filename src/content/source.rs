@@ -115,14 +115,15 @@ impl Scan {
 
 impl Source {
     /// How many files it holds records of.
-    pub fn records(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn records(&self) -> usize {
         self.files.len()
     }
 
     /// Lets go of the files' records (each markdown file's parsed front matter and summary), for a build that has
     /// put its library together and will not build again: a large site's records are a sizeable share of its
     /// memory. [`Source::hash`] still answers; a refresh after all reads every file again.
-    pub fn forget_parsed(&mut self) {
+    pub fn forget_records(&mut self) {
         self.files = BTreeMap::new();
     }
 
@@ -343,7 +344,7 @@ mod tests {
         let titles = |s: &Source| s.assemble(&opts).0.pages.iter().map(|p| p.meta.title.clone()).collect::<Vec<_>>();
         let (before, hash) = (titles(&source), source.hash("col/a.md"));
         assert_eq!((before.as_slice(), hash.is_some()), (["宪法".to_string()].as_slice(), true));
-        source.forget_parsed();
+        source.forget_records();
         assert!(source.files.is_empty(), "records still held");
         assert_eq!(source.hash("col/a.md"), hash);
         // Nothing changed on disk, yet every file is read again: the library is whole.

@@ -296,7 +296,7 @@ impl Engine {
         let kept::Assembled { lib: library, diags: lib_diags, patched } =
             kept::library(kept, &self.content, &changed_files, &load_opts);
         if self.once {
-            self.content.forget_parsed();
+            self.content.forget_records();
         }
         diags.extend(lib_diags.0.iter().cloned());
         diags.extend(search::too_many_pages(library.pages.len()));

@@ -151,7 +151,7 @@ fn write_search(
     out: &Output,
 ) -> Result<Vec<(String, u64)>, BuildError> {
     write_page_table(r, out)?;
-    let spill_dir = index.spill_dir().unwrap_or_default();
+    let spill_dir = index.spill_dir().map(Path::to_path_buf).unwrap_or_default();
     let spill_err = |source| BuildError::Io { path: spill_dir.clone(), source };
     let write = |rel: String, bytes: &[u8]| -> Result<Option<(String, u64)>, BuildError> {
         out.write(&rel, bytes)?;

@@ -3,7 +3,7 @@
 //! lists for an incremental build to merge into the previous files.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use foldhash::{HashMap, HashMapExt};
@@ -27,6 +27,8 @@ use super::SHARDS;
 #[derive(Debug)]
 pub struct IndexBuilder {
     stores: Vec<Mutex<Store>>,
+    /// Where the stores may spill (see [`IndexBuilder::spilling_in`]).
+    spill: Option<PathBuf>,
 }
 
 /// Bytes of encoded runs a store keeps in memory when it may spill the rest.
@@ -81,7 +83,7 @@ impl IndexBuilder {
     /// memory before they spill the rest into a file in `dir`.
     fn with(flush_at: usize, keep: usize, dir: Option<PathBuf>) -> IndexBuilder {
         let store = |_| Mutex::new(Store::new(flush_at, Spill::new(keep, dir.clone())));
-        IndexBuilder { stores: (0..=rayon::current_num_threads()).map(store).collect() }
+        IndexBuilder { stores: (0..=rayon::current_num_threads()).map(store).collect(), spill: dir }
     }
 
     /// Adds the postings of page `page` (its position in the page table, below [`MAX_PAGES`]; see
@@ -100,8 +102,8 @@ impl IndexBuilder {
     }
 
     /// The folder of its temporary files, if it may write any.
-    pub fn spill_dir(&self) -> Option<PathBuf> {
-        self.stores.first().and_then(|s| s.lock().unwrap_or_else(|e| e.into_inner()).spill_dir().cloned())
+    pub fn spill_dir(&self) -> Option<&Path> {
+        self.spill.as_deref()
     }
 
     /// `each` of every shard, in shard order, groups of shards in parallel; an error reading back spilled runs
@@ -132,6 +134,7 @@ impl IndexBuilder {
         self.per_shard(|s| s.into_json())
     }
 
+    #[cfg(test)]
     /// The shard files' contents: token → flat `[page delta, value, page delta, value, …]`, pages ascending.
     pub fn into_shards(self) -> std::io::Result<Vec<BTreeMap<String, Vec<u32>>>> {
         self.into_lists().map(|r| r.map(|(_, lists)| encode(lists))).collect()

@@ -40,9 +40,9 @@ pub(super) struct Store {
 #[derive(Debug)]
 pub(super) struct Spill {
     /// Bytes of runs kept in memory before the rest go to a temporary file.
-    pub keep: usize,
+    keep: usize,
     /// The folder of that file; None: every run stays in memory.
-    pub dir: Option<PathBuf>,
+    dir: Option<PathBuf>,
     held: usize,
     file: Option<SpillFile>,
 }
@@ -220,10 +220,6 @@ impl Store {
     pub fn finish(mut self) -> Frozen {
         self.flush();
         Frozen { runs: self.runs, names: self.names, file: self.spill.file }
-    }
-
-    pub fn spill_dir(&self) -> Option<&PathBuf> {
-        self.spill.dir.as_ref()
     }
 
     /// The runs, the bytes they hold in memory and the words named (for tests).
