@@ -11,6 +11,20 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites").join(name)
 }
 
+/// `pufa build --source SOURCE --output OUTPUT`, run to its end.
+fn cli_build(source: &Path, output: &Path) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pufa"));
+    cmd.args(["build", "--source"]).arg(source).arg("--output").arg(output).output().unwrap()
+}
+
+/// A site folder `site` in `dir` holding one page with `page` as its file.
+fn one_page_site(dir: &Path, page: &str) -> PathBuf {
+    let src = dir.join("site");
+    std::fs::create_dir_all(src.join("content")).unwrap();
+    std::fs::write(src.join("content/p.md"), page).unwrap();
+    src
+}
+
 #[test]
 fn failed_build_reports_all_errors_and_keeps_previous_output() {
     let dir = tempfile::tempdir().unwrap();
@@ -44,13 +58,7 @@ fn failed_build_reports_all_errors_and_keeps_previous_output() {
 #[test]
 fn cli_exits_non_zero_and_prints_path_line_col() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_pufa"))
-        .args(["build", "--source"])
-        .arg(fixture("broken"))
-        .arg("--output")
-        .arg(dir.path().join("public"))
-        .output()
-        .unwrap();
+    let out = cli_build(&fixture("broken"), &dir.path().join("public"));
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     for file in ["bad-date.md:3:", "bad-key.md:3:", "bad-link.md:4:"] {
@@ -63,16 +71,8 @@ fn cli_exits_non_zero_and_prints_path_line_col() {
 #[test]
 fn cli_summary_gives_the_search_index_its_size_and_cpu_time() {
     let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("site");
-    std::fs::create_dir_all(src.join("content")).unwrap();
-    std::fs::write(src.join("content/p.md"), "---\ntitle: 一页\n---\n宪法是国家的根本法。\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_pufa"))
-        .args(["build", "--source"])
-        .arg(&src)
-        .arg("--output")
-        .arg(dir.path().join("public"))
-        .output()
-        .unwrap();
+    let src = one_page_site(dir.path(), "---\ntitle: 一页\n---\n宪法是国家的根本法。\n");
+    let out = cli_build(&src, &dir.path().join("public"));
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     let summary = stderr.lines().find(|l| l.contains("搜索索引")).unwrap_or_else(|| panic!("no summary in:\n{stderr}"));
@@ -83,9 +83,7 @@ fn cli_summary_gives_the_search_index_its_size_and_cpu_time() {
 #[test]
 fn check_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("site");
-    std::fs::create_dir_all(src.join("content")).unwrap();
-    std::fs::write(src.join("content/p.md"), "---\ntitle: 一页\n---\n正文\n").unwrap();
+    let src = one_page_site(dir.path(), "---\ntitle: 一页\n---\n正文\n");
     let report = build(&BuildOptions { output: None, ..BuildOptions::new(&src, None) }).unwrap();
     assert!(report.files > 0);
     assert_eq!(std::fs::read_dir(&src).unwrap().count(), 1, "check wrote something");
@@ -97,10 +95,8 @@ fn check_writes_nothing() {
 #[test]
 fn bad_site_yaml_is_reported_with_content_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("site");
-    std::fs::create_dir_all(src.join("content")).unwrap();
+    let src = one_page_site(dir.path(), "---\ntitle: 一页\ndraft: maybe\n---\n");
     std::fs::write(src.join("site.yaml"), "title: x\npaginate: 3\n").unwrap();
-    std::fs::write(src.join("content/p.md"), "---\ntitle: 一页\ndraft: maybe\n---\n").unwrap();
     let Err(BuildError::Diagnostics(d)) = build(&BuildOptions::new(&src, None)) else { panic!("should fail") };
     let text = d.to_string();
     assert!(text.contains("site.yaml:2:1: unknown field `paginate`"), "{text}");
