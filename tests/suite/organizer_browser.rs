@@ -24,6 +24,9 @@ async fn an_organizer_edits_a_competition_and_opens_the_imports_on_a_phone() {
     c.goto(&format!("http://{addr}/quiz/admin")).await.unwrap();
     c.find(Locator::Css("#q-token")).await.unwrap().send_keys(TOKEN).await.unwrap();
     c.find(Locator::Css(".quiz-join button[type=submit]")).await.unwrap().click().await.unwrap();
+    // The sign-in's answer (a signed-in page) before the next page is asked for: going on at once could leave
+    // the form's request unanswered, and the next page unsigned.
+    c.wait().for_element(Locator::Css("form.signed-in")).await.expect("signed in after the form was sent");
     c.goto(&format!("http://{addr}/quiz/admin")).await.unwrap();
     let home = text(c, "main").await;
     assert!(home.contains("题库与竞赛文件") && home.contains("正在运行第 1 版"), "{home}");
