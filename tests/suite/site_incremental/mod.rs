@@ -160,11 +160,14 @@ fn the_build_cache_is_used_only_when_it_describes_the_output() {
         report.files
     };
     let all = cached_build();
-    // A digests side file left by an older pufa (cache version 3) goes when the cache is saved again.
-    let json = cache_files(&root).into_iter().next().unwrap();
-    std::fs::write(json.with_extension("bin"), b"old digests").unwrap();
+    // Side files left by an older pufa (the digests of cache version 3, the JSON cache up to version 4) go when
+    // the cache is saved again.
+    let saved = cache_files(&root).into_iter().next().unwrap();
+    assert_eq!(saved.extension().unwrap(), "msgpack");
+    std::fs::write(saved.with_extension("bin"), b"old digests").unwrap();
+    std::fs::write(saved.with_extension("json"), b"{}").unwrap();
     assert_eq!(cached_build(), 0, "nothing changed, nothing written");
-    assert_eq!(cache_files(&root).len(), 1, "the engine's state, no side file");
+    assert_eq!(cache_files(&root), std::slice::from_ref(&saved), "the engine's state, no side file");
     std::fs::write(root.join("content/xianfa/b.md"), "---\ntitle: 改过的标题\ndate: 2024-01-02\n---\n改过。\n")
         .unwrap();
     let some = cached_build();
@@ -172,20 +175,21 @@ fn the_build_cache_is_used_only_when_it_describes_the_output() {
     clean("after an edit");
 
     for (what, damage) in
-        [("garbage", b"{not json".to_vec()), ("another version", Vec::new()), ("truncated", Vec::new())]
+        [("garbage", b"{not msgpack".to_vec()), ("another version", Vec::new()), ("truncated", Vec::new())]
     {
-        let json = cache_files(&root).into_iter().find(|p| p.extension().unwrap() == "json").unwrap();
+        let bytes = std::fs::read(&saved).unwrap();
         match what {
-            "garbage" => std::fs::write(&json, &damage).unwrap(),
+            "garbage" => std::fs::write(&saved, &damage).unwrap(),
             "another version" => {
-                let mut saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
-                saved["header"]["version"] = 999.into();
-                std::fs::write(&json, serde_json::to_vec(&saved).unwrap()).unwrap();
+                // MessagePack: the key "version" (a string of 7 bytes), then the number as one byte.
+                let key = b"\xa7version";
+                let at = bytes.windows(key.len()).position(|w| w == key).unwrap() + key.len();
+                let mut bytes = bytes.clone();
+                assert!(bytes[at] < 0x7f, "the version is a small number");
+                bytes[at] = 0x7f;
+                std::fs::write(&saved, &bytes).unwrap();
             }
-            _ => {
-                let bytes = std::fs::read(&json).unwrap();
-                std::fs::write(&json, &bytes[..bytes.len() / 2]).unwrap();
-            }
+            _ => std::fs::write(&saved, &bytes[..bytes.len() / 2]).unwrap(),
         }
         std::fs::write(root.join("content/xianfa/c.md"), format!("---\ntitle: {what}\n---\n{what}\n")).unwrap();
         // A full build: as many files as a fresh one (the search shards in use depend on the content).
