@@ -117,12 +117,13 @@ out.textContent = `RESULT ${sum} ${n} ${shown.length}`;
 document.body.appendChild(out);
 </script>
 EOF
-# Serves folder $1 on port $2, and checks that it is this folder being served (a server left on the port from an
+# Serves folder $1 on port $2 with a server that answers byte ranges, as the static servers sites are put on do
+# (pufa's search page fetches a result's block of text by range), and checks that it is this folder being served (a server left on the port from an
 # earlier run would answer for it).
 serve() {
   local id="bench-$RANDOM$RANDOM"
   echo "$id" >"$1/bench-id.txt"
-  (cd "$1" && exec python3 -m http.server "$2" --bind 127.0.0.1 >/dev/null 2>&1) &
+  (cd "$1" && exec python3 "$here/range_server.py" "$2" >/dev/null 2>&1) &
   for _ in $(seq 1 50); do
     [ "$(curl -fsS "http://127.0.0.1:$2/bench-id.txt" 2>/dev/null)" = "$id" ] && return 0
     sleep 0.1

@@ -224,7 +224,8 @@ impl Engine {
         let again: HashSet<usize> = todo.pages.iter().copied().collect();
         let built = results(&library, pages, sections, last);
         let dir = self.opts.output.as_deref().filter(|_| mode == Mode::Incremental);
-        let extra = whole_site(&r, &loaded, &built, last, &again, dir, index, &mut out, &mut files)?;
+        let chunks = std::mem::take(&mut todo.plan.chunks);
+        let extra = whole_site(&r, &loaded, &built, last, &again, dir, index, chunks, &mut out, &mut files)?;
         for p in &built.order {
             diags.extend(built.pages[p].diagnostics.iter().cloned());
         }
@@ -458,6 +459,7 @@ fn whole_site(
     again: &HashSet<usize>,
     previous: Option<&Path>,
     index: IndexBuilder,
+    chunks: Vec<Fp>,
     out: &mut Output,
     files: &mut HashMap<String, u64>,
 ) -> Result<sitewide::Extra, BuildError> {
@@ -468,12 +470,23 @@ fn whole_site(
         out.want(&file);
     }
     files.insert(file, video_fp);
-    // A page's search blocks were written with it; they are in the output as long as the page is.
+    // A page's search text was written with it; it is in the output as long as the page is.
     for source in &built.order {
         let key = search::blocks::page_key(source);
-        for (n, &fp) in built.pages[source].blocks.iter().enumerate() {
-            files.insert(search::block_file(&key, n), fp);
+        files.insert(search::text_file(&key), built.pages[source].text.fingerprint);
+    }
+    // The page table's chunks: the rows planned, and the lengths of the pages' text blocks, known now.
+    for (n, (mut f, sources)) in chunks.into_iter().zip(built.order.chunks(search::CHUNK)).enumerate() {
+        for source in sources {
+            let lens = &built.pages[source].text.blocks;
+            f.u64(lens.len() as u64);
+            lens.iter().for_each(|&l| _ = f.u64(u64::from(l)));
         }
+        let (file, fp) = (search::chunk_file(n), f.finish());
+        if last.is_none_or(|b| b.manifest.get(&file) != Some(&fp)) {
+            out.want(&file);
+        }
+        files.insert(file, fp);
     }
     // The search shards: built afresh when every page was rendered now; else the last build's, patched where
     // the postings of the pages rendered, added or removed now differ from theirs.
@@ -498,7 +511,8 @@ fn whole_site(
         Some((dir, _)) => ShardBase::Previous { dir, remap: &remap },
         None => ShardBase::Fresh,
     };
-    let mut extra = sitewide::render_all(r, &loaded.taxonomies, videos, index, shard_base, out)?;
+    let blocks: Vec<&[u32]> = built.order.iter().map(|s| built.pages[s].text.blocks.as_slice()).collect();
+    let mut extra = sitewide::render_all(r, &loaded.taxonomies, videos, index, shard_base, &blocks, out)?;
     files.extend(std::mem::take(&mut extra.shards));
     Ok(extra)
 }

@@ -74,9 +74,10 @@ pub struct PageOutcome {
     /// Digest of its search postings per shard it has postings in (see [`search::shard_digests`]), when
     /// [`Renderer::digests`] asks for them.
     pub shard_digests: Option<std::sync::Arc<[search::ShardDigest]>>,
-    /// Fingerprints of its search text blocks (`search/t/KE/Y-B.json`, written with the page).
-    pub blocks: Vec<u64>,
-    /// Bytes of those blocks, for the build's summary.
+    /// Its search text file (`search/t/K/EY.json`, written with the page): the fingerprint and the length of
+    /// each block in bytes (see [`search::block_range`]).
+    pub text: search::TextFile,
+    /// Bytes of that file, for the build's summary.
     pub block_bytes: u64,
     /// CPU time its postings and text blocks took.
     pub search_cpu: std::time::Duration,
@@ -293,13 +294,12 @@ impl Renderer<'_> {
         }
         index.add(i as u32, postings);
         let key = search::blocks::page_key(&page.source);
-        for (n, block) in search::blocks::blocks(&rendered.text, &starts, &rendered.anchors).iter().enumerate() {
-            let json = serde_json::to_vec(block).expect("a search block serialises");
-            outcome.blocks.push(xxhash_rust::xxh3::xxh3_64(&json));
-            outcome.block_bytes += json.len() as u64;
-            // Written whenever the page is: an incremental build plans only the page, its blocks follow it.
-            out.write_always(&search::block_file(&key, n), &json)?;
-        }
+        let (json, lens) =
+            search::blocks::text_json(&search::blocks::blocks(&rendered.text, &starts, &rendered.anchors));
+        outcome.text = search::TextFile { fingerprint: xxhash_rust::xxh3::xxh3_64(&json), blocks: lens };
+        outcome.block_bytes = json.len() as u64;
+        // Written whenever the page is: an incremental build plans only the page, its text follows it.
+        out.write_always(&search::text_file(&key), &json)?;
         outcome.search_cpu = super::cpu::thread().saturating_sub(cpu);
 
         // The cover as a poster: the phone-sized file the build made of it, when it is a photo.

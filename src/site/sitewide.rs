@@ -66,6 +66,7 @@ pub fn render_all(
     mut videos: Vec<GalleryVideo>,
     index: IndexBuilder,
     shards: ShardBase<'_>,
+    blocks: &[&[u32]],
     out: &Output,
 ) -> Result<Extra, BuildError> {
     let lib = r.library;
@@ -98,7 +99,7 @@ pub fn render_all(
     tracing::debug!("feed and sitemap written");
     let (_, before_bytes) = out.totals();
     let cpu = super::cpu::process();
-    extra.shards = write_search(r, index, shards, out)?;
+    extra.shards = write_search(r, index, shards, blocks, out)?;
     extra.search_cpu = super::cpu::process().saturating_sub(cpu);
     extra.search_shards = extra.shards.len();
     let (_, after_bytes) = out.totals();
@@ -148,9 +149,10 @@ fn write_search(
     r: &Renderer<'_>,
     index: IndexBuilder,
     base: ShardBase<'_>,
+    blocks: &[&[u32]],
     out: &Output,
 ) -> Result<Vec<(String, u64)>, BuildError> {
-    write_page_table(r, out)?;
+    write_page_table(r, blocks, out)?;
     let spill_dir = index.spill_dir().map(Path::to_path_buf).unwrap_or_default();
     let spill_err = |source| BuildError::Io { path: spill_dir.clone(), source };
     let write = |rel: String, bytes: &[u8]| -> Result<Option<(String, u64)>, BuildError> {
@@ -218,8 +220,9 @@ fn merge(path: &Path, remap: &[Option<u32>], fresh: ShardLists) -> Result<ShardL
     Ok(lists)
 }
 
-/// Writes `search/pages.json` and the chunks of the page table the shards refer to by number (those wanted).
-fn write_page_table(r: &Renderer<'_>, out: &Output) -> Result<(), BuildError> {
+/// Writes `search/pages.json` and the chunks of the page table the shards refer to by number (those wanted);
+/// `blocks`: the lengths of each page's text blocks, by page number.
+fn write_page_table(r: &Renderer<'_>, blocks: &[&[u32]], out: &Output) -> Result<(), BuildError> {
     let lib = r.library;
     if out.wants("search/pages.json") {
         let table =
@@ -233,7 +236,8 @@ fn write_page_table(r: &Renderer<'_>, out: &Output) -> Result<(), BuildError> {
         }
         let rows: Vec<PageEntry> = pages
             .iter()
-            .map(|p| {
+            .enumerate()
+            .map(|(i, p)| {
                 let item = views::item(lib, r.lang, p);
                 PageEntry {
                     url: item.url,
@@ -241,6 +245,7 @@ fn write_page_table(r: &Renderer<'_>, out: &Output) -> Result<(), BuildError> {
                     section: item.section_title,
                     date: item.date,
                     key: search::blocks::page_key(&p.source),
+                    blocks: blocks.get(n * CHUNK + i).map_or_else(Vec::new, |b| b.to_vec()),
                 }
             })
             .collect();

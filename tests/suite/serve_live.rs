@@ -337,3 +337,30 @@ async fn a_page_appears_when_its_publish_date_arrives() {
     watching.stop();
     server.abort();
 }
+
+/// The search page fetches a result's block of text by byte range (issue 15): `pufa serve` answers a range of a
+/// page's text file with those bytes only, whether it watches the site or not.
+#[tokio::test]
+async fn search_text_files_are_served_by_byte_range() {
+    let (_dir, root, _) = site();
+    let row: pufa::site::search::PageEntry = {
+        let chunk = std::fs::read(root.join("public/search/p/0.json")).unwrap();
+        let rows: Vec<pufa::site::search::PageEntry> = serde_json::from_slice(&chunk).unwrap();
+        rows.into_iter().max_by_key(|r| r.blocks.len()).unwrap()
+    };
+    let file = pufa::site::search::text_file(&row.key);
+    let whole = std::fs::read(root.join("public").join(&file)).unwrap();
+    let range = pufa::site::search::block_range(&row.blocks, row.blocks.len() - 1).unwrap();
+    for state in [state(&root, None).await, state(&root, Some(Live::new(Default::default()))).await] {
+        let req = Request::get(format!("/{file}"))
+            .header(header::RANGE, format!("bytes={}-{}", range.start, range.end - 1))
+            .body(Body::empty())
+            .unwrap();
+        let resp = app(state).oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], &whole[range.clone()]);
+        let block: pufa::site::search::Block<'_> = serde_json::from_slice(&body).unwrap();
+        assert!(!block.t.is_empty() || row.blocks.len() == 1);
+    }
+}

@@ -140,16 +140,20 @@ fn a_result_shows_its_match_marked_and_links_to_the_nearest_article() {
     let shown: String = hit.excerpt.parts.iter().map(|p| p.0.as_str()).collect();
     assert!(shown.starts_with("第一千二百五十四条　禁止从建筑物中"), "{shown}");
     assert!(shown.chars().count() <= 102, "{shown}");
-    // Block files are small, and the long text has several.
-    let mut per_page: std::collections::BTreeMap<String, usize> = Default::default();
+    // One text file a page, a JSON array of small blocks (a result fetches one); the long text has several.
+    let table: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("search/pages.json")).unwrap()).unwrap();
+    let (mut files, mut most) = (0, 0);
     for e in walkdir::WalkDir::new(out.join("search/t")).into_iter().map(Result::unwrap) {
         if e.file_type().is_file() {
-            assert!(e.metadata().unwrap().len() < 8_000, "{:?}", e.path());
-            let name = e.path().strip_prefix(out.join("search/t")).unwrap().to_string_lossy().into_owned();
-            *per_page.entry(name.split('-').next().unwrap().to_string()).or_default() += 1;
+            files += 1;
+            let blocks: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
+            assert!(blocks.iter().all(|b| b.to_string().len() < 8_000), "{:?}", e.path());
+            most = most.max(blocks.len());
         }
     }
-    assert!(per_page.values().max().unwrap() >= &4, "{per_page:?}");
+    assert_eq!(files, table["pages"].as_u64().unwrap(), "a file a page");
+    assert!(most >= 4, "{most}");
 }
 
 #[test]
@@ -186,15 +190,16 @@ fn single_characters_ask_for_two_and_words_digits_and_codes_are_found() {
 
 /// Runs the browser's `search.js` under Node against the index of `out`.
 fn search_js(out: &Path, query: &str) -> serde_json::Value {
-    search_js_with(out, query, false)
+    search_js_with(out, query, &[])
 }
 
-/// The same, `old_template`: as in a site's own search.html without the attributes of partial matches and paging.
-fn search_js_with(out: &Path, query: &str, old_template: bool) -> serde_json::Value {
+/// The same with the harness's options in `env`: `OLD_TEMPLATE`, as in a site's own search.html without the
+/// attributes of partial matches and paging; `IGNORE_RANGES`, as served by a server that ignores ranges.
+fn search_js_with(out: &Path, query: &str, env: &[&str]) -> serde_json::Value {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut node = std::process::Command::new("node");
-    if old_template {
-        node.env("OLD_TEMPLATE", "1");
+    for name in env {
+        node.env(name, "1");
     }
     let run = node
         .arg(root.join("tests/fixtures/sites/search_harness.js"))
@@ -256,17 +261,21 @@ fn search_js_agrees_with_the_rust_lookup() {
             (false, false) => rust.len().to_string(),
         };
         assert_eq!(js["status"], status, "query {query}");
-        // Only the query's own shards, and one block per shown result.
+        // Only the query's own shards, and one block per shown result, by byte range.
         let fetched: Vec<&str> = js["fetched"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
-        let blocks = fetched.iter().filter(|f| f.starts_with("/search/t/")).count();
-        assert_eq!(blocks, rust.len().min(10), "query {query}: {fetched:?}");
+        let blocks: Vec<&&str> = fetched.iter().filter(|f| f.starts_with("/search/t/")).collect();
+        assert_eq!(blocks.len(), rust.len().min(10), "query {query}: {fetched:?}");
+        assert!(blocks.iter().all(|f| f.contains(".json bytes=")), "query {query}: {fetched:?}");
+        // A server that ignores ranges sends whole text files: the same results.
+        let whole = search_js_with(&out, query, &["IGNORE_RANGES"]);
+        assert_eq!((&whole["shown"], &whole["status"]), (&js["shown"], &js["status"]), "query {query}, no ranges");
         let shards = fetched.iter().filter(|f| f.starts_with("/search/s/")).count();
         assert!(shards <= pufa::site::search::query_tokens(query).len(), "query {query}: {fetched:?}");
     }
     // A site's own older search.html still shows partial matches and more results, with the plain count.
-    let old = search_js_with(&out, "电信诈骗", true);
+    let old = search_js_with(&out, "电信诈骗", &["OLD_TEMPLATE"]);
     assert_eq!((&old["status"], old["shown"].as_array().unwrap().len()), (&serde_json::json!("1"), 1), "{old}");
-    let old = search_js_with(&out, "法治宣传", true);
+    let old = search_js_with(&out, "法治宣传", &["OLD_TEMPLATE"]);
     assert_eq!((old["shown"].as_array().unwrap().len(), &old["more"]), (10, &serde_json::json!(true)));
     // Twelve results: ten shown, and a button for the rest.
     let many = search_js(&out, "法治宣传");

@@ -37,8 +37,8 @@ pub struct PageResult {
     /// now (see [`shards`]); None otherwise, and never kept between builds.
     #[serde(skip)]
     pub(super) digests: Option<Arc<[crate::site::search::ShardDigest]>>,
-    /// Fingerprints of its search text blocks, by block number.
-    pub(super) blocks: Vec<u64>,
+    /// Its search text file's fingerprint and block lengths.
+    pub(super) text: crate::site::search::TextFile,
 }
 
 /// The same for a section.
@@ -77,7 +77,7 @@ pub(super) fn results(
                 diagnostics: o.diagnostics,
                 title: p.meta.title.clone(),
                 digests: o.shard_digests,
-                blocks: o.blocks,
+                text: o.text,
             },
             None => {
                 let kept = last.and_then(|b| b.pages.get(&p.source)).cloned().unwrap_or_default();

@@ -13,7 +13,7 @@ use xxhash_rust::xxh3::Xxh3;
 use super::Built;
 use crate::content::{Library, Target};
 use crate::site::output::file_for;
-use crate::site::search::{chunk_file, CHUNK};
+use crate::site::search::CHUNK;
 use crate::site::taxonomy::{self, list_files};
 use crate::site::theme::StaticFile;
 use crate::site::{feed, views, SiteConfig};
@@ -114,6 +114,9 @@ pub struct Plan {
     /// The site's own static files written at the root over a file made from the content or by pufa, as
     /// (static file's name, output file): errors (see `site::clash`).
     pub clashes: Vec<(String, String)>,
+    /// The fingerprints of the page table's chunks (`search/p/N.json`) so far: the rows without their block
+    /// lengths.
+    pub chunks: Vec<Fp>,
 }
 
 /// Where the content paths a body looked up lead now (a page, a section, an asset, or nothing), and the
@@ -282,14 +285,20 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
     files.insert("sitemap.xml".to_string(), sitemap);
     files.insert("robots.txt".to_string(), sitemap);
     files.insert("search/pages.json".to_string(), Fp::new("pages.json", g).u64(items.len() as u64).finish());
-    for (n, (chunk, pages)) in items.chunks(CHUNK).zip(lib.pages.chunks(CHUNK)).enumerate() {
-        let mut f = Fp::new("page table", g);
-        for (&h, p) in chunk.iter().zip(pages) {
-            // The row names the page's search blocks by its source.
-            f.u64(h).str(&p.source);
-        }
-        files.insert(chunk_file(n), f.finish());
-    }
+    // The chunks of the page table also hold the lengths of the pages' text blocks, known once the pages are
+    // rendered: their fingerprints are finished then (see `Plan::chunks`).
+    let chunks = items
+        .chunks(CHUNK)
+        .zip(lib.pages.chunks(CHUNK))
+        .map(|(chunk, pages)| {
+            let mut f = Fp::new("page table", g);
+            for (&h, p) in chunk.iter().zip(pages) {
+                // The row names the page's text file by its source.
+                f.u64(h).str(&p.source);
+            }
+            f
+        })
+        .collect();
 
     // Named by a hash of their photo's bytes and the settings: the name is all there is to them.
     for (rel, _) in &inp.pictures.files {
@@ -314,7 +323,7 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
         let fp = Fp::new("asset", 0).str(source).u64((inp.hash)(source).unwrap_or(0)).finish();
         files.insert(url.trim_start_matches('/').to_string(), fp);
     }
-    Plan { files, page_files, section_files, clashes }
+    Plan { files, page_files, section_files, clashes, chunks }
 }
 
 /// The sitemap's fingerprint: what [`crate::site::sitewide::sitemap_urls`] lists, without formatting every page's date.

@@ -90,18 +90,14 @@ fn mark_differences(a: &[ShardDigest], b: &[ShardDigest], marked: &mut [bool]) {
     }
 }
 
-/// The digests of the postings page `source` had in the last build, from its text blocks in `dir` and the
-/// title it was indexed with.
+/// The digests of the postings page `source` had in the last build, from its text file in `dir` and the title
+/// it was indexed with.
 fn last_digests(dir: &Path, source: &str, page: &PageResult) -> Result<Vec<ShardDigest>, BuildError> {
-    let key = search::blocks::page_key(source);
-    let mut text = String::new();
-    for n in 0..page.blocks.len() {
-        let path = dir.join(search::block_file(&key, n));
-        let io = |source| BuildError::Io { path: path.clone(), source };
-        let bytes = std::fs::read(&path).map_err(io)?;
-        let block: Block<'_> = serde_json::from_slice(&bytes).map_err(|e| io(std::io::Error::other(e)))?;
-        text.push_str(&block.t);
-    }
+    let path = dir.join(search::text_file(&search::blocks::page_key(source)));
+    let io = |source| BuildError::Io { path: path.clone(), source };
+    let bytes = std::fs::read(&path).map_err(io)?;
+    let blocks: Vec<Block<'_>> = serde_json::from_slice(&bytes).map_err(|e| io(std::io::Error::other(e)))?;
+    let text: String = blocks.iter().map(|b| b.t.as_ref()).collect();
     let starts = search::blocks::starts(&text);
     Ok(search::shard_digests(&search::page_postings(&page.title, &text, &starts)))
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use foldhash::{HashMap, HashMapExt};
 
-use super::blocks::{block_file, excerpt, Block, Excerpt};
+use super::blocks::{block_range, excerpt, text_file, Block, Excerpt};
 use super::{chunk_file, posting_parts, shard_file, shard_of, tokens, PageEntry, PageTable, SHARDS, VERSION};
 
 /// One search result.
@@ -120,7 +120,13 @@ pub fn search_dir(dir: &Path, query: &str) -> std::io::Result<Option<Vec<Shown>>
             std::collections::hash_map::Entry::Vacant(e) => e.insert(read_json(&dir.join(chunk_file(n)))?),
         };
         let entry = rows[h.page as usize % chunk].clone();
-        let block: Block<'static> = read_json(&dir.join(block_file(&entry.key, h.block as usize)))?;
+        // The block's bytes, as the browser asks for them by range.
+        let path = dir.join(text_file(&entry.key));
+        let bytes = std::fs::read(&path)?;
+        let range = block_range(&entry.blocks, h.block as usize)
+            .filter(|r| r.end <= bytes.len())
+            .ok_or_else(|| std::io::Error::other(format!("{}: no block {}", path.display(), h.block)))?;
+        let block: Block<'_> = serde_json::from_slice(&bytes[range]).map_err(std::io::Error::other)?;
         let excerpt = excerpt(&block, &toks);
         let url = match &excerpt.anchor {
             Some(a) => format!("{}#{a}", entry.url),

@@ -2,8 +2,9 @@
 //! bigrams, Latin and digit runs lowercase words. A query downloads only what it needs (issue 15):
 //! - the shard files of its own tokens (`search/s/NNN.json`, postings sharded by token hash, a few KB each);
 //! - the rows of the results it shows (`search/p/N.json`, [`CHUNK`] pages a file);
-//! - for each shown result, the one block of the page's text where the query first matches
-//!   (`search/t/KE/Y-B.json`, see [`blocks`]), from which the excerpt and the nearest 第X条 anchor come.
+//! - for each shown result, the one block of the page's text where the query first matches, by byte range from
+//!   the page's text file (`search/t/K/EY.json`, see [`blocks`]), from which the excerpt and the nearest 第X条
+//!   anchor come.
 //!
 //! `static/search.js` is a port of [`tokens`], [`shard_of`], [`lookup()`] and [`excerpt`]; keep them in step.
 //! The index is built in [`index`] (of [`postings`] gathered in [`runs`]) and read in [`lookup`](mod@lookup).
@@ -15,7 +16,7 @@ mod postings;
 mod runs;
 mod spill;
 
-pub use blocks::{block_file, excerpt, Block, Excerpt};
+pub use blocks::{block_range, excerpt, text_file, Block, Excerpt};
 pub use index::{decode, encode, too_many_pages, IndexBuilder, ShardLists, MAX_PAGES};
 pub use lookup::{lookup, query_tokens, search_dir, Found, Hit, Lookup, Shown};
 pub use postings::{page_postings, shard_digests, PagePostings, ShardDigest};
@@ -135,9 +136,19 @@ pub struct PageEntry {
     pub section: String,
     /// Display date, e.g. 2024年12月4日, or empty.
     pub date: String,
-    /// The name of the page's text blocks ([`block_file`]): stable while the page keeps its source file, so a
-    /// page renumbered by another's addition keeps its blocks.
+    /// The name of the page's text file ([`text_file`]): stable while the page keeps its source file, so a
+    /// page renumbered by another's addition keeps its file.
     pub key: String,
+    /// The length in bytes of each block in the page's text file (see [`block_range`]).
+    pub blocks: Vec<u32>,
+}
+
+/// What a build keeps of a page's text file: its fingerprint and the length of each block in bytes (the page
+/// table's [`PageEntry::blocks`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextFile {
+    pub fingerprint: u64,
+    pub blocks: Vec<u32>,
 }
 
 /// `search/pages.json`: how the index is laid out, so the client needs no constants of its own. The page table
@@ -156,7 +167,7 @@ pub struct PageTable {
 }
 
 /// The index layout written by this pufa ([`PageTable::version`]).
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Pages per chunk of the page table: ten results shown fetch at most ten chunks of a few KB.
 pub const CHUNK: usize = 16;

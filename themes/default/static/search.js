@@ -1,6 +1,7 @@
 // Client-side search over the static index in /search/: a port of src/site/search/ (tokens, shard_of, lookup,
 // excerpt): keep both in step. A query fetches pages.json once, only the shards of its own tokens, and for the
-// results it shows their rows (p/N.json) and the one block of their text where the query matches (t/KE/Y-B.json).
+// results it shows their rows (p/N.json) and the one block of their text where the query matches, by byte range
+// from the page's text file (t/K/EY.json, a JSON array of blocks; the whole file where a server ignores ranges).
 (function () {
   "use strict";
   var box = document.getElementById("search-results");
@@ -10,7 +11,7 @@
   var base = box.getAttribute("data-index");
   var root = box.getAttribute("data-root") || "";
   var ALNUM = /[\p{Alphabetic}\p{N}]/u;
-  var VERSION = 2, HITS = 64, LEAD = 20, LENGTH = 100, SHOW = 10;
+  var VERSION = 3, HITS = 64, LEAD = 20, LENGTH = 100, SHOW = 10;
   var table = null;
   var shards = {};
   var files = {};
@@ -159,13 +160,37 @@
     return { parts: out, anchor: anchor };
   }
 
+  // Block n of the page of `row`: its bytes of the page's text file (as search::block_range), asked for by range.
+  // A server that ignores ranges answers 200 with the whole file, a JSON array of the blocks.
+  function block(row, n) {
+    var url = base + "t/" + row.key.slice(0, 1) + "/" + row.key.slice(1) + ".json", lens = row.blocks || [];
+    var id = url + "#" + n;
+    if (!files[id]) {
+      var init = {};
+      if (n < lens.length) {
+        var start = 1 + n;
+        for (var i = 0; i < n; i++) start += lens[i];
+        init.headers = { Range: "bytes=" + start + "-" + (start + lens[n] - 1) };
+      }
+      files[id] = fetch(url, init).then(function (r) {
+        if (!r.ok) throw new Error(url);
+        return r.json().then(function (b) {
+          b = r.status === 206 ? b : b[n];
+          if (!b || typeof b.t !== "string") throw new Error(url);
+          return b;
+        });
+      });
+    }
+    return files[id];
+  }
+
   // The row and excerpt of each hit, fetching only their chunks and blocks.
   function details(hits, toks) {
     return Promise.all(hits.map(function (h) {
       return once(base + "p/" + Math.floor(h.page / table.chunk) + ".json").then(function (chunk) {
         var row = chunk[h.page % table.chunk];
-        return once(base + "t/" + row.key.slice(0, 2) + "/" + row.key.slice(2) + "-" + h.block + ".json")
-          .then(function (block) { return excerpt(block, toks); }, function () { return { parts: [], anchor: null }; })
+        return block(row, h.block)
+          .then(function (b) { return excerpt(b, toks); }, function () { return { parts: [], anchor: null }; })
           .then(function (ex) { return { row: row, excerpt: ex }; });
       });
     }));
