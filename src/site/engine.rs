@@ -412,10 +412,22 @@ fn render(
         .map_init(
             || r.base.clone(),
             |ctx, &i| {
-                let body = content::source::body(&content_dir, &r.library.pages[i].source);
+                let source = &r.library.pages[i].source;
+                let body = content::source::body(&content_dir, source);
                 let o = r.page(i, body.as_deref().unwrap_or_default(), ctx, out, index);
                 progress.tick();
-                o.map(|o| (i, o))
+                o.map(|mut o| {
+                    // Read when the content was loaded, gone or broken now: an error, not an empty page.
+                    if body.is_none() {
+                        o.diagnostics.push(crate::diag::Diagnostic::error(
+                            render::content_path(source),
+                            0,
+                            0,
+                            "changed or removed while the site was being built, and cannot be read again: build again",
+                        ));
+                    }
+                    (i, o)
+                })
             },
         )
         .collect::<Result<_, _>>()?;

@@ -204,7 +204,7 @@ fn contents(rendered: &Rendered) -> &[Heading] {
     }
 }
 
-fn content_path(source: &str) -> PathBuf {
+pub(super) fn content_path(source: &str) -> PathBuf {
     Path::new("content").join(source)
 }
 

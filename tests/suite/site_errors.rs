@@ -183,3 +183,26 @@ fn template_mistakes_are_explained_in_chinese() {
     let (ok, out) = crate::common::run_pufa(&["check", "--source", source], &[]);
     assert!(!ok && out.contains("templates/page.html: 模板 'page.html' 有语法错误："), "{out}");
 }
+
+/// A page read when the content was loaded but unreadable when it is rendered (changed under a watcher that has not
+/// told the engine yet) fails the build, naming the file, instead of being published empty; the output stays.
+#[test]
+fn a_page_that_cannot_be_read_again_when_rendered_fails_the_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    common::copy_dir(&fixture("good"), &root);
+    let out = dir.path().join("public");
+    let mut engine = pufa::site::Engine::new(BuildOptions::new(&root, Some(&out)));
+    engine.build(None).unwrap_or_else(|e| panic!("{e}"));
+    let before = std::fs::read(out.join("xianfa/b/index.html")).unwrap();
+    // The engine is told of site.yaml only, so every page is rendered again from the records it has.
+    std::fs::write(root.join("content/xianfa/b.md"), b"---\ntitle: \xff\xfe\n---\n").unwrap();
+    let yaml = std::fs::read_to_string(root.join("site.yaml")).unwrap();
+    std::fs::write(root.join("site.yaml"), yaml.replace("测试县普法网", "测试县普法网站")).unwrap();
+    let err = engine.build(Some(&[root.join("site.yaml")])).unwrap_err();
+    let BuildError::Diagnostics(diags) = err else { panic!("expected diagnostics, got {err}") };
+    let text: Vec<String> = diags.errors().map(|d| d.to_string()).collect();
+    assert_eq!(text.len(), 1, "{text:?}");
+    assert!(text[0].starts_with("content/xianfa/b.md:") && text[0].contains("cannot be read again"), "{text:?}");
+    assert_eq!(std::fs::read(out.join("xianfa/b/index.html")).unwrap(), before, "the output was changed");
+}
