@@ -25,8 +25,6 @@ pub struct Output {
     spare: PathBuf,
     /// Site-relative paths written by this build; everything else in a reused folder is stale.
     written: Mutex<HashSet<String>>,
-    /// Folders known to exist in `temp`, so that each is created once rather than once per file in it.
-    dirs: Mutex<HashSet<PathBuf>>,
     files: AtomicU64,
     bytes: AtomicU64,
     /// The files an incremental build writes (the others are up to date); None writes every file.
@@ -75,13 +73,45 @@ pub fn file_for(url: &str) -> String {
 /// mounted with `discard`). What is left of a longer old file is trimmed; the size is looked up on the open file
 /// first, since a truncation to the same size still costs ext4 a journal entry.
 fn overwrite(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)?;
+    let open = || std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path);
+    let mut file = in_folder(path, open)?;
     let old = file.metadata()?.len();
     file.write_all(bytes)?;
     if old > bytes.len() as u64 {
         file.set_len(bytes.len() as u64)?;
     }
     Ok(())
+}
+
+/// Runs `make`, which creates the file `path`, creating its folder and trying again if it says the folder is
+/// missing. A rebuild writes into the folders of the build before last, so asking for each folder first would
+/// cost thousands of `mkdir` calls answered "exists"; this costs one failed call per new folder instead.
+fn in_folder<T>(path: &Path, make: impl Fn() -> std::io::Result<T>) -> std::io::Result<T> {
+    match make() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            make()
+        }
+        done => done,
+    }
+}
+
+/// The folders that hold a file of `written` (site-relative, `/`-separated), however deep: what a prune keeps.
+fn holding(written: &HashSet<String>) -> HashSet<&str> {
+    let mut dirs = HashSet::default();
+    for rel in written {
+        let mut at = rel.as_str();
+        // A folder already counted has had its own folders counted too.
+        while let Some(i) = at.rfind('/') {
+            at = &at[..i];
+            if !dirs.insert(at) {
+                break;
+            }
+        }
+    }
+    dirs
 }
 
 impl Output {
@@ -135,7 +165,6 @@ impl Output {
             temp,
             spare,
             written: Mutex::default(),
-            dirs: Mutex::default(),
             files: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
             wanted: None,
@@ -156,20 +185,13 @@ impl Output {
         self.wanted.as_ref().is_none_or(|w| w.contains(rel))
     }
 
-    /// Prepares `rel` for writing: counts it, remembers it, and returns its full path (None for a dry run).
-    fn target(&self, rel: &str) -> Result<Option<PathBuf>, BuildError> {
+    /// Prepares `rel` for writing: counts it, remembers it, and returns its full path (None for a dry run). Its
+    /// folder is made when the file is (see [`in_folder`]).
+    fn target(&self, rel: &str) -> Option<PathBuf> {
         self.files.fetch_add(1, Ordering::Relaxed);
-        let Some(temp) = &self.temp else { return Ok(None) };
+        let temp = self.temp.as_ref()?;
         self.written.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_string());
-        let path = temp.join(rel);
-        if let Some(dir) = path.parent() {
-            let known = self.dirs.lock().unwrap_or_else(|e| e.into_inner()).contains(dir);
-            if !known {
-                std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-                self.dirs.lock().unwrap_or_else(|e| e.into_inner()).insert(dir.to_path_buf());
-            }
-        }
-        Ok(Some(path))
+        Some(temp.join(rel))
     }
 
     /// Writes `bytes` to the site-relative file `rel`, creating folders as needed.
@@ -184,7 +206,7 @@ impl Output {
     /// written now (a page's search blocks), fingerprinted only once it is made.
     pub fn write_always(&self, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        match self.target(rel)? {
+        match self.target(rel) {
             Some(path) => overwrite(&path, bytes).map_err(io_err(&path)),
             None => Ok(()),
         }
@@ -200,9 +222,9 @@ impl Output {
         if !self.wants(rel) {
             return Ok(());
         }
-        match self.target(rel)? {
+        match self.target(rel) {
             Some(path) => {
-                let n = std::fs::copy(from, &path).map_err(io_err(from))?;
+                let n = in_folder(&path, || std::fs::copy(from, &path)).map_err(io_err(from))?;
                 self.bytes.fetch_add(n, Ordering::Relaxed);
                 Ok(())
             }
@@ -215,21 +237,23 @@ impl Output {
         (self.files.load(Ordering::Relaxed), self.bytes.load(Ordering::Relaxed))
     }
 
-    /// Removes what a reused folder holds from older builds: files not written now, then empty folders.
+    /// Removes what a reused folder holds from older builds: files not written now, then folders left empty
+    /// (only those that hold no file written now are tried).
     fn prune(temp: &Path, written: &HashSet<String>) -> Result<(), BuildError> {
+        let holding = holding(written);
         for entry in WalkDir::new(temp).contents_first(true).min_depth(1) {
             let entry = entry.map_err(|e| BuildError::Io {
                 path: e.path().unwrap_or(temp).to_path_buf(),
                 source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("file system loop")),
             })?;
             let path = entry.path();
-            if entry.file_type().is_dir() {
-                // Only empty folders go; a failure here means the folder still holds pages.
-                let _ = std::fs::remove_dir(path);
-                continue;
-            }
             let rel = path.strip_prefix(temp).unwrap_or(path).to_string_lossy().replace('\\', "/");
-            if !written.contains(&rel) {
+            if entry.file_type().is_dir() {
+                if !holding.contains(rel.as_str()) {
+                    // Emptied now unless it holds something this build does not know of (a failure then).
+                    let _ = std::fs::remove_dir(path);
+                }
+            } else if !written.contains(&rel) {
                 std::fs::remove_file(path).map_err(io_err(path))?;
             }
         }
@@ -308,10 +332,7 @@ impl Output {
         }
         for rel in written {
             let to = output.join(rel);
-            if let Some(dir) = to.parent() {
-                std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-            }
-            std::fs::rename(temp.join(rel), &to).map_err(io_err(&to))?;
+            in_folder(&to, || std::fs::rename(temp.join(rel), &to)).map_err(io_err(&to))?;
         }
         Ok(())
     }
@@ -382,5 +403,35 @@ mod tests {
         again.commit(&out).unwrap();
         assert_eq!(names(&out), ["b"]);
         assert_eq!(names(&dir.path().join(".public.pufa-spare")), ["a"]);
+
+        // Into the spare holding a/index.html: a/ keeps a new file two folders down and loses its own stale one,
+        // b/ (in the output now) is not touched, a copied file gets its new folders too.
+        let deeper = Output::beside(&out).unwrap();
+        deeper.write("a/x/y/z.html", b"z").unwrap();
+        deeper.copy(&out.join("b/c/index.html"), "d/e/f.txt").unwrap();
+        deeper.commit(&out).unwrap();
+        assert_eq!(names(&out), ["a", "d"]);
+        assert_eq!(names(&out.join("a")), ["x"]);
+        assert_eq!(std::fs::read_to_string(out.join("a/x/y/z.html")).unwrap(), "z");
+        assert_eq!(std::fs::read_to_string(out.join("d/e/f.txt")).unwrap(), "c");
+    }
+
+    #[test]
+    fn a_prune_keeps_every_folder_above_a_written_file() {
+        let written: HashSet<String> =
+            ["a/b/c.html", "a/d.html", "e.html", "a/b/f/g.json"].into_iter().map(String::from).collect();
+        let mut kept: Vec<&str> = holding(&written).into_iter().collect();
+        kept.sort();
+        assert_eq!(kept, ["a", "a/b", "a/b/f"]);
+    }
+
+    #[test]
+    fn a_missing_source_is_an_error_naming_it_not_a_new_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let o = Output::beside(&out).unwrap();
+        let missing = dir.path().join("nope.png");
+        let err = o.copy(&missing, "img/nope.png").unwrap_err();
+        assert!(matches!(&err, BuildError::Io { path, .. } if *path == missing), "{err}");
     }
 }
