@@ -43,6 +43,15 @@ fn text_before_more_marker_is_the_summary() {
 }
 
 #[test]
+fn the_first_marker_of_either_spelling_ends_the_summary() {
+    let f = facts("前文。\n\n<!--more-->\n\n中间。\n\n<!-- more -->\n\n后文。", None);
+    assert_eq!(f.summary, "前文。");
+    // A comment that is no marker is passed over.
+    let f = facts("<!-- 编者按 -->\n\n导语。\n\n<!-- more -->\n\n后文。", None);
+    assert_eq!(f.summary, "导语。");
+}
+
+#[test]
 fn long_text_is_cut_at_a_character_with_an_ellipsis() {
     let body = "法".repeat(SUMMARY_CHARS + 30);
     let s = facts(&body, None).summary;
