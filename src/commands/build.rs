@@ -56,6 +56,10 @@ pub fn run_build(source: &Path, output: Option<&Path>, drafts: bool, future: boo
     for note in publishing_notes(source, true) {
         eprintln!("{note}");
     }
+    // The process ends now: the engine's state (the records and results of every page, tens of thousands of
+    // allocations on a large site) is left to the operating system instead of being freed one by one (about 10 ms
+    // of a 14,000-page cached build).
+    std::mem::forget(engine);
     Ok(())
 }
 

@@ -244,7 +244,11 @@ impl Engine {
         self.commit(out, last, &files)?;
         tracing::debug!(elapsed = ?start.elapsed(), files = written, "output updated");
         let (page_count, section_count) = (library.pages.len(), library.sections.len());
-        self.last = self.opts.output.is_some().then_some(Built { manifest: files, ..built });
+        let old =
+            std::mem::replace(&mut self.last, self.opts.output.is_some().then_some(Built { manifest: files, ..built }));
+        // Freeing the last build's results (tens of thousands of allocations on a large site) is left to the pool,
+        // not waited for.
+        rayon::spawn(move || drop(old));
         self.kept =
             Some(kept::Kept { lib: library, diags: loaded.lib_diags, items: todo.items, global: loaded.global });
         Ok(BuildReport {
