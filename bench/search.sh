@@ -4,6 +4,8 @@
 # counts in headless Chromium the bytes each search fetches for typical queries: for pufa every file of the search
 # page (HTML, CSS, scripts, index files) until its first ten results show with their excerpts; for Pagefind only
 # its own files (script, WebAssembly, index, filters, and the fragments of ten results), not the page hosting it.
+# The bytes are counted twice: from a server that answers byte ranges and compresses nothing, and behind nginx set
+# up as the README's production configuration (gzip on for CSS, scripts and JSON).
 # Pagefind's indexing is set against the whole pufa build and against the CPU time pufa gives its own search index
 # in its summary (the postings and text blocks of the pages, then the shards).
 #
@@ -25,6 +27,7 @@ done
 [ -x "$pufa" ] || (cd "$repo" && cargo build --release --quiet)
 command -v hugo >/dev/null || apt-get install -y hugo >/dev/null
 command -v chromium >/dev/null || apt-get install -y chromium >/dev/null
+[ -x /usr/sbin/nginx ] || apt-get install -y nginx-light >/dev/null
 [ -x /usr/bin/time ] || apt-get install -y time >/dev/null
 python3 -c "import jieba" 2>/dev/null || python3 -m pip install -q jieba
 if [ ! -x "$work/pf/node_modules/@pagefind/linux-x64/bin/pagefind_extended" ]; then
@@ -131,9 +134,51 @@ serve() {
   echo "port $2 does not serve $1 (is another server on it?)" >&2
   exit 1
 }
-trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+# Both folders also behind nginx as the README's production configuration has it (gzip on for CSS, scripts and
+# JSON): the bytes a phone fetches from a real county server. nginx sends a gzipped file whole, ignoring a range,
+# but browsers ask for ranges with `Accept-Encoding: identity`, so range requests are still answered with 206.
+serve_nginx() {
+  mkdir -p "$work/nginx"
+  cat >"$work/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 256; }
+http {
+  include /etc/nginx/mime.types;
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  charset utf-8;
+  gzip on;
+  gzip_types text/css application/javascript application/json image/svg+xml;
+  server { listen 127.0.0.1:18433; root $work/pufa-out; location / { try_files \$uri \$uri/ =404; } }
+  server { listen 127.0.0.1:18434; root $work/hugo-out; location / { try_files \$uri \$uri/ =404; } }
+}
+NGINX
+  /usr/sbin/nginx -c "$work/nginx/nginx.conf"
+  for port in 18433 18434; do
+    local folder="$work/pufa-out"
+    [ "$port" = 18434 ] && folder="$work/hugo-out"
+    for _ in $(seq 1 50); do
+      [ "$(curl -fsS "http://127.0.0.1:$port/bench-id.txt" 2>/dev/null)" = "$(cat "$folder/bench-id.txt")" ] && continue 2
+      sleep 0.1
+    done
+    echo "nginx does not serve $folder on port $port (is another server on it?)" >&2
+    exit 1
+  done
+}
+stop_servers() {
+  kill $(jobs -p) 2>/dev/null || true
+  [ -f "$work/nginx/nginx.pid" ] && /usr/sbin/nginx -c "$work/nginx/nginx.conf" -s stop 2>/dev/null || true
+}
+trap stop_servers EXIT
 serve "$work/pufa-out" 18431
 serve "$work/hugo-out" 18432
+serve_nginx
 fetch_bytes() {
   chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update \
     --disable-sync --no-first-run --user-data-dir="$work/chrome-$RANDOM" --virtual-time-budget=30000 \
@@ -153,9 +198,13 @@ awk -v p="$pufa_wall" -v f="$pf_wall" -v pc="$pufa_cpu" -v fc="$pf_cpu" \
 # the build, which it counts itself (in CPU time: its pages render in parallel, so it has no wall time of its own).
 awk -v i="$pufa_index_cpu" -v fc="$pf_cpu" -v pc="$pufa_cpu" \
   'BEGIN {printf "RATIO pagefind indexing cpu / pufa search index cpu %.1f (index %.2f s of the build'"'"'s %.2f s cpu)\n", fc / i, i, pc}'
-printf "%-16s %12s %8s %8s   %12s %8s %8s\n" query pufa_bytes files shown pagefind_bytes files shown
+echo "bytes: as sent by a server that answers ranges and compresses nothing (Python), then behind nginx with gzip"
+printf "%-16s %12s %8s %8s   %12s %8s %8s   %10s %14s\n" query pufa_bytes files shown pagefind_bytes files shown \
+  pufa_nginx pagefind_nginx
 for q in 宪法 专利保护 未成年人 网络安全 消费者权益保护 电信诈骗 高空抛物谁来赔 2024; do
   read -r _ pb pn ps < <(fetch_bytes 18431 "$q")
   read -r _ fb fn fs < <(fetch_bytes 18432 "$q")
-  printf "%-16s %12s %8s %8s   %12s %8s %8s\n" "$q" "$pb" "$pn" "$ps" "$fb" "$fn" "$fs"
+  read -r _ pz _ _ < <(fetch_bytes 18433 "$q")
+  read -r _ fz _ _ < <(fetch_bytes 18434 "$q")
+  printf "%-16s %12s %8s %8s   %12s %8s %8s   %10s %14s\n" "$q" "$pb" "$pn" "$ps" "$fb" "$fn" "$fs" "$pz" "$fz"
 done
