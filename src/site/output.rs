@@ -207,7 +207,7 @@ impl Output {
     pub fn write_always(&self, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         match self.target(rel) {
-            Some(path) => overwrite(&path, bytes).map_err(io_err(&path)),
+            Some(path) => self.with_room(rel, || overwrite(&path, bytes)).map_err(io_err(&path)),
             None => Ok(()),
         }
     }
@@ -224,12 +224,59 @@ impl Output {
         }
         match self.target(rel) {
             Some(path) => {
-                let n = in_folder(&path, || std::fs::copy(from, &path)).map_err(io_err(from))?;
+                let n =
+                    self.with_room(rel, || in_folder(&path, || std::fs::copy(from, &path))).map_err(io_err(from))?;
                 self.bytes.fetch_add(n, Ordering::Relaxed);
                 Ok(())
             }
             None => std::fs::metadata(from).map(|_| ()).map_err(io_err(from)),
         }
+    }
+
+    /// Runs `make`, which writes `rel`; if an older build left a folder where `rel` is a file, or a file where
+    /// one of its folders goes (in the reused folder of the build before last), that stale entry is removed and
+    /// `make` runs again. Without this every later build would fail on it, the folder being kept for the next.
+    /// An entry this build wrote itself is a clash between two of its outputs: the error stands.
+    fn with_room<T>(&self, rel: &str, make: impl Fn() -> std::io::Result<T>) -> std::io::Result<T> {
+        use std::io::ErrorKind::{IsADirectory, NotADirectory};
+        match make() {
+            Err(e) if matches!(e.kind(), IsADirectory | NotADirectory) => match self.clear_way(rel)? {
+                true => make(),
+                false => Err(e),
+            },
+            done => done,
+        }
+    }
+
+    /// Removes what stands in the way of the file `rel` (see [`Output::with_room`]); false when nothing could be.
+    fn clear_way(&self, rel: &str) -> std::io::Result<bool> {
+        let Some(temp) = &self.temp else { return Ok(false) };
+        let written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        let path = temp.join(rel);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            let inside = format!("{rel}/");
+            if written.iter().any(|w| w.starts_with(&inside)) {
+                return Ok(false);
+            }
+            std::fs::remove_dir_all(&path)?;
+            return Ok(true);
+        }
+        let mut at = rel;
+        while let Some(i) = at.rfind('/') {
+            at = &at[..i];
+            let folder = temp.join(at);
+            match std::fs::symlink_metadata(&folder) {
+                Ok(m) if !m.is_dir() => {
+                    if written.contains(at) {
+                        return Ok(false);
+                    }
+                    std::fs::remove_file(&folder)?;
+                    return Ok(true);
+                }
+                _ => {}
+            }
+        }
+        Ok(false)
     }
 
     /// Files and bytes written so far.
@@ -414,6 +461,43 @@ mod tests {
         assert_eq!(names(&out.join("a")), ["x"]);
         assert_eq!(std::fs::read_to_string(out.join("a/x/y/z.html")).unwrap(), "z");
         assert_eq!(std::fs::read_to_string(out.join("d/e/f.txt")).unwrap(), "c");
+    }
+
+    /// Builds into `out` writing `files`, committed: the third build on reuses the folder of the build before last.
+    fn build(out: &Path, files: &[&str]) -> Result<(), BuildError> {
+        let o = Output::beside(out)?;
+        for f in files {
+            o.write(f, f.as_bytes())?;
+        }
+        o.commit(out)
+    }
+
+    #[test]
+    fn a_file_where_an_older_build_had_a_folder_and_back_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        // Build before last: `a/` a folder of pages; then a file `a` in its place; then pages again.
+        build(&out, &["a/index.html", "a/b/index.html"]).unwrap();
+        build(&out, &["x.html"]).unwrap();
+        build(&out, &["a"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(std::fs::read_to_string(out.join("a")).unwrap(), "a");
+        build(&out, &["y.html"]).unwrap();
+        build(&out, &["a/index.html"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "a/index.html");
+        assert_eq!(names(&out), ["a"]);
+    }
+
+    #[test]
+    fn a_clash_within_one_build_is_an_error_not_an_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let o = Output::beside(&out).unwrap();
+        o.write("a", b"a").unwrap();
+        assert!(o.write("a/index.html", b"b").is_err());
+        assert_eq!(std::fs::read_to_string(dir.path().join(".public.pufa-building/a")).unwrap(), "a");
+        o.write("c/index.html", b"c").unwrap();
+        assert!(o.write("c", b"d").is_err());
+        assert!(dir.path().join(".public.pufa-building/c/index.html").is_file());
     }
 
     #[test]

@@ -321,3 +321,32 @@ fn a_symlinked_content_folder_builds_and_a_loop_is_named() {
     let err = build(&BuildOptions::new(&site, Some(&out))).unwrap_err().to_string();
     assert!(err.contains("content/xianfa/loop") && err.contains("loop"), "{err}");
 }
+
+/// A page moved away and a file of the content folder (copied as it is) put at its address: the folder of the build
+/// before last, which the next full build writes into, still has the page's folder where the file goes (and back).
+/// Each build succeeds; before, the first failed with "Is a directory", and so did every build after it.
+#[test]
+fn a_file_where_a_page_folder_was_and_back_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    common::copy_dir(&fixture("good"), &root);
+    let out = dir.path().join("public");
+    let opts = BuildOptions::new(&root, Some(&out));
+    let page = std::fs::read(root.join("content/xianfa/b.md")).unwrap();
+    for _ in 0..2 {
+        build(&opts).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert!(out.join("xianfa/b/index.html").is_file());
+    std::fs::remove_file(root.join("content/xianfa/b.md")).unwrap();
+    std::fs::write(root.join("content/xianfa/b"), "附件").unwrap();
+    for _ in 0..2 {
+        build(&opts).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read(&out, "xianfa/b"), "附件");
+    }
+    std::fs::remove_file(root.join("content/xianfa/b")).unwrap();
+    std::fs::write(root.join("content/xianfa/b.md"), page).unwrap();
+    for _ in 0..2 {
+        build(&opts).unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.join("xianfa/b/index.html").is_file());
+    }
+}
