@@ -251,6 +251,10 @@ impl Output {
     /// Removes what stands in the way of the file `rel` (see [`Output::with_room`]); false when nothing could be.
     fn clear_way(&self, rel: &str) -> std::io::Result<bool> {
         let Some(temp) = &self.temp else { return Ok(false) };
+        // Only ever inside the build's own folder.
+        if Path::new(rel).components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+            return Ok(false);
+        }
         let written = self.written.lock().unwrap_or_else(|e| e.into_inner());
         let path = temp.join(rel);
         if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
@@ -498,6 +502,10 @@ mod tests {
         o.write("c/index.html", b"c").unwrap();
         assert!(o.write("c", b"d").is_err());
         assert!(dir.path().join(".public.pufa-building/c/index.html").is_file());
+        // A path leading out of the build's folder never has its way cleared.
+        std::fs::create_dir_all(dir.path().join("outside")).unwrap();
+        assert!(o.write("../outside", b"e").is_err());
+        assert!(dir.path().join("outside").is_dir());
     }
 
     #[test]
