@@ -463,6 +463,38 @@ mod tests {
     }
 
     #[test]
+    fn a_spilled_run_that_cannot_be_read_back_is_an_error_not_a_smaller_index() {
+        let pages = corpus(200);
+        let dir = tempfile::tempdir().expect("dir");
+        let b = IndexBuilder::with(300, 0, Some(dir.path().to_path_buf()));
+        for (page, title, text) in &pages {
+            b.add(*page, page_postings(title, text, &[0, 7, 40]));
+        }
+        let mut spilled = 0;
+        for s in &b.stores {
+            let mut s = s.lock().expect("lock");
+            if s.run_bytes().0 > 0 {
+                s.flush_and_lose_spill();
+                spilled += 1;
+            }
+        }
+        assert!(spilled > 0);
+        let (mut written, mut errors) = (0, Vec::new());
+        for r in b.into_json().collect::<Vec<_>>() {
+            match r {
+                Ok((_, json)) => written += usize::from(json.is_some()),
+                Err(e) => errors.push(e),
+            }
+        }
+        // A group of shards reads every store's runs: no shard with postings comes out, and each failed group says why.
+        assert!(written == 0 && !errors.is_empty(), "{written} shards written, {} errors", errors.len());
+        for e in errors {
+            assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof, "{e}");
+            assert!(e.to_string().contains("temporary file"), "{e}");
+        }
+    }
+
+    #[test]
     fn a_folder_that_cannot_take_the_file_keeps_the_runs_in_memory() {
         let pages = corpus(200);
         let b = IndexBuilder::with(300, 0, Some(PathBuf::from("/nonexistent/pufa-spill")));

@@ -222,6 +222,13 @@ impl Store {
         Frozen { runs: self.runs, names: self.names, file: self.spill.file }
     }
 
+    /// Encodes what is buffered, then loses the spill file's contents (for tests).
+    #[cfg(test)]
+    pub fn flush_and_lose_spill(&mut self) {
+        self.flush();
+        self.spill.file.as_ref().expect("a spill file").lose_contents();
+    }
+
     /// The runs, the bytes they hold in memory and the words named (for tests).
     #[cfg(test)]
     pub fn run_bytes(&self) -> (usize, usize, usize) {

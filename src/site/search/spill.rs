@@ -36,6 +36,14 @@ impl SpillFile {
     }
 }
 
+#[cfg(test)]
+impl SpillFile {
+    /// Empties the file behind the runs written to it, as a disk failing under it would (for tests).
+    pub fn lose_contents(&self) {
+        self.file.set_len(0).expect("truncate");
+    }
+}
+
 #[cfg(unix)]
 fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
