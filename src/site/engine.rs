@@ -422,14 +422,7 @@ fn render(
                 progress.tick();
                 o.map(|mut o| {
                     // Read when the content was loaded, gone or broken now: an error, not an empty page.
-                    if body.is_none() {
-                        o.diagnostics.push(crate::diag::Diagnostic::error(
-                            render::content_path(source),
-                            0,
-                            0,
-                            "changed or removed while the site was being built, and cannot be read again: build again",
-                        ));
-                    }
+                    o.diagnostics.extend(body.is_none().then(|| unreadable(source)));
                     (i, o)
                 })
             },
@@ -461,6 +454,12 @@ fn fingerprint_rendered(
         files.extend(plan::section(inputs, items, *i, &o.lookups));
     }
     files
+}
+
+/// The error of a page whose file was read when the content was loaded but cannot be read when it is rendered.
+fn unreadable(source: &str) -> crate::diag::Diagnostic {
+    let text = "changed or removed while the site was being built, and cannot be read again: build again";
+    crate::diag::Diagnostic::error(render::content_path(source), 0, 0, text)
 }
 
 /// Stage 5: the pages made from the whole site (the video gallery and the search shards are fingerprinted only
@@ -496,7 +495,9 @@ fn whole_site(
         for source in sources {
             let lens = &built.pages[source].text.blocks;
             f.u64(lens.len() as u64);
-            lens.iter().for_each(|&l| _ = f.u64(u64::from(l)));
+            for &l in lens {
+                f.u64(u64::from(l));
+            }
         }
         let (file, fp) = (search::chunk_file(n), f.finish());
         if last.is_none_or(|b| b.manifest.get(&file) != Some(&fp)) {
