@@ -2,7 +2,7 @@
 //! anchors, feed entries, sitemap URLs (issue 2).
 
 use crate::common;
-use crate::common::site::{assert_has, read, site_fixture};
+use crate::common::site::{assert_has, copied_fixture, read, site_fixture};
 
 use std::path::PathBuf;
 
@@ -300,9 +300,7 @@ fn check_warns_of_an_empty_base_url_and_build_says_how_to_open_the_site() {
 #[cfg(unix)]
 #[test]
 fn a_symlinked_content_folder_builds_and_a_loop_is_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    common::copy_dir(&fixture("good"), &site);
+    let (dir, site) = copied_fixture("good");
     let elsewhere = dir.path().join("kept-elsewhere");
     std::fs::rename(site.join("content"), &elsewhere).unwrap();
     std::os::unix::fs::symlink(&elsewhere, site.join("content")).unwrap();
@@ -327,9 +325,7 @@ fn a_symlinked_content_folder_builds_and_a_loop_is_named() {
 /// Each build succeeds; before, the first failed with "Is a directory", and so did every build after it.
 #[test]
 fn a_file_where_a_page_folder_was_and_back_builds() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("site");
-    common::copy_dir(&fixture("good"), &root);
+    let (dir, root) = copied_fixture("good");
     let out = dir.path().join("public");
     let opts = BuildOptions::new(&root, Some(&out));
     let page = std::fs::read(root.join("content/xianfa/b.md")).unwrap();

@@ -188,9 +188,7 @@ fn template_mistakes_are_explained_in_chinese() {
 /// told the engine yet) fails the build, naming the file, instead of being published empty; the output stays.
 #[test]
 fn a_page_that_cannot_be_read_again_when_rendered_fails_the_build() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("site");
-    common::copy_dir(&fixture("good"), &root);
+    let (dir, root) = common::site::copied_fixture("good");
     let out = dir.path().join("public");
     let mut engine = pufa::site::Engine::new(BuildOptions::new(&root, Some(&out)));
     engine.build(None).unwrap_or_else(|e| panic!("{e}"));

@@ -32,6 +32,14 @@ pub fn site_fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites").join(name)
 }
 
+/// A copy of the fixture site `name` in a new temporary folder, as `site/` in it (the output can go beside it).
+pub fn copied_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    super::copy_dir(&site_fixture(name), &site);
+    (dir, site)
+}
+
 /// A built file's text.
 pub fn read(out: &Path, rel: &str) -> String {
     std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
