@@ -47,11 +47,9 @@ pub fn localized(e: BuildError, lang: Lang) -> anyhow::Error {
 pub fn run_build(source: &Path, output: Option<&Path>, drafts: bool, future: bool, clean: bool) -> anyhow::Result<()> {
     let opts = BuildOptions { drafts, future, progress: true, ..BuildOptions::new(source, output) };
     let lang = super::lang(source);
-    let mut engine = if clean { Engine::once(opts) } else { Engine::with_cache(opts) };
+    // Without `--clean` the build writes its cache as it finishes, for the next `pufa build` to start from.
+    let mut engine = if clean { Engine::once(opts) } else { Engine::with_cache(opts).saving_cache() };
     let report = engine.build(None).map_err(|e| localized(e, lang))?;
-    if let Err(e) = engine.save_cache() {
-        tracing::warn!("could not save the build cache: {e}");
-    }
     print_summary(&report, "build.built", lang);
     for note in publishing_notes(source, true) {
         eprintln!("{note}");

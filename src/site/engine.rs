@@ -48,8 +48,22 @@ pub struct Engine {
     pub(super) tera: Option<(u64, Arc<tera::Tera>)>,
     /// A look at every content file taken while the cache was read, for the first build to use.
     pub(super) scanned: Option<content::source::Scan>,
-    /// Builds once only: what only a next build would need is let go as soon as this one is done with it.
-    once: bool,
+    /// What the engine keeps for after a build.
+    after: After,
+    /// The content's records encoded for the build cache while the library was put together (`After::Cache`).
+    pub(super) encoded: Option<Vec<u8>>,
+}
+
+/// What an engine keeps when a build is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum After {
+    /// Everything the next build in this process patches (`pufa serve`).
+    Next,
+    /// Nothing: what only a next build would need is let go as soon as this one is done with it
+    /// (`pufa build --clean`, `pufa check`).
+    Nothing,
+    /// The build cache, written by the build itself as it finishes, for the next process (`pufa build`).
+    Cache,
 }
 
 /// Whether the build renders everything into a fresh folder (full) or only what changed (incremental).
@@ -132,14 +146,22 @@ impl Engine {
             kept: None,
             tera: None,
             scanned: None,
-            once: false,
+            after: After::Next,
+            encoded: None,
         }
     }
 
     /// An engine for a single build (`pufa build --clean`, [`super::build`]): the content's parsed records go as
     /// soon as the library is put together from them, instead of being kept for a next build.
     pub fn once(opts: BuildOptions) -> Engine {
-        Engine { once: true, ..Engine::new(opts) }
+        Engine { after: After::Nothing, ..Engine::new(opts) }
+    }
+
+    /// This engine builds once and writes the build cache as the build finishes (instead of
+    /// [`Engine::save_cache`] after it): the content's records are encoded while the library is put together,
+    /// the rest while the output is moved in, each on the other core.
+    pub fn saving_cache(self) -> Engine {
+        Engine { after: After::Cache, ..self }
     }
 
     /// The options it builds with.
@@ -241,11 +263,25 @@ impl Engine {
 
         tracing::debug!(pages = ?pages_search_cpu, shards = ?extra.search_cpu, "search index CPU time");
         let (written, bytes) = out.totals();
-        self.commit(out, last, &files)?;
+        let built = Built { manifest: files, ..built };
+        match (self.encoded.take(), &self.cache) {
+            (Some(content), Some(path)) if self.opts.output.is_some() => {
+                // The cache is written while the output is moved in, and named only once it is.
+                let (committed, saving) = rayon::join(
+                    || self.commit(out, last, &built.manifest),
+                    || cache::Saving::start(path, &content, &built),
+                );
+                committed?;
+                match saving.and_then(|s| s.finish(&self.opts)) {
+                    Ok(()) => tracing::debug!(elapsed = ?start.elapsed(), "build cache written"),
+                    Err(e) => tracing::warn!("could not save the build cache: {e}"),
+                }
+            }
+            _ => self.commit(out, last, &built.manifest)?,
+        }
         tracing::debug!(elapsed = ?start.elapsed(), files = written, "output updated");
         let (page_count, section_count) = (library.pages.len(), library.sections.len());
-        let old =
-            std::mem::replace(&mut self.last, self.opts.output.is_some().then_some(Built { manifest: files, ..built }));
+        let old = std::mem::replace(&mut self.last, self.opts.output.is_some().then_some(built));
         // Freeing the last build's results (tens of thousands of allocations on a large site) is left to the pool,
         // not waited for.
         rayon::spawn(move || drop(old));
@@ -298,9 +334,16 @@ impl Engine {
         let load_opts = content::LoadOptions { drafts: self.opts.drafts, future: self.opts.future, now: None };
         // Taken now: a build that fails leaves nothing to patch (the next one puts the library together anew).
         let kept = self.kept.take().filter(|_| mode == Mode::Incremental);
-        let kept::Assembled { lib: library, diags: lib_diags, patched } =
-            kept::library(kept, &self.content, &changed_files, &load_opts);
-        if self.once {
+        let assemble = || kept::library(kept, &self.content, &changed_files, &load_opts);
+        let kept::Assembled { lib: library, diags: lib_diags, patched } = match self.after {
+            After::Cache => {
+                let (assembled, encoded) = rayon::join(assemble, || cache::encode_content(&self.content));
+                self.encoded = encoded.map_err(|e| tracing::warn!("could not encode the build cache: {e}")).ok();
+                assembled
+            }
+            _ => assemble(),
+        };
+        if self.after == After::Nothing {
             self.content.forget_records();
         }
         diags.extend(lib_diags.0.iter().cloned());

@@ -3,7 +3,7 @@
 //! replaced since, is ignored; so is one that cannot be read. It is deleted before a build changes the output
 //! and written again after, so a build killed half way leaves no cache that lies about the output.
 
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -133,39 +133,102 @@ impl Engine {
 
     /// Saves the state of the last successful build to the cache (nothing when there was none).
     pub fn save_cache(&self) -> std::io::Result<()> {
-        let (Some(path), Some(built), Some(header)) = (&self.cache, &self.last, header(&self.opts)) else {
+        let (Some(path), Some(built)) = (&self.cache, &self.last) else {
             return Ok(());
         };
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        for old in old_paths(path) {
-            let _ = std::fs::remove_file(old);
-        }
-        // MessagePack (self-describing, as the front matter's lenient readers need; fields by name) reads and
-        // writes in about half the time JSON took on 14,000 pages. Streamed into the file: a buffer grown to
-        // hold a large site's cache was most of a cached build's memory and page faults.
         let start = std::time::Instant::now();
-        let saved = SavedRef { header, content: &self.content, built };
-        write_atomically(path, |w| rmp_serde::encode::write_named(w, &saved).map_err(std::io::Error::other))?;
+        Saving::start(path, &encode_content(&self.content)?, built)?.finish(&self.opts)?;
         tracing::debug!(elapsed = ?start.elapsed(), "build cache written");
         Ok(())
     }
 }
 
-#[derive(Serialize)]
-struct SavedRef<'a> {
-    header: Header,
-    content: &'a Source,
-    built: &'a Built,
+/// The content's records as the cache holds them. MessagePack (self-describing, as the front matter's lenient
+/// readers need; fields by name) reads and writes in about half the time JSON took on 14,000 pages.
+pub(crate) fn encode_content(content: &Source) -> std::io::Result<Vec<u8>> {
+    rmp_serde::to_vec_named(content).map_err(std::io::Error::other)
 }
 
-fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<std::fs::File>) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    let mut f = BufWriter::with_capacity(1 << 16, std::fs::File::create(&tmp)?);
-    write(&mut f)?;
-    f.into_inner().map_err(|e| e.into_error())?;
-    std::fs::rename(&tmp, path)
+/// A cache being written: the content's records (encoded before) and the build's results go into a temporary
+/// file first, possibly while the output is still being moved in; the header, which names the output folder as
+/// it is then, goes last (the reader takes the fields in any order), and only then does the file get its name.
+/// Dropped unfinished, the temporary file is removed.
+pub(crate) struct Saving {
+    path: PathBuf,
+    tmp: PathBuf,
+    w: Option<BufWriter<std::fs::File>>,
+}
+
+impl Saving {
+    pub(crate) fn start(path: &Path, content: &[u8], built: &Built) -> std::io::Result<Saving> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        for old in old_paths(path) {
+            let _ = std::fs::remove_file(old);
+        }
+        let tmp = path.with_extension("tmp");
+        // Streamed into the file: a buffer grown to hold a large site's cache was most of a cached build's
+        // memory and page faults.
+        let w = BufWriter::with_capacity(1 << 16, std::fs::File::create(&tmp)?);
+        let mut saving = Saving { path: path.to_path_buf(), tmp, w: Some(w) };
+        let w = saving.w.as_mut().expect("just made");
+        rmp::encode::write_map_len(w, 3)?;
+        rmp::encode::write_str(w, "content")?;
+        w.write_all(content)?;
+        rmp::encode::write_str(w, "built")?;
+        rmp_serde::encode::write_named(w, built).map_err(std::io::Error::other)?;
+        Ok(saving)
+    }
+
+    /// Writes the header for `opts` as its output folder is now, and gives the cache its name.
+    pub(crate) fn finish(mut self, opts: &BuildOptions) -> std::io::Result<()> {
+        let mut w = self.w.take().expect("unfinished");
+        let done = header(opts).ok_or_else(|| std::io::Error::other("no output folder")).and_then(|header| {
+            rmp::encode::write_str(&mut w, "header")?;
+            rmp_serde::encode::write_named(&mut w, &header).map_err(std::io::Error::other)?;
+            w.into_inner().map_err(|e| e.into_error())?;
+            std::fs::rename(&self.tmp, &self.path)
+        });
+        if done.is_err() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+        done
+    }
+}
+
+impl Drop for Saving {
+    fn drop(&mut self) {
+        if self.w.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cache_written_in_parts_reads_back_and_an_unfinished_one_leaves_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let opts = BuildOptions::new(dir.path(), Some(&out));
+        let path = path_for(&opts).unwrap();
+        let pages = [("a.md".to_string(), super::super::PageResult::default())].into_iter().collect();
+        let built = Built { order: vec!["a.md".into()], pages, ..Default::default() };
+        let content = encode_content(&Source::default()).unwrap();
+
+        // A build that fails while the cache is being written drops it unfinished.
+        drop(Saving::start(&path, &content, &built).unwrap());
+        assert!(!path.exists() && !path.with_extension("tmp").exists());
+
+        Saving::start(&path, &content, &built).unwrap().finish(&opts).unwrap();
+        assert!(!path.with_extension("tmp").exists());
+        let (_, back) = load(&path, &opts).unwrap();
+        assert_eq!(back.order, built.order);
+        // The header went last and still counts: the cache of one output is not another's.
+        let elsewhere = BuildOptions::new(dir.path(), Some(&dir.path().join("elsewhere")));
+        assert!(load(&path, &elsewhere).is_err());
+    }
 }
