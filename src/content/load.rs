@@ -44,7 +44,7 @@ pub(crate) enum Parsed {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct RawPage {
     pub rel: String,
-    pub meta: PageMeta,
+    pub meta: Box<PageMeta>,
     /// The markdown body; not kept in build caches (empty then), and read again when the page is rendered.
     #[serde(skip, default = "no_body")]
     pub body: Arc<str>,
@@ -306,7 +306,14 @@ pub(crate) fn parse(rel: &str, bytes: Vec<u8>) -> Result<Parsed, Vec<Diagnostic>
         let facts = text::facts(body, meta.summary.as_deref().or(meta.description.as_deref()));
         let warnings = local::check_videos(&path, text, &meta);
         let body = Arc::from(body);
-        Ok(Parsed::Page(Box::new(RawPage { rel: rel.to_string(), meta, body, body_line, facts, warnings })))
+        Ok(Parsed::Page(Box::new(RawPage {
+            rel: rel.to_string(),
+            meta: Box::new(meta),
+            body,
+            body_line,
+            facts,
+            warnings,
+        })))
     }
 }
 

@@ -210,7 +210,8 @@ pub struct Page {
     pub source: String,
     /// Index into `Library::sections` of the section it belongs to.
     pub section: usize,
-    pub meta: PageMeta,
+    /// Boxed: the library is put together by moving pages, and the front matter is most of a page's size.
+    pub meta: Box<PageMeta>,
     /// Final slug (front matter `slug` or file stem, slugified).
     pub slug: String,
     /// Site-relative URL path, starting and ending with `/`, e.g. `/columns/宪法/a/`.
