@@ -215,7 +215,7 @@ mod tests {
         std::fs::create_dir(&out).unwrap();
         let opts = BuildOptions::new(dir.path(), Some(&out));
         let path = path_for(&opts).unwrap();
-        let pages = [("a.md".to_string(), super::super::PageResult::default())].into_iter().collect();
+        let pages = [("a.md".to_string(), std::sync::Arc::default())].into_iter().collect();
         let built = Built { order: vec!["a.md".into()], pages, ..Default::default() };
         let content = encode_content(&Source::default()).unwrap();
 

@@ -55,7 +55,8 @@ pub struct Built {
     pub(super) manifest: HashMap<String, u64>,
     /// Page sources by page number (search postings refer to pages by number).
     pub(super) order: Vec<String>,
-    pub(super) pages: HashMap<String, PageResult>,
+    /// Shared: a page not rendered again keeps the last build's result as it is.
+    pub(super) pages: HashMap<String, Arc<PageResult>>,
     pub(super) sections: HashMap<String, SectionResult>,
 }
 
@@ -71,18 +72,20 @@ pub(super) fn results(
     let mut pages = HashMap::with_capacity(lib.pages.len());
     for (i, p) in lib.pages.iter().enumerate() {
         let result = match fresh.remove(&i) {
-            Some(o) => PageResult {
+            Some(o) => Arc::new(PageResult {
                 lookups: o.lookups,
                 videos: o.videos.into_iter().map(|v| KeptVideo { player: v.player, title: v.title }).collect(),
                 diagnostics: o.diagnostics,
                 title: p.meta.title.clone(),
                 digests: o.shard_digests,
                 text: o.text,
+            }),
+            // Digests are only for the pages rendered in the build that made them.
+            None => match last.and_then(|b| b.pages.get(&p.source)) {
+                Some(kept) if kept.digests.is_some() => Arc::new(PageResult { digests: None, ..(**kept).clone() }),
+                Some(kept) => kept.clone(),
+                None => Arc::default(),
             },
-            None => {
-                let kept = last.and_then(|b| b.pages.get(&p.source)).cloned().unwrap_or_default();
-                PageResult { digests: None, ..kept }
-            }
         };
         pages.insert(p.source.clone(), result);
     }
