@@ -266,11 +266,58 @@ pub struct Library {
 }
 
 impl Library {
+    /// Page numbers newest first, undated pages last, equal dates in page order (feeds, term lists).
+    pub fn newest_first(&self) -> Vec<usize> {
+        // Sorted on keys taken once: comparing the pages' dates (with their offsets) through the library was most
+        // of the sort's time on a large site.
+        let key = |p: &Page| std::cmp::Reverse(p.meta.date.map(|d| (d.timestamp(), d.timestamp_subsec_nanos())));
+        let mut keyed: Vec<_> = self.pages.iter().enumerate().map(|(i, p)| (key(p), i)).collect();
+        keyed.sort_unstable();
+        keyed.into_iter().map(|(_, i)| i).collect()
+    }
+
     /// The URL of a link target.
     pub fn url_of(&self, t: Target) -> &str {
         match t {
             Target::Page(i) => &self.pages[i].url,
             Target::Section(i) => &self.sections[i].url,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(n: usize, date: Option<&str>) -> Page {
+        let date = date.map(|d| DateTime::parse_from_rfc3339(d).unwrap());
+        let meta = Box::new(PageMeta { title: format!("第{n}篇"), date, ..Default::default() });
+        let (source, url, slug) = (format!("{n}.md"), format!("/{n}/"), n.to_string());
+        Page {
+            source,
+            section: 0,
+            meta,
+            slug,
+            url,
+            body: "".into(),
+            body_line: 1,
+            word_count: 0,
+            reading_minutes: 1,
+            summary: String::new(),
+        }
+    }
+
+    #[test]
+    fn newest_first_compares_instants_whatever_their_offset_and_keeps_page_order_on_ties() {
+        let pages = vec![
+            page(0, None),
+            page(1, Some("2024-03-01T08:00:00+08:00")),
+            page(2, Some("2024-03-01T00:00:00+00:00")), // the same instant as page 1
+            page(3, Some("2024-03-01T07:00:00+00:00")), // later than both, though its clock reads earlier
+            page(4, Some("2023-12-31T23:59:59.5-01:00")),
+            page(5, None),
+        ];
+        let lib = Library { pages, ..Default::default() };
+        assert_eq!(lib.newest_first(), [3, 1, 2, 4, 0, 5]);
     }
 }

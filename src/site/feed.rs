@@ -34,10 +34,8 @@ struct Entry<'a> {
 
 /// The pages the feed carries: the latest [`FEED_LEN`] dated ones, newest first.
 pub fn latest(lib: &crate::content::Library) -> Vec<usize> {
-    let mut dated: Vec<usize> = (0..lib.pages.len()).filter(|&i| lib.pages[i].meta.date.is_some()).collect();
-    dated.sort_by(|&a, &b| lib.pages[b].meta.date.cmp(&lib.pages[a].meta.date).then(a.cmp(&b)));
-    dated.truncate(FEED_LEN);
-    dated
+    let newest = lib.newest_first().into_iter();
+    newest.take_while(|&i| lib.pages[i].meta.date.is_some()).take(FEED_LEN).collect()
 }
 
 /// Writes `/atom.xml`.

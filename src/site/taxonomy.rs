@@ -1,9 +1,11 @@
 //! Taxonomies: `tags` and `categories` (free) and `audiences` (the seven of 法律七进), each with a list page and paginated
 //! term pages, newest first.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
+// foldhash: every page's terms are looked up in these maps.
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -68,8 +70,7 @@ pub fn gather(lib: &Library) -> Vec<Taxonomy> {
         .collect();
     out.push(Taxonomy { key: "audiences", terms: audiences });
     // Newest first, then in page order: every term sorted by one rank computed once.
-    let mut by_date: Vec<usize> = (0..lib.pages.len()).collect();
-    by_date.sort_by(|&a, &b| lib.pages[b].meta.date.cmp(&lib.pages[a].meta.date).then(a.cmp(&b)));
+    let by_date = lib.newest_first();
     let mut rank = vec![0u32; lib.pages.len()];
     for (r, &p) in by_date.iter().enumerate() {
         rank[p] = r as u32;
