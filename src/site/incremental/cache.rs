@@ -92,7 +92,12 @@ fn header(opts: &BuildOptions) -> Option<Header> {
 }
 
 fn load(path: &Path, opts: &BuildOptions) -> Result<(Source, Built), String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    // Mapped, with its pages mapped at once, instead of copied into fresh memory (about 17 MB on 14,000 pages).
+    // SAFETY: a cache file is never written in place: it is written under another name and renamed over, or
+    // deleted, which leaves a mapping of the old one intact. (Truncated by hand while a build reads it, it would
+    // end that build.)
+    let bytes = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(|e| e.to_string())?;
     let saved: Saved = rmp_serde::from_slice(&bytes).map_err(|e| e.to_string())?;
     if Some(&saved.header) != header(opts).as_ref() {
         return Err("written by another pufa, for another output, or the output was replaced".into());

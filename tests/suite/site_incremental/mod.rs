@@ -178,9 +178,12 @@ fn the_build_cache_is_used_only_when_it_describes_the_output() {
     assert!(some > 0 && some < all / 2, "{some} of {all}");
     clean("after an edit");
 
-    for (what, damage) in
-        [("garbage", b"{not msgpack".to_vec()), ("another version", Vec::new()), ("truncated", Vec::new())]
-    {
+    for (what, damage) in [
+        ("garbage", b"{not msgpack".to_vec()),
+        ("another version", Vec::new()),
+        ("truncated", Vec::new()),
+        ("empty", Vec::new()),
+    ] {
         let bytes = std::fs::read(&saved).unwrap();
         match what {
             "garbage" => std::fs::write(&saved, &damage).unwrap(),
@@ -193,6 +196,8 @@ fn the_build_cache_is_used_only_when_it_describes_the_output() {
                 bytes[at] = 0x7f;
                 std::fs::write(&saved, &bytes).unwrap();
             }
+            // A file of no bytes cannot even be mapped.
+            "empty" => std::fs::write(&saved, b"").unwrap(),
             _ => std::fs::write(&saved, &bytes[..bytes.len() / 2]).unwrap(),
         }
         std::fs::write(root.join("content/xianfa/c.md"), format!("---\ntitle: {what}\n---\n{what}\n")).unwrap();
