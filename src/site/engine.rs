@@ -50,8 +50,9 @@ pub struct Engine {
     pub(super) scanned: Option<content::source::Scan>,
     /// What the engine keeps for after a build.
     after: After,
-    /// The content's records encoded for the build cache while the library was put together (`After::Cache`).
-    pub(super) encoded: Option<Vec<u8>>,
+    /// The build cache being written, its content's records written while the library was put together
+    /// (`After::Cache`).
+    pub(super) saving: Option<cache::Saving>,
 }
 
 /// What an engine keeps when a build is done.
@@ -147,7 +148,7 @@ impl Engine {
             tera: None,
             scanned: None,
             after: After::Next,
-            encoded: None,
+            saving: None,
         }
     }
 
@@ -158,8 +159,8 @@ impl Engine {
     }
 
     /// This engine builds once and writes the build cache as the build finishes (instead of
-    /// [`Engine::save_cache`] after it): the content's records are encoded while the library is put together,
-    /// the rest while the output is moved in, each on the other core.
+    /// [`Engine::save_cache`] after it): the content's records are written while the library is put together,
+    /// the build's results while the output is moved in, each on the other core.
     pub fn saving_cache(self) -> Engine {
         Engine { after: After::Cache, ..self }
     }
@@ -264,15 +265,13 @@ impl Engine {
         tracing::debug!(pages = ?pages_search_cpu, shards = ?extra.search_cpu, "search index CPU time");
         let (written, bytes) = out.totals();
         let built = Built { manifest: files, ..built };
-        match (self.encoded.take(), &self.cache) {
-            (Some(content), Some(path)) if self.opts.output.is_some() => {
-                // The cache is written while the output is moved in, and named only once it is.
-                let (committed, saving) = rayon::join(
-                    || self.commit(out, last, &built.manifest),
-                    || cache::Saving::start(path, &content, &built),
-                );
+        match self.saving.take() {
+            Some(mut saving) if self.opts.output.is_some() => {
+                // The results are written while the output is moved in, and the cache named only once it is.
+                let (committed, written) =
+                    rayon::join(|| self.commit(out, last, &built.manifest), || saving.results(&built));
                 committed?;
-                match saving.and_then(|s| s.finish(&self.opts)) {
+                match written.and_then(|()| saving.finish(&self.opts)) {
                     Ok(()) => tracing::debug!(elapsed = ?start.elapsed(), "build cache written"),
                     Err(e) => tracing::warn!("could not save the build cache: {e}"),
                 }
@@ -337,8 +336,10 @@ impl Engine {
         let assemble = || kept::library(kept, &self.content, &changed_files, &load_opts);
         let kept::Assembled { lib: library, diags: lib_diags, patched } = match self.after {
             After::Cache => {
-                let (assembled, encoded) = rayon::join(assemble, || cache::encode_content(&self.content));
-                self.encoded = encoded.map_err(|e| tracing::warn!("could not encode the build cache: {e}")).ok();
+                let start = |path: &Path| cache::Saving::start(path, &self.content);
+                let (assembled, saving) = rayon::join(assemble, || self.cache.as_deref().map(start));
+                let saving = saving.transpose().map_err(|e| tracing::warn!("could not write the build cache: {e}"));
+                self.saving = saving.ok().flatten();
                 assembled
             }
             _ => assemble(),
