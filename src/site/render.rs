@@ -443,10 +443,8 @@ impl Renderer<'_> {
             if !out.wants("index.html") {
                 return Ok(SectionOutcome { diagnostics: diags, lookups });
             }
-            let mut latest: Vec<usize> = (0..lib.pages.len()).collect();
-            latest.sort_by(|&a, &b| lib.pages[b].meta.date.cmp(&lib.pages[a].meta.date).then(a.cmp(&b)));
             let items: Vec<Item> =
-                latest.iter().take(10).map(|&p| views::item(lib, self.lang, &lib.pages[p])).collect();
+                lib.newest_first().iter().take(10).map(|&p| views::item(lib, self.lang, &lib.pages[p])).collect();
             ctx.insert("latest", &items);
             let template = section.meta.template.as_deref().unwrap_or("index.html");
             match self.render(template, &ctx, &source) {

@@ -170,9 +170,7 @@ pub fn section(inp: &Inputs<'_>, items: &[u64], i: usize, looked_up: &[String]) 
     }
     lookups(&mut f, inp, looked_up);
     if i == 0 {
-        let mut latest: Vec<usize> = (0..lib.pages.len()).collect();
-        latest.sort_by(|&a, &b| lib.pages[b].meta.date.cmp(&lib.pages[a].meta.date).then(a.cmp(&b)));
-        for &p in latest.iter().take(10) {
+        for &p in lib.newest_first().iter().take(10) {
             f.u64(items[p]);
         }
         return vec![("index.html".to_string(), f.finish())];
