@@ -21,7 +21,7 @@ use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use super::incremental::shards::{self, Rewrite};
-use super::incremental::{cache, gallery, kept, plan, results, Built};
+use super::incremental::{cache, gallery, kept, plan, results, Built, PageResult};
 use super::output::Output;
 use super::progress::Progress;
 use super::render::{self, Renderer};
@@ -522,7 +522,9 @@ fn whole_site(
     out: &mut Output,
     files: &mut HashMap<String, u64>,
 ) -> Result<sitewide::Extra, BuildError> {
-    let videos = gallery(r.library, built);
+    // Every page's results once, in page order (the order of the library and of `built.order`).
+    let page_results: Vec<&PageResult> = built.order.iter().map(|s| &*built.pages[s]).collect();
+    let videos = gallery(r.library, &page_results);
     let video_fp = Fp::new("videos", loaded.global).json(&videos).finish();
     let file = "videos/index.html".to_string();
     if last.is_none_or(|b| b.manifest.get(&file) != Some(&video_fp)) {
@@ -530,14 +532,14 @@ fn whole_site(
     }
     files.insert(file, video_fp);
     // A page's search text was written with it; it is in the output as long as the page is.
-    for source in &built.order {
+    for (source, result) in built.order.iter().zip(&page_results) {
         let key = search::blocks::page_key(source);
-        files.insert(search::text_file(&key), built.pages[source].text.fingerprint);
+        files.insert(search::text_file(&key), result.text.fingerprint);
     }
     // The page table's chunks: the rows planned, and the lengths of the pages' text blocks, known now.
-    for (n, (mut f, sources)) in chunks.into_iter().zip(built.order.chunks(search::CHUNK)).enumerate() {
-        for source in sources {
-            let lens = &built.pages[source].text.blocks;
+    for (n, (mut f, rows)) in chunks.into_iter().zip(page_results.chunks(search::CHUNK)).enumerate() {
+        for row in rows {
+            let lens = &row.text.blocks;
             f.u64(lens.len() as u64);
             for &l in lens {
                 f.u64(u64::from(l));
@@ -572,7 +574,7 @@ fn whole_site(
         Some((dir, _)) => ShardBase::Previous { dir, remap: &remap },
         None => ShardBase::Fresh,
     };
-    let blocks: Vec<&[u32]> = built.order.iter().map(|s| built.pages[s].text.blocks.as_slice()).collect();
+    let blocks: Vec<&[u32]> = page_results.iter().map(|r| r.text.blocks.as_slice()).collect();
     let mut extra = sitewide::render_all(r, &loaded.taxonomies, videos, index, shard_base, &blocks, out)?;
     files.extend(std::mem::take(&mut extra.shards));
     Ok(extra)

@@ -102,11 +102,11 @@ pub(super) fn results(
     Built { manifest: HashMap::new(), order, pages, sections: done }
 }
 
-/// Every page's videos for the gallery, as a full build gathers them.
-pub(super) fn gallery(lib: &Library, built: &Built) -> Vec<GalleryVideo> {
+/// Every page's videos for the gallery, as a full build gathers them, from the pages' results in page order.
+pub(super) fn gallery(lib: &Library, results: &[&PageResult]) -> Vec<GalleryVideo> {
     let mut videos = Vec::new();
-    for (i, p) in lib.pages.iter().enumerate() {
-        for v in &built.pages[&p.source].videos {
+    for (i, (p, result)) in lib.pages.iter().zip(results).enumerate() {
+        for v in &result.videos {
             videos.push(GalleryVideo {
                 player: v.player.clone(),
                 title: v.title.clone(),
