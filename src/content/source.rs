@@ -166,7 +166,7 @@ impl Source {
         let under = |dir: &str, rel: &str| {
             dir.is_empty() || rel == dir || rel.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
         };
-        let found_set: std::collections::HashSet<&str> = found.iter().map(|(r, _)| r.as_str()).collect();
+        let found_set: foldhash::HashSet<&str> = found.iter().map(|(r, _)| r.as_str()).collect();
         let mut changed: Vec<String> = Vec::new();
         self.files.retain(|rel, _| {
             let keep = found_set.contains(rel.0.as_str()) || !scanned.iter().any(|d| under(d, &rel.0));
@@ -175,9 +175,11 @@ impl Source {
             }
             keep
         });
+        // The records by path as found (the ordered map compares paths component by component).
+        let known: foldhash::HashMap<&str, &FileRecord> = self.files.iter().map(|(r, f)| (r.0.as_str(), f)).collect();
         let stale: Vec<(String, Stamp)> = found
             .into_iter()
-            .filter(|(rel, stamp)| match self.files.get(&Rel(rel.clone())) {
+            .filter(|(rel, stamp)| match known.get(rel.as_str()) {
                 Some(r) => r.stamp != *stamp || stamp.modified + RACY.as_nanos() >= self.checked,
                 None => true,
             })
