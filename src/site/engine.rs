@@ -20,13 +20,11 @@ use std::time::Instant;
 use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
 
-use super::incremental::shards::{self, Rewrite};
-use super::incremental::{cache, gallery, kept, plan, results, Built, PageResult};
+use super::incremental::{cache, kept, plan, results, Built};
 use super::output::Output;
 use super::progress::Progress;
 use super::render::{self, Renderer};
 use super::search::{self, IndexBuilder};
-use super::sitewide::{self, ShardBase};
 use super::taxonomy::Taxonomy;
 use super::theme::{self, StaticFile};
 use super::{base_context, BuildError, BuildOptions, BuildReport, SiteConfig};
@@ -34,6 +32,9 @@ use crate::content::{self, Library, Source};
 use crate::diag::Diagnostics;
 use crate::quiz::QuizSet;
 use plan::Fp;
+use whole_site::whole_site;
+
+mod whole_site;
 
 /// Builds a site again and again, each time doing only what changed since the last build.
 pub struct Engine {
@@ -52,7 +53,7 @@ pub struct Engine {
     after: After,
     /// The build cache being written, its content's records written while the library was put together
     /// (`After::Cache`).
-    pub(super) saving: Option<cache::Saving>,
+    saving: Option<cache::Saving>,
 }
 
 /// What an engine keeps when a build is done.
@@ -504,80 +505,6 @@ fn fingerprint_rendered(
 fn unreadable(source: &str) -> crate::diag::Diagnostic {
     let text = "changed or removed while the site was being built, and cannot be read again: build again";
     crate::diag::Diagnostic::error(render::content_path(source), 0, 0, text)
-}
-
-/// Stage 5: the pages made from the whole site (the video gallery and the search shards are fingerprinted only
-/// now, from what the pages left). `again`: the pages rendered now; `previous`: the output an incremental build
-/// updates, whose search shards are patched.
-#[allow(clippy::too_many_arguments)]
-fn whole_site(
-    r: &Renderer<'_>,
-    loaded: &Loaded,
-    built: &Built,
-    last: Option<&Built>,
-    again: &HashSet<usize>,
-    previous: Option<&Path>,
-    index: IndexBuilder,
-    chunks: Vec<Fp>,
-    out: &mut Output,
-    files: &mut HashMap<String, u64>,
-) -> Result<sitewide::Extra, BuildError> {
-    // Every page's results once, in page order (the order of the library and of `built.order`).
-    let page_results: Vec<&PageResult> = built.order.iter().map(|s| &*built.pages[s]).collect();
-    let videos = gallery(r.library, &page_results);
-    let video_fp = Fp::new("videos", loaded.global).json(&videos).finish();
-    let file = "videos/index.html".to_string();
-    if last.is_none_or(|b| b.manifest.get(&file) != Some(&video_fp)) {
-        out.want(&file);
-    }
-    files.insert(file, video_fp);
-    // A page's search text was written with it; it is in the output as long as the page is.
-    for (source, result) in built.order.iter().zip(&page_results) {
-        let key = search::blocks::page_key(source);
-        files.insert(search::text_file(&key), result.text.fingerprint);
-    }
-    // The page table's chunks: the rows planned, and the lengths of the pages' text blocks, known now.
-    for (n, (mut f, rows)) in chunks.into_iter().zip(page_results.chunks(search::CHUNK)).enumerate() {
-        for row in rows {
-            let lens = &row.text.blocks;
-            f.u64(lens.len() as u64);
-            for &l in lens {
-                f.u64(u64::from(l));
-            }
-        }
-        let (file, fp) = (search::chunk_file(n), f.finish());
-        if last.is_none_or(|b| b.manifest.get(&file) != Some(&fp)) {
-            out.want(&file);
-        }
-        files.insert(file, fp);
-    }
-    // The search shards: built afresh when every page was rendered now; else the last build's, patched where
-    // the postings of the pages rendered, added or removed now differ from theirs.
-    let previous = previous.zip(last).filter(|_| again.len() < built.order.len());
-    let rewrite = match previous {
-        Some((dir, last)) => shards::rewrite(dir, built, last)?,
-        None => Rewrite::All,
-    };
-    for n in 0..search::SHARDS {
-        let file = search::shard_file(n);
-        if rewrite.has(n) {
-            out.want(&file);
-        } else if let Some(&fp) = last.and_then(|b| b.manifest.get(&file)) {
-            files.insert(file, fp);
-        }
-    }
-    let remap: Vec<Option<u32>> = last.map_or_else(Vec::new, |b| {
-        let number: HashMap<&str, u32> = built.order.iter().enumerate().map(|(i, s)| (s.as_str(), i as u32)).collect();
-        b.order.iter().map(|s| number.get(s.as_str()).copied().filter(|&n| !again.contains(&(n as usize)))).collect()
-    });
-    let shard_base = match previous {
-        Some((dir, _)) => ShardBase::Previous { dir, remap: &remap },
-        None => ShardBase::Fresh,
-    };
-    let blocks: Vec<&[u32]> = page_results.iter().map(|r| r.text.blocks.as_slice()).collect();
-    let mut extra = sitewide::render_all(r, &loaded.taxonomies, videos, index, shard_base, &blocks, out)?;
-    files.extend(std::mem::take(&mut extra.shards));
-    Ok(extra)
 }
 
 /// What every output depends on: this pufa program, the options, `site.yaml`, the templates, the quizzes.
