@@ -161,12 +161,12 @@ fn write_search(
     };
     let written: Vec<Option<(String, u64)>> = match base {
         ShardBase::Fresh => index
-            .into_json()
+            .into_files()
             .map(|shard| {
-                let (n, json) = shard.map_err(spill_err)?;
+                let (n, file) = shard.map_err(spill_err)?;
                 let rel = search::shard_file(n);
-                match json.filter(|_| out.wants(&rel)) {
-                    Some(json) => write(rel, &json),
+                match file.filter(|_| out.wants(&rel)) {
+                    Some(file) => write(rel, &file),
                     None => Ok(None),
                 }
             })
@@ -182,7 +182,7 @@ fn write_search(
                 let lists = merge(&dir.join(&rel), remap, lists)?;
                 match lists.is_empty() {
                     true => Ok(None),
-                    false => write(rel, &serde_json::to_vec(&search::encode(lists)).expect("shard serialises")),
+                    false => write(rel, &search::write_shard(&lists)),
                 }
             })
             .collect::<Result<_, _>>()?,
@@ -194,13 +194,12 @@ fn write_search(
 /// the postings of the pages rendered now added.
 fn merge(path: &Path, remap: &[Option<u32>], fresh: ShardLists) -> Result<ShardLists, BuildError> {
     let io = |source| BuildError::Io { path: path.to_path_buf(), source };
-    let old = match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| io(std::io::Error::other(e)))?,
+    let mut lists = match std::fs::read(path) {
+        Ok(bytes) => search::read_shard(&bytes).map_err(|e| io(std::io::Error::other(e)))?,
         // A shard that held no postings until now.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Default::default(),
         Err(e) => return Err(io(e)),
     };
-    let mut lists = search::decode(old);
     for list in lists.values_mut() {
         list.retain_mut(|(page, _)| match remap.get(*page as usize).copied().flatten() {
             Some(new) => {

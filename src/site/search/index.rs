@@ -1,5 +1,5 @@
 //! Building the search index: the pages' postings gathered in compact runs while the pages render (see
-//! [`super::runs`]), then each shard's decoded, sorted and encoded as its file (`search/s/NNN.json`), or as
+//! [`super::runs`]), then each shard's decoded, sorted and encoded as its file (`search/s/NNN.bin`, see [`super::shard`]), or as
 //! lists for an incremental build to merge into the previous files.
 
 use std::collections::BTreeMap;
@@ -11,8 +11,9 @@ use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
 
-use super::postings::{han_text, PagePostings, WORD};
+use super::postings::{han_str, han_utf8, PagePostings, CHAR_MASK, WORD};
 use super::runs::{Frozen, Group, Spill, Store, Token};
+use super::shard::ShardWriter;
 use super::SHARDS;
 
 /// Postings being gathered during the build: one store per thread of rayon's pool, so a page's postings go to
@@ -127,17 +128,17 @@ impl IndexBuilder {
         self.per_shard(|s| s.into_lists())
     }
 
-    /// Each shard file's JSON text, as `serde_json` writes [`encode`]'s map of [`IndexBuilder::into_lists`]
+    /// Each shard file's bytes, as [`super::shard::write_shard`] writes [`IndexBuilder::into_lists`]
     /// (None for a shard without postings), written straight from the sorted records: no map of strings and
     /// lists is built for the millions of postings of a full build.
-    pub fn into_json(self) -> impl ParallelIterator<Item = std::io::Result<(u32, Option<Vec<u8>>)>> {
-        self.per_shard(|s| s.into_json())
+    pub fn into_files(self) -> impl ParallelIterator<Item = std::io::Result<(u32, Option<Vec<u8>>)>> {
+        self.per_shard(|s| s.into_bytes())
     }
 
     #[cfg(test)]
     /// The shard files' contents: token → flat `[page delta, value, page delta, value, …]`, pages ascending.
-    pub fn into_shards(self) -> std::io::Result<Vec<BTreeMap<String, Vec<u32>>>> {
-        self.into_lists().map(|r| r.map(|(_, lists)| encode(lists))).collect()
+    pub fn into_shards(self) -> std::io::Result<Vec<ShardLists>> {
+        self.into_lists().map(|r| r.map(|(_, lists)| lists)).collect()
     }
 }
 
@@ -165,7 +166,7 @@ impl<'a> Shard<'a> {
                         // More than two million distinct words in one shard would need a corpus of billions of
                         // words.
                         names.push(w);
-                        WORD | ((names.len() - 1) as u64 & super::postings::NO_CHAR)
+                        WORD | ((names.len() - 1) as u64 & CHAR_MASK)
                     }),
                 };
                 records.push(Record { key_page: key << PAGE_BITS | u64::from(page), value });
@@ -175,66 +176,73 @@ impl<'a> Shard<'a> {
         Shard { records, names }
     }
 
-    /// The text of packed token `key`.
-    fn text(&self, key: u64) -> String {
+    /// The text of word token `key`.
+    fn word(&self, key: u64) -> &'a str {
+        self.names.get((key & CHAR_MASK) as usize).copied().unwrap_or_default()
+    }
+
+    /// `f` of the UTF-8 bytes of packed token `key`.
+    fn with_bytes<R>(&self, key: u64, f: impl FnOnce(&[u8]) -> R) -> R {
         match key & WORD == WORD {
-            true => {
-                self.names.get((key & super::postings::NO_CHAR) as usize).map(|w| w.to_string()).unwrap_or_default()
-            }
-            false => han_text(key),
+            true => f(self.word(key).as_bytes()),
+            false => f(han_utf8(key, &mut [0; 8])),
         }
     }
 
-    /// Each token's records, as (token's text, start, end), ordered as a map of strings orders its keys.
-    fn tokens(&self) -> Vec<(String, usize, usize)> {
+    /// Each token's records, as (packed token, start, end), ordered as their texts are (as a map of strings orders
+    /// its keys): packed Han tokens order as their texts and come first in the records, so only the words (few)
+    /// are sorted, then merged in.
+    fn tokens(&self) -> Vec<(u64, usize, usize)> {
         let records = &self.records;
-        let mut tokens = Vec::new();
+        let (mut han, mut words) = (Vec::new(), Vec::new());
         let mut at = 0;
         while at < records.len() {
             let key = { records[at].key_page } >> PAGE_BITS;
             let end = at + records[at..].iter().take_while(|r| { r.key_page } >> PAGE_BITS == key).count();
-            tokens.push((self.text(key), at, end));
+            match key & WORD == WORD {
+                true => words.push((key, at, end)),
+                false => han.push((key, at, end)),
+            }
             at = end;
         }
-        tokens.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        tokens
+        if words.is_empty() {
+            return han;
+        }
+        words.sort_unstable_by(|a, b| self.word(a.0).cmp(self.word(b.0)));
+        let mut out = Vec::with_capacity(han.len() + words.len());
+        let mut words = words.into_iter().peekable();
+        for h in han {
+            let mut buf = [0; 8];
+            let text = han_str(h.0, &mut buf);
+            while let Some(w) = words.next_if(|w| self.word(w.0) < text) {
+                out.push(w);
+            }
+            out.push(h);
+        }
+        out.extend(words);
+        out
     }
 
-    fn into_json(self) -> Option<Vec<u8>> {
+    /// The shard file's bytes ([`super::shard`]).
+    fn into_bytes(self) -> Option<Vec<u8>> {
         if self.records.is_empty() {
             return None;
         }
         let tokens = self.tokens();
-        let mut out = Vec::with_capacity(self.records.len() * 10 + tokens.len() * 12);
-        out.push(b'{');
-        for (n, (text, start, end)) in tokens.iter().enumerate() {
-            if n > 0 {
-                out.push(b',');
-            }
-            serde_json::to_writer(&mut out, text).expect("a token serialises");
-            out.extend_from_slice(b":[");
-            let mut last = 0;
-            for (i, r) in self.records[*start..*end].iter().enumerate() {
-                let page = page_of(r);
-                if i > 0 {
-                    out.push(b',');
-                }
-                decimal(&mut out, page - last);
-                out.push(b',');
-                decimal(&mut out, r.value);
-                last = page;
-            }
-            out.push(b']');
+        let mut w = ShardWriter::with_capacity(self.records.len() * 3 + tokens.len() * 10);
+        for (key, start, end) in tokens {
+            let postings = self.records[start..end].iter().map(|r| (page_of(r), { r.value }));
+            self.with_bytes(key, |text| w.token(text, postings));
         }
-        out.push(b'}');
-        Some(out)
+        Some(w.finish())
     }
 
     fn into_lists(self) -> ShardLists {
         self.tokens()
             .into_iter()
-            .map(|(text, start, end)| {
-                (text, self.records[start..end].iter().map(|r| (page_of(r), { r.value })).collect())
+            .map(|(key, start, end)| {
+                let list = self.records[start..end].iter().map(|r| (page_of(r), { r.value })).collect();
+                (self.with_bytes(key, |b| String::from_utf8_lossy(b).into_owned()), list)
             })
             .collect()
     }
@@ -245,58 +253,8 @@ fn page_of(r: &Record) -> u32 {
     ({ r.key_page } & (u64::from(MAX_PAGES) - 1)) as u32
 }
 
-/// Appends `n` in decimal, as JSON writes a number.
-fn decimal(out: &mut Vec<u8>, mut n: u32) {
-    let mut buf = [0u8; 10];
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[at..]);
-}
-
 /// A shard's postings before encoding: token → (page, hits × 2 + title flag), pages ascending.
 pub type ShardLists = BTreeMap<String, Vec<(u32, u32)>>;
-
-/// A shard file's contents from its lists: page numbers delta-encoded, flattened with their values.
-pub fn encode(lists: ShardLists) -> BTreeMap<String, Vec<u32>> {
-    lists
-        .into_iter()
-        .map(|(tok, list)| {
-            let mut flat = Vec::with_capacity(list.len() * 2);
-            let mut last = 0;
-            for (page, v) in list {
-                flat.push(page - last);
-                flat.push(v);
-                last = page;
-            }
-            (tok, flat)
-        })
-        .collect()
-}
-
-/// The lists of a shard file's contents (the inverse of [`encode`]).
-pub fn decode(shard: BTreeMap<String, Vec<u32>>) -> ShardLists {
-    shard
-        .into_iter()
-        .map(|(tok, flat)| {
-            let mut page = 0;
-            let list = flat
-                .chunks(2)
-                .map(|pair| {
-                    page += pair[0];
-                    (page, pair.get(1).copied().unwrap_or(0))
-                })
-                .collect();
-            (tok, list)
-        })
-        .collect()
-}
 
 #[cfg(test)]
 mod tests {
@@ -320,7 +278,7 @@ mod tests {
     /// `n` pages of Han text and words drawn from small vocabularies, so tokens recur across pages and runs.
     fn corpus(n: u32) -> Vec<(u32, String, String)> {
         let han: Vec<char> = "法律宪民刑商行政诉讼条款章节第一二三十百人国家权利义务公民组织机关".chars().collect();
-        let words = ["art", "GB", "WeChat", "33", "22239", "pay", "T", "Ⅳ", "ÉTAT"];
+        let words = ["art", "GB", "WeChat", "33", "22239", "pay", "T", "Ⅳ", "ÉTAT", "ｐａｙ"];
         let mut seed = 0x2545_f491_u64;
         let mut next = move |m: usize| {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
@@ -341,8 +299,8 @@ mod tests {
             .collect()
     }
 
-    fn json(lists: Vec<ShardLists>) -> Vec<Option<Vec<u8>>> {
-        lists.into_iter().map(|l| (!l.is_empty()).then(|| serde_json::to_vec(&encode(l)).expect("json"))).collect()
+    fn files_of(lists: Vec<ShardLists>) -> Vec<Option<Vec<u8>>> {
+        lists.into_iter().map(|l| (!l.is_empty()).then(|| super::super::shard::write_shard(&l))).collect()
     }
 
     fn built(b: IndexBuilder) -> (Vec<ShardLists>, usize) {
@@ -357,9 +315,9 @@ mod tests {
         got.into_iter().map(|(_, l)| l).collect()
     }
 
-    /// Every shard's JSON, checked to come in shard order.
-    fn jsons(b: IndexBuilder) -> Vec<Option<Vec<u8>>> {
-        let got: Vec<(u32, Option<Vec<u8>>)> = b.into_json().collect::<std::io::Result<_>>().expect("read back");
+    /// Every shard's file, checked to come in shard order.
+    fn files(b: IndexBuilder) -> Vec<Option<Vec<u8>>> {
+        let got: Vec<(u32, Option<Vec<u8>>)> = b.into_files().collect::<std::io::Result<_>>().expect("read back");
         assert!(got.iter().enumerate().all(|(i, (n, _))| i == *n as usize));
         got.into_iter().map(|(_, j)| j).collect()
     }
@@ -392,11 +350,11 @@ mod tests {
     }
 
     #[test]
-    fn shard_json_is_what_serde_json_writes_of_the_lists() {
+    fn shard_files_are_what_write_shard_writes_of_the_lists() {
         let pages = [
             ("宪法", "中华人民共和国宪法 第33条 Art.5 GB/T 22239 法"),
             ("民法典", "宪法 民法 WeChat 微信 PAY 33 4294967 0"),
-            ("法", "法 𠀀𠀁 art 5 gb 法律"),
+            ("法", "法 𠀀𠀁 art 5 gb 法律 ＧＢ２ 𠀀"),
         ];
         let build = || {
             let b = IndexBuilder::default();
@@ -405,8 +363,8 @@ mod tests {
             }
             b
         };
-        let want = json(lists(build()));
-        let got = jsons(build());
+        let want = files_of(lists(build()));
+        let got = files(build());
         assert!(want.iter().flatten().count() > 10);
         assert_eq!(got, want);
     }
@@ -433,7 +391,7 @@ mod tests {
         let (got, runs) = built(build());
         assert!(runs > 20, "{runs} runs");
         assert_eq!(got, naive(&pages));
-        assert_eq!(jsons(build()), json(naive(&pages)));
+        assert_eq!(files(build()), files_of(naive(&pages)));
     }
 
     #[test]
@@ -457,7 +415,7 @@ mod tests {
         let in_memory = held(&kept);
         assert!(runs > 20 && held(&spilled) * 3 < in_memory, "{runs} runs, {} of {in_memory} bytes", held(&spilled));
         assert_eq!(lists(spilled), lists(kept));
-        assert_eq!(jsons(build(0, Some(dir.path().to_path_buf()))), json(naive(&pages)));
+        assert_eq!(files(build(0, Some(dir.path().to_path_buf()))), files_of(naive(&pages)));
         // The files had no name and are gone with their builders.
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
     }
@@ -480,9 +438,9 @@ mod tests {
         }
         assert!(spilled > 0);
         let (mut written, mut errors) = (0, Vec::new());
-        for r in b.into_json().collect::<Vec<_>>() {
+        for r in b.into_files().collect::<Vec<_>>() {
             match r {
-                Ok((_, json)) => written += usize::from(json.is_some()),
+                Ok((_, file)) => written += usize::from(file.is_some()),
                 Err(e) => errors.push(e),
             }
         }
@@ -547,7 +505,7 @@ mod tests {
         assert!(runs > 3, "{runs} runs");
         assert_eq!(got, naive(&pages));
         assert!(got.iter().flat_map(|l| l.values()).flatten().any(|&(page, _)| page == MAX_PAGES - 1));
-        assert_eq!(jsons(build()), json(naive(&pages)));
+        assert_eq!(files(build()), files_of(naive(&pages)));
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::path::Path;
 use foldhash::{HashMap, HashMapExt};
 
 use super::blocks::{block_range, excerpt, text_file, Block, Excerpt};
-use super::{chunk_file, posting_parts, shard_file, shard_of, tokens, PageEntry, PageTable, SHARDS, VERSION};
+use super::{chunk_file, posting_parts, read_shard, shard_file, shard_of, tokens, PageEntry, PageTable, ShardLists};
+use super::{SHARDS, VERSION};
 
 /// One search result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,21 +52,19 @@ pub fn query_tokens(query: &str) -> Vec<String> {
 }
 
 /// Looks `query` up. `shard` returns a shard's postings (None when it is missing).
-pub fn lookup(query: &str, mut shard: impl FnMut(u32) -> Option<BTreeMap<String, Vec<u32>>>) -> Lookup {
+pub fn lookup(query: &str, mut shard: impl FnMut(u32) -> Option<ShardLists>) -> Lookup {
     let toks = query_tokens(query);
     if toks.iter().all(|t| t.chars().nth(1).is_none()) {
         return Lookup::Short;
     }
-    let mut loaded: HashMap<u32, BTreeMap<String, Vec<u32>>> = HashMap::new();
+    let mut loaded: HashMap<u32, ShardLists> = HashMap::new();
     let mut pages: BTreeMap<u32, Hit> = BTreeMap::new();
     for tok in &toks {
         let s = shard_of(tok);
         let postings = loaded.entry(s).or_insert_with(|| shard(s).unwrap_or_default());
-        let Some(flat) = postings.get(tok) else { continue };
-        let mut page = 0;
-        for pair in flat.chunks(2) {
-            page += pair[0];
-            let (block, hits, title) = posting_parts(pair.get(1).copied().unwrap_or(0));
+        let Some(list) = postings.get(tok) else { continue };
+        for &(page, value) in list {
+            let (block, hits, title) = posting_parts(value);
             let hit = pages.entry(page).or_insert(Hit { page, matched: 0, title: true, hits: 0, block });
             hit.matched += 1;
             hit.title &= title;
@@ -108,7 +107,8 @@ pub fn search_dir(dir: &Path, query: &str) -> std::io::Result<Option<Vec<Shown>>
         );
         return Err(std::io::Error::other(msg));
     }
-    let Lookup::Found(found) = lookup(query, |s| read_json(&dir.join(shard_file(s))).ok()) else { return Ok(None) };
+    let shard = |s| read_shard(&std::fs::read(dir.join(shard_file(s))).ok()?).ok();
+    let Lookup::Found(found) = lookup(query, shard) else { return Ok(None) };
     let toks = query_tokens(query);
     let chunk = table.chunk.max(1) as usize;
     let mut chunks: HashMap<usize, Vec<PageEntry>> = HashMap::new();
@@ -142,7 +142,7 @@ mod tests {
     use super::*;
     use crate::site::search::{page_postings, IndexBuilder};
 
-    fn index(pages: &[(&str, &str)]) -> Vec<BTreeMap<String, Vec<u32>>> {
+    fn index(pages: &[(&str, &str)]) -> Vec<ShardLists> {
         let b = IndexBuilder::default();
         for (i, (title, text)) in pages.iter().enumerate() {
             b.add(i as u32, page_postings(title, text, &[0]));
@@ -150,7 +150,7 @@ mod tests {
         b.into_shards().expect("shards")
     }
 
-    fn pages(shards: &[BTreeMap<String, Vec<u32>>], q: &str) -> (Vec<u32>, bool) {
+    fn pages(shards: &[ShardLists], q: &str) -> (Vec<u32>, bool) {
         match lookup(q, |s| Some(shards[s as usize].clone())) {
             Lookup::Found(f) => (f.hits.into_iter().map(|h| h.page).collect(), f.partial),
             Lookup::Short => panic!("{q}: short"),

@@ -1,12 +1,14 @@
 //! Static search for Chinese without a server, sized for a cheap phone: CJK runs become overlapping character
 //! bigrams, Latin and digit runs lowercase words. A query downloads only what it needs (issue 15):
-//! - the shard files of its own tokens (`search/s/NNN.json`, postings sharded by token hash, a few KB each);
+//! - the shard files of its own tokens (`search/s/NNN.bin`, postings sharded by token hash, a few KB each, in the
+//!   binary layout of [`shard`]);
 //! - the rows of the results it shows (`search/p/N.json`, [`CHUNK`] pages a file);
 //! - for each shown result, the one block of the page's text where the query first matches, by byte range from
 //!   the page's text file (`search/t/K/EY.json`, see [`blocks`]), from which the excerpt and the nearest 第X条
 //!   anchor come.
 //!
-//! `static/search.js` is a port of [`tokens`], [`shard_of`], [`lookup()`] and [`excerpt`]; keep them in step.
+//! `static/search.js` is a port of [`tokens`], [`shard_of`], [`read_shard`], [`lookup()`] and [`excerpt`]; keep them
+//! in step.
 //! The index is built in [`index`] (of [`postings`] gathered in [`runs`]) and read in [`lookup`](mod@lookup).
 
 pub mod blocks;
@@ -14,12 +16,14 @@ mod index;
 mod lookup;
 mod postings;
 mod runs;
+pub mod shard;
 mod spill;
 
 pub use blocks::{block_range, excerpt, text_file, Block, Excerpt};
-pub use index::{decode, encode, too_many_pages, IndexBuilder, ShardLists, MAX_PAGES};
+pub use index::{too_many_pages, IndexBuilder, ShardLists, MAX_PAGES};
 pub use lookup::{lookup, query_tokens, search_dir, Found, Hit, Lookup, Shown};
 pub use postings::{page_postings, shard_digests, PagePostings, ShardDigest};
+pub use shard::{read_shard, write_shard};
 
 use std::borrow::Cow;
 
@@ -46,7 +50,7 @@ pub fn posting_parts(v: u32) -> (u32, u32, bool) {
 
 /// The file of shard `n`.
 pub fn shard_file(n: u32) -> String {
-    format!("search/s/{n:03x}.json")
+    format!("search/s/{n:03x}.bin")
 }
 
 /// Whether `c` is a Han character (CJK unified ideographs and their extensions, compatibility ideographs).
@@ -167,7 +171,7 @@ pub struct PageTable {
 }
 
 /// The index layout written by this pufa ([`PageTable::version`]).
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Pages per chunk of the page table: ten results shown fetch at most ten chunks of a few KB.
 pub const CHUNK: usize = 16;

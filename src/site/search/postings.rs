@@ -7,35 +7,44 @@ use foldhash::{HashMap, HashMapExt};
 
 use super::{is_cjk, posting_value, shard_of, MAX_HITS, SHARDS};
 
-/// Marks the second slot of a packed single character as empty (above any `char`); in the first slot, a word.
-pub(super) const NO_CHAR: u64 = 0x1F_FFFF;
-pub(super) const WORD: u64 = NO_CHAR << 21;
+/// The 21 bits of one character of a packed Han token, and of a word's number.
+pub(super) const CHAR_MASK: u64 = 0x1F_FFFF;
+/// Marks a packed word: no character fills the first slot with ones.
+pub(super) const WORD: u64 = CHAR_MASK << 21;
 
-/// `tok` packed when it is one or two Han characters.
+/// `tok` packed when it is one or two Han characters: the first above the second, a lone character over 0 (U+0000,
+/// never a Han character), so packed tokens order as their texts do.
 #[cfg(test)]
 fn han(tok: &str) -> Option<u64> {
     let mut chars = tok.chars();
     match (chars.next(), chars.next(), chars.next()) {
-        (Some(a), b, None) if is_cjk(a) && b.is_none_or(is_cjk) => {
-            Some((a as u64) << 21 | b.map_or(NO_CHAR, |b| b as u64))
-        }
+        (Some(a), b, None) if is_cjk(a) && b.is_none_or(is_cjk) => Some((a as u64) << 21 | b.map_or(0, |b| b as u64)),
         _ => None,
     }
 }
 
+/// The UTF-8 bytes of packed Han token `n`, written into `buf`.
+pub(super) fn han_utf8(n: u64, buf: &mut [u8; 8]) -> &[u8] {
+    let mut len = 0;
+    for c in [n >> 21, n & CHAR_MASK].into_iter().filter(|&c| c != 0).filter_map(|c| char::from_u32(c as u32)) {
+        len += c.encode_utf8(&mut buf[len..]).len();
+    }
+    &buf[..len]
+}
+
+/// The text of packed Han token `n`, written into `buf`.
+pub(super) fn han_str(n: u64, buf: &mut [u8; 8]) -> &str {
+    std::str::from_utf8(han_utf8(n, buf)).unwrap_or_default()
+}
+
 /// The text of packed Han token `n`.
 pub(super) fn han_text(n: u64) -> String {
-    [n >> 21, n & NO_CHAR].into_iter().filter(|&c| c != NO_CHAR).filter_map(|c| char::from_u32(c as u32)).collect()
+    han_str(n, &mut [0; 8]).to_string()
 }
 
 /// The shard of a packed Han token, as [`shard_of`] gives it for its text.
 fn han_shard(n: u64) -> u32 {
-    let mut buf = [0u8; 8];
-    let mut len = 0;
-    for c in [n >> 21, n & NO_CHAR].into_iter().filter(|&c| c != NO_CHAR).filter_map(|c| char::from_u32(c as u32)) {
-        len += c.encode_utf8(&mut buf[len..]).len();
-    }
-    super::fnv(&buf[..len])
+    super::fnv(han_utf8(n, &mut [0; 8]))
 }
 
 /// One page's postings, grouped by shard; computed outside any lock.
@@ -69,7 +78,7 @@ impl PagePostings {
 
     fn text(&self, key: u64) -> Cow<'_, str> {
         match key & WORD == WORD {
-            true => Cow::Borrowed(self.words.get((key & NO_CHAR) as usize).map_or("", |w| w)),
+            true => Cow::Borrowed(self.words.get((key & CHAR_MASK) as usize).map_or("", |w| w)),
             false => Cow::Owned(han_text(key)),
         }
     }
@@ -102,7 +111,7 @@ fn keys_at<'a>(text: &'a str, mut emit: impl FnMut(usize, Tok<'a>)) {
                 single = false;
             }
             if single {
-                emit(i, Tok::Han((c as u64) << 21 | NO_CHAR));
+                emit(i, Tok::Han((c as u64) << 21));
             }
         } else if super::is_word_char(c) {
             let mut end = i + c.len_utf8();

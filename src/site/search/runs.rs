@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use foldhash::HashMap;
 
-use super::postings::{Posting, NO_CHAR, WORD};
+use super::postings::{Posting, CHAR_MASK, WORD};
 use super::spill::SpillFile;
 use super::SHARDS;
 
@@ -160,7 +160,7 @@ impl Store {
         }
         for p in list {
             let token = match p.key & WORD == WORD {
-                true => self.word(std::mem::take(&mut words[(p.key & NO_CHAR) as usize])),
+                true => self.word(std::mem::take(&mut words[(p.key & CHAR_MASK) as usize])),
                 false => p.key,
             };
             self.buffer.push(Entry { key: u64::from(p.shard) << SHARD_SHIFT | token, page, value: p.value });

@@ -1,5 +1,6 @@
-// Client-side search over the static index in /search/: a port of src/site/search/ (tokens, shard_of, lookup,
-// excerpt): keep both in step. A query fetches pages.json once, only the shards of its own tokens, and for the
+// Client-side search over the static index in /search/: a port of src/site/search/ (tokens, shard_of, read_shard,
+// lookup, excerpt): keep both in step. A query fetches pages.json once, only the shards of its own tokens
+// (s/NNN.bin, binary: see postings below), and for the
 // results it shows their rows (p/N.json) and the one block of their text where the query matches, by byte range
 // from the page's text file (t/K/EY.json, a JSON array of blocks; the whole file where a server ignores ranges).
 (function () {
@@ -11,7 +12,7 @@
   var base = box.getAttribute("data-index");
   var root = box.getAttribute("data-root") || "";
   var ALNUM = /[\p{Alphabetic}\p{N}]/u;
-  var VERSION = 3, HITS = 64, LEAD = 20, LENGTH = 100, SHOW = 10;
+  var VERSION = 4, HITS = 64, LEAD = 20, LENGTH = 100, SHOW = 10;
   var table = null;
   var shards = {};
   var files = {};
@@ -68,12 +69,41 @@
     if (!shards[n]) {
       var hex = n.toString(16);
       while (hex.length < 3) hex = "0" + hex;
-      shards[n] = fetchJson(base + "s/" + hex + ".json").catch(function () { return {}; });
+      shards[n] = fetch(base + "s/" + hex + ".bin")
+        .then(function (r) { if (!r.ok) throw new Error(hex); return r.arrayBuffer(); })
+        .then(function (b) { return new Uint8Array(b); }, function () { return new Uint8Array(0); });
     }
     return shards[n];
   }
 
-  function own(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : null; }
+  // The postings of `tok` in a shard file's bytes, flat [page, value, ...], pages ascending; as search::read_shard.
+  // The file is its tokens one after the other: the length of the token's UTF-8 bytes and the bytes, the length in
+  // bytes of its postings, then per posting the page's distance from the previous one (the first from 0) and the
+  // value; every number a LEB128 varint (seven bits a byte, low bits first). Other tokens are skipped unread.
+  function postings(bytes, tok) {
+    var want = new TextEncoder().encode(tok), at = 0;
+    function varint() {
+      var n = 0, mul = 1, b;
+      do {
+        if (at >= bytes.length) throw new Error("shard cut short");
+        b = bytes[at++];
+        n += (b & 0x7f) * mul;
+        mul *= 128;
+      } while (b >= 0x80);
+      return n;
+    }
+    while (at < bytes.length) {
+      var len = varint(), start = at, same = len === want.length;
+      for (var i = 0; same && i < len; i++) same = bytes[start + i] === want[i];
+      at = start + len;
+      var end = varint() + at;
+      if (!same) { at = end; continue; }
+      var out = [], page = 0;
+      while (at < end) { page += varint(); out.push(page, varint()); }
+      return out;
+    }
+    return [];
+  }
 
   // Same as search::lookup: the pages holding every token, or else those holding at least half of them
   // (partial); by tokens held, title, hits, page number. Null: only single characters were typed.
@@ -82,10 +112,9 @@
     return Promise.all(toks.map(function (t) { return loadShard(shardOf(t, table.shards)); })).then(function (loaded) {
       var pages = new Map();
       toks.forEach(function (tok, i) {
-        var flat = own(loaded[i], tok) || [], page = 0;
+        var flat = postings(loaded[i], tok);
         for (var k = 0; k < flat.length; k += 2) {
-          page += flat[k];
-          var v = flat[k + 1] || 0, rest = v >>> 1;
+          var page = flat[k], v = flat[k + 1], rest = v >>> 1;
           var block = Math.floor(rest / HITS), hits = rest % HITS, title = (v & 1) === 1;
           var h = pages.get(page);
           if (!h) { h = { page: page, matched: 0, title: true, hits: 0, block: block }; pages.set(page, h); }
