@@ -84,8 +84,38 @@ impl PagePostings {
     }
 }
 
-/// Per token of a page: hits, in the title, the block of its first occurrence in the text (u32::MAX: none yet).
-type Count = (u32, bool, u32);
+/// Per token of a page, in one word (so a counting map's entry is sixteen bytes, not twenty-four): its hits in the
+/// low six bits, whether it is in the title in the next, then the block of its first occurrence in the text
+/// ([`NO_BLOCK`]: none yet).
+#[derive(Debug, Clone, Copy)]
+struct Count(u32);
+
+/// The block bits of a [`Count`] whose token has not occurred in the text yet.
+const NO_BLOCK: u32 = u32::MAX >> 7;
+
+const _: () = assert!(MAX_HITS == 63, "a Count keeps its hits in six bits");
+
+impl Count {
+    fn new(title: bool) -> Count {
+        Count(NO_BLOCK << 7 | u32::from(title) << 6)
+    }
+
+    /// One more occurrence, in the text's block `block` (None: in the title).
+    fn add(&mut self, block: Option<u32>) {
+        if self.0 & MAX_HITS < MAX_HITS {
+            self.0 += 1;
+        }
+        if let Some(b) = block.filter(|_| self.0 >> 7 == NO_BLOCK) {
+            self.0 = b.min(NO_BLOCK - 1) << 7 | (self.0 & 127);
+        }
+    }
+
+    /// The posting's value ([`posting_value`]); a token only in the title names block 0.
+    fn value(self) -> u32 {
+        let block = self.0 >> 7;
+        posting_value(if block == NO_BLOCK { 0 } else { block }, self.0 & MAX_HITS, self.0 & 64 != 0)
+    }
+}
 
 /// A token as the tokenizer hands it to [`page_postings`]: Han characters already packed (the bulk of the text,
 /// never turned into strings), anything else as text.
@@ -138,35 +168,31 @@ pub fn page_postings<'a>(title: &'a str, text: &'a str, starts: &[usize]) -> Pag
     // their packed number (hashing a number, not a string), the rare others by their text.
     let mut han_counts: HashMap<u64, Count> = HashMap::with_capacity(text.len() / 12 + 16);
     let mut word_counts: HashMap<Cow<'a, str>, Count> = HashMap::new();
-    let mut count = |tok: Tok<'a>, in_title: bool, block: u32| {
+    let mut count = |tok: Tok<'a>, block: Option<u32>| {
         let slot = match tok {
-            Tok::Han(n) => han_counts.entry(n).or_insert((0, in_title, u32::MAX)),
-            Tok::Word(w) => word_counts.entry(w).or_insert((0, in_title, u32::MAX)),
+            Tok::Han(n) => han_counts.entry(n).or_insert(Count::new(block.is_none())),
+            Tok::Word(w) => word_counts.entry(w).or_insert(Count::new(block.is_none())),
         };
-        slot.0 = (slot.0 + 1).min(MAX_HITS);
-        if !in_title && slot.2 == u32::MAX {
-            slot.2 = block;
-        }
+        slot.add(block);
     };
-    keys_at(title, |_, tok| count(tok, true, 0));
+    keys_at(title, |_, tok| count(tok, None));
     // Offsets only grow, so the block is found by walking on, not by a search per token.
     let mut block = 0;
     keys_at(text, |at, tok| {
         while starts.get(block + 1).is_some_and(|&s| s <= at) {
             block += 1;
         }
-        count(tok, false, block as u32);
+        count(tok, Some(block as u32));
     });
-    let value = |(hits, title, block): Count| posting_value(if block == u32::MAX { 0 } else { block }, hits, title);
     let mut words = Vec::with_capacity(word_counts.len());
     let unsorted: Vec<Posting> = han_counts
         .into_iter()
-        .map(|(n, c)| Posting { shard: han_shard(n), value: value(c), key: n })
+        .map(|(n, c)| Posting { shard: han_shard(n), value: c.value(), key: n })
         .chain(word_counts.into_iter().map(|(w, c)| {
             let key = WORD | words.len() as u64;
             let shard = shard_of(&w);
             words.push(Box::from(w));
-            Posting { shard, value: value(c), key }
+            Posting { shard, value: c.value(), key }
         }))
         .collect();
     PagePostings { list: by_shard(unsorted), words }
@@ -239,6 +265,22 @@ pub fn shard_digests(postings: &PagePostings) -> Vec<ShardDigest> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_posting_counts_hits_up_to_the_cap_and_names_its_first_block_in_the_text() {
+        let text = format!("{}\n甲乙\n丙丁 丙丁\n{}", "宪法".repeat(70), "民法 ".repeat(3));
+        let starts = [0, text.find('甲').unwrap(), text.find('丙').unwrap(), text.find('民').unwrap()];
+        let got: HashMap<String, u32> =
+            page_postings("丙丁 标题 民法", &text, &starts).iter().map(|(_, t, v)| (t, v)).collect();
+        assert_eq!(got["宪法"], posting_value(0, MAX_HITS, false));
+        assert_eq!(got["法宪"], posting_value(0, 69, false));
+        assert_eq!(got["甲乙"], posting_value(1, 1, false));
+        // In the title and the text: the title flag, every hit, the text's first block.
+        assert_eq!(got["丙丁"], posting_value(2, 3, true));
+        assert_eq!(got["民法"], posting_value(3, 4, true));
+        // Only in the title: block 0.
+        assert_eq!(got["标题"], posting_value(0, 1, true));
+    }
 
     #[test]
     fn packed_tokens_are_the_tokenizers() {
