@@ -55,7 +55,7 @@ pub struct PagePostings {
     words: Vec<Box<str>>,
 }
 
-/// Sixteen bytes: a long law text has tens of thousands of postings, grouped by shard in one pass.
+/// Sixteen bytes: a long law text has tens of thousands of postings.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Posting {
     pub shard: u32,
@@ -66,12 +66,12 @@ pub(super) struct Posting {
 }
 
 impl PagePostings {
-    /// (shard, token, value) of every posting, grouped by shard.
+    /// (shard, token, value) of every posting, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, String, u32)> + '_ {
         self.list.iter().map(|p| (p.shard, self.text(p.key).into_owned(), p.value))
     }
 
-    /// The postings, grouped by shard, and the texts of the words they name.
+    /// The postings, in no particular order (a store groups them by shard), and the texts of the words they name.
     pub(super) fn into_parts(self) -> (Vec<Posting>, Vec<Box<str>>) {
         (self.list, self.words)
     }
@@ -185,7 +185,7 @@ pub fn page_postings<'a>(title: &'a str, text: &'a str, starts: &[usize]) -> Pag
         count(tok, Some(block as u32));
     });
     let mut words = Vec::with_capacity(word_counts.len());
-    let unsorted: Vec<Posting> = han_counts
+    let list: Vec<Posting> = han_counts
         .into_iter()
         .map(|(n, c)| Posting { shard: han_shard(n), value: c.value(), key: n })
         .chain(word_counts.into_iter().map(|(w, c)| {
@@ -195,26 +195,7 @@ pub fn page_postings<'a>(title: &'a str, text: &'a str, starts: &[usize]) -> Pag
             Posting { shard, value: c.value(), key }
         }))
         .collect();
-    PagePostings { list: by_shard(unsorted), words }
-}
-
-/// `postings` grouped by shard, in shard order: one counting pass instead of a sort (a page has postings in
-/// about half the shards, so a sort compares much and moves much).
-fn by_shard(postings: Vec<Posting>) -> Vec<Posting> {
-    let mut at = vec![0u32; SHARDS as usize + 1];
-    for p in &postings {
-        at[p.shard as usize + 1] += 1;
-    }
-    for n in 1..at.len() {
-        at[n] += at[n - 1];
-    }
-    let mut out = vec![Posting { shard: 0, value: 0, key: 0 }; postings.len()];
-    for p in postings {
-        let slot = &mut at[p.shard as usize];
-        out[*slot as usize] = p;
-        *slot += 1;
-    }
-    out
+    PagePostings { list, words }
 }
 
 /// A shard number and a 52-bit digest in one word: a page of a long law text has postings in thousands of
@@ -242,21 +223,29 @@ impl ShardDigest {
 /// incremental build rewrites only the shards whose digest changed.
 pub fn shard_digests(postings: &PagePostings) -> Vec<ShardDigest> {
     const _: () = assert!(SHARDS <= 1 << (64 - ShardDigest::BITS));
+    // Grouped by shard here, not as the page's postings are made: only an incremental build's few pages need it.
+    let mut sums: Vec<(u32, u64)> = postings
+        .list
+        .iter()
+        .map(|p| {
+            // One short one-shot hash per posting (a streaming hasher's set-up and finish cost several times more);
+            // words are hashed apart so no word can stand for a Han token.
+            let token = match p.key & WORD == WORD {
+                true => xxhash_rust::xxh3::xxh3_64_with_seed(postings.text(p.key).as_bytes(), 0x77) | 1 << 63,
+                false => p.key,
+            };
+            let mut buf = [0u8; 12];
+            buf[..8].copy_from_slice(&token.to_le_bytes());
+            buf[8..].copy_from_slice(&p.value.to_le_bytes());
+            (p.shard, xxhash_rust::xxh3::xxh3_64(&buf) | 1)
+        })
+        .collect();
+    sums.sort_unstable_by_key(|&(shard, _)| shard);
     let mut out: Vec<ShardDigest> = Vec::new();
-    for p in &postings.list {
-        // One short one-shot hash per posting (a streaming hasher's set-up and finish cost several times more,
-        // and there are millions of postings); words are hashed apart so no word can stand for a Han token.
-        let token = match p.key & WORD == WORD {
-            true => xxhash_rust::xxh3::xxh3_64_with_seed(postings.text(p.key).as_bytes(), 0x77) | 1 << 63,
-            false => p.key,
-        };
-        let mut buf = [0u8; 12];
-        buf[..8].copy_from_slice(&token.to_le_bytes());
-        buf[8..].copy_from_slice(&p.value.to_le_bytes());
-        let d = xxhash_rust::xxh3::xxh3_64(&buf) | 1;
+    for (shard, d) in sums {
         match out.last_mut() {
-            Some(last) if last.shard() == p.shard => *last = ShardDigest::new(p.shard, last.digest().wrapping_add(d)),
-            _ => out.push(ShardDigest::new(p.shard, d)),
+            Some(last) if last.shard() == shard => *last = ShardDigest::new(shard, last.digest().wrapping_add(d)),
+            _ => out.push(ShardDigest::new(shard, d)),
         }
     }
     out
