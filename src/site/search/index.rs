@@ -42,22 +42,8 @@ const GROUP: u32 = 64;
 /// naming a token among more of its pages.
 const FLUSH_AT: usize = 1 << 18;
 
-/// The most pages the index numbers: a record keeps its page in the bits its token leaves free.
-pub const MAX_PAGES: u32 = 1 << PAGE_BITS;
-
-const PAGE_BITS: u32 = 64 - KEY_BITS;
-
-/// A token packed in 42 bits: two characters of 21 bits (see [`super::postings`]), or [`WORD`] and a word's
-/// number in its shard.
-const KEY_BITS: u32 = 42;
-
-/// Twelve bytes a posting: one shard's postings at the end of the build, sorted in cache.
-#[derive(Debug, Clone, Copy)]
-#[repr(C, packed(4))]
-struct Record {
-    key_page: u64,
-    value: u32,
-}
+/// The most pages the index numbers (2²², far past any site), so a page number fits 22 bits wherever it is packed.
+pub const MAX_PAGES: u32 = 1 << 22;
 
 /// The error of a site with more pages than the index numbers (the build fails on it; the pages above the limit
 /// would share numbers with others).
@@ -144,22 +130,32 @@ impl IndexBuilder {
 
 const _: () = assert!(SHARDS.is_multiple_of(GROUP));
 
-/// One shard's postings at the end of the build, gathered from every store: records of
-/// (token << [`PAGE_BITS`] | page, value), words numbered in the shard as they were met.
+/// One shard's postings at the end of the build, gathered from every store: each token's (page, value) records
+/// together, pages ascending, and where each token's are; words numbered in the shard as they were met.
 struct Shard<'a> {
-    records: Vec<Record>,
+    records: Vec<(u32, u32)>,
+    /// (packed token, start, end) of each token's records, in no particular order.
+    spans: Vec<(u64, usize, usize)>,
     names: Vec<&'a str>,
 }
 
 impl<'a> Shard<'a> {
-    /// Shard `n`'s postings from every store, sorted by token, then page (the packed number orders both). A word
+    /// Shard `n`'s postings from every store. Each run holds pages in one contiguous range (see
+    /// [`super::runs::Store::add`]), so read in the order of their first pages, a token's postings come in page
+    /// order: they are only grouped by token (numbered as met, then one counting pass), not sorted. A token whose
+    /// pages still come out of order (pages added to a store in no order, as tests do) has its own sorted. A word
     /// met in several stores, each numbering it its own way, gets one number here.
     fn gather(stores: &[Group<'a>], n: u32) -> Shard<'a> {
-        let mut records = Vec::with_capacity(stores.iter().map(|s| s.size_hint(n)).sum());
+        let mut runs: Vec<(u32, usize, usize)> =
+            stores.iter().enumerate().flat_map(|(s, g)| g.run_bases().map(move |(r, base)| (base, s, r))).collect();
+        runs.sort_unstable();
+        let mut met: Vec<(u32, u32, u32)> = Vec::with_capacity(stores.iter().map(|s| s.size_hint(n)).sum());
+        let mut ids: HashMap<u64, u32> = HashMap::new();
+        let mut keys: Vec<u64> = Vec::new();
         let mut words: HashMap<&'a str, u64> = HashMap::new();
         let mut names = Vec::new();
-        for store in stores {
-            store.postings(n, |token, page, value| {
+        for &(_, s, r) in &runs {
+            stores[s].run_postings(r, n, |token, page, value| {
                 let key = match token {
                     Token::Han(key) => key,
                     Token::Word(w) => *words.entry(w).or_insert_with(|| {
@@ -169,11 +165,34 @@ impl<'a> Shard<'a> {
                         WORD | ((names.len() - 1) as u64 & CHAR_MASK)
                     }),
                 };
-                records.push(Record { key_page: key << PAGE_BITS | u64::from(page), value });
+                let id = *ids.entry(key).or_insert_with(|| {
+                    keys.push(key);
+                    keys.len() as u32 - 1
+                });
+                met.push((id, page, value));
             });
         }
-        records.sort_unstable_by_key(|r| r.key_page);
-        Shard { records, names }
+        let mut at = vec![0usize; keys.len() + 1];
+        for &(id, _, _) in &met {
+            at[id as usize + 1] += 1;
+        }
+        for i in 1..at.len() {
+            at[i] += at[i - 1];
+        }
+        let spans: Vec<(u64, usize, usize)> = keys.iter().enumerate().map(|(i, &k)| (k, at[i], at[i + 1])).collect();
+        let mut records = vec![(0, 0); met.len()];
+        for (id, page, value) in met {
+            let slot = &mut at[id as usize];
+            records[*slot] = (page, value);
+            *slot += 1;
+        }
+        for &(_, start, end) in &spans {
+            let list = &mut records[start..end];
+            if !list.is_sorted_by_key(|&(page, _)| page) {
+                list.sort_unstable();
+            }
+        }
+        Shard { records, spans, names }
     }
 
     /// The text of word token `key`.
@@ -190,21 +209,11 @@ impl<'a> Shard<'a> {
     }
 
     /// Each token's records, as (packed token, start, end), ordered as their texts are (as a map of strings orders
-    /// its keys): packed Han tokens order as their texts and come first in the records, so only the words (few)
-    /// are sorted, then merged in.
+    /// its keys): packed Han tokens order as their texts, so they are sorted as numbers and the words (few) by
+    /// their texts, then merged in.
     fn tokens(&self) -> Vec<(u64, usize, usize)> {
-        let records = &self.records;
-        let (mut han, mut words) = (Vec::new(), Vec::new());
-        let mut at = 0;
-        while at < records.len() {
-            let key = { records[at].key_page } >> PAGE_BITS;
-            let end = at + records[at..].iter().take_while(|r| { r.key_page } >> PAGE_BITS == key).count();
-            match key & WORD == WORD {
-                true => words.push((key, at, end)),
-                false => han.push((key, at, end)),
-            }
-            at = end;
-        }
+        let (mut han, mut words): (Vec<_>, Vec<_>) = self.spans.iter().partition(|(key, _, _)| key & WORD != WORD);
+        han.sort_unstable_by_key(|&(key, _, _)| key);
         if words.is_empty() {
             return han;
         }
@@ -231,7 +240,7 @@ impl<'a> Shard<'a> {
         let tokens = self.tokens();
         let mut w = ShardWriter::with_capacity(self.records.len() * 3 + tokens.len() * 10);
         for (key, start, end) in tokens {
-            let postings = self.records[start..end].iter().map(|r| (page_of(r), { r.value }));
+            let postings = self.records[start..end].iter().copied();
             self.with_bytes(key, |text| w.token(text, postings));
         }
         Some(w.finish())
@@ -241,16 +250,11 @@ impl<'a> Shard<'a> {
         self.tokens()
             .into_iter()
             .map(|(key, start, end)| {
-                let list = self.records[start..end].iter().map(|r| (page_of(r), { r.value })).collect();
+                let list = self.records[start..end].to_vec();
                 (self.with_bytes(key, |b| String::from_utf8_lossy(b).into_owned()), list)
             })
             .collect()
     }
-}
-
-/// The page of a record.
-fn page_of(r: &Record) -> u32 {
-    ({ r.key_page } & (u64::from(MAX_PAGES) - 1)) as u32
 }
 
 /// A shard's postings before encoding: token → (page, hits × 2 + title flag), pages ascending.
@@ -485,6 +489,19 @@ mod tests {
     }
 
     #[test]
+    fn runs_whose_pages_overlap_still_give_each_token_its_pages_in_order() {
+        // Each page is added once in a build, so runs never overlap there; a page added twice makes them.
+        let pages = corpus(60);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool");
+        let b = pool.install(|| flushing_at(1 << 20));
+        let add = |(page, title, text): &(u32, String, String)| b.add(*page, page_postings(title, text, &[0, 7, 40]));
+        pool.install(|| pages[..40].iter().for_each(add));
+        pages[20..].iter().for_each(add);
+        let twice: Vec<_> = pages[..40].iter().chain(&pages[20..]).cloned().collect();
+        assert_eq!(lists(b), naive(&twice));
+    }
+
+    #[test]
     fn pages_numbered_near_the_limit_keep_their_numbers() {
         let mut pages = corpus(40);
         for (i, p) in pages.iter_mut().enumerate() {
@@ -517,6 +534,7 @@ mod tests {
         }
         let postings: usize = naive(&pages).iter().flat_map(|l| l.values()).map(Vec::len).sum();
         let bytes: usize = b.stores.iter().map(|s| s.lock().expect("lock").run_bytes().1).sum();
-        assert!(bytes * 2 < postings * std::mem::size_of::<Record>(), "{bytes} bytes for {postings} postings");
+        // Twelve bytes: a token and page packed in one word, and the value.
+        assert!(bytes * 2 < postings * 12, "{bytes} bytes for {postings} postings");
     }
 }

@@ -34,6 +34,8 @@ pub(super) struct Store {
     names: Vec<Box<str>>,
     runs: Vec<Run>,
     spill: Spill,
+    /// The page added last.
+    last: Option<u32>,
 }
 
 /// Where a store puts its runs.
@@ -147,14 +149,20 @@ impl Store {
             names: Vec::new(),
             runs: Vec::new(),
             spill,
+            last: None,
         }
     }
 
-    /// Buffers one page's postings (`page` below 2³²), naming its words by the store's numbers.
+    /// Buffers one page's postings (`page` below 2³²), naming its words by the store's numbers. A page that does
+    /// not follow the last one (a thread's pages come in contiguous ranges, but it moves on to another range when
+    /// it takes work from another thread) starts a new run, so each run holds one contiguous range of pages and
+    /// the end of the build reads the runs in page order without sorting their postings.
     pub fn add(&mut self, page: u32, list: &[Posting], mut words: Vec<Box<str>>) {
-        if !self.buffer.is_empty() && self.buffer.len() + list.len() > self.flush_at {
+        let follows = self.last.is_some_and(|last| last.checked_add(1) == Some(page));
+        if !self.buffer.is_empty() && (!follows || self.buffer.len() + list.len() > self.flush_at) {
             self.flush();
         }
+        self.last = Some(page);
         if self.buffer.capacity() == 0 {
             self.buffer.reserve_exact(self.flush_at.max(list.len()));
         }
@@ -329,32 +337,36 @@ impl Frozen {
 }
 
 impl<'a> Group<'a> {
-    /// Calls `emit` with (token, page, value) of every posting of shard `n` (in the group), run after run;
-    /// within a run, tokens ascending and each token's pages ascending.
-    pub fn postings(&self, n: u32, mut emit: impl FnMut(Token<'a>, u32, u32)) {
+    /// (number, first page) of each of the store's runs.
+    pub fn run_bases(&self) -> impl Iterator<Item = (usize, u32)> + '_ {
+        self.store.runs.iter().map(|r| r.base).enumerate()
+    }
+
+    /// Calls `emit` with (token, page, value) of every posting of shard `n` (in the group) in run `r`: tokens
+    /// ascending and each token's pages ascending.
+    pub fn run_postings(&self, r: usize, n: u32, mut emit: impl FnMut(Token<'a>, u32, u32)) {
         debug_assert!(self.shards.contains(&n));
         let names = &self.store.names;
-        for (run, bytes) in self.store.runs.iter().zip(&self.bytes) {
-            let first = run.start(self.shards.start);
-            let bytes = &bytes[run.start(n) - first..run.ends[n as usize] as usize - first];
-            let (mut at, mut token) = (0, 0);
-            while at < bytes.len() {
-                let head = read(bytes, &mut at);
-                token += head >> 1;
-                let count = match head & 1 {
-                    1 => 1,
-                    _ => read(bytes, &mut at) + 2,
-                };
-                let tok = match token & STORE_WORD == STORE_WORD {
-                    true => Token::Word(names.get((token & !STORE_WORD) as usize).map_or("", |w| w)),
-                    false => Token::Han(token),
-                };
-                let mut page = run.base;
-                for _ in 0..count {
-                    page += read(bytes, &mut at) as u32;
-                    let value = value_of(read(bytes, &mut at));
-                    emit(tok, page, value);
-                }
+        let (run, bytes) = (&self.store.runs[r], &self.bytes[r]);
+        let first = run.start(self.shards.start);
+        let bytes = &bytes[run.start(n) - first..run.ends[n as usize] as usize - first];
+        let (mut at, mut token) = (0, 0);
+        while at < bytes.len() {
+            let head = read(bytes, &mut at);
+            token += head >> 1;
+            let count = match head & 1 {
+                1 => 1,
+                _ => read(bytes, &mut at) + 2,
+            };
+            let tok = match token & STORE_WORD == STORE_WORD {
+                true => Token::Word(names.get((token & !STORE_WORD) as usize).map_or("", |w| w)),
+                false => Token::Han(token),
+            };
+            let mut page = run.base;
+            for _ in 0..count {
+                page += read(bytes, &mut at) as u32;
+                let value = value_of(read(bytes, &mut at));
+                emit(tok, page, value);
             }
         }
     }
