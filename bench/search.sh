@@ -154,7 +154,7 @@ http {
   scgi_temp_path $work/nginx/scgi;
   charset utf-8;
   gzip on;
-  gzip_types text/css application/javascript application/json image/svg+xml;
+  gzip_types text/css application/javascript application/json application/octet-stream image/svg+xml;
   server { listen 127.0.0.1:18433; root $work/pufa-out; location / { try_files \$uri \$uri/ =404; } }
   server { listen 127.0.0.1:18434; root $work/hugo-out; location / { try_files \$uri \$uri/ =404; } }
 }
