@@ -72,6 +72,10 @@ impl Theme {
         if config.moved {
             theme.keep_theme_pages(themes);
         }
+        if let Some(StaticFile::Disk(path)) = theme.statics.get("search.js") {
+            let shown = path.strip_prefix(source).unwrap_or(path);
+            theme.notes.extend(outdated_search_js(shown, &std::fs::read_to_string(path).unwrap_or_default()));
+        }
         if diags.has_errors() {
             Err(diags)
         } else {
@@ -226,6 +230,19 @@ pub fn base_context(config: &SiteConfig, lang: Lang) -> tera::Context {
     ctx
 }
 
+/// A warning when a site's or theme's own `search.js` (`text`, at `shown`) reads another layout of the search index
+/// than this pufa writes: its search page would only say the index could not be loaded.
+fn outdated_search_js(shown: &Path, text: &str) -> Option<Diagnostic> {
+    let (line, rest) = text.lines().enumerate().find_map(|(n, l)| Some((n + 1, l.split_once("VERSION = ")?.1)))?;
+    let layout: u32 = rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
+    let msg = format!(
+        "this copy of search.js reads search index layout {layout}, this pufa writes layout {}: the search page \
+         will fail to load the index; delete the copy to use the built-in search.js, or update it from there",
+        crate::site::search::VERSION
+    );
+    (layout != crate::site::search::VERSION).then(|| Diagnostic::warning(shown, line, 0, msg))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,6 +258,26 @@ mod tests {
             assert!(theme.statics.contains_key(name), "{name} missing");
         }
         theme.compile().unwrap();
+    }
+
+    #[test]
+    fn a_site_s_own_search_js_of_another_index_layout_is_a_warning() {
+        let built_in = DEFAULT_THEME.iter().find(|(rel, _)| *rel == "static/search.js").expect("search.js").1;
+        let current = String::from_utf8_lossy(built_in);
+        assert!(outdated_search_js(Path::new("static/search.js"), &current).is_none());
+        let old =
+            current.replace(&format!("var VERSION = {}, HITS", crate::site::search::VERSION), "var VERSION = 3, HITS");
+        assert_ne!(old, current, "the built-in search.js names its layout as `var VERSION = N`");
+        let d = outdated_search_js(Path::new("static/search.js"), &old).expect("a warning");
+        assert!(d.message.contains("layout 3") && d.line > 1, "{d:?}");
+        // A search of the site's own making, naming no layout: nothing to say.
+        assert!(outdated_search_js(Path::new("static/search.js"), "console.log(1)").is_none());
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("static")).unwrap();
+        std::fs::write(dir.path().join("static/search.js"), &old).unwrap();
+        let theme = Theme::gather(dir.path(), &SiteConfig::default()).unwrap();
+        assert!(theme.notes.iter().any(|n| n.message.contains("layout 3")), "{:?}", theme.notes);
     }
 
     #[test]
