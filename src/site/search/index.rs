@@ -1,6 +1,6 @@
 //! Building the search index: the pages' postings gathered in compact runs while the pages render (see
-//! [`super::runs`]), then each shard's decoded, sorted and encoded as its file (`search/s/NNN.bin`, see [`super::shard`]), or as
-//! lists for an incremental build to merge into the previous files.
+//! [`super::runs`]), then each shard's decoded, grouped by token and encoded as its file (`search/s/NNN.bin`, see
+//! [`super::shard`]), or as lists for an incremental build to merge into the previous files.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -115,14 +115,14 @@ impl IndexBuilder {
     }
 
     /// Each shard file's bytes, as [`super::shard::write_shard`] writes [`IndexBuilder::into_lists`]
-    /// (None for a shard without postings), written straight from the sorted records: no map of strings and
+    /// (None for a shard without postings), written straight from the grouped records: no map of strings and
     /// lists is built for the millions of postings of a full build.
     pub fn into_files(self) -> impl ParallelIterator<Item = std::io::Result<(u32, Option<Vec<u8>>)>> {
         self.per_shard(|s| s.into_bytes())
     }
 
     #[cfg(test)]
-    /// The shard files' contents: token → flat `[page delta, value, page delta, value, …]`, pages ascending.
+    /// Every shard's lists, in shard order.
     pub fn into_shards(self) -> std::io::Result<Vec<ShardLists>> {
         self.into_lists().map(|r| r.map(|(_, lists)| lists)).collect()
     }
@@ -143,7 +143,7 @@ impl<'a> Shard<'a> {
     /// Shard `n`'s postings from every store. Each run holds pages in one contiguous range (see
     /// [`super::runs::Store::add`]), so read in the order of their first pages, a token's postings come in page
     /// order: they are only grouped by token (numbered as met, then one counting pass), not sorted. A token whose
-    /// pages still come out of order (pages added to a store in no order, as tests do) has its own sorted. A word
+    /// pages still come out of order (runs that overlap: a page added twice) has its own sorted. A word
     /// met in several stores, each numbering it its own way, gets one number here.
     fn gather(stores: &[Group<'a>], n: u32) -> Shard<'a> {
         let mut runs: Vec<(u32, usize, usize)> =
