@@ -1,6 +1,6 @@
 //! The postings of the pages rendered so far, kept compact while the build runs: each worker thread appends its
-//! pages' postings to a buffer of its own, and a full buffer is sorted and encoded as runs of varints, one per
-//! shard, which the end of the build decodes a group of shards at a time. Past its share of memory a store
+//! pages' postings to a buffer of its own, and a full buffer is grouped by shard and encoded as a run of varints,
+//! which the end of the build decodes a group of shards at a time. Past its share of memory a store
 //! writes its runs to a temporary file ([`super::spill`]), so the build's memory does not grow with the site.
 
 use std::borrow::Cow;
@@ -88,11 +88,11 @@ struct Entry {
     value: u32,
 }
 
-/// One flush of a buffer, shard after shard. A shard's postings are its tokens ascending, each as a varint of
-/// (token − previous token) × 2 + (one posting only), the number of postings less two unless one, then per
-/// posting the page (as the distance from the previous page of the token, the first from [`Run::base`]) and
-/// the value's [`value_code`]. A Chinese posting takes about four and a half bytes instead of the twelve of a
-/// packed record.
+/// One flush of a buffer, shard after shard, a shard's postings in page order (a run's pages are contiguous and
+/// ascending, see [`Store::add`]): per posting the page's distance from the previous one (the first from
+/// [`Run::base`]), the [`token_code`] and the value's [`value_code`], each a varint. A Chinese posting takes about
+/// seven bytes instead of the twelve of a packed record; the tokens are not sorted to share their naming among
+/// pages (that sort was half of a flush), as the end of the build groups postings by token anyway.
 #[derive(Debug)]
 struct Run {
     /// The lowest page of the run.
@@ -185,8 +185,8 @@ impl Store {
         n
     }
 
-    /// Encodes the buffer as a run and empties it. The postings are grouped by shard in one counting pass, then
-    /// each shard's few are sorted by token and page (a sort of the whole buffer compared many times more).
+    /// Encodes the buffer as a run and empties it. The postings are grouped by shard in one counting pass, which
+    /// keeps each shard's in the order they came: page order.
     fn flush(&mut self) {
         if self.buffer.is_empty() {
             return;
@@ -209,13 +209,16 @@ impl Store {
         let base = buffer.iter().map(|e| e.page).min().unwrap_or(0);
         let mut bytes = Vec::with_capacity(buffer.len() * 5);
         let mut ends = Vec::with_capacity(SHARDS as usize);
-        let mut group: Vec<Entry> = Vec::new();
         let mut start = 0;
         for &end in &at[..SHARDS as usize] {
-            group.clear();
-            group.extend(self.order[start as usize..end as usize].iter().map(|&i| buffer[i as usize]));
-            group.sort_unstable_by_key(|e| (e.key, e.page));
-            encode_shard(&group, base, &mut bytes);
+            let mut page = base;
+            for &i in &self.order[start as usize..end as usize] {
+                let e = buffer[i as usize];
+                varint(&mut bytes, u64::from(e.page - page));
+                varint(&mut bytes, token_code(e.key & TOKEN_MASK));
+                varint(&mut bytes, value_code(e.value));
+                page = e.page;
+            }
             ends.push(bytes.len() as u32);
             start = end;
         }
@@ -248,27 +251,25 @@ impl Store {
     }
 }
 
-/// Appends one shard's postings, sorted by token and page, to a run (see [`Run`]).
-fn encode_shard(group: &[Entry], base: u32, out: &mut Vec<u8>) {
-    let mut last_token = 0;
-    let mut at = 0;
-    while at < group.len() {
-        let key = group[at].key;
-        let end = at + group[at..].iter().take_while(|e| e.key == key).count();
-        let token = key & TOKEN_MASK;
-        varint(out, (token - last_token) << 1 | u64::from(end - at == 1));
-        if end - at > 1 {
-            varint(out, (end - at - 2) as u64);
+/// The lowest Han character (U+3400).
+const HAN_BASE: u64 = 0x3400;
+
+/// A store's token as a run stores it: a word's number × 2 + 1, or a packed Han token's two characters above
+/// U+3400 in 18 bits each (the second one more, 0 for none) × 2, so two common characters take five bytes.
+fn token_code(token: u64) -> u64 {
+    match token & STORE_WORD == STORE_WORD {
+        true => (token & !STORE_WORD) << 1 | 1,
+        false => {
+            let (a, b) = (token >> 21, token & CHAR_MASK);
+            ((a - HAN_BASE) << 18 | if b == 0 { 0 } else { b - HAN_BASE + 1 }) << 1
         }
-        let mut page = base;
-        for e in &group[at..end] {
-            varint(out, u64::from(e.page - page));
-            varint(out, value_code(e.value));
-            page = e.page;
-        }
-        last_token = token;
-        at = end;
     }
+}
+
+/// The packed Han token of a [`token_code`].
+fn han_of_code(code: u64) -> u64 {
+    let (a, b) = (code >> 19, code >> 1 & ((1 << 18) - 1));
+    (a + HAN_BASE) << 21 | if b == 0 { 0 } else { b - 1 + HAN_BASE }
 }
 
 /// A posting's value as a run stores it: most tokens occur once in a page, outside its title, and then only the
@@ -342,32 +343,24 @@ impl<'a> Group<'a> {
         self.store.runs.iter().map(|r| r.base).enumerate()
     }
 
-    /// Calls `emit` with (token, page, value) of every posting of shard `n` (in the group) in run `r`: tokens
-    /// ascending and each token's pages ascending.
+    /// Calls `emit` with (token, page, value) of every posting of shard `n` (in the group) in run `r`, pages
+    /// ascending.
     pub fn run_postings(&self, r: usize, n: u32, mut emit: impl FnMut(Token<'a>, u32, u32)) {
         debug_assert!(self.shards.contains(&n));
         let names = &self.store.names;
         let (run, bytes) = (&self.store.runs[r], &self.bytes[r]);
         let first = run.start(self.shards.start);
         let bytes = &bytes[run.start(n) - first..run.ends[n as usize] as usize - first];
-        let (mut at, mut token) = (0, 0);
+        let (mut at, mut page) = (0, run.base);
         while at < bytes.len() {
-            let head = read(bytes, &mut at);
-            token += head >> 1;
-            let count = match head & 1 {
-                1 => 1,
-                _ => read(bytes, &mut at) + 2,
+            page += read(bytes, &mut at) as u32;
+            let code = read(bytes, &mut at);
+            let tok = match code & 1 {
+                1 => Token::Word(names.get((code >> 1) as usize).map_or("", |w| w)),
+                _ => Token::Han(han_of_code(code)),
             };
-            let tok = match token & STORE_WORD == STORE_WORD {
-                true => Token::Word(names.get((token & !STORE_WORD) as usize).map_or("", |w| w)),
-                false => Token::Han(token),
-            };
-            let mut page = run.base;
-            for _ in 0..count {
-                page += read(bytes, &mut at) as u32;
-                let value = value_of(read(bytes, &mut at));
-                emit(tok, page, value);
-            }
+            let value = value_of(read(bytes, &mut at));
+            emit(tok, page, value);
         }
     }
 
@@ -391,6 +384,23 @@ mod tests {
         let mut at = 0;
         let got: Vec<u64> = numbers.iter().map(|_| read(&bytes, &mut at)).collect();
         assert_eq!((got.as_slice(), at), (numbers.as_slice(), bytes.len()));
+    }
+
+    #[test]
+    fn token_codes_read_back_and_two_common_characters_take_five_bytes() {
+        let pack = |a: char, b: Option<char>| (a as u64) << 21 | b.map_or(0, |b| b as u64);
+        for (a, b) in [('㐀', None), ('宪', Some('法')), ('𠀀', Some('𯿽')), ('豈', Some('㐀')), ('龥', None)]
+        {
+            let key = pack(a, b);
+            assert_eq!(han_of_code(token_code(key)), key, "{a}{b:?}");
+            assert_eq!(token_code(key) & 1, 0);
+        }
+        for n in [0, 1, 1 << 20] {
+            assert_eq!(token_code(STORE_WORD | n), n << 1 | 1);
+        }
+        let mut bytes = Vec::new();
+        varint(&mut bytes, token_code(pack('龥', Some('龥'))));
+        assert_eq!(bytes.len(), 5);
     }
 
     #[test]
