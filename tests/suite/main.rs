@@ -49,6 +49,7 @@ mod quiz_items;
 mod quiz_load;
 mod quiz_reload;
 mod quiz_share;
+mod search_browser;
 mod serve_abuse;
 mod serve_live;
 mod serve_no_build;

@@ -43,7 +43,7 @@ fn titles(shown: &[Shown]) -> Vec<String> {
 
 /// The good fixture with law texts added: a long one (articles over several blocks), one about fraud, one
 /// citing a standard, and an English one.
-fn law_site() -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn law_site() -> (tempfile::TempDir, PathBuf) {
     let (dir, site) = crate::common::site::copied_fixture("good");
     let mut law =
         String::from("---\ntitle: 中华人民共和国民法典（节选）\ndate: 2024-05-01\n---\n## 第七编　侵权责任\n\n");

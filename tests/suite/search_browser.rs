@@ -1,0 +1,78 @@
+//! The search page on a 360×740 phone in headless Chromium (issue 15): what a reader sees of the binary index
+//! (layout 4) read by `search.js` from a plain static server that answers byte ranges — results with the terms
+//! marked in their excerpts and links to the nearest article, partial matches tagged, one character answered with
+//! the hint to type two, and nothing wider than the screen. Screenshots go to `target/screenshots/`.
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+
+use crate::browser::shot;
+use crate::common::chrome;
+
+/// The status line and the result list's items once `search.js` has shown them.
+async fn shown(c: &Client) -> (String, Vec<fantoccini::elements::Element>) {
+    for _ in 0..100 {
+        let status = c.find(Locator::Css("#search-results > p")).await;
+        let items = c.find_all(Locator::Css("#search-results li")).await.unwrap_or_default();
+        if let Ok(status) = status {
+            let status = status.text().await.unwrap();
+            let results = status.starts_with("找到") || status.starts_with("没有文章包含全部");
+            if !status.is_empty() && !status.starts_with("正在搜索") && (!results || !items.is_empty()) {
+                return (status, items);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no search results shown: {}", c.find(Locator::Css("main")).await.unwrap().text().await.unwrap());
+}
+
+async fn search(c: &Client, query: &str) -> (String, Vec<fantoccini::elements::Element>) {
+    let input = c.find(Locator::Css("#search-q")).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(query).await.unwrap();
+    c.find(Locator::Css("#search-form button")).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    shown(c).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_searches_the_laws_on_a_phone() {
+    let Some((chromium, driver)) = chrome::binaries() else { return };
+    let (_dir, out) = crate::site_search::law_site();
+    assert!(out.join(pufa::site::search::shard_file(pufa::site::search::shard_of("宪法"))).is_file());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let files = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(&out));
+    tokio::spawn(async move { axum::serve(listener, files).await.unwrap() });
+    let browser = chrome::Browser::phone(&chromium, &driver).await;
+    let c = &browser.client;
+
+    c.goto(&format!("http://{addr}/search/?q={}", "侵权责任")).await.unwrap();
+    let (status, items) = shown(c).await;
+    assert!(status.starts_with("找到") && !items.is_empty(), "{status}");
+    let first = &items[0];
+    let link = first.find(Locator::Css("a")).await.unwrap();
+    assert_eq!(link.text().await.unwrap(), "中华人民共和国民法典（节选）");
+    let href = link.attr("href").await.unwrap().unwrap_or_default();
+    assert!(href.contains("#"), "a result links to the article nearest its match: {href}");
+    let marks = first.find_all(Locator::Css(".summary mark")).await.unwrap();
+    assert!(!marks.is_empty(), "the excerpt marks the terms");
+    for m in marks {
+        assert!(["侵权", "责任", "侵权责任"].contains(&m.text().await.unwrap().as_str()));
+    }
+    let width = c.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap();
+    assert!(width.as_i64().unwrap() <= 360, "the search page is {width} px wide on a 360 px phone");
+    shot(c, "search-results").await;
+
+    // 电信诈骗: the page says 电信网络诈骗, so it is found as a partial match, tagged as such.
+    let (status, items) = search(c, "电信诈骗").await;
+    assert!(status.contains("部分"), "{status}");
+    assert_eq!(items[0].find(Locator::Css("a")).await.unwrap().text().await.unwrap(), "防范电信网络诈骗");
+    assert_eq!(items[0].find(Locator::Css(".partial")).await.unwrap().text().await.unwrap(), "部分匹配");
+    shot(c, "search-partial").await;
+
+    let (status, items) = search(c, "法").await;
+    assert!(items.is_empty() && status.contains("至少输入两个字"), "{status}");
+    browser.close().await;
+}
