@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use foldhash::HashMap;
 
 use super::postings::{Posting, CHAR_MASK, WORD};
+use super::shard::varint;
 use super::spill::SpillFile;
 use super::SHARDS;
 
@@ -289,16 +290,8 @@ fn value_of(code: u64) -> u32 {
     }
 }
 
-/// Appends `n` in LEB128: seven bits a byte, the high bit set on all but the last.
-fn varint(out: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        out.push(n as u8 | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-/// The varint at `*at` in `bytes`, moving `*at` past it.
+/// The varint at `*at` in `bytes`, moving `*at` past it. Unchecked, unlike the shard files' reader: a run is this
+/// build's own bytes, read back on the hot path of the end of the build.
 fn read(bytes: &[u8], at: &mut usize) -> u64 {
     let mut n = 0;
     let mut shift = 0;
@@ -364,9 +357,9 @@ impl<'a> Group<'a> {
         }
     }
 
-    /// Postings shard `n` holds at most, from its bytes: a posting takes two bytes at least.
+    /// Postings shard `n` holds at most, from its bytes: a posting takes three bytes at least.
     pub fn size_hint(&self, n: u32) -> usize {
-        self.store.runs.iter().map(|r| (r.ends[n as usize] as usize - r.start(n)) / 2).sum()
+        self.store.runs.iter().map(|r| (r.ends[n as usize] as usize - r.start(n)) / 3).sum()
     }
 }
 
