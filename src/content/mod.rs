@@ -9,6 +9,7 @@ mod local;
 pub mod markdown;
 pub mod model;
 pub mod picture;
+pub mod record;
 pub mod slug;
 pub mod source;
 pub mod text;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
 
 use super::load::{self, Parsed};
+use super::record::{self, Kept};
 use super::{shown, Library, LoadOptions};
 use crate::diag::{Diagnostic, Diagnostics};
 
@@ -56,24 +57,98 @@ impl Stamp {
 }
 
 /// One file under `content/`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct FileRecord {
     stamp: Stamp,
     /// Hash of the file's bytes.
     hash: u64,
     /// A markdown file parsed (or why it could not be); None for any other file (an asset).
-    parsed: Option<Result<Parsed, Vec<Diagnostic>>>,
+    parsed: Option<Kept>,
 }
 
-/// Every file under `content/`, in walk order.
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// Every file under `content/`, in walk order. Written to the build cache as its files' records in order, each
+/// parse as the bytes of its own MessagePack value (see [`record`](super::record)), and read back with
+/// [`Source::from_cache`].
+#[derive(Debug, Default)]
 pub struct Source {
     files: BTreeMap<Rel, FileRecord>,
     /// When the files were last looked at (nanoseconds since 1970).
     checked: u128,
-    /// The files' hashes by path, for lookups that would otherwise compare paths component by component.
-    #[serde(skip)]
+    /// The files' hashes by path, for lookups that would otherwise compare paths component by component (not
+    /// in the cache: made again from the records).
     hashes: HashMap<String, u64>,
+}
+
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Files<'a>(&'a BTreeMap<Rel, FileRecord>);
+        impl Serialize for Files<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter())
+            }
+        }
+        let mut st = s.serialize_struct("Source", 2)?;
+        st.serialize_field("files", &Files(&self.files))?;
+        st.serialize_field("checked", &self.checked)?;
+        st.end()
+    }
+}
+
+impl Serialize for FileRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Bin<'a>(std::borrow::Cow<'a, [u8]>);
+        impl Serialize for Bin<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(&self.0)
+            }
+        }
+        let mut st = s.serialize_struct("FileRecord", 3)?;
+        st.serialize_field("stamp", &self.stamp)?;
+        st.serialize_field("hash", &self.hash)?;
+        st.serialize_field("parsed", &self.parsed.as_ref().map(|p| Bin(p.encode())))?;
+        st.end()
+    }
+}
+
+/// A [`Source`] as the build cache holds it, each parse borrowed from the cache's bytes.
+#[derive(Deserialize)]
+pub struct Cached<'a> {
+    #[serde(borrow)]
+    files: Vec<(Rel, CachedRecord<'a>)>,
+    checked: u128,
+}
+
+#[derive(Deserialize)]
+struct CachedRecord<'a> {
+    stamp: Stamp,
+    hash: u64,
+    #[serde(borrow)]
+    parsed: Option<&'a [u8]>,
+}
+
+impl Source {
+    /// The source `cached` was read as, from `bytes`: its parses stay there until they are needed.
+    /// None if a parse is not in `bytes` (`cached` was read from other bytes).
+    pub fn from_cache(cached: Cached<'_>, bytes: &record::Bytes) -> Option<Source> {
+        let all: &[u8] = bytes.as_ref().as_ref();
+        let base = all.as_ptr() as usize;
+        let mut files = Vec::with_capacity(cached.files.len());
+        for (rel, r) in cached.files {
+            let parsed = match r.parsed {
+                Some(p) => {
+                    let start = (p.as_ptr() as usize).checked_sub(base).filter(|s| s + p.len() <= all.len())?;
+                    Some(Kept::encoded(bytes.clone(), start..start + p.len()))
+                }
+                None => None,
+            };
+            files.push((rel, FileRecord { stamp: r.stamp, hash: r.hash, parsed }));
+        }
+        // Written in order: the map is built from sorted entries without comparing paths.
+        let files = files.into_iter().collect();
+        Some(Source { files, checked: cached.checked, hashes: HashMap::new() })
+    }
 }
 
 /// A file changed this long before it was last looked at may have been changed again since without its stamp
@@ -195,19 +270,19 @@ impl Source {
                 let bytes = match bytes {
                     Ok(b) => b,
                     Err(d) => {
-                        let parsed = key.0.ends_with(".md").then_some(Err(vec![d]));
+                        let parsed = key.0.ends_with(".md").then(|| Kept::new(Err(vec![d])));
                         return Some((key, FileRecord { stamp, hash: 0, parsed }));
                     }
                 };
                 let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-                if let Some(old) = self.files.get(&key).filter(|r| r.hash == hash && r.parsed_ok_or_asset()) {
+                if let Some(old) = self.files.get(&key).filter(|r| r.hash == hash && r.parsed_ok_or_asset(&key.0)) {
                     return Some((key, FileRecord { stamp, hash, parsed: old.parsed.clone() }));
                 }
                 let mut parsed = key.0.ends_with(".md").then(|| load::parse(&key.0, bytes));
                 if let Some(Ok(Parsed::Page(p))) = &mut parsed {
                     p.body = std::sync::Arc::default();
                 }
-                Some((key, FileRecord { stamp, hash, parsed }))
+                Some((key, FileRecord { stamp, hash, parsed: parsed.map(Kept::new) }))
             })
             .collect();
         for (rel, r) in &parsed {
@@ -232,7 +307,7 @@ impl Source {
 
     /// The kept parse of the markdown file `rel`, if it parsed.
     pub(crate) fn parsed(&self, rel: &str) -> Option<&Parsed> {
-        self.files.get(&Rel(rel.to_string()))?.parsed.as_ref()?.as_ref().ok()
+        self.files.get(&Rel(rel.to_string()))?.parsed.as_ref()?.get(rel).as_ref().ok()
     }
 
     /// Whether a page's publication window opened or closed since `lib` was put together: a kept library is
@@ -240,7 +315,7 @@ impl Source {
     /// a window are looked at; one in a draft section counts as moved (the assembly decides, at a little cost).
     pub(crate) fn windows_moved(&self, lib: &super::Library, opts: &super::LoadOptions) -> bool {
         let now = opts.now.unwrap_or_else(|| chrono::Utc::now().with_timezone(&super::front_matter::china()));
-        self.files.iter().any(|(rel, r)| match r.parsed.as_ref().and_then(|p| p.as_ref().ok()) {
+        self.files.iter().any(|(rel, r)| match r.parsed.as_ref().and_then(|p| p.get(&rel.0).as_ref().ok()) {
             Some(Parsed::Page(p)) if p.meta.publish_date.is_some() || p.meta.expiry_date.is_some() => {
                 let wanted = (opts.drafts || !p.meta.draft) && p.meta.is_live(now, opts.future);
                 wanted != lib.by_source.contains_key(&rel.0)
@@ -254,9 +329,11 @@ impl Source {
         &self,
         now: chrono::DateTime<chrono::FixedOffset>,
     ) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-        let pages = self.files.values().filter_map(|r| match r.parsed.as_ref().and_then(|p| p.as_ref().ok()) {
-            Some(Parsed::Page(p)) => Some(p),
-            _ => None,
+        let pages = self.files.iter().filter_map(|(rel, r)| {
+            match r.parsed.as_ref().and_then(|p| p.get(&rel.0).as_ref().ok()) {
+                Some(Parsed::Page(p)) => Some(p),
+                _ => None,
+            }
         });
         pages.flat_map(|p| [p.meta.publish_date, p.meta.expiry_date]).flatten().filter(|t| *t > now).min()
     }
@@ -267,10 +344,12 @@ impl Source {
         let mut assets = Vec::new();
         for (rel, r) in &self.files {
             match &r.parsed {
-                Some(p) => markdown.push((rel.0.clone(), p.clone())),
+                Some(p) => markdown.push((&rel.0, p)),
                 None => assets.push(rel.0.clone()),
             }
         }
+        // Parses still in the cache's bytes are decoded here, on every core, straight into the library.
+        let markdown = markdown.into_par_iter().map(|(rel, p)| (rel.clone(), p.owned(rel))).collect();
         load::assemble(markdown, assets, opts, Diagnostics::default())
     }
 
@@ -289,8 +368,9 @@ pub fn body(root: &Path, rel: &str) -> Option<std::sync::Arc<str>> {
 
 impl FileRecord {
     /// Whether the kept parse can stand for the same bytes read again (a read error is not kept).
-    fn parsed_ok_or_asset(&self) -> bool {
-        !matches!(&self.parsed, Some(Err(ds)) if ds.iter().any(|d| d.message.starts_with("cannot read")))
+    fn parsed_ok_or_asset(&self, rel: &str) -> bool {
+        let parsed = self.parsed.as_ref().map(|p| p.get(rel));
+        !matches!(parsed, Some(Err(ds)) if ds.iter().any(|d| d.message.starts_with("cannot read")))
     }
 }
 

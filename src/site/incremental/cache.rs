@@ -16,7 +16,7 @@ use crate::site::engine::Engine;
 use crate::site::BuildOptions;
 
 /// Bumped whenever the cache's layout or meaning changes.
-const VERSION: u32 = 7;
+const VERSION: u32 = 8;
 
 /// The folder, inside the site folder.
 pub const DIR: &str = ".pufa-cache";
@@ -33,10 +33,13 @@ struct Header {
     output_id: Option<(u64, u64)>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Saved {
+/// The cache as it is read (it is written in parts, see [`Saving`]): the content's records keep their parses in
+/// the mapped file until they are needed.
+#[derive(Deserialize)]
+struct Saved<'a> {
     header: Header,
-    content: Source,
+    #[serde(borrow)]
+    content: crate::content::source::Cached<'a>,
     built: Built,
 }
 
@@ -97,15 +100,17 @@ fn load(path: &Path, opts: &BuildOptions) -> Result<(Source, Built), String> {
     // SAFETY: a cache file is never written in place: it is written under another name and renamed over, or
     // deleted, which leaves a mapping of the old one intact. (Truncated by hand while a build reads it, it would
     // end that build.)
-    let bytes = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(|e| e.to_string())?;
-    let saved: Saved = rmp_serde::from_slice(&bytes).map_err(|e| e.to_string())?;
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(|e| e.to_string())?;
+    let bytes: crate::content::record::Bytes = std::sync::Arc::new(map);
+    let saved: Saved = rmp_serde::from_slice(bytes.as_ref().as_ref()).map_err(|e| e.to_string())?;
     if Some(&saved.header) != header(opts).as_ref() {
         return Err("written by another pufa, for another output, or the output was replaced".into());
     }
-    match saved.built.order.iter().all(|s| saved.built.pages.contains_key(s)) {
-        true => Ok((saved.content, saved.built)),
-        false => Err("a page without results".into()),
+    if !saved.built.order.iter().all(|s| saved.built.pages.contains_key(s)) {
+        return Err("a page without results".into());
     }
+    let content = Source::from_cache(saved.content, &bytes).ok_or("records outside the file")?;
+    Ok((content, saved.built))
 }
 
 impl Engine {
@@ -150,8 +155,10 @@ impl Engine {
     }
 }
 
-/// A cache being written, in MessagePack (self-describing, as the front matter's lenient readers need; fields by
-/// name; it reads and writes in about half the time JSON took on 14,000 pages). It goes into a temporary file in
+/// A cache being written, in MessagePack (self-describing values, as the front matter's lenient readers need;
+/// a struct's fields in order, without their names, except the header's). Each file's parse is its own value,
+/// kept as bytes (see `content::record`): a cached build decodes it only to put the library together, and
+/// copies the bytes of every parse that did not change into the next cache. It goes into a temporary file in
 /// three parts, which a build writes beside its other work: the content's records as soon as they are refreshed,
 /// the build's results while the output is moved in, and last the header, which names the output folder as it is
 /// then (the reader takes the fields in any order); only then does the file get its name. Dropped unfinished (a
@@ -178,7 +185,7 @@ impl Saving {
         let w = saving.writer();
         rmp::encode::write_map_len(w, 3)?;
         rmp::encode::write_str(w, "content")?;
-        rmp_serde::encode::write_named(w, content).map_err(std::io::Error::other)?;
+        rmp_serde::encode::write(w, content).map_err(std::io::Error::other)?;
         Ok(saving)
     }
 
@@ -190,7 +197,7 @@ impl Saving {
     pub(crate) fn results(&mut self, built: &Built) -> std::io::Result<()> {
         let w = self.writer();
         rmp::encode::write_str(w, "built")?;
-        rmp_serde::encode::write_named(w, built).map_err(std::io::Error::other)
+        rmp_serde::encode::write(w, built).map_err(std::io::Error::other)
     }
 
     /// Writes the header for `opts` as its output folder is now, and gives the cache its name.
