@@ -407,7 +407,7 @@ impl Engine {
                 return Ok(tera.clone());
             }
         }
-        let tera = Arc::new(theme.compile()?);
+        let tera = Arc::new(theme.compile_site()?);
         self.tera = Some((hash, tera.clone()));
         Ok(tera)
     }
@@ -417,7 +417,7 @@ impl Engine {
     pub(super) fn templates(&self) -> Option<(u64, Arc<tera::Tera>)> {
         let config = SiteConfig::load(&self.opts.source).ok()?;
         let theme = theme::Theme::gather(&self.opts.source, &config).ok()?;
-        Some((templates_hash(&theme), Arc::new(theme.compile().ok()?)))
+        Some((templates_hash(&theme), Arc::new(theme.compile_site().ok()?)))
     }
 }
 

@@ -166,9 +166,26 @@ impl Theme {
 
     /// Compiles every template once.
     pub fn compile(&self) -> Result<tera::Tera, Diagnostics> {
+        self.compile_only(|_| true)
+    }
+
+    /// Compiles the templates a site build renders with: all but the competition server's pages (those named as
+    /// the built-in theme's `quiz/` templates, wherever they come from), which `pufa serve` compiles on its own;
+    /// parsing them was a sixth of a cached build's CPU. A site whose templates need one of them after all gets
+    /// them all.
+    pub fn compile_site(&self) -> Result<tera::Tera, Diagnostics> {
+        let server_page = |name: &str| {
+            name.starts_with("quiz/")
+                && DEFAULT_THEME.iter().any(|(rel, _)| rel.strip_prefix("templates/") == Some(name))
+        };
+        self.compile_only(|name| !server_page(name)).or_else(|_| self.compile())
+    }
+
+    fn compile_only(&self, wanted: impl Fn(&str) -> bool) -> Result<tera::Tera, Diagnostics> {
         let mut tera = tera::Tera::default();
         tera.set_escape_fn(escape);
-        let raw: Vec<(&str, &str)> = self.templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
+        let raw: Vec<(&str, &str)> =
+            self.templates.iter().filter(|(n, _)| wanted(n)).map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
         tera.add_raw_templates(raw).map_err(|e| {
             let msg = error_chain(&e);
             // Tera names the template in its message; point at that file when we can.
@@ -246,6 +263,24 @@ fn outdated_search_js(shown: &Path, text: &str) -> Option<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_site_build_leaves_out_the_competition_servers_pages_unless_a_template_needs_one() {
+        let names = |t: &tera::Tera| t.get_template_names().map(str::to_string).collect::<Vec<_>>();
+        let mut theme = Theme::built_in();
+        let site = names(&theme.compile_site().unwrap());
+        assert!(site.iter().any(|n| n == "page.html") && !site.iter().any(|n| n == "quiz/landing.html"), "{site:?}");
+        assert!(names(&theme.compile().unwrap()).iter().any(|n| n == "quiz/landing.html"));
+        // A site's own template that is not one of the server's pages stays, under quiz/ too (a Zola section).
+        let own = "{% extends \"base.html\" %}{% block main %}测验{% endblock %}";
+        theme.templates.insert("quiz/section.html".into(), (PathBuf::from("templates/quiz/section.html"), own.into()));
+        assert!(names(&theme.compile_site().unwrap()).iter().any(|n| n == "quiz/section.html"));
+        // One that extends a server page gets them all.
+        let extending = "{% extends \"quiz/layout.html\" %}";
+        theme.templates.insert("mine.html".into(), (PathBuf::from("templates/mine.html"), extending.into()));
+        let all = names(&theme.compile_site().unwrap());
+        assert!(all.iter().any(|n| n == "mine.html") && all.iter().any(|n| n == "quiz/layout.html"));
+    }
 
     #[test]
     fn default_theme_is_embedded_and_compiles() {
