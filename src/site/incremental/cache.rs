@@ -60,10 +60,24 @@ pub fn program_id() -> u64 {
 
 /// The cache file of a build of `opts.source` into `opts.output`.
 pub fn path_for(opts: &BuildOptions) -> Option<PathBuf> {
-    let output = opts.output.as_deref()?;
-    let output = std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf());
-    let name = xxhash_rust::xxh3::xxh3_64(output.to_string_lossy().as_bytes());
+    let name = xxhash_rust::xxh3::xxh3_64(full_path(opts.output.as_deref()?).to_string_lossy().as_bytes());
     Some(opts.source.join(DIR).join(format!("build-{name:016x}.msgpack")))
+}
+
+/// The output folder's full path, `.` and `..` taken out: `public`, `./public`, `../site/public` and
+/// `/srv/site/public` are one output to the cache.
+fn full_path(output: &Path) -> PathBuf {
+    let mut full = PathBuf::new();
+    for c in std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf()).components() {
+        match c {
+            std::path::Component::ParentDir => {
+                full.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => full.push(c),
+        }
+    }
+    full
 }
 
 /// Files that older caches kept beside the cache (now unused, removed when seen): the digests of version 3
@@ -91,6 +105,7 @@ pub fn invalidate(path: &Path) {
 fn header(opts: &BuildOptions) -> Option<Header> {
     let output = opts.output.clone()?;
     let output_id = output_id(&output);
+    let output = full_path(&output);
     Some(Header { version: VERSION, program: program_id(), output, drafts: opts.drafts, output_id })
 }
 
@@ -228,6 +243,15 @@ impl Drop for Saving {
 mod tests {
     use super::*;
 
+    /// `to` as a path relative to `from` (both absolute).
+    fn pathdiff(to: &Path, from: &Path) -> PathBuf {
+        let common = to.components().zip(from.components()).take_while(|(a, b)| a == b).count();
+        let ups = from.components().count() - common;
+        let mut p: PathBuf = std::iter::repeat_n("..", ups).collect();
+        p.extend(to.components().skip(common));
+        p
+    }
+
     #[test]
     fn a_cache_written_in_parts_reads_back_and_an_unfinished_one_leaves_no_file() {
         let dir = tempfile::tempdir().unwrap();
@@ -254,5 +278,11 @@ mod tests {
         // The header went last and still counts: the cache of one output is not another's.
         let elsewhere = BuildOptions::new(dir.path(), Some(&dir.path().join("elsewhere")));
         assert!(load(&path, &elsewhere).is_err());
+        // The same output named another way is the same output.
+        let cwd = std::env::current_dir().unwrap();
+        let relative = pathdiff(&out, &cwd);
+        let same = BuildOptions::new(dir.path(), Some(&relative));
+        assert_eq!(path_for(&same).unwrap(), path);
+        assert!(load(&path, &same).is_ok(), "{} read as another output", relative.display());
     }
 }
