@@ -405,16 +405,22 @@ fn order_pages(lib: &mut Library, i: usize) {
         };
         return s.pages.sort_by_cached_key(key);
     }
-    s.pages.sort_by(|&a, &b| {
+    let first = |&a: &usize, &b: &usize| {
         let (a, b) = (&pages[a].meta, &pages[b].meta);
-        let weight = || weight_key(a.weight).cmp(&weight_key(b.weight));
-        let newest = || b.date.cmp(&a.date);
-        let title = || collate::cmp(&a.title, &b.title);
+        let weight = weight_key(a.weight).cmp(&weight_key(b.weight));
         match by {
-            SortBy::Date => weight().then_with(newest).then_with(title),
-            SortBy::Weight | SortBy::Title => weight().then_with(title),
+            SortBy::Date => weight.then_with(|| b.date.cmp(&a.date)),
+            SortBy::Weight | SortBy::Title => weight,
         }
-    });
+    };
+    s.pages.sort_by(first);
+    // Pages alike in that order go by title, with their pinyin keys made once for each run of them (many pages
+    // of a large site share a date).
+    for run in s.pages.chunk_by_mut(|a, b| first(a, b) == std::cmp::Ordering::Equal) {
+        if run.len() > 1 {
+            run.sort_by_cached_key(|&p| (collate::key(&pages[p].meta.title), pages[p].meta.title.clone()));
+        }
+    }
 }
 
 /// Puts the page `raw` in place of page `i` of a library assembled before, as [`assemble`] would have, when the
@@ -472,6 +478,33 @@ mod tests {
             Ok(Parsed::Page(p)) => *p,
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Date order after weights, then titles in pinyin order: the titles of pages alike in weight and date are
+    /// compared through keys made once per run; the order is that of comparing every pair in full.
+    #[test]
+    fn pages_alike_in_weight_and_date_go_by_title_as_a_full_comparison_orders_them() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let titles = ["宪法", "民法典", "刑法", "GB/T 标准", "2024 年报告", "安全生产法", "宪法修正案", "先", "香"];
+        let mut files = vec![("c/_index.md".to_string(), "---\ntitle: 专栏\n---\n".to_string())];
+        for n in 0..300 {
+            let title = titles[rng.gen_range(0..titles.len())];
+            let date = ["", "date: 2024-01-01\n", "date: 2024-01-02\n"][rng.gen_range(0..3)];
+            let weight = ["", "weight: 1\n", "weight: 2\n"][rng.gen_range(0..3)];
+            files.push((format!("c/p{n:03}.md"), format!("---\ntitle: {title}\n{date}{weight}---\n正文\n")));
+        }
+        let files: Vec<(&str, &str)> = files.iter().map(|(r, t)| (r.as_str(), t.as_str())).collect();
+        let (lib, _) = lib_of(&files);
+        let section = &lib.sections[lib.pages[0].section];
+        let mut want: Vec<usize> = section.pages.clone();
+        want.sort();
+        want.sort_by(|&a, &b| {
+            let (a, b) = (&lib.pages[a].meta, &lib.pages[b].meta);
+            let weight = weight_key(a.weight).cmp(&weight_key(b.weight));
+            weight.then_with(|| b.date.cmp(&a.date)).then_with(|| collate::cmp(&a.title, &b.title))
+        });
+        assert_eq!(section.pages, want);
     }
 
     // Issue 5: a page patched into a kept library reads as if the library had been put together anew.
