@@ -62,6 +62,11 @@ fn table() -> &'static Table {
     TABLE.get_or_init(|| serde_yaml_ng::from_str(SOURCE).expect("i18n/messages.yaml is valid"))
 }
 
+/// Reads the translation table now rather than on its first use (a build does it beside other work).
+pub fn prepare() {
+    table();
+}
+
 /// The (English, Chinese) texts of the entries whose key starts with `prefix`, in key order.
 pub fn patterns(prefix: &str) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
     table()

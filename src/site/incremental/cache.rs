@@ -136,11 +136,17 @@ impl Engine {
         let mut engine = Engine::new(opts);
         let start = std::time::Instant::now();
         let content_dir = engine.opts.source.join("content");
-        // The cache is read while the content folder is looked at and the templates are compiled, both of which
-        // the build does next anyway: on two cores that hides most of the reading.
+        // The cache is read while the content folder is looked at and the templates are compiled (and the
+        // translations read), all of which the build does next anyway: on two cores that hides most of the reading.
         let (saved, (scan, tera)) = rayon::join(
             || path.as_deref().filter(|p| p.exists()).map(|p| (p, load(p, &engine.opts))),
-            || rayon::join(|| Scan::of(&content_dir), || engine.templates()),
+            || {
+                let templates = || {
+                    crate::i18n::prepare();
+                    engine.templates()
+                };
+                rayon::join(|| Scan::of(&content_dir), templates)
+            },
         );
         match saved {
             Some((_, Ok((content, built)))) => {
