@@ -10,24 +10,46 @@ use fantoccini::{Client, Locator};
 use crate::browser::shot;
 use crate::common::chrome;
 
-/// The status line and the result list's items once `search.js` has shown them.
-async fn shown(c: &Client) -> (String, Vec<fantoccini::elements::Element>) {
+/// A result as the page shows it.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+struct Shown {
+    title: String,
+    href: String,
+    marks: Vec<String>,
+    partial: Option<String>,
+}
+
+/// The status line and the results once `search.js` has shown them: read in one script, so that nothing the
+/// script replaces in between is read half, and taken once two reads in a row agree.
+async fn shown(c: &Client) -> (String, Vec<Shown>) {
+    const READ: &str = r#"
+        const status = document.querySelector('#search-results > p');
+        const items = [...document.querySelectorAll('#search-results li')].map(li => ({
+            title: li.querySelector('a')?.textContent ?? '',
+            href: li.querySelector('a')?.getAttribute('href') ?? '',
+            marks: [...li.querySelectorAll('.summary mark')].map(m => m.textContent),
+            partial: li.querySelector('.partial')?.textContent ?? null,
+        }));
+        return [status ? status.textContent : '', items];"#;
+    let mut last = None;
     for _ in 0..100 {
-        let status = c.find(Locator::Css("#search-results > p")).await;
-        let items = c.find_all(Locator::Css("#search-results li")).await.unwrap_or_default();
-        if let Ok(status) = status {
-            let status = status.text().await.unwrap();
+        let read =
+            c.execute(READ, vec![]).await.ok().and_then(|v| serde_json::from_value::<(String, Vec<Shown>)>(v).ok());
+        if let Some((status, items)) = read {
             let results = status.starts_with("找到") || status.starts_with("没有文章包含全部");
-            if !status.is_empty() && !status.starts_with("正在搜索") && (!results || !items.is_empty()) {
-                return (status, items);
+            let done = !status.is_empty() && !status.starts_with("正在搜索") && (!results || !items.is_empty());
+            let now = Some((status, items));
+            if done && now == last {
+                return now.unwrap();
             }
+            last = now;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("no search results shown: {}", c.find(Locator::Css("main")).await.unwrap().text().await.unwrap());
+    panic!("no search results shown: {last:?}");
 }
 
-async fn search(c: &Client, query: &str) -> (String, Vec<fantoccini::elements::Element>) {
+async fn search(c: &Client, query: &str) -> (String, Vec<Shown>) {
     let input = c.find(Locator::Css("#search-q")).await.unwrap();
     input.clear().await.unwrap();
     input.send_keys(query).await.unwrap();
@@ -52,14 +74,11 @@ async fn a_reader_searches_the_laws_on_a_phone() {
     let (status, items) = shown(c).await;
     assert!(status.starts_with("找到") && !items.is_empty(), "{status}");
     let first = &items[0];
-    let link = first.find(Locator::Css("a")).await.unwrap();
-    assert_eq!(link.text().await.unwrap(), "中华人民共和国民法典（节选）");
-    let href = link.attr("href").await.unwrap().unwrap_or_default();
-    assert!(href.contains("#"), "a result links to the article nearest its match: {href}");
-    let marks = first.find_all(Locator::Css(".summary mark")).await.unwrap();
-    assert!(!marks.is_empty(), "the excerpt marks the terms");
-    for m in marks {
-        assert!(["侵权", "责任", "侵权责任"].contains(&m.text().await.unwrap().as_str()));
+    assert_eq!(first.title, "中华人民共和国民法典（节选）");
+    assert!(first.href.contains('#'), "a result links to the article nearest its match: {}", first.href);
+    assert!(!first.marks.is_empty(), "the excerpt marks the terms");
+    for m in &first.marks {
+        assert!(["侵权", "责任", "侵权责任"].contains(&m.as_str()), "{m}");
     }
     let width = c.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap();
     assert!(width.as_i64().unwrap() <= 360, "the search page is {width} px wide on a 360 px phone");
@@ -68,8 +87,8 @@ async fn a_reader_searches_the_laws_on_a_phone() {
     // 电信诈骗: the page says 电信网络诈骗, so it is found as a partial match, tagged as such.
     let (status, items) = search(c, "电信诈骗").await;
     assert!(status.contains("部分"), "{status}");
-    assert_eq!(items[0].find(Locator::Css("a")).await.unwrap().text().await.unwrap(), "防范电信网络诈骗");
-    assert_eq!(items[0].find(Locator::Css(".partial")).await.unwrap().text().await.unwrap(), "部分匹配");
+    assert_eq!(items[0].title, "防范电信网络诈骗");
+    assert_eq!(items[0].partial.as_deref(), Some("部分匹配"));
     shot(c, "search-partial").await;
 
     let (status, items) = search(c, "法").await;
