@@ -212,8 +212,6 @@ pub fn breadcrumbs(lib: &Library) -> Vec<u64> {
 /// looked up in the last build.
 pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
     let lib = inp.lib;
-    let g = inp.global;
-    let mut files = HashMap::with_capacity(lib.pages.len() + 1024);
     let last_lookups = |r: Option<&Vec<String>>| r.cloned().unwrap_or_default();
     let kept = |i: usize| {
         inp.reuse.filter(|r| r.fingerprints && !r.affected[i])?;
@@ -221,82 +219,25 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
         let fp = *inp.last?.manifest.get(&file)?;
         Some((file, fp))
     };
-    let pages: Vec<(String, u64)> = (0..lib.pages.len())
-        .into_par_iter()
-        .map(|i| {
-            kept(i).unwrap_or_else(|| {
-                let last = inp.last.and_then(|b| b.pages.get(&lib.pages[i].source));
-                page(inp, i, &last_lookups(last.map(|r| &r.lookups)))
+    let pages = || -> Vec<(String, u64)> {
+        (0..lib.pages.len())
+            .into_par_iter()
+            .map(|i| {
+                kept(i).unwrap_or_else(|| {
+                    let last = inp.last.and_then(|b| b.pages.get(&lib.pages[i].source));
+                    page(inp, i, &last_lookups(last.map(|r| &r.lookups)))
+                })
             })
-        })
-        .collect();
+            .collect()
+    };
+    // The files of lists, feeds and the rest are fingerprinted beside the pages' (they override a page's file
+    // of the same name, as they always did).
+    let (pages, Others { files: others, section_files, chunks }) = rayon::join(pages, || others(inp, items));
     let page_files = pages.iter().map(|(f, _)| f.clone()).collect();
+    let more = inp.pictures.files.len() + inp.statics.len() + lib.assets.len();
+    let mut files = HashMap::with_capacity(pages.len() + others.len() + more);
     files.extend(pages);
-    let mut section_files = Vec::with_capacity(lib.sections.len());
-    for (i, s) in lib.sections.iter().enumerate() {
-        let looked_up = last_lookups(inp.last.and_then(|b| b.sections.get(&s.source)).map(|r| &r.lookups));
-        let own = section(inp, items, i, &looked_up);
-        section_files.push(own.iter().map(|(f, _)| f.clone()).collect());
-        files.extend(own);
-    }
-
-    let taxonomies = inp.taxonomies;
-    for tax in taxonomies {
-        let mut f = Fp::new("taxonomy", g);
-        f.str(tax.key);
-        for t in &tax.terms {
-            f.str(&t.name).str(&t.url).u64(t.pages.len() as u64);
-        }
-        files.insert(file_for(&format!("/{}/", tax.key)), f.finish());
-        for t in &tax.terms {
-            let mut f = Fp::new("term", g);
-            f.str(tax.key).str(&t.name).str(&t.url).u64(t.pages.len() as u64);
-            let per = inp.config.paginate_by;
-            let own = list_files(&t.url, t.pages.len(), per).collect();
-            files.extend(paginated(&f, own, t.pages.iter().map(|&p| items[p]), per));
-        }
-    }
-
-    for p in &lib.pages {
-        for alias in &p.meta.aliases {
-            files.insert(file_for(alias), Fp::new("alias", g).str(&p.url).str(&p.meta.title).finish());
-        }
-    }
-    let only_global = Fp::new("global", g).finish();
-    for f in ["search/index.html", "404.html"] {
-        files.insert(f.to_string(), only_global);
-    }
-    if let Some(ids) = &inp.competitions {
-        files.insert("competitions/index.html".to_string(), only_global);
-        for id in ids {
-            files.insert(format!("competitions/{id}/index.html"), only_global);
-        }
-    }
-    let mut f = Fp::new("atom", g);
-    for i in feed::latest(lib) {
-        let p = &lib.pages[i];
-        f.str(&p.meta.title).str(&p.url).json(&p.meta.date).json(&p.meta.updated).json(&p.meta.author);
-        f.str(&p.summary);
-    }
-    files.insert("atom.xml".to_string(), f.finish());
-    let sitemap = sitemap(inp);
-    files.insert("sitemap.xml".to_string(), sitemap);
-    files.insert("robots.txt".to_string(), sitemap);
-    files.insert("search/pages.json".to_string(), Fp::new("pages.json", g).u64(items.len() as u64).finish());
-    // The chunks of the page table also hold the lengths of the pages' text blocks, known once the pages are
-    // rendered: their fingerprints are finished then (see `Plan::chunks`).
-    let chunks = items
-        .chunks(CHUNK)
-        .zip(lib.pages.chunks(CHUNK))
-        .map(|(chunk, pages)| {
-            let mut f = Fp::new("page table", g);
-            for (&h, p) in chunk.iter().zip(pages) {
-                // The row names the page's text file by its source.
-                f.u64(h).str(&p.source);
-            }
-            f
-        })
-        .collect();
+    files.extend(others);
 
     // Named by a hash of their photo's bytes and the settings: the name is all there is to them.
     for (rel, _) in &inp.pictures.files {
@@ -322,6 +263,89 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
         files.insert(url.trim_start_matches('/').to_string(), fp);
     }
     Plan { files, page_files, section_files, clashes, chunks }
+}
+
+/// The fingerprints of every output file but the pages', the statics' and the assets' (in the order they were
+/// always put in the plan, so that a later one of the same name wins), with each section's files and the page
+/// table's chunks.
+struct Others {
+    files: Vec<(String, u64)>,
+    section_files: Vec<Vec<String>>,
+    chunks: Vec<Fp>,
+}
+
+fn others(inp: &Inputs<'_>, items: &[u64]) -> Others {
+    let lib = inp.lib;
+    let g = inp.global;
+    let last_lookups = |r: Option<&Vec<String>>| r.cloned().unwrap_or_default();
+    let mut files = Vec::new();
+    let mut section_files = Vec::with_capacity(lib.sections.len());
+    for (i, s) in lib.sections.iter().enumerate() {
+        let looked_up = last_lookups(inp.last.and_then(|b| b.sections.get(&s.source)).map(|r| &r.lookups));
+        let own = section(inp, items, i, &looked_up);
+        section_files.push(own.iter().map(|(f, _)| f.clone()).collect());
+        files.extend(own);
+    }
+
+    let taxonomies = inp.taxonomies;
+    for tax in taxonomies {
+        let mut f = Fp::new("taxonomy", g);
+        f.str(tax.key);
+        for t in &tax.terms {
+            f.str(&t.name).str(&t.url).u64(t.pages.len() as u64);
+        }
+        files.push((file_for(&format!("/{}/", tax.key)), f.finish()));
+        for t in &tax.terms {
+            let mut f = Fp::new("term", g);
+            f.str(tax.key).str(&t.name).str(&t.url).u64(t.pages.len() as u64);
+            let per = inp.config.paginate_by;
+            let own = list_files(&t.url, t.pages.len(), per).collect();
+            files.extend(paginated(&f, own, t.pages.iter().map(|&p| items[p]), per));
+        }
+    }
+
+    for p in &lib.pages {
+        for alias in &p.meta.aliases {
+            files.push((file_for(alias), Fp::new("alias", g).str(&p.url).str(&p.meta.title).finish()));
+        }
+    }
+    let only_global = Fp::new("global", g).finish();
+    for f in ["search/index.html", "404.html"] {
+        files.push((f.to_string(), only_global));
+    }
+    if let Some(ids) = &inp.competitions {
+        files.push(("competitions/index.html".to_string(), only_global));
+        for id in ids {
+            files.push((format!("competitions/{id}/index.html"), only_global));
+        }
+    }
+    let mut f = Fp::new("atom", g);
+    for i in feed::latest(lib) {
+        let p = &lib.pages[i];
+        f.str(&p.meta.title).str(&p.url).json(&p.meta.date).json(&p.meta.updated).json(&p.meta.author);
+        f.str(&p.summary);
+    }
+    files.push(("atom.xml".to_string(), f.finish()));
+    let sitemap = sitemap(inp);
+    files.push(("sitemap.xml".to_string(), sitemap));
+    files.push(("robots.txt".to_string(), sitemap));
+    files.push(("search/pages.json".to_string(), Fp::new("pages.json", g).u64(items.len() as u64).finish()));
+    // The chunks of the page table also hold the lengths of the pages' text blocks, known once the pages are
+    // rendered: their fingerprints are finished then (see `Plan::chunks`).
+    let chunks = items
+        .chunks(CHUNK)
+        .zip(lib.pages.chunks(CHUNK))
+        .map(|(chunk, pages)| {
+            let mut f = Fp::new("page table", g);
+            for (&h, p) in chunk.iter().zip(pages) {
+                // The row names the page's text file by its source.
+                f.u64(h).str(&p.source);
+            }
+            f
+        })
+        .collect();
+
+    Others { files, section_files, chunks }
 }
 
 /// The sitemap's fingerprint: what [`crate::site::sitewide::sitemap_urls`] lists, without formatting every page's date.
