@@ -38,11 +38,11 @@ async fn shown(c: &Client) -> (String, Vec<Shown>) {
         if let Some((status, items)) = read {
             let results = status.starts_with("找到") || status.starts_with("没有文章包含全部");
             let done = !status.is_empty() && !status.starts_with("正在搜索") && (!results || !items.is_empty());
-            let now = Some((status, items));
-            if done && now == last {
-                return now.unwrap();
+            let now = (status, items);
+            if done && last.as_ref() == Some(&now) {
+                return now;
             }
-            last = now;
+            last = Some(now);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
