@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
 
 use super::load::{self, Parsed};
-use super::record::{self, Kept};
+use super::record::{self, Parse};
 use super::{shown, Library, LoadOptions};
 use crate::diag::{Diagnostic, Diagnostics};
 
@@ -63,7 +63,7 @@ pub struct FileRecord {
     /// Hash of the file's bytes.
     hash: u64,
     /// A markdown file parsed (or why it could not be); None for any other file (an asset).
-    parsed: Option<Kept>,
+    parsed: Option<Parse>,
 }
 
 /// Every file under `content/`, in walk order. Written to the build cache as its files' records in order, each
@@ -104,10 +104,12 @@ impl Serialize for FileRecord {
                 s.serialize_bytes(&self.0)
             }
         }
-        let mut st = s.serialize_struct("FileRecord", 3)?;
+        let parsed = self.parsed.as_ref().map(Parse::encode);
+        let mut st = s.serialize_struct("FileRecord", 4)?;
         st.serialize_field("stamp", &self.stamp)?;
         st.serialize_field("hash", &self.hash)?;
-        st.serialize_field("parsed", &self.parsed.as_ref().map(|p| Bin(p.encode())))?;
+        st.serialize_field("sum", &parsed.as_deref().map(record::checksum))?;
+        st.serialize_field("parsed", &parsed.map(Bin))?;
         st.end()
     }
 }
@@ -124,30 +126,34 @@ pub struct Cached<'a> {
 struct CachedRecord<'a> {
     stamp: Stamp,
     hash: u64,
+    /// The parse's [`record::checksum`].
+    sum: Option<u64>,
     #[serde(borrow)]
     parsed: Option<&'a [u8]>,
 }
 
 impl Source {
-    /// The source `cached` was read as, from `bytes`: its parses stay there until they are needed.
-    /// None if a parse is not in `bytes` (`cached` was read from other bytes).
-    pub fn from_cache(cached: Cached<'_>, bytes: &record::Bytes) -> Option<Source> {
+    /// The source `cached` was read as, from `bytes`: its parses stay there until they are needed. An error
+    /// names the first file whose parse is damaged (its checksum differs) or not in `bytes`.
+    pub fn from_cache(cached: Cached<'_>, bytes: &record::Bytes) -> Result<Source, String> {
         let all: &[u8] = bytes.as_ref().as_ref();
         let base = all.as_ptr() as usize;
         let mut files = Vec::with_capacity(cached.files.len());
         for (rel, r) in cached.files {
-            let parsed = match r.parsed {
-                Some(p) => {
-                    let start = (p.as_ptr() as usize).checked_sub(base).filter(|s| s + p.len() <= all.len())?;
-                    Some(Kept::encoded(bytes.clone(), start..start + p.len()))
+            let parsed = match (r.parsed, r.sum) {
+                (Some(p), Some(sum)) if record::checksum(p) == sum => {
+                    let start = (p.as_ptr() as usize).checked_sub(base).filter(|s| s + p.len() <= all.len());
+                    let start = start.ok_or_else(|| format!("the record of {} is not in the file", rel.0))?;
+                    Some(Parse::encoded(bytes.clone(), start..start + p.len()))
                 }
-                None => None,
+                (None, None) => None,
+                _ => return Err(format!("the record of {} is damaged", rel.0)),
             };
             files.push((rel, FileRecord { stamp: r.stamp, hash: r.hash, parsed }));
         }
-        // Written in order: the map is built from sorted entries without comparing paths.
+        // Written in walk order: the sort that builds the map finds them in order.
         let files = files.into_iter().collect();
-        Some(Source { files, checked: cached.checked, hashes: HashMap::new() })
+        Ok(Source { files, checked: cached.checked, hashes: HashMap::new() })
     }
 }
 
@@ -270,7 +276,7 @@ impl Source {
                 let bytes = match bytes {
                     Ok(b) => b,
                     Err(d) => {
-                        let parsed = key.0.ends_with(".md").then(|| Kept::new(Err(vec![d])));
+                        let parsed = key.0.ends_with(".md").then(|| Parse::Decoded(Err(vec![d])));
                         return Some((key, FileRecord { stamp, hash: 0, parsed }));
                     }
                 };
@@ -282,7 +288,7 @@ impl Source {
                 if let Some(Ok(Parsed::Page(p))) = &mut parsed {
                     p.body = std::sync::Arc::default();
                 }
-                Some((key, FileRecord { stamp, hash, parsed: parsed.map(Kept::new) }))
+                Some((key, FileRecord { stamp, hash, parsed: parsed.map(Parse::Decoded) }))
             })
             .collect();
         for (rel, r) in &parsed {

@@ -16,7 +16,7 @@ use crate::site::engine::Engine;
 use crate::site::BuildOptions;
 
 /// Bumped whenever the cache's layout or meaning changes.
-const VERSION: u32 = 8;
+const VERSION: u32 = 9;
 
 /// The folder, inside the site folder.
 pub const DIR: &str = ".pufa-cache";
@@ -124,7 +124,7 @@ fn load(path: &Path, opts: &BuildOptions) -> Result<(Source, Built), String> {
     if !saved.built.order.iter().all(|s| saved.built.pages.contains_key(s)) {
         return Err("a page without results".into());
     }
-    let content = Source::from_cache(saved.content, &bytes).ok_or("records outside the file")?;
+    let content = Source::from_cache(saved.content, &bytes)?;
     Ok((content, saved.built))
 }
 
@@ -256,6 +256,34 @@ mod tests {
         let mut p: PathBuf = std::iter::repeat_n("..", ups).collect();
         p.extend(to.components().skip(common));
         p
+    }
+
+    #[test]
+    fn a_cache_with_a_damaged_parse_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let (content, out) = (dir.path().join("content"), dir.path().join("out"));
+        std::fs::create_dir_all(&content).unwrap();
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(content.join("a.md"), "---\ntitle: 宪法宣传周\n---\n正文\n").unwrap();
+        let mut source = Source::default();
+        source.refresh(&content, None, &mut crate::diag::Diagnostics::default());
+        let opts = BuildOptions::new(dir.path(), Some(&out));
+        let path = path_for(&opts).unwrap();
+        let pages = [("a.md".to_string(), std::sync::Arc::default())].into_iter().collect();
+        let built = Built { order: vec!["a.md".into()], pages, ..Default::default() };
+        let mut saving = Saving::start(&path, &source).unwrap();
+        saving.results(&built).unwrap();
+        saving.finish(&opts).unwrap();
+        assert!(load(&path, &opts).is_ok());
+
+        // One byte of the title changed, still valid UTF-8 and MessagePack: only the checksum tells.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let title = "宣传周".as_bytes();
+        let at = bytes.windows(title.len()).position(|w| w == title).expect("the title in the cache");
+        bytes[at + 2] ^= 1;
+        std::fs::write(&path, bytes).unwrap();
+        let Err(err) = load(&path, &opts) else { panic!("a damaged cache is not used") };
+        assert!(err.contains("a.md") && err.contains("damaged"), "{err}");
     }
 
     #[test]
