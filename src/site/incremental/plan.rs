@@ -212,7 +212,6 @@ pub fn breadcrumbs(lib: &Library) -> Vec<u64> {
 /// looked up in the last build.
 pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
     let lib = inp.lib;
-    let last_lookups = |r: Option<&Vec<String>>| r.cloned().unwrap_or_default();
     let kept = |i: usize| {
         inp.reuse.filter(|r| r.fingerprints && !r.affected[i])?;
         let file = file_for(&lib.pages[i].url);
@@ -265,6 +264,11 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
     Plan { files, page_files, section_files, clashes, chunks }
 }
 
+/// The content paths a page or section looked up in the last build (none for a new one).
+fn last_lookups(r: Option<&Vec<String>>) -> Vec<String> {
+    r.cloned().unwrap_or_default()
+}
+
 /// The fingerprints of every output file but the pages', the statics' and the assets' (in the order they were
 /// always put in the plan, so that a later one of the same name wins), with each section's files and the page
 /// table's chunks.
@@ -277,7 +281,6 @@ struct Others {
 fn others(inp: &Inputs<'_>, items: &[u64]) -> Others {
     let lib = inp.lib;
     let g = inp.global;
-    let last_lookups = |r: Option<&Vec<String>>| r.cloned().unwrap_or_default();
     let mut files = Vec::new();
     let mut section_files = Vec::with_capacity(lib.sections.len());
     for (i, s) in lib.sections.iter().enumerate() {
