@@ -255,10 +255,7 @@ async fn a_moved_hugo_site_reads_on_a_phone() {
     common::copy_dir(&common::site::site_fixture("hugo"), &site);
     let out = dir.path().join("public");
     pufa::site::build(&pufa::site::BuildOptions::new(&site, Some(&out))).expect("the Hugo site builds");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let files = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(&out));
-    tokio::spawn(async move { axum::serve(listener, files).await.unwrap() });
+    let addr = chrome::serve_folder(&out).await;
     let browser = chrome::Browser::phone(&chromium, &driver).await;
     let c = &browser.client;
 

@@ -63,10 +63,7 @@ async fn a_reader_searches_the_laws_on_a_phone() {
     let Some((chromium, driver)) = chrome::binaries() else { return };
     let (_dir, out) = crate::site_search::law_site();
     assert!(out.join(pufa::site::search::shard_file(pufa::site::search::shard_of("宪法"))).is_file());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let files = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(&out));
-    tokio::spawn(async move { axum::serve(listener, files).await.unwrap() });
+    let addr = chrome::serve_folder(&out).await;
     let browser = chrome::Browser::phone(&chromium, &driver).await;
     let c = &browser.client;
 

@@ -120,3 +120,13 @@ impl Drop for Browser {
         let _ = self.driver.wait();
     }
 }
+
+/// Serves the files of `dir` on a free local port, as a plain static server would (byte ranges included), for
+/// the browser to read a built site from; the address.
+pub async fn serve_folder(dir: &Path) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let files = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(dir));
+    tokio::spawn(async move { axum::serve(listener, files).await.unwrap() });
+    addr
+}
