@@ -38,9 +38,10 @@ const KEEP: usize = 8 << 20;
 /// Shards read back together at the end of the build (a store's runs are read once per group).
 const GROUP: u32 = 64;
 
-/// Postings a store buffers before it encodes them (sixteen bytes each, 4 MB): each run has its table of where
-/// its shards end and is read once per group of shards at the end of the build.
-const FLUSH_AT: usize = 1 << 18;
+/// Postings a store buffers before it encodes them (sixteen bytes each, 2 MB, and as much again to group them by
+/// shard): each run has its table of where its shards end and is read once per group of shards at the end of the
+/// build.
+const FLUSH_AT: usize = 1 << 17;
 
 /// The most pages the index numbers (2²², far past any site), so a page number fits 22 bits wherever it is packed.
 pub const MAX_PAGES: u32 = 1 << 22;

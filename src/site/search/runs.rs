@@ -29,8 +29,10 @@ pub(super) struct Store {
     /// Flushed into a run when it would hold more than this many postings.
     flush_at: usize,
     buffer: Vec<Entry>,
-    /// The buffer's positions grouped by shard, kept from flush to flush so a flush allocates nothing large.
-    order: Vec<u32>,
+    /// The buffer's postings grouped by shard, kept from flush to flush so a flush allocates nothing large. The
+    /// postings themselves are moved, not their positions: encoding then reads them in order (reading a 4 MB
+    /// buffer in shard order was a cache miss a posting, four tenths of a flush).
+    grouped: Vec<Entry>,
     words: HashMap<Box<str>, u64>,
     names: Vec<Box<str>>,
     runs: Vec<Run>,
@@ -145,7 +147,7 @@ impl Store {
         Store {
             flush_at: flush_at.max(1),
             buffer: Vec::new(),
-            order: Vec::new(),
+            grouped: Vec::new(),
             words: HashMap::default(),
             names: Vec::new(),
             runs: Vec::new(),
@@ -200,10 +202,11 @@ impl Store {
         for n in 1..at.len() {
             at[n] += at[n - 1];
         }
-        self.order.resize(buffer.len(), 0);
-        for (i, e) in buffer.iter().enumerate() {
+        let grouped = &mut self.grouped;
+        grouped.resize(buffer.len(), Entry { key: 0, page: 0, value: 0 });
+        for e in buffer {
             let slot = &mut at[(e.key >> SHARD_SHIFT) as usize];
-            self.order[*slot as usize] = i as u32;
+            grouped[*slot as usize] = *e;
             *slot += 1;
         }
         // Now at[n] is where shard n ends.
@@ -213,8 +216,7 @@ impl Store {
         let mut start = 0;
         for &end in &at[..SHARDS as usize] {
             let mut page = base;
-            for &i in &self.order[start as usize..end as usize] {
-                let e = buffer[i as usize];
+            for e in &grouped[start as usize..end as usize] {
                 varint(&mut bytes, u64::from(e.page - page));
                 varint(&mut bytes, token_code(e.key & TOKEN_MASK));
                 varint(&mut bytes, value_code(e.value));
