@@ -124,12 +124,15 @@ pub fn shard_of(token: &str) -> u32 {
 
 /// [`shard_of`] of a token's UTF-8 bytes.
 fn fnv(bytes: &[u8]) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for &b in bytes {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    h % SHARDS
+    bytes.iter().fold(FNV_START, |h, &b| fnv_byte(h, u32::from(b))) % SHARDS
+}
+
+/// FNV-1a's starting state.
+const FNV_START: u32 = 0x811c_9dc5;
+
+/// FNV-1a state `h` after one byte `b`.
+fn fnv_byte(h: u32, b: u32) -> u32 {
+    (h ^ b).wrapping_mul(0x0100_0193)
 }
 
 /// One row of `search/pages.json`.
