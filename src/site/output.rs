@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use walkdir::WalkDir;
+use rayon::prelude::*;
 
 use super::BuildError;
 
@@ -291,24 +291,37 @@ impl Output {
     /// Removes what a reused folder holds from older builds: files not written now, then folders left empty
     /// (only those that hold no file written now are tried).
     fn prune(temp: &Path, written: &HashSet<String>) -> Result<(), BuildError> {
-        let holding = holding(written);
-        for entry in WalkDir::new(temp).contents_first(true).min_depth(1) {
-            let entry = entry.map_err(|e| BuildError::Io {
-                path: e.path().unwrap_or(temp).to_path_buf(),
-                source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("file system loop")),
-            })?;
+        Self::prune_in(temp, "", written, &holding(written))
+    }
+
+    /// [`Output::prune`] of folder `dir` (site-relative `rel`, empty for the top): its files first, then each
+    /// subfolder's contents and the subfolder itself unless it holds what this build wrote. Subfolders are
+    /// pruned in parallel: a full build ends on this, and a large site has tens of thousands of files to look at.
+    /// Links are not followed (a link to a folder is removed as a file unless written).
+    fn prune_in(dir: &Path, rel: &str, written: &HashSet<String>, holding: &HashSet<&str>) -> Result<(), BuildError> {
+        let mut folders = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
+            let entry = entry.map_err(io_err(dir))?;
             let path = entry.path();
-            let rel = path.strip_prefix(temp).unwrap_or(path).to_string_lossy().replace('\\', "/");
-            if entry.file_type().is_dir() {
-                if !holding.contains(rel.as_str()) {
-                    // Emptied now unless it holds something this build does not know of (a failure then).
-                    let _ = std::fs::remove_dir(path);
-                }
-            } else if !written.contains(&rel) {
-                std::fs::remove_file(path).map_err(io_err(path))?;
+            let name = entry.file_name();
+            let child = match rel {
+                "" => name.to_string_lossy().into_owned(),
+                _ => format!("{rel}/{}", name.to_string_lossy()),
+            };
+            if entry.file_type().map_err(io_err(&path))?.is_dir() {
+                folders.push((path, child));
+            } else if !written.contains(&child) {
+                std::fs::remove_file(&path).map_err(io_err(&path))?;
             }
         }
-        Ok(())
+        folders.into_par_iter().try_for_each(|(path, child)| {
+            Self::prune_in(&path, &child, written, holding)?;
+            if !holding.contains(child.as_str()) {
+                // Emptied now unless it holds something this build does not know of (a failure then).
+                let _ = std::fs::remove_dir(&path);
+            }
+            Ok(())
+        })
     }
 
     /// Swaps the finished folder in place of `output`: the old output is renamed away (kept as the next
