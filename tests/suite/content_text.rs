@@ -1,6 +1,6 @@
 //! Summaries, word counts and reading time, counted the Chinese way.
 
-use pufa::content::text::{facts, Counts, SUMMARY_CHARS};
+use pufa::content::text::{facts, is_cjk, is_letter_or_digit, Counts, SUMMARY_CHARS};
 use test_case::test_case;
 
 fn counts(s: &str) -> Counts {
@@ -18,6 +18,26 @@ fn counts(s: &str) -> Counts {
 #[test_case("にほんご 한국어", 7, 0 ; "kana and hangul are characters")]
 fn counting(text: &str, cjk: usize, words: usize) {
     assert_eq!(counts(text), Counts { cjk, words });
+}
+
+/// Counts::add decodes by hand and skips the decoding of most Han characters; it must count every character as
+/// `chars()` with `is_cjk` and `is_letter_or_digit` would.
+#[test]
+fn every_character_is_counted_as_its_class_says() {
+    let mut text = String::from("a");
+    let mut want = Counts { cjk: 0, words: 1 };
+    for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+        // Each character between two letters, so a word character joins their word and anything else splits it.
+        text.push(c);
+        text.push('a');
+        if is_cjk(c) {
+            want.cjk += 1;
+            want.words += 1;
+        } else if !is_letter_or_digit(c) {
+            want.words += 1;
+        }
+    }
+    assert_eq!(counts(&text), want);
 }
 
 #[test_case(0, 0, 1 ; "empty is one minute")]
