@@ -104,6 +104,30 @@ pub(crate) async fn wait_for_path(c: &Client, what: &str, pred: impl Fn(&str) ->
     panic!("never reached {what}; at {}", c.current_url().await.unwrap());
 }
 
+/// A test that fails drops its browser without closing it: Chromium and its helpers must go with chromedriver.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_dropped_without_closing_leaves_no_chromium_running() {
+    let Some((chromium, driver)) = chrome::binaries() else { return };
+    let browser = chrome::Browser::phone(&chromium, &driver).await;
+    browser.client.goto("about:blank").await.unwrap();
+    let started = chrome::descendants(browser.driver_pid());
+    assert!(!started.is_empty(), "chromedriver started no browser");
+    drop(browser);
+    let alive = |pid: &u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|s| s.rfind(')').is_some_and(|at| !s[at + 1..].trim_start().starts_with('Z')))
+    };
+    for _ in 0..50 {
+        if !started.iter().any(alive) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let left: Vec<&u32> = started.iter().filter(|p| alive(p)).collect();
+    panic!("browser processes still running 5 s after the drop: {left:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_student_on_a_phone_joins_answers_and_reads_the_legal_basis() {
     let Some((chromium, driver)) = chrome::binaries() else { return };

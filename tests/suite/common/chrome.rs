@@ -68,12 +68,12 @@ impl Browser {
     pub async fn phone(chromium: &Path, chromedriver: &Path) -> Browser {
         let turn = TURN.clone().lock_owned().await;
         let port = free_port();
-        let mut driver = Command::new(chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
+        let mut command = Command::new(chromedriver);
+        command.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
+        // Its own process group, which Chromium and its helpers join: a test that fails kills them all.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut driver = command.spawn().expect("start chromedriver");
         wait_listening(port, &mut driver);
         let profile = tempfile::tempdir().unwrap();
         let caps = serde_json::json!({
@@ -108,6 +108,22 @@ impl Browser {
     /// Ends the session, then the driver.
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
+        self.kill_all();
+    }
+
+    /// The process id of chromedriver, whose children are the browser's.
+    pub fn driver_pid(&self) -> u32 {
+        self.driver.id()
+    }
+
+    /// Kills chromedriver and, with it, every process of its group: killing chromedriver alone left Chromium
+    /// running after a failed test.
+    fn kill_all(&mut self) {
+        #[cfg(unix)]
+        if let Ok(group) = i32::try_from(self.driver.id()) {
+            // SAFETY: kill(2) only sends a signal, to the process group this Browser created; no memory is shared.
+            unsafe { libc::kill(-group, libc::SIGKILL) };
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -115,10 +131,37 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // A failed assertion skips `close`; never leave a chromedriver behind.
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        // A failed assertion skips `close`; never leave a chromedriver or a Chromium behind.
+        self.kill_all();
     }
+}
+
+/// The live (not zombie) processes below `pid`, from `/proc`: children, their children and so on.
+#[cfg(target_os = "linux")]
+pub fn descendants(pid: u32) -> Vec<u32> {
+    // (pid, parent, state) of every process; a process's name may hold spaces and parentheses, so the fields are
+    // read after the last ')'.
+    let table: Vec<(u32, u32, char)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            let mut rest = stat[stat.rfind(')')? + 1..].split_whitespace();
+            let state = rest.next()?.chars().next()?;
+            Some((pid, rest.next()?.parse().ok()?, state))
+        })
+        .collect();
+    let mut found = vec![pid];
+    let mut at = 0;
+    while at < found.len() {
+        let parent = found[at];
+        found.extend(table.iter().filter(|&&(_, pp, _)| pp == parent).map(|&(p, _, _)| p));
+        at += 1;
+    }
+    found.retain(|&p| p != pid && table.iter().any(|&(q, _, state)| q == p && state != 'Z'));
+    found
 }
 
 /// Serves the files of `dir` on a free local port, as a plain static server would (byte ranges included), for
