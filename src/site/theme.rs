@@ -12,6 +12,10 @@ use crate::i18n::{self, Lang};
 
 include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 
+/// The path diagnostics show for the built-in theme's files (`themes/default (built in)/templates/page.html`), by
+/// which its templates are told from a site's own.
+const BUILT_IN: &str = "themes/default (built in)";
+
 /// Where a static file comes from.
 #[derive(Debug, Clone)]
 pub enum StaticFile {
@@ -117,7 +121,7 @@ impl Theme {
 
     fn add_built_in(&mut self) {
         for (rel, bytes) in DEFAULT_THEME {
-            let shown = Path::new("themes/default (built in)").join(rel);
+            let shown = Path::new(BUILT_IN).join(rel);
             if let Some(name) = rel.strip_prefix("templates/") {
                 let text = String::from_utf8_lossy(bytes).into_owned();
                 self.templates.insert(name.to_string(), (shown, text));
@@ -166,26 +170,27 @@ impl Theme {
 
     /// Compiles every template once.
     pub fn compile(&self) -> Result<tera::Tera, Diagnostics> {
-        self.compile_only(|_| true)
+        self.compile_only(|_, _| true)
     }
 
-    /// Compiles the templates a site build renders with: all but the competition server's pages (those named as
-    /// the built-in theme's `quiz/` templates, wherever they come from), which `pufa serve` compiles on its own;
-    /// parsing them was a sixth of a cached build's CPU. A site whose templates need one of them after all gets
-    /// them all.
+    /// Compiles the templates a site build renders with: all but the built-in theme's competition server pages
+    /// (its `quiz/` templates), which `pufa serve` compiles on its own; parsing them was a sixth of a cached
+    /// build's CPU. A site's own copy of one is compiled, so `pufa build` reports its errors. A site whose
+    /// templates need one of the built-in server pages after all gets them all.
     pub fn compile_site(&self) -> Result<tera::Tera, Diagnostics> {
-        let server_page = |name: &str| {
-            name.starts_with("quiz/")
-                && DEFAULT_THEME.iter().any(|(rel, _)| rel.strip_prefix("templates/") == Some(name))
-        };
-        self.compile_only(|name| !server_page(name)).or_else(|_| self.compile())
+        let built_in_server_page = |name: &str, path: &Path| name.starts_with("quiz/") && path.starts_with(BUILT_IN);
+        self.compile_only(|name, path| !built_in_server_page(name, path)).or_else(|_| self.compile())
     }
 
-    fn compile_only(&self, wanted: impl Fn(&str) -> bool) -> Result<tera::Tera, Diagnostics> {
+    fn compile_only(&self, wanted: impl Fn(&str, &Path) -> bool) -> Result<tera::Tera, Diagnostics> {
         let mut tera = tera::Tera::default();
         tera.set_escape_fn(escape);
-        let raw: Vec<(&str, &str)> =
-            self.templates.iter().filter(|(n, _)| wanted(n)).map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
+        let raw: Vec<(&str, &str)> = self
+            .templates
+            .iter()
+            .filter(|(n, (p, _))| wanted(n, p))
+            .map(|(n, (_, t))| (n.as_str(), t.as_str()))
+            .collect();
         tera.add_raw_templates(raw).map_err(|e| {
             let msg = error_chain(&e);
             // Tera names the template in its message; point at that file when we can.
@@ -280,6 +285,15 @@ mod tests {
         theme.templates.insert("mine.html".into(), (PathBuf::from("templates/mine.html"), extending.into()));
         let all = names(&theme.compile_site().unwrap());
         assert!(all.iter().any(|n| n == "mine.html") && all.iter().any(|n| n == "quiz/layout.html"));
+    }
+
+    #[test]
+    fn a_site_build_reports_an_error_in_the_sites_own_copy_of_a_server_page() {
+        let mut theme = Theme::built_in();
+        let path = PathBuf::from("templates/quiz/landing.html");
+        theme.templates.insert("quiz/landing.html".into(), (path, "{% if %}坏了".into()));
+        let err = theme.compile_site().expect_err("a broken server page of the site's own");
+        assert!(err.0.iter().any(|d| d.to_string().contains("quiz/landing.html")), "{err:?}");
     }
 
     #[test]
