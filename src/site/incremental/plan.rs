@@ -224,7 +224,7 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
             .map(|i| {
                 kept(i).unwrap_or_else(|| {
                     let last = inp.last.and_then(|b| b.pages.get(&lib.pages[i].source));
-                    page(inp, i, &last_lookups(last.map(|r| &r.lookups)))
+                    page(inp, i, last_lookups(last.map(|r| &r.lookups)))
                 })
             })
             .collect()
@@ -265,8 +265,8 @@ pub fn plan(inp: &Inputs<'_>, items: &[u64]) -> Plan {
 }
 
 /// The content paths a page or section looked up in the last build (none for a new one).
-fn last_lookups(r: Option<&Vec<String>>) -> Vec<String> {
-    r.cloned().unwrap_or_default()
+fn last_lookups(r: Option<&Vec<String>>) -> &[String] {
+    r.map_or(&[], Vec::as_slice)
 }
 
 /// The fingerprints of every output file but the pages', the statics' and the assets' (in the order they were
@@ -285,7 +285,7 @@ fn others(inp: &Inputs<'_>, items: &[u64]) -> Others {
     let mut section_files = Vec::with_capacity(lib.sections.len());
     for (i, s) in lib.sections.iter().enumerate() {
         let looked_up = last_lookups(inp.last.and_then(|b| b.sections.get(&s.source)).map(|r| &r.lookups));
-        let own = section(inp, items, i, &looked_up);
+        let own = section(inp, items, i, looked_up);
         section_files.push(own.iter().map(|(f, _)| f.clone()).collect());
         files.extend(own);
     }
