@@ -406,23 +406,17 @@ fn order_pages(lib: &mut Library, i: usize) {
         };
         return s.pages.sort_by_cached_key(key);
     }
-    let first = |&a: &usize, &b: &usize| {
-        let (a, b) = (&pages[a].meta, &pages[b].meta);
-        let weight = weight_key(a.weight).cmp(&weight_key(b.weight));
-        match by {
-            SortBy::Date => weight.then_with(|| b.date.cmp(&a.date)),
-            SortBy::Weight | SortBy::Title => weight,
-        }
+    // One key for the sort (taken once a page) and its runs: comparing dates with their offsets through the
+    // library was most of a sort's time.
+    let key = |p: usize| {
+        let m = &pages[p].meta;
+        let date = m.date.filter(|_| by == SortBy::Date).map(|d| (d.timestamp(), d.timestamp_subsec_nanos()));
+        (weight_key(m.weight), Reverse(date))
     };
-    // On keys taken once: comparing dates with their offsets through the library was most of a sort's time.
-    let instant = |p: usize| pages[p].meta.date.map(|d| (d.timestamp(), d.timestamp_subsec_nanos()));
-    match by {
-        SortBy::Date => s.pages.sort_by_cached_key(|&p| (weight_key(pages[p].meta.weight), Reverse(instant(p)))),
-        SortBy::Weight | SortBy::Title => s.pages.sort_by_key(|&p| weight_key(pages[p].meta.weight)),
-    }
+    s.pages.sort_by_cached_key(|&p| key(p));
     // Pages alike in that order go by title, with their pinyin keys made once for each run of them (many pages
     // of a large site share a date).
-    for run in s.pages.chunk_by_mut(|a, b| first(a, b) == std::cmp::Ordering::Equal) {
+    for run in s.pages.chunk_by_mut(|&a, &b| key(a) == key(b)) {
         if run.len() > 1 {
             run.sort_by_cached_key(|&p| (collate::key(&pages[p].meta.title), pages[p].meta.title.clone()));
         }
