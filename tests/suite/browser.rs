@@ -114,17 +114,13 @@ async fn a_browser_dropped_without_closing_leaves_no_chromium_running() {
     let started = chrome::descendants(browser.driver_pid());
     assert!(!started.is_empty(), "chromedriver started no browser");
     drop(browser);
-    let alive = |pid: &u32| {
-        std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .is_ok_and(|s| s.rfind(')').is_some_and(|at| !s[at + 1..].trim_start().starts_with('Z')))
-    };
     for _ in 0..50 {
-        if !started.iter().any(alive) {
+        if !started.iter().any(|&p| chrome::running(p)) {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let left: Vec<&u32> = started.iter().filter(|p| alive(p)).collect();
+    let left: Vec<&u32> = started.iter().filter(|&&p| chrome::running(p)).collect();
     panic!("browser processes still running 5 s after the drop: {left:?}");
 }
 

@@ -20,8 +20,8 @@ fn counting(text: &str, cjk: usize, words: usize) {
     assert_eq!(counts(text), Counts { cjk, words });
 }
 
-/// Counts::add decodes by hand and skips the decoding of most Han characters; it must count every character as
-/// `chars()` with `is_cjk` and `is_letter_or_digit` would.
+/// Counts::add decodes UTF-8 by hand; it must count every character as `chars()` with `is_cjk` and
+/// `is_letter_or_digit` would.
 #[test]
 fn every_character_is_counted_as_its_class_says() {
     let mut text = String::from("a");

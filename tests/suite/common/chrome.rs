@@ -136,31 +136,40 @@ impl Drop for Browser {
     }
 }
 
-/// The live (not zombie) processes below `pid`, from `/proc`: children, their children and so on.
+/// The parent and state letter of process `pid`, from `/proc/PID/stat` (its name may hold spaces and parentheses,
+/// so the fields are read after the last ')').
+#[cfg(target_os = "linux")]
+fn stat(pid: u32) -> Option<(u32, char)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut rest = stat[stat.rfind(')')? + 1..].split_whitespace();
+    let state = rest.next()?.chars().next()?;
+    Some((rest.next()?.parse().ok()?, state))
+}
+
+/// Whether process `pid` runs (exists and is no zombie).
+#[cfg(target_os = "linux")]
+pub fn running(pid: u32) -> bool {
+    stat(pid).is_some_and(|(_, state)| state != 'Z')
+}
+
+/// The running processes below `pid`: children, their children and so on.
 #[cfg(target_os = "linux")]
 pub fn descendants(pid: u32) -> Vec<u32> {
-    // (pid, parent, state) of every process; a process's name may hold spaces and parentheses, so the fields are
-    // read after the last ')'.
-    let table: Vec<(u32, u32, char)> = std::fs::read_dir("/proc")
+    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|e| {
-            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
-            let mut rest = stat[stat.rfind(')')? + 1..].split_whitespace();
-            let state = rest.next()?.chars().next()?;
-            Some((pid, rest.next()?.parse().ok()?, state))
-        })
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .filter_map(|p| Some((p, stat(p)?.0)))
         .collect();
     let mut found = vec![pid];
     let mut at = 0;
     while at < found.len() {
         let parent = found[at];
-        found.extend(table.iter().filter(|&&(_, pp, _)| pp == parent).map(|&(p, _, _)| p));
+        found.extend(parents.iter().filter(|&&(_, pp)| pp == parent).map(|&(p, _)| p));
         at += 1;
     }
-    found.retain(|&p| p != pid && table.iter().any(|&(q, _, state)| q == p && state != 'Z'));
+    found.retain(|&p| p != pid && running(p));
     found
 }
 
