@@ -14,6 +14,7 @@ pub mod slug;
 pub mod source;
 pub mod text;
 pub mod video;
+mod walk;
 
 pub use load::{load_with, LoadOptions};
 pub use model::*;

@@ -9,7 +9,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use walkdir::WalkDir;
 
 use super::load::{self, Parsed};
 use super::record::{self, Parse};
@@ -50,7 +49,7 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    fn of(meta: &std::fs::Metadata) -> Stamp {
+    pub(super) fn of(meta: &std::fs::Metadata) -> Stamp {
         let modified = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).unwrap_or_default();
         Stamp { len: meta.len(), modified: modified.as_nanos() }
     }
@@ -389,38 +388,7 @@ fn scan(root: &Path, path: &Path, found: &mut Vec<(String, Stamp)>, diags: &mut 
         }
         return;
     }
-    let visible = |e: &walkdir::DirEntry| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.');
-    let rel_of = |p: &Path| p.strip_prefix(root).map(rel_str).unwrap_or_default();
-    // Symbolic links are followed (content/ itself may be one, kept elsewhere); a link back to a folder above it
-    // is reported as a loop by walkdir, not followed for ever. The folders are listed in one walk; the files'
-    // stamps, a system call each and most of the time of a large site's scan, are then taken on every core.
-    let mut files = Vec::new();
-    for entry in WalkDir::new(path).follow_links(true).into_iter().filter_entry(visible) {
-        match entry {
-            Ok(e) if e.file_type().is_dir() => {}
-            Ok(e) => files.push(e),
-            Err(e) => {
-                let rel = e.path().map(rel_of).unwrap_or_default();
-                diags.push(Diagnostic::error(shown(&rel), 0, 0, format!("cannot read: {e}")));
-            }
-        }
-    }
-    let stamped: Vec<Result<(String, Stamp), Diagnostic>> = files
-        .par_iter()
-        .map(|entry| {
-            let rel = rel_of(entry.path());
-            match entry.metadata() {
-                Ok(meta) => Ok((rel, Stamp::of(&meta))),
-                Err(e) => Err(Diagnostic::error(shown(&rel), 0, 0, format!("cannot read: {e}"))),
-            }
-        })
-        .collect();
-    for s in stamped {
-        match s {
-            Ok(f) => found.push(f),
-            Err(d) => diags.push(d),
-        }
-    }
+    super::walk::files(root, path, found, diags);
 }
 
 #[cfg(test)]
