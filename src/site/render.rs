@@ -122,6 +122,8 @@ struct PageView<'p> {
     content: &'p str,
     toc: &'p [Heading],
     show_toc: bool,
+    /// `toc` as the built-in theme lists it ([`views::toc_html`]), when `show_toc`.
+    toc_html: String,
     videos: Vec<VideoView>,
     prev: Option<Link>,
     next: Option<Link>,
@@ -371,6 +373,7 @@ impl Renderer<'_> {
             content: &views::with_root(&rendered.html, &self.root),
             toc: contents(&rendered),
             show_toc: wants_toc(contents(&rendered)),
+            toc_html: if wants_toc(contents(&rendered)) { views::toc_html(contents(&rendered)) } else { String::new() },
             videos,
             prev: pos.and_then(|p| p.checked_sub(1)).map(|p| link(section.pages[p])),
             next: pos.and_then(|p| section.pages.get(p + 1)).map(|&p| link(p)),
