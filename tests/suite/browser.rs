@@ -346,3 +346,60 @@ async fn a_resident_answers_a_survey_on_a_phone() {
     assert!(text(c, "main").await.contains("本设备已经提交过"));
     browser.close().await;
 }
+
+/// A long law text on a phone: its contents show above the articles, chapters with their sections nested, the
+/// names as written (an `&` not shown escaped twice); the list fits 360 px, and a tap on a chapter brings it up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_law_texts_contents_lead_to_its_chapters_on_a_phone() {
+    let Some((chromium, driver)) = chrome::binaries() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("content/falv")).unwrap();
+    std::fs::write(site.join("content/falv/_index.md"), "---\ntitle: 法律法规\n---\n").unwrap();
+    let article = |n: &str| format!("第{n}条　公民在法律面前一律平等，依法享有权利并履行义务。\n\n").repeat(6);
+    let law = format!(
+        "---\ntitle: 中华人民共和国示范法\n---\n\n## 第一章　总则\n\n### 第一节　一般规定\n\n{}### 第二节　基本原则\n\n{}\
+         ## 第二章　权利&义务\n\n{}## 第三章　附则\n\n{}",
+        article("一"),
+        article("二"),
+        article("三"),
+        article("四"),
+    );
+    std::fs::write(site.join("content/falv/shifan.md"), law).unwrap();
+    let out = dir.path().join("public");
+    pufa::site::build(&pufa::site::BuildOptions::new(&site, Some(&out))).expect("the site builds");
+    let addr = chrome::serve_folder(&out).await;
+    let browser = chrome::Browser::phone(&chromium, &driver).await;
+    let c = &browser.client;
+
+    c.goto(&format!("http://{addr}/falv/shifan/")).await.unwrap();
+    let toc = c.wait().for_element(Locator::Css("nav.toc")).await.expect("the contents");
+    assert!(toc.is_displayed().await.unwrap());
+    let mut names = Vec::new();
+    for a in c.find_all(Locator::Css("nav.toc > details > ol > li > a")).await.unwrap() {
+        names.push(a.text().await.unwrap());
+    }
+    assert_eq!(names, ["第一章　总则", "第二章　权利&义务", "第三章　附则"]);
+    let nested = text(c, "nav.toc li ol li a").await;
+    assert_eq!(nested, "第一节　一般规定");
+    let width: i64 = c.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap().as_i64().unwrap();
+    assert!(width <= 360, "the page is {width} px wide on a 360 px phone");
+    shot(c, "law-contents").await;
+
+    let last = c.find(Locator::LinkText("第三章　附则")).await.unwrap();
+    let target = last.attr("href").await.unwrap().expect("a link to the chapter");
+    tap(c, &last).await;
+    let script = "var e = document.getElementById(decodeURIComponent(arguments[0].slice(1)));
+                  return e ? Math.round(e.getBoundingClientRect().top) : null;";
+    let mut top = None;
+    for _ in 0..50 {
+        top = c.execute(script, vec![target.clone().into()]).await.unwrap().as_i64();
+        if top.is_some_and(|t| (-5..200).contains(&t)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(top.is_some_and(|t| (-5..200).contains(&t)), "the chapter {target} is at {top:?} px after the tap");
+    assert!(c.current_url().await.unwrap().fragment().is_some(), "the address names the chapter");
+    browser.close().await;
+}
