@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::load::{self, Parsed};
 use super::record::{self, Parse};
-use super::{shown, Library, LoadOptions};
-use crate::diag::{Diagnostic, Diagnostics};
+use super::{Library, LoadOptions};
+use crate::diag::Diagnostics;
 
 /// A path relative to `content/`, ordered as the content walk visits files (folder by folder, by name), which
 /// is the order pages are numbered in.
@@ -269,8 +269,7 @@ impl Source {
         let parsed: Vec<(Rel, FileRecord)> = stale
             .into_par_iter()
             .filter_map(|(rel, stamp)| {
-                let bytes = std::fs::read(root.join(&rel))
-                    .map_err(|e| Diagnostic::error(shown(&rel), 0, 0, format!("cannot read: {e}")));
+                let bytes = std::fs::read(root.join(&rel)).map_err(|e| super::walk::cannot_read(&rel, e));
                 let key = Rel(rel);
                 let bytes = match bytes {
                     Ok(b) => b,
@@ -384,7 +383,7 @@ impl FileRecord {
 fn scan(root: &Path, path: &Path, found: &mut Vec<(String, Stamp)>, diags: &mut Diagnostics) {
     if !path.exists() {
         if path == root {
-            diags.push(Diagnostic::error(shown(""), 0, 0, "cannot read: no such folder".to_string()));
+            diags.push(super::walk::cannot_read("", "no such folder"));
         }
         return;
     }

@@ -18,12 +18,11 @@ struct Listed {
     folders: Vec<Folder>,
 }
 
-/// A folder to list: where it is, its path relative to the root, and the folders walked to reach it.
+/// A folder to list: where it is as walked (the walk's top joined with the names below it, links' included), and
+/// its path relative to the root.
 struct Folder {
     path: PathBuf,
     rel: String,
-    /// The folders above it as walked (for a link back to one of them, see [`looped`]).
-    above: Vec<PathBuf>,
 }
 
 /// Adds every file at or under `path` whose name does not start with `.` (the path itself may), with its stamp,
@@ -33,12 +32,12 @@ pub(super) fn files(root: &Path, path: &Path, found: &mut Vec<(String, Stamp)>, 
     let rel = path.strip_prefix(root).map(super::source::rel_str).unwrap_or_default();
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => {
-            let mut next = vec![Folder { path: path.to_path_buf(), rel, above: Vec::new() }];
+            let mut next = vec![Folder { path: path.to_path_buf(), rel }];
             // A level of folders at a time, each listed on a core of its own (a site of page bundles has a folder
             // a page); a folder's entries are let go before the next level, so no more folders are open at once
             // than there are cores.
             while !next.is_empty() {
-                let listed: Vec<Listed> = next.into_par_iter().map(list).collect();
+                let listed: Vec<Listed> = next.into_par_iter().map(|f| list(f, path)).collect();
                 next = Vec::new();
                 for l in listed {
                     found.extend(l.found);
@@ -52,12 +51,13 @@ pub(super) fn files(root: &Path, path: &Path, found: &mut Vec<(String, Stamp)>, 
     }
 }
 
-fn cannot_read(rel: &str, e: impl std::fmt::Display) -> Diagnostic {
+/// The error of a content file or folder that cannot be read, naming it.
+pub(super) fn cannot_read(rel: &str, e: impl std::fmt::Display) -> Diagnostic {
     Diagnostic::error(shown(rel), 0, 0, format!("cannot read: {e}"))
 }
 
-/// The files and folders directly in `folder`.
-fn list(folder: Folder) -> Listed {
+/// The files and folders directly in `folder`, a folder at or under the walk's `top`.
+fn list(folder: Folder, top: &Path) -> Listed {
     let mut out = Listed::default();
     let entries = match std::fs::read_dir(&folder.path) {
         Ok(entries) => entries,
@@ -85,8 +85,8 @@ fn list(folder: Folder) -> Listed {
             continue;
         }
         match entry.file_type() {
-            Ok(t) if t.is_dir() => out.folders.push(folder.below(entry.path(), child(&name))),
-            Ok(t) if t.is_symlink() => out.follow(&folder, entry.path(), child(&name)),
+            Ok(t) if t.is_dir() => out.folders.push(Folder { path: entry.path(), rel: child(&name) }),
+            Ok(t) if t.is_symlink() => out.follow(&folder, top, entry.path(), child(&name)),
             Ok(_) => files.push((entry, child(&name))),
             Err(e) => out.diags.push(cannot_read(&child(&name), e)),
         }
@@ -108,26 +108,17 @@ fn list(folder: Folder) -> Listed {
     out
 }
 
-impl Folder {
-    /// The folder at `path` (site-relative `rel`) inside this one.
-    fn below(&self, path: PathBuf, rel: String) -> Folder {
-        let mut above = self.above.clone();
-        above.push(self.path.clone());
-        Folder { path, rel, above }
-    }
-}
-
 impl Listed {
     /// Follows the link `path` (relative `rel`) in `folder`: to a file, stamped as that file; to a folder, listed
     /// next unless it is one of the folders the walk is in.
-    fn follow(&mut self, folder: &Folder, path: PathBuf, rel: String) {
+    fn follow(&mut self, folder: &Folder, top: &Path, path: PathBuf, rel: String) {
         match std::fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => match looped(folder, &path) {
+            Ok(meta) if meta.is_dir() => match looped(&folder.path, top, &path) {
                 Some(up) => {
                     let text = format!("file system loop found: it links to {}, a folder it is in", up.display());
                     self.diags.push(cannot_read(&rel, text));
                 }
-                None => self.folders.push(folder.below(path, rel)),
+                None => self.folders.push(Folder { path, rel }),
             },
             Ok(meta) => self.found.push((rel, Stamp::of(&meta))),
             Err(e) => self.diags.push(cannot_read(&rel, e)),
@@ -135,12 +126,12 @@ impl Listed {
     }
 }
 
-/// The folder, among `folder` and those above it as walked, that the link `link` leads to. Looked up only when a
-/// link to a folder is met: a content folder seldom holds one.
-fn looped<'a>(folder: &'a Folder, link: &Path) -> Option<&'a Path> {
+/// The folder, among `folder` and those above it as walked up to the walk's `top`, that the link `link` leads to.
+/// Looked up only when a link to a folder is met: a content folder seldom holds one.
+fn looped<'a>(folder: &'a Path, top: &Path, link: &Path) -> Option<&'a Path> {
     let target = std::fs::canonicalize(link).ok()?;
-    let walked = folder.above.iter().chain(std::iter::once(&folder.path));
-    walked.map(PathBuf::as_path).find(|p| std::fs::canonicalize(p).is_ok_and(|p| p == target))
+    let mut walked = folder.ancestors().take_while(|p| p.starts_with(top));
+    walked.find(|p| std::fs::canonicalize(p).is_ok_and(|p| p == target))
 }
 
 #[cfg(all(test, unix))]

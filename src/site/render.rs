@@ -347,6 +347,8 @@ impl Renderer<'_> {
                 None
             }
         };
+        let toc = contents(&rendered);
+        let show_toc = wants_toc(toc);
         let view = PageView {
             title: &page.meta.title,
             url: &page.url,
@@ -371,9 +373,9 @@ impl Renderer<'_> {
                 .collect(),
             cover_picture: self.cover_picture(page.meta.cover.as_deref()),
             content: &views::with_root(&rendered.html, &self.root),
-            toc: contents(&rendered),
-            show_toc: wants_toc(contents(&rendered)),
-            toc_html: if wants_toc(contents(&rendered)) { views::toc_html(contents(&rendered)) } else { String::new() },
+            toc,
+            show_toc,
+            toc_html: if show_toc { views::toc_html(toc) } else { String::new() },
             videos,
             prev: pos.and_then(|p| p.checked_sub(1)).map(|p| link(section.pages[p])),
             next: pos.and_then(|p| section.pages.get(p + 1)).map(|&p| link(p)),
