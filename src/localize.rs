@@ -106,6 +106,12 @@ mod tests {
             ),
             ("missing field `title`", "缺少必填的键 `title`"),
             ("unknown key `titel`: did you mean `title`?", "未知的键 `titel`：是不是 `title`？"),
+            (
+                "cannot read: file system loop found: it links to /site/content, a folder it is in",
+                "无法读取：这是一个循环链接，指向它自己所在的文件夹 /site/content；请删除这个链接",
+            ),
+            ("cannot read: Permission denied (os error 13)", "无法读取：Permission denied (os error 13)"),
+            ("cannot read: no such folder", "无法读取：没有这个文件夹"),
         ];
         for (en, zh) in cases {
             assert_eq!(message(Lang::Zh, en), zh);
