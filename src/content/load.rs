@@ -34,6 +34,7 @@ pub(crate) enum Parsed {
     Section {
         dir: String,
         /// Boxed like the page: front matter with its extra keys is large beside the rest.
+        #[serde(with = "super::kept_meta")]
         meta: Box<SectionMeta>,
         body: String,
         body_line: usize,
@@ -45,6 +46,7 @@ pub(crate) enum Parsed {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct RawPage {
     pub rel: String,
+    #[serde(with = "super::kept_meta")]
     pub meta: Box<PageMeta>,
     /// The markdown body; not kept in build caches (empty then), and read again when the page is rendered.
     #[serde(skip, default = "no_body")]

@@ -3,6 +3,7 @@
 
 pub mod collate;
 pub mod front_matter;
+mod kept_meta;
 pub mod keys;
 pub(crate) mod load;
 mod local;

@@ -16,7 +16,7 @@ use crate::site::engine::Engine;
 use crate::site::BuildOptions;
 
 /// Bumped whenever the cache's layout or meaning changes.
-const VERSION: u32 = 9;
+const VERSION: u32 = 10;
 
 /// The folder, inside the site folder.
 pub const DIR: &str = ".pufa-cache";

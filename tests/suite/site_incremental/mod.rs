@@ -214,3 +214,26 @@ fn the_build_cache_is_used_only_when_it_describes_the_output() {
     let written = cached_build();
     assert_eq!(written, clean("after a build without the cache"), "a full build");
 }
+
+/// A page rendered again from its parse in the build cache (its neighbour was retitled) still has the front
+/// matter's other keys: a Zola site's own template shows `page.extra.lead`, which a cached build lost.
+#[test]
+fn a_page_rendered_again_from_the_cache_keeps_its_extra_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/zola"), &root);
+    let out = dir.path().join("out");
+    let opts = BuildOptions::new(&root, Some(&out));
+    let cached_build = || outcome(Engine::with_cache(opts.clone()).saving_cache().build(None)).unwrap();
+    cached_build();
+    let second = root.join("content/blog/second.md");
+    let text = std::fs::read_to_string(&second).unwrap();
+    std::fs::write(&second, text.replace("未成年人保护法进校园", "未成年人保护法进校园（续）")).unwrap();
+    cached_build();
+    let first = std::fs::read_to_string(out.join("blog/first/index.html")).unwrap();
+    assert!(first.contains("未成年人保护法进校园（续）"), "the neighbour's new title: rendered again");
+    assert!(first.contains(r#"<meta name="lead" content="宪法宣传周导语">"#), "page.extra.lead");
+    let fresh = tempfile::tempdir().unwrap();
+    build(&BuildOptions::new(&root, Some(&fresh.path().join("out")))).unwrap();
+    assert_same_tree(&out, &fresh.path().join("out"), "after a retitle, through the cache");
+}
