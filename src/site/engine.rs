@@ -118,7 +118,7 @@ impl Loaded {
             reuse: self.patched.as_ref().map(|p| plan::Reuse {
                 items: &p.items,
                 affected: &p.affected,
-                fingerprints: p.global == self.global && last.is_some(),
+                fingerprints: p.global == self.global && p.pictures == self.pictures.digest() && last.is_some(),
             }),
         }
     }
@@ -285,8 +285,9 @@ impl Engine {
         // Freeing the last build's results (tens of thousands of allocations on a large site) is left to the pool,
         // not waited for.
         rayon::spawn(move || drop(old));
-        self.kept =
-            Some(kept::Kept { lib: library, diags: loaded.lib_diags, items: todo.items, global: loaded.global });
+        let pictures = loaded.pictures.digest();
+        let (lib_diags, items, global) = (loaded.lib_diags, todo.items, loaded.global);
+        self.kept = Some(kept::Kept { lib: library, diags: lib_diags, items, global, pictures });
         Ok(BuildReport {
             pages: page_count,
             sections: section_count,

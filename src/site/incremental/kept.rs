@@ -17,6 +17,8 @@ pub struct Kept {
     pub items: Vec<u64>,
     /// The fingerprint of what every output depends on, when it was built.
     pub global: u64,
+    /// The digest of the pictures made then (`pictures::Made::digest`): a static photo changes no content file.
+    pub pictures: u64,
 }
 
 /// The library for a build, with its diagnostics, and when it is the last one patched: the last build's page
@@ -33,6 +35,7 @@ pub struct Patched {
     /// Pages whose own inputs changed, or whose neighbours may have (every page of a touched section).
     pub affected: Vec<bool>,
     pub global: u64,
+    pub pictures: u64,
 }
 
 /// The library of `content`, patched from `kept` for the `changed` files when it can be, else put together anew.
@@ -48,7 +51,7 @@ pub fn library(kept: Option<Kept>, content: &Source, changed: &[String], opts: &
 }
 
 fn patch(kept: Kept, content: &Source, changed: &[String]) -> Option<Assembled> {
-    let Kept { mut lib, mut diags, items, global } = kept;
+    let Kept { mut lib, mut diags, items, global, pictures } = kept;
     let mut affected = vec![false; lib.pages.len()];
     for rel in changed {
         let Some(&Target::Page(i)) = lib.by_source.get(rel) else { return None };
@@ -62,7 +65,7 @@ fn patch(kept: Kept, content: &Source, changed: &[String]) -> Option<Assembled> 
         }
     }
     tracing::debug!(pages = changed.len(), "library patched");
-    Some(Assembled { lib, diags, patched: Some(Patched { items, affected, global }) })
+    Some(Assembled { lib, diags, patched: Some(Patched { items, affected, global, pictures }) })
 }
 
 #[cfg(test)]
@@ -75,7 +78,7 @@ mod tests {
     }
 
     fn kept(a: Assembled) -> Kept {
-        Kept { lib: a.lib, diags: a.diags, items: vec![], global: 0 }
+        Kept { lib: a.lib, diags: a.diags, items: vec![], global: 0, pictures: 0 }
     }
 
     #[test]

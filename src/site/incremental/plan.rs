@@ -99,7 +99,8 @@ pub struct Reuse<'a> {
     pub items: &'a [u64],
     /// Pages whose inputs may have changed; the others' list-view hashes are the last build's.
     pub affected: &'a [bool],
-    /// Whether the other pages' fingerprints are the last build's too (its global fingerprint was the same).
+    /// Whether the other pages' fingerprints are the last build's too (its global fingerprint and its pictures
+    /// were the same).
     pub fingerprints: bool,
 }
 

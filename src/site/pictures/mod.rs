@@ -34,6 +34,19 @@ pub struct Made {
     pub encoded: usize,
 }
 
+impl Made {
+    /// A hash of every file made (their names hold the photos' keys): equal, and every page shows the same
+    /// pictures as before.
+    pub fn digest(&self) -> u64 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for (rel, _) in &self.files {
+            h.update(&(rel.len() as u64).to_le_bytes());
+            h.update(rel.as_bytes());
+        }
+        h.digest()
+    }
+}
+
 /// What the cache keeps of one photo: its picture, or why it could not be made.
 #[derive(Debug, Serialize, Deserialize)]
 enum Kept {

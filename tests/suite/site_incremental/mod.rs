@@ -237,3 +237,21 @@ fn a_page_rendered_again_from_the_cache_keeps_its_extra_keys() {
     build(&BuildOptions::new(&root, Some(&fresh.path().join("out")))).unwrap();
     assert_same_tree(&out, &fresh.path().join("out"), "after a retitle, through the cache");
 }
+
+/// A static photo changed, which changes no content file: a kept engine (`pufa serve`) renders again the
+/// pages showing it (they kept the last build's fingerprints, and showed the removed sizes of the old photo).
+#[test]
+fn a_static_picture_changed_is_shown_anew_by_a_kept_engine() {
+    let (dir, root) = fixture_copy();
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    std::fs::write(root.join("static/cover.png"), picture_edits::png(1)).unwrap();
+    std::fs::write(root.join("content/xianfa/pic.md"), "---\ntitle: 图\n---\n![封面](/static/cover.png)\n").unwrap();
+    let out = dir.path().join("out");
+    let mut engine = Engine::new(BuildOptions::new(&root, Some(&out)));
+    engine.build(None).unwrap();
+    std::fs::write(root.join("static/cover.png"), picture_edits::png(4)).unwrap();
+    engine.build(None).unwrap();
+    let fresh = tempfile::tempdir().unwrap();
+    build(&BuildOptions::new(&root, Some(&fresh.path().join("out")))).unwrap();
+    assert_same_tree(&out, &fresh.path().join("out"), "static picture");
+}
