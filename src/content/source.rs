@@ -344,6 +344,16 @@ impl Source {
 
     /// The library of the current records (see `content::load`).
     pub fn assemble(&self, opts: &LoadOptions) -> (Library, Diagnostics) {
+        self.assemble_beside(opts, || ()).0
+    }
+
+    /// [`Source::assemble`], running `beside` on another core while the library is put together in one thread
+    /// (the parses are decoded on every core first).
+    pub fn assemble_beside<R: Send>(
+        &self,
+        opts: &LoadOptions,
+        beside: impl FnOnce() -> R + Send,
+    ) -> ((Library, Diagnostics), R) {
         let mut markdown = Vec::new();
         let mut assets = Vec::new();
         for (rel, r) in &self.files {
@@ -354,7 +364,7 @@ impl Source {
         }
         // Parses still in the cache's bytes are decoded here, on every core, straight into the library.
         let markdown = markdown.into_par_iter().map(|(rel, p)| (rel.clone(), p.owned(rel))).collect();
-        load::assemble(markdown, assets, opts, Diagnostics::default())
+        rayon::join(|| load::assemble(markdown, assets, opts, Diagnostics::default()), beside)
     }
 
     /// The content hash of a file, if known.

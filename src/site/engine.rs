@@ -41,6 +41,8 @@ pub struct Engine {
     pub(super) opts: BuildOptions,
     pub(super) content: Source,
     pub(super) last: Option<Built>,
+    /// The last build's results as the build cache holds them, until the next build decodes them into `last`.
+    pub(super) encoded: Option<cache::Encoded>,
     /// The cache file this engine's state came from or goes to (`pufa build` without `--clean`, `pufa serve`).
     pub(super) cache: Option<PathBuf>,
     /// The library of the last successful build, for the next one to patch.
@@ -144,6 +146,7 @@ impl Engine {
             opts,
             content: Source::default(),
             last: None,
+            encoded: None,
             cache: None,
             kept: None,
             tera: None,
@@ -183,15 +186,17 @@ impl Engine {
     /// `changed` names the files and folders changed since (as a watcher reports them); None looks at all.
     /// An incremental build that cannot read what the previous one wrote falls back to a full build.
     pub fn build(&mut self, changed: Option<&[PathBuf]>) -> Result<BuildReport, BuildError> {
-        let incremental =
-            self.last.is_some() && self.opts.output.as_deref().is_some_and(|o| o.join("index.html").is_file());
+        let incremental = (self.last.is_some() || self.encoded.is_some())
+            && self.opts.output.as_deref().is_some_and(|o| o.join("index.html").is_file());
         if !incremental {
             return self.run(None, Mode::Full);
         }
         match self.run(changed, Mode::Incremental) {
             Err(BuildError::Io { path, source }) => {
                 tracing::warn!("incremental build failed ({}: {source}); building everything", path.display());
-                self.last = None;
+                (self.last, self.encoded) = (None, None);
+                // Dropped before the full build starts the cache anew under the same temporary name.
+                self.saving = None;
                 self.run(None, Mode::Full)
             }
             r => r,
@@ -335,17 +340,30 @@ impl Engine {
         let load_opts = content::LoadOptions { drafts: self.opts.drafts, future: self.opts.future, now: None };
         // Taken now: a build that fails leaves nothing to patch (the next one puts the library together anew).
         let kept = self.kept.take().filter(|_| mode == Mode::Incremental);
-        let assemble = || kept::library(kept, &self.content, &changed_files, &load_opts);
-        let kept::Assembled { lib: library, diags: lib_diags, patched } = match self.after {
+        // The last build's results, when still encoded in the build cache, are decoded while the library is put
+        // together in one thread, after its parses were decoded on every core.
+        let encoded = self.encoded.take().filter(|_| mode == Mode::Incremental);
+        let decode = || encoded.map(|e| e.decode());
+        let assemble = || kept::library(kept, &self.content, &changed_files, &load_opts, decode);
+        let ((kept::Assembled { lib: library, diags: lib_diags, patched }, decoded), saving) = match self.after {
             After::Cache => {
                 let start = |path: &Path| cache::Saving::start(path, &self.content);
-                let (assembled, saving) = rayon::join(assemble, || self.cache.as_deref().map(start));
-                let saving = saving.transpose().map_err(|e| tracing::warn!("could not write the build cache: {e}"));
-                self.saving = saving.ok().flatten();
-                assembled
+                rayon::join(assemble, || self.cache.as_deref().map(start))
             }
-            _ => assemble(),
+            _ => (assemble(), None),
         };
+        if let Some(saving) = saving {
+            self.saving = saving.map_err(|e| tracing::warn!("could not write the build cache: {e}")).ok();
+        }
+        match decoded {
+            Some(Ok(built)) => self.last = Some(built),
+            Some(Err(e)) => {
+                let path = self.cache.clone().unwrap_or_default();
+                let source = std::io::Error::other(format!("the build cache cannot be read: {e}"));
+                return Err(BuildError::Io { path, source });
+            }
+            None => {}
+        }
         if self.after == After::Nothing {
             self.content.forget_records();
         }

@@ -38,16 +38,23 @@ pub struct Patched {
     pub pictures: u64,
 }
 
-/// The library of `content`, patched from `kept` for the `changed` files when it can be, else put together anew.
-pub fn library(kept: Option<Kept>, content: &Source, changed: &[String], opts: &LoadOptions) -> Assembled {
+/// The library of `content`, patched from `kept` for the `changed` files when it can be, else put together anew;
+/// with what `beside` returns, run on another core meanwhile.
+pub fn library<R: Send>(
+    kept: Option<Kept>,
+    content: &Source,
+    changed: &[String],
+    opts: &LoadOptions,
+    beside: impl FnOnce() -> R + Send,
+) -> (Assembled, R) {
     // A publication window that opened or closed since is a change no file shows: the library is put together anew.
     if let Some(k) = kept.filter(|k| !content.windows_moved(&k.lib, opts)) {
         if let Some(a) = patch(k, content, changed) {
-            return a;
+            return (a, beside());
         }
     }
-    let (lib, diags) = content.assemble(opts);
-    Assembled { lib, diags, patched: None }
+    let ((lib, diags), r) = content.assemble_beside(opts, beside);
+    (Assembled { lib, diags, patched: None }, r)
 }
 
 fn patch(kept: Kept, content: &Source, changed: &[String]) -> Option<Assembled> {
@@ -92,15 +99,15 @@ mod tests {
         std::fs::write(c.join("plain.md"), "---\ntitle: 普通\n---\n正文\n").unwrap();
         let mut src = Source::default();
         src.refresh(&c, None, &mut Diagnostics::default());
-        let first = library(None, &src, &[], &at(2029));
+        let first = library(None, &src, &[], &at(2029), || ()).0;
         let has = |a: &Assembled, rel: &str| a.lib.by_source.contains_key(rel);
         assert!(!has(&first, "soon.md") && has(&first, "gone.md") && has(&first, "plain.md"));
 
         // No file changed and no window moved: the kept library is used as it is.
-        let same = library(Some(kept(first)), &src, &[], &at(2029));
+        let same = library(Some(kept(first)), &src, &[], &at(2029), || ()).0;
         assert!(same.patched.is_some(), "kept");
         // No file changed, but 2030 came: one page is published, the other expired.
-        let later = library(Some(kept(same)), &src, &[], &at(2031));
+        let later = library(Some(kept(same)), &src, &[], &at(2031), || ()).0;
         assert!(later.patched.is_none(), "put together anew");
         assert!(has(&later, "soon.md") && !has(&later, "gone.md") && has(&later, "plain.md"));
     }
