@@ -288,6 +288,16 @@ mod tests {
         p
     }
 
+    /// Changes one byte of the title 宣传周 in the cache at `path`, leaving valid UTF-8 and MessagePack: only a
+    /// checksum tells.
+    fn damage_title(path: &Path) {
+        let mut bytes = std::fs::read(path).unwrap();
+        let title = "宣传周".as_bytes();
+        let at = bytes.windows(title.len()).position(|w| w == title).expect("the title in the cache");
+        bytes[at + 2] ^= 1;
+        std::fs::write(path, bytes).unwrap();
+    }
+
     #[test]
     fn a_cache_with_a_damaged_parse_is_not_used() {
         let dir = tempfile::tempdir().unwrap();
@@ -306,12 +316,7 @@ mod tests {
         saving.finish(&opts).unwrap();
         assert!(load(&path, &opts).is_ok());
 
-        // One byte of the title changed, still valid UTF-8 and MessagePack: only the checksum tells.
-        let mut bytes = std::fs::read(&path).unwrap();
-        let title = "宣传周".as_bytes();
-        let at = bytes.windows(title.len()).position(|w| w == title).expect("the title in the cache");
-        bytes[at + 2] ^= 1;
-        std::fs::write(&path, bytes).unwrap();
+        damage_title(&path);
         let Err(err) = load(&path, &opts) else { panic!("a damaged cache is not used") };
         assert!(err.contains("a.md") && err.contains("damaged"), "{err}");
     }
@@ -332,12 +337,7 @@ mod tests {
         let (_, encoded) = load(&path, &opts).unwrap();
         assert_eq!(encoded.decode().unwrap().pages["a.md"].title, "宪法宣传周");
 
-        // One byte of the page's title changed, still valid UTF-8 and MessagePack: only the checksum tells.
-        let mut bytes = std::fs::read(&path).unwrap();
-        let title = "宣传周".as_bytes();
-        let at = bytes.windows(title.len()).position(|w| w == title).expect("the title in the cache");
-        bytes[at + 2] ^= 1;
-        std::fs::write(&path, bytes).unwrap();
+        damage_title(&path);
         let Err(err) = load(&path, &opts) else { panic!("damaged results are not used") };
         assert!(err.contains("damaged"), "{err}");
     }
