@@ -31,13 +31,11 @@ macro_rules! rest {
 
 rest!(PageMeta, SectionMeta);
 
-/// The front matter, then its extra keys as JSON text (what the templates see, numbers and all; empty when
-/// there are none), then whether it set a `menu`.
+/// The front matter, then its extra keys, then whether it set a `menu`.
 #[allow(clippy::borrowed_box)] // serde's `with` hands the field as it is
 pub(crate) fn serialize<M: Serialize + Rest, S: Serializer>(meta: &Box<M>, s: S) -> Result<S::Ok, S::Error> {
     let meta = &**meta;
     let (extra, menu) = meta.rest();
-    let extra = if extra.is_empty() { String::new() } else { serde_json::Value::Object(extra.clone()).to_string() };
     (meta, extra, menu).serialize(s)
 }
 
@@ -46,11 +44,7 @@ where
     M: Deserialize<'de> + Rest,
     D: Deserializer<'de>,
 {
-    let (mut meta, extra, menu): (M, String, bool) = Deserialize::deserialize(d)?;
-    let extra = match extra.as_str() {
-        "" => Extra::new(),
-        text => serde_json::from_str(text).map_err(serde::de::Error::custom)?,
-    };
+    let (mut meta, extra, menu): (M, Extra, bool) = Deserialize::deserialize(d)?;
     meta.set_rest(extra, menu);
     Ok(Box::new(meta))
 }

@@ -16,7 +16,7 @@ use crate::site::engine::Engine;
 use crate::site::BuildOptions;
 
 /// Bumped whenever the cache's layout or meaning changes.
-const VERSION: u32 = 11;
+const VERSION: u32 = 12;
 
 /// The folder, inside the site folder.
 pub const DIR: &str = ".pufa-cache";
