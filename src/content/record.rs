@@ -77,6 +77,13 @@ impl Parse {
     }
 }
 
+/// Where `part`, borrowed from `all` (a value read from the cache's mapping), lies in it; None when it is not
+/// inside it.
+pub(crate) fn range_in(all: &[u8], part: &[u8]) -> Option<Range<usize>> {
+    let start = (part.as_ptr() as usize).checked_sub(all.as_ptr() as usize)?;
+    (start + part.len() <= all.len()).then(|| start..start + part.len())
+}
+
 /// The checksum the build cache keeps beside a parse's bytes, so that a damaged cache is not used.
 pub(crate) fn checksum(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)

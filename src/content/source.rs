@@ -136,14 +136,13 @@ impl Source {
     /// names the first file whose parse is damaged (its checksum differs) or not in `bytes`.
     pub fn from_cache(cached: Cached<'_>, bytes: &record::Bytes) -> Result<Source, String> {
         let all: &[u8] = bytes.as_ref().as_ref();
-        let base = all.as_ptr() as usize;
         let mut files = Vec::with_capacity(cached.files.len());
         for (rel, r) in cached.files {
             let parsed = match (r.parsed, r.sum) {
                 (Some(p), Some(sum)) if record::checksum(p) == sum => {
-                    let start = (p.as_ptr() as usize).checked_sub(base).filter(|s| s + p.len() <= all.len());
-                    let start = start.ok_or_else(|| format!("the record of {} is not in the file", rel.0))?;
-                    Some(Parse::encoded(bytes.clone(), start..start + p.len()))
+                    let range = record::range_in(all, p);
+                    let range = range.ok_or_else(|| format!("the record of {} is not in the file", rel.0))?;
+                    Some(Parse::encoded(bytes.clone(), range))
                 }
                 (None, None) => None,
                 _ => return Err(format!("the record of {} is damaged", rel.0)),

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use super::Built;
+use crate::content::record;
 use crate::content::source::Scan;
 use crate::content::Source;
 use crate::site::engine::Engine;
@@ -48,7 +49,7 @@ struct Saved<'a> {
 /// The last build's results as the cache holds them: decoded by the build that uses them while it puts the
 /// library together, which leaves a core free (reading them with the rest of the cache kept both busy).
 pub(crate) struct Encoded {
-    bytes: crate::content::record::Bytes,
+    bytes: record::Bytes,
     range: std::ops::Range<usize>,
 }
 
@@ -136,18 +137,17 @@ fn load(path: &Path, opts: &BuildOptions) -> Result<(Source, Encoded), String> {
     // deleted, which leaves a mapping of the old one intact. (Truncated by hand while a build reads it, it would
     // end that build.)
     let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(|e| e.to_string())?;
-    let bytes: crate::content::record::Bytes = std::sync::Arc::new(map);
+    let bytes: record::Bytes = std::sync::Arc::new(map);
     let saved: Saved = rmp_serde::from_slice(bytes.as_ref().as_ref()).map_err(|e| e.to_string())?;
     if Some(&saved.header) != header(opts).as_ref() {
         return Err("written by another pufa, for another output, or the output was replaced".into());
     }
     let (sum, built) = saved.built;
-    if crate::content::record::checksum(built) != sum {
+    if record::checksum(built) != sum {
         return Err("the build's results are damaged".into());
     }
-    let all: &[u8] = bytes.as_ref().as_ref();
-    let start = built.as_ptr() as usize - all.as_ptr() as usize;
-    let built = Encoded { bytes: bytes.clone(), range: start..start + built.len() };
+    let range = record::range_in(bytes.as_ref().as_ref(), built).ok_or("the build's results are not in the file")?;
+    let built = Encoded { bytes: bytes.clone(), range };
     let content = Source::from_cache(saved.content, &bytes)?;
     Ok((content, built))
 }
@@ -246,7 +246,7 @@ impl Saving {
         let w = self.writer();
         rmp::encode::write_str(w, "built")?;
         rmp::encode::write_array_len(w, 2)?;
-        rmp::encode::write_uint(w, crate::content::record::checksum(&bytes))?;
+        rmp::encode::write_uint(w, record::checksum(&bytes))?;
         rmp::encode::write_bin(w, &bytes)?;
         Ok(())
     }
