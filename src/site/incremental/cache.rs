@@ -288,6 +288,19 @@ mod tests {
         p
     }
 
+    /// The results of a site of one page, `a.md`.
+    fn one_page(result: super::super::PageResult) -> Built {
+        let pages = [("a.md".to_string(), std::sync::Arc::new(result))].into_iter().collect();
+        Built { order: vec!["a.md".into()], pages, ..Default::default() }
+    }
+
+    /// Writes the whole cache of `content` and `built` for `opts` at `path`.
+    fn save(path: &Path, content: &Source, built: &Built, opts: &BuildOptions) {
+        let mut saving = Saving::start(path, content).unwrap();
+        saving.results(built).unwrap();
+        saving.finish(opts).unwrap();
+    }
+
     /// Changes one byte of the title 宣传周 in the cache at `path`, leaving valid UTF-8 and MessagePack: only a
     /// checksum tells.
     fn damage_title(path: &Path) {
@@ -309,11 +322,7 @@ mod tests {
         source.refresh(&content, None, &mut crate::diag::Diagnostics::default());
         let opts = BuildOptions::new(dir.path(), Some(&out));
         let path = path_for(&opts).unwrap();
-        let pages = [("a.md".to_string(), std::sync::Arc::default())].into_iter().collect();
-        let built = Built { order: vec!["a.md".into()], pages, ..Default::default() };
-        let mut saving = Saving::start(&path, &source).unwrap();
-        saving.results(&built).unwrap();
-        saving.finish(&opts).unwrap();
+        save(&path, &source, &one_page(Default::default()), &opts);
         assert!(load(&path, &opts).is_ok());
 
         damage_title(&path);
@@ -328,12 +337,8 @@ mod tests {
         std::fs::create_dir(&out).unwrap();
         let opts = BuildOptions::new(dir.path(), Some(&out));
         let path = path_for(&opts).unwrap();
-        let result = super::super::PageResult { title: "宪法宣传周".into(), ..Default::default() };
-        let pages = [("a.md".to_string(), std::sync::Arc::new(result))].into_iter().collect();
-        let built = Built { order: vec!["a.md".into()], pages, ..Default::default() };
-        let mut saving = Saving::start(&path, &Source::default()).unwrap();
-        saving.results(&built).unwrap();
-        saving.finish(&opts).unwrap();
+        let built = one_page(super::super::PageResult { title: "宪法宣传周".into(), ..Default::default() });
+        save(&path, &Source::default(), &built, &opts);
         let (_, encoded) = load(&path, &opts).unwrap();
         assert_eq!(encoded.decode().unwrap().pages["a.md"].title, "宪法宣传周");
 
@@ -349,8 +354,7 @@ mod tests {
         std::fs::create_dir(&out).unwrap();
         let opts = BuildOptions::new(dir.path(), Some(&out));
         let path = path_for(&opts).unwrap();
-        let pages = [("a.md".to_string(), std::sync::Arc::default())].into_iter().collect();
-        let built = Built { order: vec!["a.md".into()], pages, ..Default::default() };
+        let built = one_page(Default::default());
         let content = Source::default();
 
         // A build that fails while the cache is being written drops it unfinished.
@@ -359,9 +363,7 @@ mod tests {
         drop(saving);
         assert!(!path.exists() && !path.with_extension("tmp").exists());
 
-        let mut saving = Saving::start(&path, &content).unwrap();
-        saving.results(&built).unwrap();
-        saving.finish(&opts).unwrap();
+        save(&path, &content, &built, &opts);
         assert!(!path.with_extension("tmp").exists());
         let (_, back) = load(&path, &opts).unwrap();
         assert_eq!(back.decode().unwrap().order, built.order);
